@@ -1,0 +1,186 @@
+"""Translations (gettext through Babel) and the pt_PT formatting of money, dates and durations.
+
+English is the source language; European Portuguese is the default. Catalogs live in the
+top-level ``i18n/`` folder; ``python i18n/update.py`` extracts, updates and compiles them.
+A compiled ``.mo`` is used when it is up to date, otherwise the ``.po`` is compiled in memory,
+so a fresh clone speaks Portuguese without a build step.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+DOMAIN = "balcao"
+DEFAULT_LANGUAGE = "pt_PT"
+LANGUAGES = ("pt_PT", "en")
+COMPANY_TZ = ZoneInfo("Europe/Lisbon")
+
+_translations: NullTranslations = NullTranslations()
+_language = "en"
+
+
+def catalog_dir() -> Path:
+    """The ``i18n`` folder: beside the code in a checkout, inside the bundle when frozen."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        return Path(bundle) / "i18n"
+    return Path(__file__).resolve().parent.parent / "i18n"
+
+
+def _load(language: str) -> NullTranslations:
+    if language == "en":
+        return NullTranslations()
+    folder = catalog_dir() / language / "LC_MESSAGES"
+    po_path, mo_path = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if mo_path.exists() and (
+        not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
+    ):
+        with mo_path.open("rb") as mo_file:
+            return Translations(mo_file, domain=DOMAIN)
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def set_language(language: str) -> None:
+    """Switch every later ``_()`` to ``language`` ("pt_PT" or "en")."""
+    global _translations, _language
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; known: {', '.join(LANGUAGES)}")
+    _translations = _load(language)
+    _language = language
+
+
+def language() -> str:
+    return _language
+
+
+def locale() -> Locale:
+    return Locale.parse(_language)
+
+
+def _(message: str) -> str:
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return _translations.pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction where it is defined; it is translated where it is shown."""
+    return message
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+
+def format_money(amount: Decimal) -> str:
+    """``1 234,50 €`` in pt_PT (no-break spaces, as Babel gives)."""
+    return babel_numbers.format_currency(amount, "EUR", locale=_language, group_separator=True)
+
+
+def format_decimal(value: Decimal | float, digits: int = 2) -> str:
+    return babel_numbers.format_decimal(
+        value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=_language
+    )
+
+
+def format_percent(rate: Decimal) -> str:
+    """A VAT rate such as ``Decimal("0.23")`` as ``23%``."""
+    return babel_numbers.format_percent(rate, format="#,##0.##%", locale=_language)
+
+
+def format_date(value: date | datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
+    """``dd/mm/aaaa``; an instant is shown in the company's time zone."""
+    if isinstance(value, datetime):
+        value = value.astimezone(tz).date()
+    return babel_dates.format_date(value, "dd/MM/yyyy", locale=_language)
+
+
+def format_time(value: time | datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
+    """24-hour ``HH:mm``."""
+    if isinstance(value, datetime):
+        value = value.astimezone(tz).time()
+    return babel_dates.format_time(value, "HH:mm", locale=_language)
+
+
+def format_datetime(value: datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
+    """``dd/mm/aaaa HH:mm`` in the company's time zone."""
+    return f"{format_date(value, tz)} {format_time(value, tz)}"
+
+
+def format_month(year: int, month: int) -> str:
+    """``novembro de 2026``."""
+    return babel_dates.format_date(date(year, month, 1), "LLLL 'de' yyyy", locale=_language)
+
+
+def _parts(delta: timedelta) -> tuple[int, int, int, int]:
+    seconds = int(abs(delta).total_seconds())
+    days, seconds = divmod(seconds, 86_400)
+    hours, seconds = divmod(seconds, 3_600)
+    minutes, seconds = divmod(seconds, 60)
+    return days, hours, minutes, seconds
+
+
+def format_duration(delta: timedelta, *, seconds: bool = False) -> str:
+    """``2 h 15 min``; ``45 min``; ``0 min``. With ``seconds``, under an hour: ``4 min 05 s``."""
+    days, hours, minutes, secs = _parts(delta)
+    hours += days * 24
+    if hours and minutes:
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    if hours:
+        return _("{hours} h").format(hours=hours)
+    if seconds:
+        return _("{minutes} min {seconds:02d} s").format(minutes=minutes, seconds=secs)
+    return _("{minutes} min").format(minutes=minutes)
+
+
+def format_clock(delta: timedelta) -> str:
+    """A running timer: ``1:05:09``."""
+    total = int(delta.total_seconds())
+    hours, rest = divmod(max(total, 0), 3_600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def _span(delta: timedelta) -> str:
+    """The countdown's span: days and hours past a day, seconds under an hour."""
+    days, hours, minutes, _secs = _parts(delta)
+    if days:
+        return _("{days} d {hours} h").format(days=days, hours=hours)
+    return format_duration(delta, seconds=not hours)
+
+
+def format_countdown(remaining: timedelta) -> str:
+    """``faltam 3 h 12 min`` before the deadline, ``excedido há 5 min`` after it."""
+    if remaining >= timedelta(0):
+        return _("{span} left").format(span=_span(remaining))
+    return _("overdue by {span}").format(span=_span(remaining))
+
+
+def format_minutes_as_hours(minutes: int) -> str:
+    """A balance in hours and minutes: ``12 h 30 min``; negative never happens (P16a)."""
+    return format_duration(timedelta(minutes=minutes))
+
+
+set_language(DEFAULT_LANGUAGE)
