@@ -1,0 +1,197 @@
+"""Response guarantees (P5–P10b) and compensation (P17)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from app.domain.calendar import BusinessCalendar
+from app.domain.contract import NO_CONTRACT, ContractTerms
+from app.i18n import _
+
+
+class Plan(StrEnum):
+    NONE = "none"
+    STANDARD = "standard"
+    PRIORITY = "priority"
+    PRIORITY_24_7 = "priority_24_7"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"  # email/ticket
+    PHONE = "phone"  # the main line
+    PRIORITY_EMAIL = "priority_email"
+    PRIORITY_PHONE = "priority_phone"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    SOCIAL = "social"
+    OTHER = "other"
+
+
+class Reason(StrEnum):
+    GUARANTEED = "guaranteed"
+    NO_PLAN = "no_plan"
+    UNREGISTERED_SENDER = "unregistered_sender"
+    CHANNEL_WITHOUT_GUARANTEE = "channel_without_guarantee"
+    PUBLIC_CHANNEL = "public_channel"
+    REJECTED = "rejected"
+
+
+class Urgency(StrEnum):
+    """How a contact's countdown is shown."""
+
+    NONE = "none"  # no deadline to watch
+    NORMAL = "normal"
+    WARNING = "warning"  # under a quarter of the response window left
+    BREACHED = "breached"
+
+
+@dataclass(frozen=True)
+class Terms:
+    guaranteed: bool
+    deadline: datetime | None
+    target: datetime | None
+    reason: Reason
+    #: The 5-minute line of P7: warned 1 minute ahead instead of 15.
+    urgent: bool = False
+
+
+PRIORITY_PLANS = frozenset({Plan.PRIORITY, Plan.PRIORITY_24_7})
+PRIORITY_CHANNELS = frozenset({Channel.PRIORITY_EMAIL, Channel.PRIORITY_PHONE})
+CHANNELS_WITHOUT_GUARANTEE = frozenset(
+    {Channel.SMS, Channel.WHATSAPP, Channel.SOCIAL, Channel.OTHER}
+)
+#: Channels on which a sender is looked up by phone number rather than email.
+PHONE_CHANNELS = frozenset({Channel.PHONE, Channel.PRIORITY_PHONE, Channel.SMS, Channel.WHATSAPP})
+
+STANDARD_BUSINESS_DAYS = 1  # P5
+PRIORITY_RESPONSE = timedelta(hours=4)  # P6
+URGENT_RESPONSE = timedelta(minutes=5)  # P7
+INDICATIVE_BUSINESS_DAYS = 2  # P8
+COMPENSATION_HOURS = {Plan.NONE: 0, Plan.STANDARD: 1, Plan.PRIORITY: 1, Plan.PRIORITY_24_7: 2}
+#: The countdown turns amber when less than this share of the response window is left.
+WARNING_SHARE = 0.25
+
+
+def _indicative(reason: Reason, received_at: datetime, calendar: BusinessCalendar) -> Terms:
+    """Served without a guarantee: the P8 indicative target, never a deadline."""
+    target = calendar.close_of_business_day_after(received_at, INDICATIVE_BUSINESS_DAYS)
+    return Terms(guaranteed=False, deadline=None, target=target, reason=reason)
+
+
+def response_terms(
+    plan: Plan,
+    channel: Channel,
+    received_at: datetime,
+    registered: bool,
+    calendar: BusinessCalendar,
+    contract: ContractTerms = NO_CONTRACT,
+) -> Terms:
+    """The first-response terms of a contact, decided in DESIGN.md's order."""
+    if received_at.tzinfo is None:
+        raise ValueError("naive datetime: received_at must be timezone-aware")
+    plan, channel = Plan(plan), Channel(channel)
+    if channel in CHANNELS_WITHOUT_GUARANTEE:  # P10
+        return Terms(False, None, None, Reason.CHANNEL_WITHOUT_GUARANTEE)
+    if channel in PRIORITY_CHANNELS:  # P10a
+        if plan not in PRIORITY_PLANS or not registered:
+            return Terms(False, None, None, Reason.REJECTED)
+        if channel is Channel.PRIORITY_PHONE and plan is Plan.PRIORITY_24_7:  # P7
+            urgent = contract.urgent_response or URGENT_RESPONSE
+            # Wall-clock time, added on UTC: a zoneinfo datetime would add local time (P13).
+            deadline = (received_at.astimezone(UTC) + urgent).astimezone(calendar.tz)
+            return Terms(True, deadline, None, Reason.GUARANTEED, urgent=True)
+        # P6, and P7 by the priority email: open time only, counted from the next opening.
+        business = contract.business_response or PRIORITY_RESPONSE
+        deadline = calendar.add(received_at, business)
+        return Terms(True, deadline, None, Reason.GUARANTEED)
+    if plan is Plan.NONE:  # P8
+        return _indicative(Reason.NO_PLAN, received_at, calendar)
+    if plan in PRIORITY_PLANS:  # P10a: the public channels are ordinary support
+        return _indicative(Reason.PUBLIC_CHANNEL, received_at, calendar)
+    if not registered:  # P9
+        return _indicative(Reason.UNREGISTERED_SENDER, received_at, calendar)
+    days = contract.next_business_days or STANDARD_BUSINESS_DAYS  # P5
+    deadline = calendar.close_of_business_day_after(received_at, days)
+    return Terms(True, deadline, None, Reason.GUARANTEED)
+
+
+def compensation_hours(plan: Plan, contract: ContractTerms = NO_CONTRACT) -> int:
+    """Free hours granted when the guarantee is missed (P17)."""
+    if contract.compensation_hours is not None and Plan(plan) is not Plan.NONE:
+        return contract.compensation_hours
+    return COMPENSATION_HOURS[Plan(plan)]
+
+
+def is_breached(terms: Terms, first_response_at: datetime | None, now: datetime) -> bool:
+    """Whether a guarantee was missed: no first response by the deadline.
+
+    A response exactly at the deadline meets it; with no response, the deadline is missed once
+    ``now`` is past it. Terms without a guarantee are never breached (P8).
+    """
+    if not terms.guaranteed or terms.deadline is None:
+        return False
+    if first_response_at is not None:
+        return first_response_at > terms.deadline
+    return now > terms.deadline
+
+
+def urgency(terms: Terms, received_at: datetime, now: datetime) -> Urgency:
+    """The colour of an open contact's countdown: amber under 25 % of the window, red past it."""
+    if not terms.guaranteed or terms.deadline is None:
+        return Urgency.NONE
+    if now > terms.deadline:
+        return Urgency.BREACHED
+    window = terms.deadline - received_at
+    if terms.deadline - now < window * WARNING_SHARE:
+        return Urgency.WARNING
+    return Urgency.NORMAL
+
+
+def warning_lead(terms: Terms) -> timedelta:
+    """How long before the deadline the technicians are warned: 15 min, 1 min on the 5-minute
+    line of P7."""
+    return timedelta(minutes=1) if terms.urgent else timedelta(minutes=15)
+
+
+def plan_label(plan: Plan) -> str:
+    return {
+        Plan.NONE: _("No plan"),
+        Plan.STANDARD: _("Standard support"),
+        Plan.PRIORITY: _("Priority support"),
+        Plan.PRIORITY_24_7: _("Priority support 24/7"),
+    }[Plan(plan)]
+
+
+def channel_label(channel: Channel) -> str:
+    return {
+        Channel.EMAIL: _("Email/ticket"),
+        Channel.PHONE: _("Main phone line"),
+        Channel.PRIORITY_EMAIL: _("Priority email"),
+        Channel.PRIORITY_PHONE: _("Priority phone"),
+        Channel.SMS: _("SMS"),
+        Channel.WHATSAPP: _("WhatsApp"),
+        Channel.SOCIAL: _("Social networks"),
+        Channel.OTHER: _("Other"),
+    }[Channel(channel)]
+
+
+def reason_text(reason: Reason) -> str:
+    """P10b: why a contact has or lacks a guarantee, in words."""
+    return {
+        Reason.GUARANTEED: _("Guaranteed response by the plan."),
+        Reason.NO_PLAN: _("No support plan: indicative target only, no guarantee."),
+        Reason.UNREGISTERED_SENDER: _(
+            "The sender is not registered in the customer's record: no guarantee."
+        ),
+        Reason.CHANNEL_WITHOUT_GUARANTEE: _(
+            "SMS, WhatsApp, social networks and other channels carry no guarantee."
+        ),
+        Reason.PUBLIC_CHANNEL: _(
+            "Priority customer on a public channel: ordinary support, no plan guarantee."
+        ),
+        Reason.REJECTED: _(
+            "Dedicated channel used by a sender not registered for a priority plan: rejected."
+        ),
+    }[Reason(reason)]
