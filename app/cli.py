@@ -1,0 +1,77 @@
+"""The command line (DESIGN.md): the parser, and the commands that need no Qt.
+
+``ui.main`` is the entry point: it parses with ``build_parser``, runs the commands below, and
+handles itself those that draw (the window, PDFs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from app import __version__
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, set_language
+
+
+class CommandError(Exception):
+    """A command failed for a reason the user can act on; the message is already translated."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="balcao", description=_("Balcão: support plans, deadlines, sessions and invoices.")
+    )
+    parser.add_argument("--version", action="version", version=f"balcao {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help=_("database file or postgresql:// URL (default: BALCAO_DB or the user data folder)"),
+    )
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help=_("interface language")
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser("demo", help=_("fill a new database with demo data"))
+    demo.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    demo.add_argument("--size", choices=("small", "large"), default="small")
+    invoices = commands.add_parser("invoices", help=_("list the issued invoices"))
+    invoices.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    export = commands.add_parser("export-invoice", help=_("write an invoice as PDF"))
+    export.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    export.add_argument("number", help=_("the invoice number, e.g. FT 2026/17"))
+    export.add_argument("output", metavar="OUT.pdf")
+    statement = commands.add_parser("statement", help=_("write a customer's monthly statement"))
+    statement.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    statement.add_argument("customer", help=_("the customer's id, NIF or name"))
+    statement.add_argument("month", metavar="YYYY-MM")
+    statement.add_argument("output", metavar="OUT.pdf")
+    return parser
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parses the arguments; ``--lang`` is applied before the rest so help and errors follow it."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--lang" in argv[:-1]:
+        language = argv[argv.index("--lang") + 1]
+        if language in LANGUAGES:
+            set_language(language)
+    args = build_parser().parse_args(argv)
+    set_language(args.lang)
+    # `balcao demo --db X` and `balcao --db X demo` mean the same.
+    args.db = getattr(args, "command_db", None) or args.db
+    return args
+
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def commands_without_qt() -> dict[str, Command]:
+    """The commands that run without Qt, by name."""
+    return {}
+
+
+def fail(message: str) -> int:
+    """Prints a translated error to stderr; the exit code of a failed command."""
+    print(_("balcao: error: {message}").format(message=message), file=sys.stderr)
+    return 1
