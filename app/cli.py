@@ -11,7 +11,26 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app import __version__
-from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, set_language
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, ngettext, set_language
+
+# argparse translates its own messages through the `_` it imported from gettext; pointing it at
+# our catalog makes "usage:" and its errors Portuguese too. Its strings, for extraction:
+ARGPARSE_STRINGS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"),
+    N_("expected one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("%(prog)s: error: %(message)s\n"),
+)
+argparse._ = _  # type: ignore[attr-defined]
+argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 
 class CommandError(Exception):
@@ -22,7 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="balcao", description=_("Balcão: support plans, deadlines, sessions and invoices.")
     )
-    parser.add_argument("--version", action="version", version=f"balcao {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"balcao {__version__}",
+        help=_("show the version and exit"),
+    )
     parser.add_argument(
         "--db",
         metavar="PATH_OR_URL",

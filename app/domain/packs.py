@@ -1,0 +1,214 @@
+"""Hour packs (P14–P16a): validity of unit, monthly and free hours, and which balance pays.
+
+Balances are whole minutes. The store turns its ledger into ``Balance`` values; ``allocate``
+decides which of them pay for a session's billed time, and the store records each ``Draw`` as a
+ledger entry.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from app.i18n import _
+
+#: A calendar month as ``(year, month)``.
+Month = tuple[int, int]
+
+
+class PackKind(StrEnum):
+    UNIT = "unit"  # P14
+    MONTHLY = "monthly"  # P15
+    FREE = "free"  # P16, granted by P17
+
+
+# P16a: the order in which kinds of balance pay.
+_KIND_RANK = {PackKind.MONTHLY: 0, PackKind.UNIT: 1, PackKind.FREE: 2}
+
+
+# --- P14: unit packs ---------------------------------------------------------------------------
+
+
+def unit_pack_valid_until(purchased_on: date) -> date:
+    """P14: the last day a unit pack can be used (inclusive): the same date a year later.
+
+    A pack bought on 29 February is valid until 28 February of the next year.
+    """
+    return purchased_on + relativedelta(years=1)
+
+
+def unit_pack_expires_at(purchased_on: date, tz: ZoneInfo) -> datetime:
+    """P14: the instant a unit pack lapses, in UTC: the start of the day after its last day."""
+    day_after = unit_pack_valid_until(purchased_on) + timedelta(days=1)
+    return datetime.combine(day_after, time(0), tzinfo=tz).astimezone(UTC)
+
+
+# --- P15: monthly packs ------------------------------------------------------------------------
+
+
+def month_key(day: date) -> Month:
+    return (day.year, day.month)
+
+
+def _check_month(month: Month) -> None:
+    if not 1 <= month[1] <= 12:
+        raise ValueError(_("A month must be between 1 and 12, not {month}.").format(month=month[1]))
+
+
+def month_bounds(month: Month) -> tuple[date, date]:
+    """The first and the last day of a calendar month."""
+    _check_month(month)
+    year, number = month
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+
+
+def covers_month(first: Month, last: Month | None, month: Month) -> bool:
+    """Whether a subscription from ``first`` to ``last`` (inclusive; ``None`` = open-ended) gives
+    hours in ``month`` (P15)."""
+    _check_month(first)
+    _check_month(month)
+    if last is None:
+        return first <= month
+    _check_month(last)
+    return first <= month <= last
+
+
+def monthly_balance(key: int, month: Month, minutes_per_month: int, used: int) -> Balance:
+    """One month of a subscription: its hours less what was drawn in that month.
+
+    Unused hours do not carry over (P15): each month starts again from ``minutes_per_month``.
+    """
+    first_day, last_day = month_bounds(month)
+    return Balance(
+        key=key,
+        kind=PackKind.MONTHLY,
+        remaining=balance_after(minutes_per_month, -used),
+        valid_from=first_day,
+        valid_until=last_day,
+    )
+
+
+# --- balances and their use (P16a) -------------------------------------------------------------
+
+
+def balance_after(remaining: int, change: int) -> int:
+    """A balance after a ledger movement (negative = a draw); it never goes below zero (P16a)."""
+    after = remaining + change
+    if after < 0:
+        raise ValueError(
+            _("A balance of {remaining} min cannot pay {minutes} min.").format(
+                remaining=remaining, minutes=-change
+            )
+        )
+    return after
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What is left of one pack (for a monthly pack: of one month of it), in minutes."""
+
+    key: int
+    kind: PackKind
+    remaining: int
+    valid_from: date
+    #: The last day it can be used, inclusive; ``None`` never expires (free hours, P16).
+    valid_until: date | None
+
+    def __post_init__(self) -> None:
+        if self.remaining < 0:
+            raise ValueError(_("A pack balance cannot be negative."))
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError(_("A pack cannot expire before it becomes valid."))
+
+
+def usable(balance: Balance, on: date) -> bool:
+    """Already valid on ``on``, not yet expired, and something left."""
+    if on < balance.valid_from:
+        return False
+    if balance.valid_until is not None and on > balance.valid_until:
+        return False
+    return balance.remaining > 0
+
+
+def _payment_order(balance: Balance) -> tuple[int, date, date, int]:
+    """P16a: monthly hours, then unit packs by expiry (oldest first), then free hours."""
+    expiry = date.max if balance.valid_until is None else balance.valid_until
+    return (_KIND_RANK[balance.kind], expiry, balance.valid_from, balance.key)
+
+
+@dataclass(frozen=True)
+class Draw:
+    """Minutes taken from one balance; ``outside`` when they pay out-of-hours time."""
+
+    key: int
+    kind: PackKind
+    minutes: int
+    outside: bool
+
+
+@dataclass(frozen=True)
+class Allocation:
+    draws: tuple[Draw, ...]
+    uncovered_inside: int  # billed at the hourly rate
+    uncovered_outside: int  # billed at the out-of-hours rate
+
+    @property
+    def covered_inside(self) -> int:
+        return sum(draw.minutes for draw in self.draws if not draw.outside)
+
+    @property
+    def covered_outside(self) -> int:
+        return sum(draw.minutes for draw in self.draws if draw.outside)
+
+    @property
+    def covered(self) -> int:
+        return self.covered_inside + self.covered_outside
+
+    @property
+    def uncovered(self) -> int:
+        return self.uncovered_inside + self.uncovered_outside
+
+
+def allocate(
+    inside_minutes: int, outside_minutes: int, balances: Iterable[Balance], on: date
+) -> Allocation:
+    """P16a: which balances pay ``inside_minutes`` and ``outside_minutes`` of billed time on ``on``.
+
+    Balances pay in the order of ``_payment_order``; the out-of-hours minutes are paid first, then
+    the inside ones, so the dearer time is the one covered. No balance is overdrawn, expired or
+    not-yet-valid balances are skipped, and what no balance pays stays uncovered.
+    """
+    if inside_minutes < 0 or outside_minutes < 0:
+        raise ValueError(_("Billed time cannot be negative."))
+    payers = sorted((b for b in balances if usable(b, on)), key=_payment_order)
+    seen = {(b.kind, b.key) for b in payers}
+    if len(seen) != len(payers):
+        # The ledger could not tell which of them a draw came from.
+        raise ValueError(_("Two usable pack balances have the same key."))
+    left = [b.remaining for b in payers]
+    draws: list[Draw] = []
+    uncovered_outside = _pay(outside_minutes, True, payers, left, draws)
+    uncovered_inside = _pay(inside_minutes, False, payers, left, draws)
+    return Allocation(tuple(draws), uncovered_inside, uncovered_outside)
+
+
+def _pay(
+    minutes: int, outside: bool, payers: list[Balance], left: list[int], draws: list[Draw]
+) -> int:
+    """Takes ``minutes`` from ``payers`` in order, updating ``left`` and ``draws``; returns the
+    minutes nobody paid."""
+    for i, payer in enumerate(payers):
+        if not minutes:
+            break
+        taken = min(minutes, left[i])
+        if taken:
+            draws.append(Draw(payer.key, payer.kind, taken, outside))
+            left[i] -= taken
+            minutes -= taken
+    return minutes

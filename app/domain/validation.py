@@ -1,0 +1,163 @@
+"""Checking and normalising what a technician types: NIF, email, phone, IBAN, hours.
+
+Each ``normalize_*`` returns the one stored form of a value, so that the same customer or sender
+typed two ways is found either way (P9); each failure is a ``ValidationError`` naming the field
+and saying, in the user's language, what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from email.utils import parseaddr
+from typing import Literal
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from stdnum import iban
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.pt import nif
+
+from app.i18n import _
+
+NIF_DIGITS = 9
+
+# Hours as typed in Portugal: "1,5" (or "1.5"), "2", ",25"; or hours and minutes, "1:30".
+_DECIMAL_HOURS = re.compile(r"(\d+(?:[.,]\d*)?|[.,]\d+)\s*h?", re.ASCII | re.IGNORECASE)
+_CLOCK_HOURS = re.compile(r"(\d+):([0-5]\d)", re.ASCII)
+_MINUS_SIGNS = ("-", "\N{MINUS SIGN}")
+
+
+class ValidationError(ValueError):
+    """A value the user typed is wrong: ``field`` says which, ``message`` what (translated)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def normalize_nif(text: str) -> str:
+    """A Portuguese NIF as its 9 digits; spaces, dots and a "PT" prefix are accepted."""
+    number = nif.compact(text)
+    if not number:
+        raise ValidationError("nif", _("The NIF is empty."))
+    if not (number.isascii() and number.isdigit()):
+        raise ValidationError("nif", _("A NIF has only digits: {nif}.").format(nif=text.strip()))
+    if len(number) != NIF_DIGITS:
+        raise ValidationError(
+            "nif",
+            _("A NIF has 9 digits; {nif} has {count}.").format(nif=number, count=len(number)),
+        )
+    try:
+        return nif.validate(number)
+    except InvalidChecksum:
+        message = _("The NIF {nif} is not valid: its check digit is wrong.")
+    except InvalidFormat:
+        message = _("The NIF {nif} is not valid: no NIF starts with 0.")
+    except StdnumError:
+        message = _("The NIF {nif} is not valid.")
+    raise ValidationError("nif", message.format(nif=number))
+
+
+def normalize_email(text: str) -> str:
+    """An email address, normalised and lowercased: senders are matched case-insensitively."""
+    address = text.strip()
+    if not address:
+        raise ValidationError("email", _("The email address is empty."))
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(
+            "email", _("{address} is not a valid email address.").format(address=address)
+        ) from None
+    return checked.normalized.lower()
+
+
+def normalize_phone(text: str, region: str = "PT") -> str:
+    """A phone number in E.164 (``+351912345678``); without a country code, ``region``'s."""
+    typed = text.strip()
+    if not typed:
+        raise ValidationError("phone", _("The phone number is empty."))
+    invalid = ValidationError(
+        "phone", _("{number} is not a valid phone number.").format(number=typed)
+    )
+    try:
+        number = phonenumbers.parse(typed, region)
+    except phonenumbers.NumberParseException:
+        raise invalid from None
+    if not phonenumbers.is_valid_number(number):
+        raise invalid
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_sender(text: str) -> tuple[Literal["email", "phone"], str]:
+    """A sender as typed or pasted ("Maria <maria@empresa.pt>", "+351 912 345 678") → its kind
+    and normalised form."""
+    typed = text.strip()
+    if "@" in typed:
+        _name, address = parseaddr(typed)
+        try:
+            return "email", normalize_email(address or typed)
+        except ValidationError as error:
+            raise ValidationError("sender", error.message) from None
+    try:
+        return "phone", normalize_phone(typed)
+    except ValidationError:
+        raise ValidationError(
+            "sender",
+            _("{sender} is neither an email address nor a valid phone number.").format(
+                sender=typed
+            ),
+        ) from None
+
+
+def normalize_iban(text: str) -> str:
+    """An IBAN in its compact form (``PT50000201231234567890154``)."""
+    typed = iban.compact(text)
+    if not typed:
+        raise ValidationError("iban", _("The IBAN is empty."))
+    try:
+        return iban.validate(typed)
+    except InvalidChecksum:
+        message = _("The IBAN {iban} is not valid: its check digits are wrong or it is incomplete.")
+    except InvalidComponent:
+        message = _("The IBAN {iban} is not valid: unknown country code.")
+    except (InvalidFormat, InvalidLength):
+        message = _("The IBAN {iban} is not valid: wrong length or format for its country.")
+    except StdnumError:
+        message = _("The IBAN {iban} is not valid.")
+    raise ValidationError("iban", message.format(iban=typed))
+
+
+def parse_hours(text: str) -> int:
+    """Minutes from hours as typed: "1,5" or "1.5" → 90, "2" or "2 h" → 120, "1:30" → 90,
+    "0,25" → 15.
+
+    Decimal hours are rounded half-up to the minute ("0,01" → 1).
+    """
+    typed = text.strip()
+    if not typed:
+        raise ValidationError("hours", _("Enter a number of hours, such as 1,5 or 1:30."))
+    negative = typed.startswith(_MINUS_SIGNS)
+    minutes = _minutes(typed[1:].lstrip() if negative else typed)
+    if minutes is None:
+        raise ValidationError(
+            "hours",
+            _("{text} is not a number of hours; write it as 1,5 or 1:30.").format(text=typed),
+        )
+    if negative and minutes:
+        raise ValidationError("hours", _("The number of hours cannot be negative."))
+    return minutes
+
+
+def _minutes(unsigned: str) -> int | None:
+    clock = _CLOCK_HOURS.fullmatch(unsigned)
+    if clock:
+        return int(clock[1]) * 60 + int(clock[2])
+    decimal = _DECIMAL_HOURS.fullmatch(unsigned)
+    if decimal:
+        hours = Decimal(decimal[1].replace(",", "."))
+        return int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return None
