@@ -27,8 +27,12 @@ DEFAULT_LANGUAGE = "pt_PT"
 LANGUAGES = ("pt_PT", "en")
 COMPANY_TZ = ZoneInfo("Europe/Lisbon")
 
-_translations: NullTranslations = NullTranslations()
-_language = "en"
+
+class _Current:
+    """The language in use; one per process (the program shows one language at a time)."""
+
+    translations: NullTranslations = NullTranslations()
+    language = "en"
 
 
 def catalog_dir() -> Path:
@@ -59,31 +63,30 @@ def _load(language: str) -> NullTranslations:
 
 def set_language(language: str) -> None:
     """Switch every later ``_()`` to ``language`` ("pt_PT" or "en")."""
-    global _translations, _language
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; known: {', '.join(LANGUAGES)}")
-    _translations = _load(language)
-    _language = language
+    _Current.translations = _load(language)
+    _Current.language = language
 
 
 def language() -> str:
-    return _language
+    return _Current.language
 
 
 def locale() -> Locale:
-    return Locale.parse(_language)
+    return Locale.parse(_Current.language)
 
 
 def _(message: str) -> str:
-    return _translations.gettext(message)
+    return _Current.translations.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _translations.ngettext(singular, plural, n)
+    return _Current.translations.ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
-    return _translations.pgettext(context, message)
+    return str(_Current.translations.pgettext(context, message))
 
 
 def N_(message: str) -> str:
@@ -96,32 +99,34 @@ def N_(message: str) -> str:
 
 def format_money(amount: Decimal) -> str:
     """``1 234,50 €`` in pt_PT (no-break spaces, as Babel gives)."""
-    return babel_numbers.format_currency(amount, "EUR", locale=_language, group_separator=True)
+    return babel_numbers.format_currency(
+        amount, "EUR", locale=_Current.language, group_separator=True
+    )
 
 
 def format_decimal(value: Decimal | float, digits: int = 2) -> str:
     return babel_numbers.format_decimal(
-        value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=_language
+        value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=_Current.language
     )
 
 
 def format_percent(rate: Decimal) -> str:
     """A VAT rate such as ``Decimal("0.23")`` as ``23%``."""
-    return babel_numbers.format_percent(rate, format="#,##0.##%", locale=_language)
+    return babel_numbers.format_percent(rate, format="#,##0.##%", locale=_Current.language)
 
 
 def format_date(value: date | datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
     """``dd/mm/aaaa``; an instant is shown in the company's time zone."""
     if isinstance(value, datetime):
         value = value.astimezone(tz).date()
-    return babel_dates.format_date(value, "dd/MM/yyyy", locale=_language)
+    return babel_dates.format_date(value, "dd/MM/yyyy", locale=_Current.language)
 
 
 def format_time(value: time | datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
     """24-hour ``HH:mm``."""
     if isinstance(value, datetime):
         value = value.astimezone(tz).time()
-    return babel_dates.format_time(value, "HH:mm", locale=_language)
+    return babel_dates.format_time(value, "HH:mm", locale=_Current.language)
 
 
 def format_datetime(value: datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
@@ -131,7 +136,7 @@ def format_datetime(value: datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
 
 def format_month(year: int, month: int) -> str:
     """``novembro de 2026``."""
-    return babel_dates.format_date(date(year, month, 1), "LLLL 'de' yyyy", locale=_language)
+    return babel_dates.format_date(date(year, month, 1), "LLLL 'de' yyyy", locale=_Current.language)
 
 
 def _parts(delta: timedelta) -> tuple[int, int, int, int]:
@@ -143,14 +148,15 @@ def _parts(delta: timedelta) -> tuple[int, int, int, int]:
 
 
 def format_duration(delta: timedelta, *, seconds: bool = False) -> str:
-    """``2 h 15 min``; ``45 min``; ``0 min``. With ``seconds``, under an hour: ``4 min 05 s``."""
+    """``2 h 15 min``; ``45 min``; ``0 min``. With ``seconds``, under an hour: ``4 min 05 s``
+    (whole minutes stay ``5 min``)."""
     days, hours, minutes, secs = _parts(delta)
     hours += days * 24
     if hours and minutes:
         return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
     if hours:
         return _("{hours} h").format(hours=hours)
-    if seconds:
+    if seconds and secs:
         return _("{minutes} min {seconds:02d} s").format(minutes=minutes, seconds=secs)
     return _("{minutes} min").format(minutes=minutes)
 
@@ -165,7 +171,7 @@ def format_clock(delta: timedelta) -> str:
 
 def _span(delta: timedelta) -> str:
     """The countdown's span: days and hours past a day, seconds under an hour."""
-    days, hours, minutes, _secs = _parts(delta)
+    days, hours, _minutes, _secs = _parts(delta)
     if days:
         return _("{days} d {hours} h").format(days=days, hours=hours)
     return format_duration(delta, seconds=not hours)

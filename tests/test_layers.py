@@ -35,4 +35,6 @@ def test_app_never_imports_qt() -> None:
 
 
 def test_domain_has_no_database_and_no_clock() -> None:
-    assert _offenders(ROOT / "app" / "domain", ("peewee", "playhouse", "app.store", "app.clock")) == []
+    assert (
+        _offenders(ROOT / "app" / "domain", ("peewee", "playhouse", "app.store", "app.clock")) == []
+    )

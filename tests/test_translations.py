@@ -1,4 +1,4 @@
-"""Every string of app/ and ui/ has a European Portuguese translation, with the same placeholders."""
+"""Every string of app/ and ui/ has a European Portuguese translation with the same fields."""
 
 from __future__ import annotations
 

@@ -100,7 +100,7 @@ QT_STRINGS = (
 class CatalogTranslator(QTranslator):
     """Answers Qt's ``tr()`` calls from the Babel catalog (msgctxt = Qt's context)."""
 
-    def translate(  # type: ignore[override]
+    def translate(
         self,
         context: str,
         source_text: str,

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
+from holidays.countries.portugal import Portugal
 
 from app.i18n import _
 
@@ -30,14 +31,20 @@ OPTIONAL_DAYS = ("carnival", "christmas_eve", "new_years_eve")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
-# A calendar with no open time at all would make add() search forever.
+# A calendar with no open time at all would make add() search forever: after this many years
+# without an opening (and past its last special date) it is declared never open.
 _MAX_YEARS_WITHOUT_OPENING = 10
 
 
-def _to_micros(at: datetime) -> int:
+def require_aware(at: datetime) -> datetime:
+    """``at`` itself, or a ValueError when it is naive: the domain reasons on instants only."""
     if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError("naive datetime: the business calendar needs timezone-aware instants")
-    return (at - _EPOCH) // _MICRO
+        raise ValueError("naive datetime: the domain needs timezone-aware instants")
+    return at
+
+
+def _to_micros(at: datetime) -> int:
+    return (require_aware(at) - _EPOCH) // _MICRO
 
 
 def elapsed(start: datetime, end: datetime) -> timedelta:
@@ -86,6 +93,12 @@ class BusinessCalendar:
         self._open_before: list[int] = []  # open time before interval i, since the table's start
         self._open_through: list[int] = []  # open time up to the end of interval i
         self._day_of: list[int] = []  # interval i belongs to local day number _day_of[i]
+        self._last_open_year: int | None = None  # the table's last year with an interval
+        # Instants whose year-of-margin the table already covers: the cheap test every call makes.
+        self._safe_from = self._safe_to = 0
+        self._last_special_year = max(
+            (day.year for day, hours in self.special.items() if hours), default=0
+        )
 
     @classmethod
     def portugal(
@@ -94,12 +107,13 @@ class BusinessCalendar:
         municipality: str | None = None,
         closed: Iterable[date] = (),
         special: Mapping[date, Hours] | None = None,
+        *,
         optional: Iterable[str] = (),
         tz: str = "Europe/Lisbon",
     ) -> BusinessCalendar:
         """The default hours, closed on Portuguese public holidays (P2).
 
-        ``municipality``: a district's name or code ("Lisboa", "13") for its municipal holiday.
+        ``municipality``: a district's name or code ("Lisboa" or "11") for its municipal holiday.
         ``optional``: keys of OPTIONAL_DAYS the company also closes on.
         """
         return cls(
@@ -119,14 +133,41 @@ class BusinessCalendar:
             return ()
         return self.weekly[day.weekday()]
 
+    def _wall(self, micros: int) -> datetime:
+        """What the local clock shows at ``micros``, as a naive datetime."""
+        return self._instant(micros).replace(tzinfo=None)
+
+    def _first_showing(self, day: date, clock: time) -> int:
+        """The first instant at which the local clock shows ``clock`` of ``day``, or later.
+
+        Opening hours are wall-clock times; this reads them so that every day's intervals stay
+        ordered and apart in real time across DST nights. A time shown twice (the repeated hour
+        of autumn) is its first showing; a time the clock skips (the lost hour of spring) is the
+        clock change itself, so an interval that lies inside the skipped hour has no length.
+        """
+        wall = datetime.combine(day, clock)
+        micros = _to_micros(wall.replace(tzinfo=self.tz))
+        if self._wall(micros) == wall:
+            return micros  # the usual case; fold=0 is the first of two showings
+        # Skipped: fold=0 read ``wall`` with the offset before the change, fold=1 with the one
+        # after; the change lies between the two readings.
+        shown_before, shown_after = _to_micros(wall.replace(tzinfo=self.tz, fold=1)), micros
+        while shown_after - shown_before > 1:
+            middle = (shown_before + shown_after) // 2
+            if self._wall(middle) >= wall:
+                shown_after = middle
+            else:
+                shown_before = middle
+        return shown_after
+
     def _year_rows(self, year: int) -> list[tuple[int, int, int]]:
         rows = []
         day = date(year, 1, 1)
         while day.year == year:
             ordinal = day.toordinal()
             for opening, closing in self.hours_on(day):
-                start = _to_micros(datetime.combine(day, opening, tzinfo=self.tz))
-                end = _to_micros(datetime.combine(day, closing, tzinfo=self.tz))
+                start = self._first_showing(day, opening)
+                end = self._first_showing(day, closing)
                 if end > start:  # an interval swallowed by a clock change is no interval
                     rows.append((start, end, ordinal))
             day += timedelta(days=1)
@@ -144,6 +185,7 @@ class BusinessCalendar:
             self._starts, self._ends, self._day_of = [], [], []
             self._open_before, self._open_through = [], []
             self._first_year = first_year
+            self._last_open_year = None
             years = range(first_year, end_year)
         total = self._open_through[-1] if self._open_through else 0
         for year in years:
@@ -154,16 +196,24 @@ class BusinessCalendar:
                 self._open_before.append(total)
                 total += end - start
                 self._open_through.append(total)
+                self._last_open_year = year
         self._end_year = max(end_year, self._end_year)
+        # _cover() needs nothing for an instant whose UTC year y has y - 1 and y + 1 covered.
+        self._safe_from = _to_micros(datetime(self._first_year + 1, 1, 1, tzinfo=UTC))
+        self._safe_to = _to_micros(datetime(self._end_year - 1, 1, 1, tzinfo=UTC))
 
     def _cover(self, micros: int) -> None:
+        """Makes the table cover ``micros``'s year and one year each side."""
+        if self._safe_from <= micros < self._safe_to:
+            return
         year = (_EPOCH + timedelta(microseconds=micros)).year
         # One year of margin each side: local new year is not UTC new year.
         self._cover_years(year - 1, year + 2)
 
     def _open_until(self, micros: int) -> int:
-        """Open time from the table's start to ``micros``."""
-        self._cover(micros)
+        """Open time from the table's start to ``micros``, which the table must cover: callers
+        cover all their instants first, as covering an earlier year rebuilds the running totals.
+        """
         i = bisect_right(self._starts, micros) - 1
         if i < 0:
             return 0
@@ -173,6 +223,13 @@ class BusinessCalendar:
         return (_EPOCH + timedelta(microseconds=micros)).astimezone(self.tz)
 
     def _grow_forward(self) -> None:
+        """Adds the next year to the table, or refuses hours that never open again."""
+        last_open = self._first_year - 1 if self._last_open_year is None else self._last_open_year
+        if (
+            self._end_year - last_open > _MAX_YEARS_WITHOUT_OPENING
+            and self._end_year > self._last_special_year
+        ):
+            raise ValueError(_("The business hours never open."))
         self._cover_years(self._first_year, self._end_year + 1)
 
     # --- the contract -------------------------------------------------------------------------
@@ -189,7 +246,7 @@ class BusinessCalendar:
         self._cover(micros)
         i = bisect_right(self._starts, micros) - 1
         if i >= 0 and micros < self._ends[i]:
-            return at.astimezone(self.tz)
+            return self._instant(micros)  # normalised: ``at`` may be a time the clock skips
         return self._instant(self._starts[self._reach(i + 1)])
 
     def add(self, at: datetime, duration: timedelta) -> datetime:
@@ -198,14 +255,11 @@ class BusinessCalendar:
             raise ValueError(_("A duration cannot be negative."))
         micros = _to_micros(at)
         if not duration:
-            return at.astimezone(self.tz)
+            return self._instant(micros)
+        self._cover(micros)
         target = self._open_until(micros) + duration // _MICRO
-        years_searched = 0
         while not self._open_through or self._open_through[-1] < target:
-            if years_searched > _MAX_YEARS_WITHOUT_OPENING:
-                raise ValueError(_("The business hours never open."))
             self._grow_forward()
-            years_searched += 1
         i = bisect_left(self._open_through, target)
         return self._instant(self._starts[i] + target - self._open_before[i])
 
@@ -216,9 +270,7 @@ class BusinessCalendar:
             raise ValueError(_("The end is before the start."))
         self._cover(start_micros)
         self._cover(end_micros)
-        return timedelta(
-            microseconds=self._open_until(end_micros) - self._open_until(start_micros)
-        )
+        return timedelta(microseconds=self._open_until(end_micros) - self._open_until(start_micros))
 
     def split(self, start: datetime, end: datetime) -> tuple[timedelta, timedelta]:
         """``(inside, outside)`` business hours of ``[start, end)``, in real elapsed time (P13)."""
@@ -249,12 +301,8 @@ class BusinessCalendar:
 
     def _reach(self, i: int) -> int:
         """Grows the table until interval ``i`` exists; returns ``i``."""
-        years_searched = 0
         while i >= len(self._starts):
-            if years_searched > _MAX_YEARS_WITHOUT_OPENING:
-                raise ValueError(_("The business hours never open."))
             self._grow_forward()
-            years_searched += 1
         return i
 
     def close_of_next_business_day(self, at: datetime) -> datetime:
@@ -274,12 +322,10 @@ class PortugueseClosedDays:
     ) -> None:
         subdivision = None
         if municipality:
-            aliases = holidays.PT.subdivisions_aliases
+            aliases = Portugal.subdivisions_aliases
             subdivision = aliases.get(municipality, municipality)
-            if subdivision not in holidays.PT.subdivisions:
-                raise ValueError(
-                    _("Unknown district: {name}.").format(name=municipality)
-                )
+            if subdivision not in Portugal.subdivisions:
+                raise ValueError(_("Unknown district: {name}.").format(name=municipality))
         self.optional = frozenset(optional)
         unknown = self.optional - set(OPTIONAL_DAYS)
         if unknown:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from app.domain.calendar import BusinessCalendar
+from app.domain.calendar import BusinessCalendar, elapsed, require_aware
 from app.domain.contract import NO_CONTRACT, ContractTerms
 from app.i18n import _
 
@@ -80,17 +80,17 @@ def _indicative(reason: Reason, received_at: datetime, calendar: BusinessCalenda
     return Terms(guaranteed=False, deadline=None, target=target, reason=reason)
 
 
-def response_terms(
+def response_terms(  # noqa: PLR0911 -- one return per row of the DESIGN.md decision table
     plan: Plan,
     channel: Channel,
     received_at: datetime,
     registered: bool,
     calendar: BusinessCalendar,
+    *,
     contract: ContractTerms = NO_CONTRACT,
 ) -> Terms:
     """The first-response terms of a contact, decided in DESIGN.md's order."""
-    if received_at.tzinfo is None:
-        raise ValueError("naive datetime: received_at must be timezone-aware")
+    require_aware(received_at)
     plan, channel = Plan(plan), Channel(channel)
     if channel in CHANNELS_WITHOUT_GUARANTEE:  # P10
         return Terms(False, None, None, Reason.CHANNEL_WITHOUT_GUARANTEE)
@@ -98,12 +98,17 @@ def response_terms(
         if plan not in PRIORITY_PLANS or not registered:
             return Terms(False, None, None, Reason.REJECTED)
         if channel is Channel.PRIORITY_PHONE and plan is Plan.PRIORITY_24_7:  # P7
-            urgent = contract.urgent_response or URGENT_RESPONSE
+            # P18: a term the contract sets wins, even one that looks like "nothing" (0).
+            urgent = (
+                URGENT_RESPONSE if contract.urgent_response is None else contract.urgent_response
+            )
             # Wall-clock time, added on UTC: a zoneinfo datetime would add local time (P13).
             deadline = (received_at.astimezone(UTC) + urgent).astimezone(calendar.tz)
             return Terms(True, deadline, None, Reason.GUARANTEED, urgent=True)
         # P6, and P7 by the priority email: open time only, counted from the next opening.
-        business = contract.business_response or PRIORITY_RESPONSE
+        business = contract.business_response
+        if business is None:
+            business = PRIORITY_RESPONSE
         deadline = calendar.add(received_at, business)
         return Terms(True, deadline, None, Reason.GUARANTEED)
     if plan is Plan.NONE:  # P8
@@ -112,7 +117,9 @@ def response_terms(
         return _indicative(Reason.PUBLIC_CHANNEL, received_at, calendar)
     if not registered:  # P9
         return _indicative(Reason.UNREGISTERED_SENDER, received_at, calendar)
-    days = contract.next_business_days or STANDARD_BUSINESS_DAYS  # P5
+    days = contract.next_business_days  # P5
+    if days is None:
+        days = STANDARD_BUSINESS_DAYS
     deadline = calendar.close_of_business_day_after(received_at, days)
     return Terms(True, deadline, None, Reason.GUARANTEED)
 
@@ -130,6 +137,9 @@ def is_breached(terms: Terms, first_response_at: datetime | None, now: datetime)
     A response exactly at the deadline meets it; with no response, the deadline is missed once
     ``now`` is past it. Terms without a guarantee are never breached (P8).
     """
+    require_aware(now)
+    if first_response_at is not None:
+        require_aware(first_response_at)
     if not terms.guaranteed or terms.deadline is None:
         return False
     if first_response_at is not None:
@@ -139,12 +149,15 @@ def is_breached(terms: Terms, first_response_at: datetime | None, now: datetime)
 
 def urgency(terms: Terms, received_at: datetime, now: datetime) -> Urgency:
     """The colour of an open contact's countdown: amber under 25 % of the window, red past it."""
+    require_aware(received_at)
+    require_aware(now)
     if not terms.guaranteed or terms.deadline is None:
         return Urgency.NONE
     if now > terms.deadline:
         return Urgency.BREACHED
-    window = terms.deadline - received_at
-    if terms.deadline - now < window * WARNING_SHARE:
+    # Real time (P13): the deadline and the receipt may share a zoneinfo across a DST night.
+    window = elapsed(received_at, terms.deadline)
+    if elapsed(now, terms.deadline) < window * WARNING_SHARE:
         return Urgency.WARNING
     return Urgency.NORMAL
 

@@ -23,7 +23,7 @@ from app.i18n import _
 
 NIF_DIGITS = 9
 
-# Hours as typed in Portugal: "1,5" (or "1.5"), "2", ",25"; or hours and minutes, "1:30".
+# Hours as typed in Portugal: "1,5" (or "1.5"), "2", "2 h", ",25"; or hours and minutes, "1:30".
 _DECIMAL_HOURS = re.compile(r"(\d+(?:[.,]\d*)?|[.,]\d+)\s*h?", re.ASCII | re.IGNORECASE)
 _CLOCK_HOURS = re.compile(r"(\d+):([0-5]\d)", re.ASCII)
 _MINUS_SIGNS = ("-", "\N{MINUS SIGN}")
