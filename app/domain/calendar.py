@@ -145,7 +145,7 @@ class BusinessCalendar:
         of autumn) is its first showing; a time the clock skips (the lost hour of spring) is the
         clock change itself, so an interval that lies inside the skipped hour has no length.
         """
-        wall = datetime.combine(day, clock)
+        wall = datetime.combine(day, clock).replace(fold=0)
         micros = _to_micros(wall.replace(tzinfo=self.tz))
         if self._wall(micros) == wall:
             return micros  # the usual case; fold=0 is the first of two showings

@@ -142,9 +142,10 @@ def is_breached(terms: Terms, first_response_at: datetime | None, now: datetime)
         require_aware(first_response_at)
     if not terms.guaranteed or terms.deadline is None:
         return False
-    if first_response_at is not None:
-        return first_response_at > terms.deadline
-    return now > terms.deadline
+    # Compared on real time: ``>`` between two datetimes sharing a zoneinfo compares wall clocks,
+    # wrong in the repeated hour of an autumn night.
+    answered_or_now = now if first_response_at is None else first_response_at
+    return elapsed(terms.deadline, answered_or_now) > timedelta(0)
 
 
 def urgency(terms: Terms, received_at: datetime, now: datetime) -> Urgency:
@@ -153,11 +154,12 @@ def urgency(terms: Terms, received_at: datetime, now: datetime) -> Urgency:
     require_aware(now)
     if not terms.guaranteed or terms.deadline is None:
         return Urgency.NONE
-    if now > terms.deadline:
-        return Urgency.BREACHED
     # Real time (P13): the deadline and the receipt may share a zoneinfo across a DST night.
+    left = elapsed(now, terms.deadline)
+    if left < timedelta(0):
+        return Urgency.BREACHED
     window = elapsed(received_at, terms.deadline)
-    if elapsed(now, terms.deadline) < window * WARNING_SHARE:
+    if left < window * WARNING_SHARE:
         return Urgency.WARNING
     return Urgency.NORMAL
 

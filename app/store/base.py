@@ -20,6 +20,11 @@ from app.store.database import db
 from app.store.errors import AppendOnlyError, StaleRecordError
 
 
+def is_new(record: Model) -> bool:
+    """Not inserted yet (its ``id`` is still unset)."""
+    return record.__data__.get("id") is None
+
+
 class BaseModel(Model):
     id = AutoField()
 
@@ -48,7 +53,7 @@ class VersionedModel(BaseModel):
     version = IntegerField(default=1)
 
     def save(self, force_insert: bool = False, only: Any = None) -> int:
-        if force_insert or self.id is None:
+        if force_insert or is_new(self):
             return super().save(force_insert=force_insert, only=only)
         return self._update_if_version(self.version, only)
 
@@ -71,7 +76,7 @@ class VersionedModel(BaseModel):
         if updated != 1:
             raise _stale(self)
         self.version = expected_version + 1
-        self._dirty.clear()
+        self._dirty.clear()  # type: ignore[attr-defined]  # as peewee's own save() does
         return updated
 
     def delete_instance(self, recursive: bool = False, delete_nullable: bool = False) -> int:
@@ -82,7 +87,7 @@ class VersionedModel(BaseModel):
 def save_versioned(record: VersionedModel, expected_version: int, only: Any = None) -> None:
     """Saves an existing record if its stored version is still ``expected_version`` (the one the
     technician saw), else raises ``StaleRecordError``. ``record.version`` is then the new one."""
-    if record.id is None:
+    if is_new(record):
         raise ValueError("save_versioned updates a stored record; create new ones with save()")
     record._update_if_version(expected_version, only)
 
@@ -112,7 +117,7 @@ class AppendOnlyModel(BaseModel):
     """A record that is only ever inserted (the ledger). The database refuses changes too."""
 
     def save(self, force_insert: bool = False, only: Any = None) -> int:
-        if self.id is not None and not force_insert:
+        if not is_new(self) and not force_insert:
             _refuse_change()
         return super().save(force_insert=force_insert, only=only)
 
@@ -124,5 +129,5 @@ class AppendOnlyModel(BaseModel):
         _refuse_change()
 
     @classmethod_only
-    def delete(cls) -> ModelDelete:  # type: ignore[misc]
+    def delete(cls: type[AppendOnlyModel]) -> ModelDelete:
         _refuse_change()

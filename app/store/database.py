@@ -194,6 +194,13 @@ def is_sqlite(database: Database | None = None) -> bool:
     return isinstance(database or current_database(), SqliteDatabase)
 
 
+def execute_sql(sql: str, params: tuple[Any, ...] = (), database: Database | None = None) -> Any:
+    """Runs one SQL statement (``?`` placeholders on SQLite, ``%s`` on PostgreSQL); returns the
+    cursor. For what peewee's query builder cannot say."""
+    target = database or current_database()
+    return target.execute_sql(sql, params)  # type: ignore[no-untyped-call]
+
+
 @contextmanager
 def write_transaction(database: Database | None = None) -> Iterator[None]:
     """A transaction for work that writes (see the module's docstring). Commits on success, rolls

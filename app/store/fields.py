@@ -19,7 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, overload
 
-from peewee import Proxy, SqliteDatabase
+from peewee import Database, Proxy, SqliteDatabase
 
 _V = TypeVar("_V")
 _E = TypeVar("_E", bound=StrEnum)
@@ -42,11 +42,12 @@ else:
 _SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def _on_sqlite(field: _Field[Any]) -> bool:
-    database = field.model._meta.database
-    if isinstance(database, Proxy):
-        database = database.obj
-    return isinstance(database, SqliteDatabase)
+def instant_to_database(value: datetime, database: Database | None) -> datetime | str:
+    """An aware instant as ``database`` stores it; a naive one is refused (``ValueError``)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime: instants must be timezone-aware, got {value}")
+    utc = value.astimezone(UTC)
+    return utc.strftime(_SQLITE_INSTANT) if isinstance(database, SqliteDatabase) else utc
 
 
 class UTCDateTimeField(_Field[_V]):
@@ -73,8 +74,10 @@ class UTCDateTimeField(_Field[_V]):
             raise TypeError(f"{self.name}: an instant must be a datetime, not {value!r}")
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime: {self.name} must be timezone-aware, got {value}")
-        utc = value.astimezone(UTC)
-        return utc.strftime(_SQLITE_INSTANT) if _on_sqlite(self) else utc
+        database = self.model._meta.database
+        if isinstance(database, Proxy):
+            database = database.obj
+        return instant_to_database(value, database)
 
     def python_value(self, value: Any) -> datetime | None:
         if value is None:
@@ -91,17 +94,7 @@ class FixedPointField(_Field[_V]):
     """A ``Decimal`` with ``places`` decimals, stored exactly as an integer of 10**-places."""
 
     field_type = "BIGINT"
-    places: ClassVar[int] = 2
-
-    if TYPE_CHECKING:
-
-        @overload
-        def __new__(cls, *, null: Literal[True], **kwargs: Any) -> FixedPointField[Decimal | None]: ...
-        @overload
-        def __new__(
-            cls, *, null: Literal[False] = ..., **kwargs: Any
-        ) -> FixedPointField[Decimal]: ...
-        def __new__(cls, *, null: bool = False, **kwargs: Any) -> FixedPointField[Any]: ...
+    places: ClassVar[int]
 
     def db_value(self, value: Any) -> Any:
         if value is None:
@@ -130,17 +123,45 @@ class MoneyField(FixedPointField[_V]):
 
     places = 2
 
+    if TYPE_CHECKING:
+
+        @overload
+        def __new__(cls, *, null: Literal[True], **kwargs: Any) -> MoneyField[Decimal | None]: ...
+        @overload
+        def __new__(cls, *, null: Literal[False] = ..., **kwargs: Any) -> MoneyField[Decimal]: ...
+        def __new__(cls, *, null: bool = False, **kwargs: Any) -> MoneyField[Any]: ...
+
 
 class RateField(FixedPointField[_V]):
     """A rate such as VAT, 0.2300 stored as 2300."""
 
     places = 4
 
+    if TYPE_CHECKING:
+
+        @overload
+        def __new__(cls, *, null: Literal[True], **kwargs: Any) -> RateField[Decimal | None]: ...
+        @overload
+        def __new__(cls, *, null: Literal[False] = ..., **kwargs: Any) -> RateField[Decimal]: ...
+        def __new__(cls, *, null: bool = False, **kwargs: Any) -> RateField[Any]: ...
+
 
 class QuantityField(FixedPointField[_V]):
     """An invoice quantity (hours or units) with up to four decimals."""
 
     places = 4
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __new__(
+            cls, *, null: Literal[True], **kwargs: Any
+        ) -> QuantityField[Decimal | None]: ...
+        @overload
+        def __new__(
+            cls, *, null: Literal[False] = ..., **kwargs: Any
+        ) -> QuantityField[Decimal]: ...
+        def __new__(cls, *, null: bool = False, **kwargs: Any) -> QuantityField[Any]: ...
 
 
 class EnumField(_Field[_V]):
@@ -159,7 +180,9 @@ class EnumField(_Field[_V]):
         def __new__(
             cls, enum: type[_E], *, null: Literal[False] = ..., **kwargs: Any
         ) -> EnumField[_E]: ...
-        def __new__(cls, enum: type[_E], *, null: bool = False, **kwargs: Any) -> EnumField[Any]: ...
+        def __new__(
+            cls, enum: type[_E], *, null: bool = False, **kwargs: Any
+        ) -> EnumField[Any]: ...
 
     else:
 
@@ -193,7 +216,9 @@ class OpeningHoursField(_Field[_V]):
 
     if TYPE_CHECKING:
 
-        def __new__(cls, *, null: Literal[False] = ..., **kwargs: Any) -> OpeningHoursField[Hours]: ...
+        def __new__(
+            cls, *, null: Literal[False] = ..., **kwargs: Any
+        ) -> OpeningHoursField[Hours]: ...
 
     def db_value(self, value: Any) -> Any:
         return None if value is None else json.dumps(_hours_to_json(value))
@@ -217,7 +242,9 @@ class WeeklyHoursField(_Field[_V]):
         if value is None:
             return None
         weekly: Mapping[int, Iterable[tuple[time, time]]] = value
-        return json.dumps({str(day): _hours_to_json(hours) for day, hours in sorted(weekly.items())})
+        return json.dumps(
+            {str(day): _hours_to_json(hours) for day, hours in sorted(weekly.items())}
+        )
 
     def python_value(self, value: Any) -> WeeklyHours | None:
         if value is None:

@@ -574,7 +574,12 @@ near_spring_nights = st.builds(
     st.sampled_from([change for change in DST_CHANGES if change.month == 3]),
     st.timedeltas(min_value=timedelta(days=-2), max_value=timedelta(days=1)),
 )
-short = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=2))
+# Up to two days, spread over the whole range (st.timedeltas favours tiny ones), with microseconds.
+short = st.builds(
+    timedelta,
+    minutes=st.integers(min_value=0, max_value=2 * 24 * 60),
+    microseconds=st.integers(min_value=0, max_value=60_000_000),
+)
 
 
 @settings(max_examples=100)
