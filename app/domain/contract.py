@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from app.i18n import _
+
 
 @dataclass(frozen=True)
 class ContractTerms:
@@ -25,6 +27,22 @@ class ContractTerms:
     #: P16a: hourly rates for time not covered by packs (default: the company's rates).
     rate_inside: Decimal | None = None
     rate_outside: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        # A contract term is a promise or a price: zero or negative ones are typing mistakes.
+        if self.next_business_days is not None and self.next_business_days < 1:
+            raise ValueError(_("The response deadline must be at least one business day."))
+        for duration in (self.business_response, self.urgent_response):
+            if duration is not None and duration <= timedelta(0):
+                raise ValueError(_("A response time must be longer than zero."))
+        if self.compensation_hours is not None and self.compensation_hours < 0:
+            raise ValueError(_("Compensation hours cannot be negative."))
+        for block in (self.inside_block, self.outside_block):
+            if block is not None and (block <= timedelta(0) or block % timedelta(minutes=1)):
+                raise ValueError(_("A billing block must be a whole number of minutes."))
+        for rate in (self.rate_inside, self.rate_outside):
+            if rate is not None and rate < 0:
+                raise ValueError(_("An hourly rate cannot be negative."))
 
 
 NO_CONTRACT = ContractTerms()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from itertools import product
 from zoneinfo import ZoneInfo
 
@@ -112,12 +113,24 @@ def test_p18_contract_does_not_create_a_guarantee_the_policy_refuses() -> None:
 
 
 def test_p18_a_contract_term_set_to_zero_is_not_read_as_unset() -> None:
-    # Zero business days is a mistake in the contract: said so, not silently the default.
-    zero_days = ContractTerms(next_business_days=0)
-    with pytest.raises(ValueError, match=r"\w"):
-        response_terms(Plan.STANDARD, Channel.EMAIL, RECEIVED, True, CAL, contract=zero_days)
-    immediate = ContractTerms(urgent_response=timedelta(0))
-    result = response_terms(
-        Plan.PRIORITY_24_7, Channel.PRIORITY_PHONE, RECEIVED, True, CAL, contract=immediate
-    )
-    assert result.deadline == RECEIVED
+    # A contract without compensation says 0 hours: that is not "the plan's default".
+    no_compensation = ContractTerms(compensation_hours=0)
+    assert compensation_hours(Plan.PRIORITY_24_7, no_compensation) == 0
+    assert compensation_hours(Plan.PRIORITY_24_7) == 2
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"next_business_days": 0},
+        {"business_response": timedelta(0)},
+        {"urgent_response": timedelta(minutes=-5)},
+        {"compensation_hours": -1},
+        {"inside_block": timedelta(0)},
+        {"outside_block": timedelta(seconds=90)},
+        {"rate_inside": Decimal("-1")},
+    ],
+)
+def test_p18_contract_terms_refuse_nonsense(terms: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        ContractTerms(**terms)  # type: ignore[arg-type]
