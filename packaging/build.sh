@@ -12,6 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [ -x .venv/bin/python ] || bash .ci/setup
+# PyInstaller reads and strips the libraries with binutils (`bash .ci/setup --test` installs it).
+command -v objdump >/dev/null && command -v strip >/dev/null ||
+    { echo "build.sh: PyInstaller needs binutils: sudo apt-get install binutils" >&2; exit 1; }
 if ! .venv/bin/python - <<'EOF'
 import sys
 import tomllib

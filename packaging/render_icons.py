@@ -20,7 +20,7 @@ import struct
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QGuiApplication, QImage, QImageWriter, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 from ui.resources import ICON_SIZES, icon_name, resources_dir
@@ -65,10 +65,13 @@ def png_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
-        raise RuntimeError("Qt could not encode a PNG")
+    # QImageWriter rather than QImage.save: PySide6 accepts no format argument type in the
+    # latter that its own stubs allow.
+    writer = QImageWriter(buffer, QByteArray(b"png"))
+    if not writer.write(image):
+        raise RuntimeError(f"Qt could not encode a PNG: {writer.errorString()}")
     buffer.close()
-    return data.data()
+    return bytes(data.data())
 
 
 def ico_bytes(pngs: dict[int, bytes]) -> bytes:
@@ -94,7 +97,7 @@ def icns_bytes(pngs: dict[int, bytes]) -> bytes:
 
 def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    application = QGuiApplication([])  # QPainter wants one; nothing is shown
+    _application = QGuiApplication([])  # QPainter wants one, alive until the end; nothing is shown
     resources = resources_dir()
     drawing, small_drawing = resources / "balcao.svg", resources / "balcao-16.svg"
     sizes = sorted({*ICON_SIZES, *ICO_SIZES, *(size for _kind, size in ICNS_ENTRIES)})
@@ -109,7 +112,6 @@ def main() -> None:
     (resources / "balcao.ico").write_bytes(ico_bytes({size: pngs[size] for size in ICO_SIZES}))
     (resources / "balcao.icns").write_bytes(icns_bytes(pngs))
     print(f"wrote {len(ICON_SIZES)} PNGs, balcao.ico and balcao.icns in {resources}")
-    del application
 
 
 if __name__ == "__main__":

@@ -38,11 +38,13 @@ fail() {
 }
 
 # Runs the program with a time limit; its stdout goes to $scratch/out, stderr to $scratch/err.
+# What a time-out most likely means, said when it happens:
+hang_reason="a command the program does not know yet opens the window instead"
 run() {
     local status=0
     timeout --kill-after=10 "$SMOKE_TIMEOUT" "$binary" "$@" >"$scratch/out" 2>"$scratch/err" || status=$?
-    if [ "$status" = 124 ]; then
-        fail "balcao $* did not finish in ${SMOKE_TIMEOUT}s (a command it does not know opens the window)"
+    if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+        fail "balcao $* did not finish in ${SMOKE_TIMEOUT}s: $hang_reason"
     fi
     if [ "$status" != 0 ]; then
         cat "$scratch/err" >&2
@@ -93,6 +95,7 @@ step_window() {
     local quit_ms=1000 start database="$db"
     [ -s "$db" ] || database="$scratch/new.sqlite"
     start=$(($(now_ms)))
+    hang_reason="the window did not close by itself (ui/app.py must honour BALCAO_SMOKE_QUIT_MS)"
     BALCAO_SMOKE_QUIT_MS=$quit_ms run --db "$database"
     local elapsed=$(($(now_ms) - start))
     if grep -q "Traceback" "$scratch/err"; then

@@ -7,6 +7,11 @@ matches and ``StaleRecordError`` is raised. Nothing is ever overwritten silently
 Child rows (an invoice's lines, a session's intervals, a customer's emails and phones) carry no
 version of their own: change them in the same transaction as a versioned save of their parent, so
 the parent's version guards the whole record.
+
+A bulk ``Model.update(...)`` of a versioned table bypasses the check; when a use case needs one
+(say, linking sessions to the invoice being issued), it must raise the version too,
+``.update(invoice=…, version=Session.version + 1)``, or a form open elsewhere would later save
+its stale copy over the change without being stopped.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,14 +41,36 @@ DATABASE_FILE = "balcao.sqlite"
 LOCATION_VARIABLE = "BALCAO_DB"
 #: How long a desk waits for another desk's write lock before giving up (SQLite).
 BUSY_TIMEOUT_MS = 10_000
+#: Set on every SQLite connection, before ``journal_mode = wal`` (see ``BalcaoSqliteDatabase``).
 SQLITE_PRAGMAS = {
-    "journal_mode": "wal",  # readers do not block the writer, nor the writer the readers
     "foreign_keys": 1,
     "busy_timeout": BUSY_TIMEOUT_MS,
     "synchronous": "normal",  # safe with WAL: a power cut loses at most the last commits
 }
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
 _MEMORY = ":memory:"
+
+
+class BalcaoSqliteDatabase(SqliteDatabase):
+    """SQLite in WAL mode: readers do not block the writer, nor the writer the readers.
+
+    WAL is set on each new connection. Two desks turning a *new* file to WAL at the same moment
+    make SQLite answer "locked" at once, without waiting (its rule against deadlocks); the loser
+    asks again until the other is done, as long as the busy timeout allows.
+    """
+
+    def _initialize_connection(self, conn: sqlite3.Connection) -> None:
+        give_up_at = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                mode = conn.execute("PRAGMA journal_mode = wal").fetchone()[0]
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > give_up_at:
+                    raise
+                time.sleep(0.01)
+        if mode != "wal" and self.database != _MEMORY:
+            log.warning("SQLite refused WAL mode for %s (kept %s)", self.database, mode)
 
 
 def default_location() -> Path:
@@ -124,7 +148,7 @@ def connect_database(location: str) -> Database:
                 _("The folder {folder} does not exist.").format(folder=file.parent)
             )
         path = str(file)
-    return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    return BalcaoSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
 
 
 def open_database(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Any
 
 from peewee import SQL, BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
@@ -43,9 +43,6 @@ from app.store.fields import (
     WeeklyHours,
     WeeklyHoursField,
 )
-
-if TYPE_CHECKING:
-    from typing import Any
 
 #: The single row of ``CompanySettings``.
 SETTINGS_ID = 1

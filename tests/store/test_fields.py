@@ -15,6 +15,7 @@ from app.domain.sla import Plan
 from app.store.database import execute_sql, is_sqlite
 from app.store.models import CompanyException, CompanySettings, Customer, Invoice, Technician
 from tests.store import factories
+from tests.store.fixtures import on_postgres
 
 LISBON = ZoneInfo("Europe/Lisbon")
 on_database = settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -88,9 +89,9 @@ def test_sqlite_keeps_instants_as_fixed_width_utc_text(database: Database) -> No
     assert stored == "2025-07-01 08:00:00.000000"
 
 
+@pytest.mark.postgres
+@pytest.mark.skipif(not on_postgres(), reason="needs BALCAO_TEST_PG")
 def test_postgresql_keeps_instants_as_timestamptz(database: Database) -> None:
-    if is_sqlite():
-        pytest.skip("SQLite keeps them as text")
     factories.technician(created_at=datetime(2025, 7, 1, 9, 0, tzinfo=LISBON))
     execute_sql("SET TIME ZONE 'America/New_York'")  # the session's zone must not matter
     read = Technician.get().created_at
