@@ -6,9 +6,9 @@ the real database after bringing its schema up to date (``app.store.migrations``
 Transactions: every use case that writes runs in ``with write_transaction():``. On SQLite it
 begins with ``BEGIN IMMEDIATE``, taking the write lock at once: two desks that each read and then
 write in a plain (deferred) transaction can deadlock on the lock upgrade, and SQLite resolves that
-by failing one of them. On PostgreSQL it is an ordinary transaction (READ COMMITTED); lock rows
-you read-then-write with ``.for_update()`` (peewee ignores it on SQLite, where the lock is already
-held). Nested calls become savepoints. Read-only work needs no transaction, or ``db.atomic()``.
+by failing one of them. On PostgreSQL it is an ordinary transaction (READ COMMITTED): read the
+rows you will change through ``locking(query)`` (SELECT … FOR UPDATE there; on SQLite the whole
+database is already held). Nested calls become savepoints. Read-only work needs no transaction.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse, urlunparse
 
 import platformdirs
-from peewee import Database, DatabaseProxy, PeeweeException, SqliteDatabase
+from peewee import Database, DatabaseProxy, ModelSelect, PeeweeException, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 
 from app.clock import Clock, SystemClock
@@ -32,6 +32,7 @@ from app.i18n import _
 from app.store.errors import DatabaseOpenError
 
 log = logging.getLogger(__name__)
+_Select = TypeVar("_Select", bound="ModelSelect[Any]")
 
 #: The one database the models use, set by ``open_database``.
 db = DatabaseProxy()
@@ -233,3 +234,10 @@ def write_transaction(database: Database | None = None) -> Iterator[None]:
     options: dict[str, Any] = {"lock_type": "IMMEDIATE"} if is_sqlite(target) else {}
     with target.atomic(**options):
         yield
+
+
+def locking(query: _Select) -> _Select:
+    """``query`` with its rows locked until the transaction ends, to read what will be written:
+    ``SELECT … FOR UPDATE`` on PostgreSQL. On SQLite, where peewee refuses FOR UPDATE,
+    ``write_transaction()`` already holds the write lock, so the query is returned as it is."""
+    return query if is_sqlite() else query.for_update()

@@ -4,7 +4,8 @@
 - ``MoneyField``, ``RateField``, ``QuantityField``: a ``Decimal`` stored as a whole number of
   cents (or ten-thousandths). SQLite has no decimal type and would keep a float; integers are exact
   on both backends, in sums too. A value with more decimals than the column holds is refused, never
-  rounded here: round it where the rule says how (``invoice.round_cents``).
+  rounded here: round it where the rule says how (``invoice.round_cents``). Sums in SQL come back
+  as ``Decimal`` with ``fn.SUM(Invoice.net).coerce(True)`` (peewee leaves SUM raw by default).
 - ``EnumField``: a ``StrEnum`` stored as its value, read back as the member.
 - ``OpeningHoursField``, ``WeeklyHoursField``, ``StringListField``: small structures kept as JSON
   text, in the shapes ``BusinessCalendar`` takes.

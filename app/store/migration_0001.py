@@ -263,7 +263,7 @@ def apply(database: Database) -> None:
         minutes = IntegerField(null=True)
         unit_price = _amount()
         vat_rate = _amount()
-        exemption = CharField()
+        exemption = CharField(null=True)
         net = _amount()
         pack = ForeignKeyField(Pack, null=True)
         pack_month = DateField(null=True)

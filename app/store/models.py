@@ -415,7 +415,7 @@ class InvoiceLine(BaseModel):
     minutes = IntegerField(null=True)  # the billed minutes of a time line
     unit_price = MoneyField()
     vat_rate = RateField()
-    exemption = CharField(default="")  # the legal reason when vat_rate is 0 (P21)
+    exemption = CharField(null=True)  # the legal reason when vat_rate is 0, else None (P21)
     net = MoneyField()  # quantity × unit price, rounded half-up to the cent (P21)
     pack = ForeignKeyField(Pack, null=True, backref="invoice_lines")
     pack_month = DateField(null=True)  # first day of the month billed, for a monthly pack

@@ -19,14 +19,15 @@ from app.store.database import (
     current_database,
     default_location,
     execute_sql,
+    locking,
     open_database,
     write_transaction,
 )
 from app.store.errors import DatabaseOpenError
 from app.store.migrations import latest_version, schema_version
-from app.store.models import Technician
+from app.store.models import Customer, Technician
 from tests.store import factories
-from tests.store.fixtures import OPENED_AT
+from tests.store.fixtures import OPENED_AT, on_postgres
 
 CLOCK = ManualClock(OPENED_AT)
 
@@ -243,3 +244,39 @@ def test_nested_write_transaction_is_a_savepoint(database: peewee.Database) -> N
             factories.technician(name="Bruno")
             raise RuntimeError("the inner step failed")
     assert [t.name for t in Technician.select()] == ["Ana"]
+
+
+def test_locking_reads_the_rows_to_change_on_either_backend(database: peewee.Database) -> None:
+    loja = factories.customer(name="Loja")
+    with write_transaction():
+        [locked] = locking(Customer.select().where(Customer.id == loja.id))
+        locked.notes = "lida e alterada na mesma transação"
+        locked.save()
+    assert Customer.get_by_id(loja.id).version == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not on_postgres(), reason="needs BALCAO_TEST_PG")
+def test_locking_holds_the_rows_until_the_transaction_ends(database: peewee.Database) -> None:
+    loja = factories.customer(name="Loja")
+    holding = threading.Event()
+    release = threading.Event()
+
+    def first_desk() -> None:
+        with write_transaction():
+            locking(Customer.select().where(Customer.id == loja.id)).get()
+            holding.set()
+            release.wait(timeout=30)
+        current_database().close()
+
+    desk = threading.Thread(target=first_desk)
+    desk.start()
+    try:
+        assert holding.wait(timeout=30)
+        with pytest.raises(peewee.OperationalError), write_transaction():
+            Customer.select().where(Customer.id == loja.id).for_update(nowait=True).get()
+    finally:
+        release.set()
+        desk.join(timeout=30)
+    with write_transaction():
+        assert locking(Customer.select().where(Customer.id == loja.id)).get().name == "Loja"
