@@ -518,6 +518,17 @@ class CompensationGrant(VersionedModel):
 
 
 #: Every model, parents before children: the order to create tables in.
+class ChangeLog(BaseModel):
+    """One row per change a use case made, so that other desks refresh what changed.
+
+    Desks poll ``MAX(id)`` every few seconds; rows are small and never read one by one.
+    """
+
+    topic = CharField(max_length=32)
+    record_id = IntegerField(null=True)
+    at = UTCDateTimeField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Technician,
     CompanySettings,
@@ -534,4 +545,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     InvoiceCounter,
     LedgerEntry,
     CompensationGrant,
+    ChangeLog,
 )

@@ -1,0 +1,48 @@
+"""What every use case needs to know about where it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from peewee import IntegrityError
+
+from app.clock import Clock
+from app.domain.validation import ValidationError
+from app.i18n import _
+from app.services.errors import ConflictError, InputError
+from app.store.database import write_transaction
+from app.store.errors import StaleRecordError
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The clock this desk reads and the technician sitting at it (None: the program itself)."""
+
+    clock: Clock
+    technician_id: int | None = None
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+@contextmanager
+def use_case() -> Iterator[None]:
+    """One write transaction; a failure rolls everything back and becomes a ServiceError.
+
+    Domain rules raise ``ValueError`` (or ``ValidationError``) with a translated message: the user
+    sees it as is. A stale version or a unique key taken meanwhile by another desk is a conflict.
+    """
+    try:
+        with write_transaction():
+            yield
+    except ValidationError as error:
+        raise InputError(error.message, field=error.field) from error
+    except StaleRecordError as error:
+        raise ConflictError(str(error)) from error
+    except IntegrityError as error:
+        raise ConflictError(
+            _("Another desk saved a conflicting change at the same time. Nothing was saved.")
+        ) from error

@@ -1,0 +1,29 @@
+"""The errors a use case raises; each message is already translated for the user."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A use case refused; nothing was written. ``str(error)`` is the pt_PT message."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        #: The input field at fault, for showing the message next to it ("nif", "email"…).
+        self.field = field
+
+
+class InputError(ServiceError):
+    """Bad input: an invalid NIF, email or phone, an end before a start, negative hours…"""
+
+
+class NotFoundError(ServiceError):
+    """The record asked for does not exist (or no longer does)."""
+
+
+class RuleError(ServiceError):
+    """The policy forbids it: an issued invoice is frozen, a second running timer…"""
+
+
+class ConflictError(ServiceError):
+    """Another desk changed the same record first."""
