@@ -1,0 +1,303 @@
+"""P17: free hours for a missed guarantee, granted by the program itself, revocable by an admin.
+
+A grant is three rows written together: a FREE pack of the contact's frozen ``compensation_hours``,
+the COMPENSATION ledger entry that credits it, and the ``CompensationGrant`` that ties them to the
+contact. A contact is compensated at most once: the grant's unique contact is the last word, so
+two desks sweeping at the same moment grant once between them.
+
+Revocation (decision): the free hours are taken back whole, by a REVOCATION entry that reverses
+the compensation entry exactly; when some of them were already used by sessions, the revocation
+is refused with a message saying how much was used, since a pack's balance never goes below zero
+(P16a) and a reversing entry gives back exactly what it reverses. The grant is never deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from peewee import JOIN, IntegrityError, ModelSelect, fn
+
+from app.domain.packs import PackKind
+from app.domain.sla import Channel, Terms, is_breached
+from app.domain.validation import ValidationError
+from app.i18n import _, format_datetime, format_minutes_as_hours
+from app.services import changes
+from app.services.changes import Changes, Topic
+from app.services.context import Desk, use_case
+from app.services.errors import RuleError
+from app.services.queries import get_or_missing, locked_or_missing
+from app.services.settings import check_text, company_today, require_admin
+from app.store.base import save_versioned
+from app.store.database import locking, write_transaction
+from app.store.enums import ContactState, LedgerKind
+from app.store.models import CompensationGrant, Contact, LedgerEntry, Pack, Technician
+
+MINUTES_PER_HOUR = 60
+
+
+@dataclass(frozen=True)
+class GrantRecord:
+    """One compensation, with the contact that caused it."""
+
+    id: int
+    version: int
+    contact_id: int
+    customer_id: int
+    hours: int
+    granted_at: datetime
+    pack_id: int
+    entry_id: int
+    revoked_at: datetime | None
+    revoked_by_id: int | None
+    revoked_by_name: str | None
+    revoke_reason: str
+    revocation_entry_id: int | None
+    contact_channel: Channel
+    contact_subject: str
+    contact_received_at: datetime
+    contact_deadline: datetime | None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a sweep granted (empty most of the time, and then nothing is noted)."""
+
+    granted: tuple[GrantRecord, ...]
+    changes: Changes
+
+
+@dataclass(frozen=True)
+class GrantResult:
+    grant: GrantRecord
+    changes: Changes
+
+
+def _grants_query() -> ModelSelect[CompensationGrant]:
+    return (
+        CompensationGrant.select(
+            CompensationGrant,
+            # The joined rows' ids too: peewee sets the foreign key from the joined row.
+            Contact.id,
+            Contact.channel,
+            Contact.subject,
+            Contact.received_at,
+            Contact.deadline,
+            Technician.name,
+        )
+        .join(Contact, on=(CompensationGrant.contact == Contact.id))
+        .switch(CompensationGrant)
+        .join(
+            Technician,
+            JOIN.LEFT_OUTER,
+            on=(CompensationGrant.revoked_by == Technician.id),
+            attr="revoker",
+        )
+    )
+
+
+def _grant_of(row: CompensationGrant) -> GrantRecord:
+    contact = row.contact  # joined: no query
+    revoker: Technician | None = getattr(row, "revoker", None)
+    return GrantRecord(
+        id=row.id,
+        version=row.version,
+        contact_id=row.contact_id,
+        customer_id=row.customer_id,
+        hours=row.hours,
+        granted_at=row.granted_at,
+        pack_id=row.pack_id,
+        entry_id=row.entry_id,
+        revoked_at=row.revoked_at,
+        revoked_by_id=row.revoked_by_id,
+        revoked_by_name=None if row.revoked_by_id is None or revoker is None else revoker.name,
+        revoke_reason=row.revoke_reason,
+        revocation_entry_id=row.revocation_entry_id,
+        contact_channel=contact.channel,
+        contact_subject=contact.subject,
+        contact_received_at=contact.received_at,
+        contact_deadline=contact.deadline,
+    )
+
+
+def _load_grant(grant_id: int) -> GrantRecord:
+    row = _grants_query().where(CompensationGrant.id == grant_id).get()
+    return _grant_of(row)
+
+
+def grants_of_customer(customer_id: int) -> tuple[GrantRecord, ...]:
+    """A customer's compensations, newest first, revoked ones included."""
+    query = (
+        _grants_query()
+        .where(CompensationGrant.customer == customer_id)
+        .order_by(CompensationGrant.granted_at.desc(), CompensationGrant.id.desc())
+    )
+    return tuple(_grant_of(row) for row in query)
+
+
+def grant_for_contact(contact_id: int) -> GrantRecord | None:
+    """The compensation a contact caused, if any."""
+    row = _grants_query().where(CompensationGrant.contact == contact_id).first()
+    return None if row is None else _grant_of(row)
+
+
+def _frozen_terms(contact: Contact) -> Terms:
+    return Terms(
+        guaranteed=contact.guaranteed,
+        deadline=contact.deadline,
+        target=contact.target,
+        reason=contact.reason,
+        urgent=contact.urgent,
+    )
+
+
+def _has_grant(contact_id: int) -> bool:
+    return bool(CompensationGrant.select().where(CompensationGrant.contact == contact_id).exists())
+
+
+def grant_if_breached(desk: Desk, contact_id: int) -> int | None:
+    """Grants the contact's free hours if its guarantee was missed and it has no grant yet (P17);
+    the new grant's id, or None. Call inside a use case: it locks the contact and writes in a
+    savepoint, so that a grant made meanwhile by another desk is no error."""
+    contact = locking(Contact.select().where(Contact.id == contact_id)).first()
+    if (
+        contact is None
+        or contact.customer_id is None
+        or contact.compensation_hours <= 0
+        or contact.state is ContactState.REJECTED
+    ):
+        return None
+    now = desk.now()
+    if not is_breached(_frozen_terms(contact), contact.first_response_at, now):
+        return None
+    if _has_grant(contact.id):
+        return None
+    minutes = contact.compensation_hours * MINUTES_PER_HOUR
+    today = company_today(now)
+    try:
+        with write_transaction():  # a savepoint: a lost race undoes these three rows only
+            pack = Pack.create(
+                customer=contact.customer_id,
+                kind=PackKind.FREE,
+                minutes=minutes,
+                purchased_on=today,
+                starts_on=today,
+                created_at=now,
+            )
+            entry = LedgerEntry.create(
+                customer=contact.customer_id,
+                pack=pack,
+                kind=LedgerKind.COMPENSATION,
+                minutes=minutes,
+                contact=contact.id,
+                created_at=now,
+            )
+            grant = CompensationGrant.create(
+                contact=contact.id,
+                customer=contact.customer_id,
+                hours=contact.compensation_hours,
+                granted_at=now,
+                pack=pack,
+                entry=entry,
+            )
+    except IntegrityError:
+        return None  # another desk granted it first
+    return int(grant.id)
+
+
+def sweep_breaches(desk: Desk) -> SweepResult:
+    """Grants the free hours of every contact whose guarantee was missed (P17), including
+    deadlines that passed while the program was closed. Idempotent; run it at start and every
+    minute. The domain decides each breach; the query only picks the candidates."""
+    with use_case():
+        now = desk.now()
+        candidates = [
+            row.id
+            for row in Contact.select(Contact.id)
+            .join(CompensationGrant, JOIN.LEFT_OUTER, on=(CompensationGrant.contact == Contact.id))
+            .where(
+                (Contact.guaranteed == True)  # noqa: E712 -- SQL, not Python
+                & (Contact.deadline < now)
+                & (Contact.compensation_hours > 0)
+                & Contact.customer.is_null(False)
+                & (Contact.state != ContactState.REJECTED)
+                & (
+                    Contact.first_response_at.is_null()
+                    | (Contact.first_response_at > Contact.deadline)
+                )
+                & CompensationGrant.id.is_null()
+            )
+            .order_by(Contact.id)  # the same order at every desk: no deadlock between locks
+        ]
+        granted = [grant_id for cid in candidates if (grant_id := grant_if_breached(desk, cid))]
+        if not granted:
+            return SweepResult((), Changes())
+        noted = changes.note(
+            desk, {Topic.CONTACTS, Topic.PACKS}, granted[0] if len(granted) == 1 else None
+        )
+        return SweepResult(tuple(_load_grant(grant_id) for grant_id in granted), noted)
+
+
+def _grant_missing() -> str:
+    return _("This compensation no longer exists.")
+
+
+def revoke_grant(
+    desk: Desk, grant_id: int, reason: str, *, version: int | None = None
+) -> GrantResult:
+    """An administrator takes back a compensation, with a written reason (P17).
+
+    The free hours go back by a reversing ledger entry; the grant stays, marked revoked. Refused
+    when the hours were partly used (see the module's docstring) or the grant is already revoked.
+    ``version``, if given, is the grant's version the administrator saw.
+    """
+    with use_case():
+        text = check_text("reason", reason, max_length=5000)
+        if not text:
+            raise ValidationError("reason", _("Write why the compensation is revoked."))
+        require_admin(desk)
+        grant = locked_or_missing(CompensationGrant, grant_id, _grant_missing())
+        if grant.revoked_at is not None:
+            raise RuleError(
+                _("This compensation was already revoked on {when}.").format(
+                    when=format_datetime(grant.revoked_at)
+                )
+            )
+        locked_or_missing(Pack, grant.pack_id, _grant_missing())  # against a session drawing
+        granted = get_or_missing(LedgerEntry, grant.entry_id, _grant_missing()).minutes
+        balance = int(
+            LedgerEntry.select(fn.SUM(LedgerEntry.minutes))
+            .where(LedgerEntry.pack == grant.pack_id)
+            .scalar()
+            or 0
+        )
+        if balance < granted:
+            raise RuleError(
+                _(
+                    "{used} of these free hours were already used in sessions: the compensation "
+                    "can no longer be revoked."
+                ).format(used=format_minutes_as_hours(granted - balance))
+            )
+        now = desk.now()
+        revocation = LedgerEntry.create(
+            customer=grant.customer_id,
+            pack=grant.pack_id,
+            kind=LedgerKind.REVOCATION,
+            minutes=-granted,
+            contact=grant.contact_id,
+            reverses=grant.entry_id,
+            reason=text,
+            created_at=now,
+            created_by=desk.technician_id,
+        )
+        grant.revoked_at = now
+        grant.revoked_by_id = desk.technician_id
+        grant.revoke_reason = text
+        grant.revocation_entry = revocation
+        save_versioned(grant, grant.version if version is None else version)
+        noted = changes.note(desk, {Topic.CONTACTS, Topic.PACKS}, grant.contact_id)
+        return GrantResult(_load_grant(grant.id), noted)

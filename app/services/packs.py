@@ -1,0 +1,845 @@
+"""Hour packs (P14–P16a): selling them, their balances, and every movement of the ledger.
+
+A balance is never stored: it is the sum of the pack's ledger entries (for a monthly pack, of the
+entries of one month), computed with aggregate queries. The ledger is append-only; a mistake is
+put right by a reversing entry (``LedgerKind.CORRECTION`` with ``reverses``).
+
+Decisions:
+- Monthly packs (P15) are credited lazily, one ``MONTHLY_ALLOTMENT`` entry per pack and month
+  (``month`` = its first day), by ``ensure_monthly_allotments``: the window runs it at start and
+  every minute, and every draw runs it first. ``balances`` already counts the current month of a
+  subscription whose allotment the sweep has not recorded yet, so the display never dips at
+  midnight on the 1st.
+- What a month leaves unused lapses with the month (no carry-over). ``expire_packs`` records it as
+  an ``EXPIRY`` entry of that month, as it does for a unit pack past its last day (P14), so that
+  the ledger explains every minute and a pack's entries always sum to what it can still pay.
+  An expiry is recorded once per balance; a later reversal that gives minutes back to a lapsed
+  balance (a session edited afterwards) is expired again by the next sweep.
+- Free hours (P16) never expire; they are granted and revoked by ``app.services.compensation``.
+- Correcting an entry by hand (``correct_entry``) is for administrators only, as revoking a
+  compensation is (P17): it changes what a customer has paid for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from peewee import JOIN, Case, fn
+
+from app.domain.packs import (
+    Allocation,
+    Balance,
+    PackKind,
+    allocate,
+    balance_after,
+    month_bounds,
+    month_key,
+    unit_pack_valid_until,
+)
+from app.i18n import _
+from app.services import changes
+from app.services.changes import Changes, Topic
+from app.services.context import Desk, use_case
+from app.services.errors import InputError, RuleError
+from app.services.queries import get_or_missing, locked_or_missing
+from app.services.settings import company_today, require_admin
+from app.store.base import save_versioned
+from app.store.database import current_database, locking
+from app.store.enums import LedgerKind
+from app.store.models import Customer, LedgerEntry, Pack, Technician
+
+#: A unit pack whose last day is this close is flagged as expiring soon.
+EXPIRY_WARNING_DAYS = 30
+#: The ledger page a view fetches at a time.
+LEDGER_PAGE = 500
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    id: int
+    version: int
+    customer_id: int
+    kind: PackKind
+    #: Minutes bought (unit), given each month (monthly) or granted (free).
+    minutes: int
+    #: Net price; per month for a monthly pack.
+    price: Decimal
+    purchased_on: date
+    starts_on: date
+    #: Unit packs: the last usable day, inclusive (P14).
+    valid_until: date | None
+    #: Monthly packs: the first day of the last month; ``None`` while the subscription runs.
+    last_month: date | None
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PackResult:
+    pack: PackInfo
+    changes: Changes
+
+
+@dataclass(frozen=True)
+class PackBalance:
+    """What one pack can still pay on a given day (a monthly pack: in that day's month)."""
+
+    pack_id: int
+    kind: PackKind
+    #: What the pack gives: its hours (unit), one month's hours (monthly), the free hours.
+    minutes: int
+    remaining: int
+    valid_from: date
+    #: The last usable day; the month's last day for a monthly pack; ``None``: never expires.
+    valid_until: date | None
+    #: Monthly packs: the first day of the month this balance belongs to.
+    month: date | None
+    #: A unit pack with minutes left whose last day is within ``EXPIRY_WARNING_DAYS``.
+    expiring_soon: bool
+
+    def as_balance(self) -> Balance:
+        """The domain's view of it, for ``allocate``."""
+        return Balance(
+            key=self.pack_id,
+            kind=self.kind,
+            remaining=self.remaining,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+        )
+
+
+@dataclass(frozen=True)
+class CustomerBalances:
+    """A customer's balances usable on ``on``, each list in the order they pay (P16a)."""
+
+    customer_id: int
+    on: date
+    monthly: tuple[PackBalance, ...]
+    unit: tuple[PackBalance, ...]
+    free: tuple[PackBalance, ...]
+
+    @property
+    def monthly_minutes(self) -> int:
+        return sum(balance.remaining for balance in self.monthly)
+
+    @property
+    def unit_minutes(self) -> int:
+        return sum(balance.remaining for balance in self.unit)
+
+    @property
+    def free_minutes(self) -> int:
+        return sum(balance.remaining for balance in self.free)
+
+    @property
+    def total_minutes(self) -> int:
+        return self.monthly_minutes + self.unit_minutes + self.free_minutes
+
+    @property
+    def all(self) -> tuple[PackBalance, ...]:
+        return self.monthly + self.unit + self.free
+
+
+@dataclass(frozen=True)
+class ExpiringPack:
+    customer_id: int
+    customer_name: str
+    pack_id: int
+    valid_until: date
+    minutes: int
+    remaining: int
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One ledger entry with who, when and why."""
+
+    id: int
+    created_at: datetime
+    customer_id: int
+    customer_name: str
+    pack_id: int
+    pack_kind: PackKind
+    kind: LedgerKind
+    #: Signed: credits positive, debits negative.
+    minutes: int
+    #: Monthly packs: the first day of the month the entry belongs to.
+    month: date | None
+    #: A consumption (or its reversal) that paid out-of-hours time.
+    outside: bool
+    session_id: int | None
+    contact_id: int | None
+    #: The entry this one reverses, and the entry that reversed this one.
+    reverses_id: int | None
+    reversed_by_id: int | None
+    reason: str
+    #: ``None``: recorded by the program itself (a sweep, a compensation).
+    created_by_id: int | None
+    created_by_name: str | None
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a sweep recorded: entries written (0 when there was nothing to do)."""
+
+    entries: int
+    changes: Changes
+
+
+@dataclass(frozen=True)
+class EntryCorrected:
+    correction: LedgerRow
+    changes: Changes
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def rows_of(query: Any) -> Iterator[Any]:
+    """The rows of a query that selects more than its model's columns (aliases, aggregates)."""
+    yield from query
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _months(first: date, last: date) -> Iterator[date]:
+    """The first days of the months from ``first``'s to ``last``'s, inclusive."""
+    year, month = month_key(first)
+    while (year, month) <= month_key(last):
+        yield date(year, month, 1)
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+
+
+def _info(pack: Pack) -> PackInfo:
+    return PackInfo(
+        id=pack.id,
+        version=pack.version,
+        customer_id=pack.customer_id,
+        kind=pack.kind,
+        minutes=pack.minutes,
+        price=pack.price,
+        purchased_on=pack.purchased_on,
+        starts_on=pack.starts_on,
+        valid_until=pack.valid_until,
+        last_month=pack.last_month,
+        note=pack.note,
+        created_at=pack.created_at,
+    )
+
+
+def _missing_pack(pack_id: int) -> str:
+    return _("The pack {id} does not exist.").format(id=pack_id)
+
+
+def _missing_customer(customer_id: int) -> str:
+    return _("The customer {id} does not exist.").format(id=customer_id)
+
+
+def _require_transaction() -> None:
+    # The draws and reversals below are steps of a caller's use case, never use cases of their own.
+    if not current_database().in_transaction():
+        raise RuntimeError("this runs inside the caller's use_case()")
+
+
+# --- selling ----------------------------------------------------------------------------------
+
+
+def _check_sale(minutes: int, price: Decimal, kind: PackKind) -> None:
+    if kind is PackKind.FREE:
+        raise InputError(_("Free hours are granted by a missed guarantee, not sold."), field="kind")
+    if minutes <= 0:
+        raise InputError(_("A pack must have more than zero hours."), field="minutes")
+    if not price.is_finite() or price < 0:
+        raise InputError(_("The price of a pack cannot be negative."), field="price")
+    if price != price.quantize(Decimal("0.01")):
+        raise InputError(_("A price has at most two decimal places (cents)."), field="price")
+
+
+def sell_pack(
+    desk: Desk,
+    *,
+    customer_id: int,
+    kind: PackKind,
+    minutes: int,
+    price: Decimal,
+    purchased_on: date | None = None,
+    starts_on: date | None = None,
+    last_month: date | None = None,
+    note: str = "",
+) -> PackResult:
+    """Sells a unit pack (P14) or a monthly subscription (P15) to a customer.
+
+    ``minutes``: the hours bought (unit) or given each month (monthly), as minutes
+    (``validation.parse_hours`` reads what the technician typed). ``price``: net; per month for a
+    monthly pack. ``purchased_on``: today when omitted; may be in the past (recording an earlier
+    sale), never in the future.
+
+    Unit: valid from ``starts_on`` (default: the purchase date) until ``unit_pack_valid_until``;
+    its ``PURCHASE`` entry is recorded now. Monthly: ``starts_on`` and ``last_month`` name months
+    (any day of them); the first month is not before the purchase; ``last_month`` ``None`` runs
+    until ended (``end_monthly_pack``). The allotments of the months already begun are recorded
+    at once.
+    """
+    _check_sale(minutes, price, kind)
+    with use_case():
+        get_or_missing(Customer, customer_id, _missing_customer(customer_id))
+        today = company_today(desk.now())
+        bought = purchased_on or today
+        if bought > today:
+            raise InputError(_("The purchase date cannot be in the future."), field="purchased_on")
+        valid_until: date | None = None
+        if kind is PackKind.UNIT:
+            valid_until = unit_pack_valid_until(bought)
+            first = starts_on or bought
+            if not bought <= first <= valid_until:
+                raise InputError(
+                    _("A unit pack starts between its purchase and its last day."),
+                    field="starts_on",
+                )
+            last = None
+        else:
+            first = first_of_month(starts_on or bought)
+            if first < first_of_month(bought):
+                raise InputError(
+                    _("A monthly pack cannot start before the month it is bought in."),
+                    field="starts_on",
+                )
+            last = None if last_month is None else first_of_month(last_month)
+            if last is not None and last < first:
+                raise InputError(
+                    _("The last month of a monthly pack cannot come before its first."),
+                    field="last_month",
+                )
+        pack = Pack.create(
+            customer=customer_id,
+            kind=kind,
+            minutes=minutes,
+            price=price,
+            purchased_on=bought,
+            starts_on=first,
+            valid_until=valid_until,
+            last_month=last,
+            note=note.strip(),
+            created_at=desk.now(),
+            created_by=desk.technician_id,
+        )
+        if kind is PackKind.UNIT:
+            LedgerEntry.create(
+                customer=customer_id,
+                pack=pack,
+                kind=LedgerKind.PURCHASE,
+                minutes=minutes,
+                created_at=desk.now(),
+                created_by=desk.technician_id,
+            )
+        else:
+            _record_allotments(desk, until=today, pack_ids=[pack.id])
+        done = changes.note(desk, {Topic.PACKS}, pack.id)
+        return PackResult(_info(pack), done)
+
+
+def end_monthly_pack(desk: Desk, pack_id: int, version: int, *, last_month: date) -> PackResult:
+    """Ends a monthly subscription after ``last_month`` (any day of it).
+
+    The months already begun are not taken back (P15, no refunds): ``last_month`` cannot be
+    before the current month.
+    """
+    with use_case():
+        pack = locked_or_missing(Pack, pack_id, _missing_pack(pack_id))
+        if pack.kind is not PackKind.MONTHLY:
+            raise RuleError(_("Only a monthly pack has a last month."))
+        last = first_of_month(last_month)
+        this_month = first_of_month(company_today(desk.now()))
+        if last < max(this_month, pack.starts_on):
+            raise InputError(
+                _("A subscription can end this month at the earliest: {month}.").format(
+                    month=max(this_month, pack.starts_on).strftime("%m/%Y")
+                ),
+                field="last_month",
+            )
+        pack.last_month = last
+        save_versioned(pack, version, only=[Pack.last_month])
+        done = changes.note(desk, {Topic.PACKS}, pack.id)
+        return PackResult(_info(pack), done)
+
+
+# --- the sweeps -------------------------------------------------------------------------------
+
+
+def _record_allotments(
+    desk: Desk, *, until: date, customer_id: int | None = None, pack_ids: list[int] | None = None
+) -> int:
+    """Records the missing ``MONTHLY_ALLOTMENT`` entries of monthly packs, up to ``until``'s
+    month; the pack rows are locked first so that two desks never allot one month twice."""
+    last = first_of_month(until)
+    query = Pack.select().where(
+        (Pack.kind == PackKind.MONTHLY)
+        & (Pack.starts_on <= last)
+        & (Pack.last_month.is_null() | (Pack.last_month >= Pack.starts_on))
+    )
+    if customer_id is not None:
+        query = query.where(Pack.customer == customer_id)
+    if pack_ids is not None:
+        query = query.where(Pack.id.in_(pack_ids))
+    monthly = list(locking(query.order_by(Pack.id)))
+    if not monthly:
+        return 0
+    recorded = {
+        (row.pack_id, row.month)
+        for row in LedgerEntry.select(LedgerEntry.pack, LedgerEntry.month).where(
+            (LedgerEntry.kind == LedgerKind.MONTHLY_ALLOTMENT)
+            & LedgerEntry.pack.in_([pack.id for pack in monthly])
+        )
+    }
+    rows = [
+        {
+            "customer": pack.customer_id,
+            "pack": pack.id,
+            "kind": LedgerKind.MONTHLY_ALLOTMENT,
+            "minutes": pack.minutes,
+            "month": month,
+            "created_at": desk.now(),
+            "created_by": None,  # the program gives it, whoever's desk swept
+        }
+        for pack in monthly
+        for month in _months(pack.starts_on, min(last, pack.last_month or last))
+        if (pack.id, month) not in recorded
+    ]
+    if rows:
+        LedgerEntry.insert_many(rows).execute()
+    return len(rows)
+
+
+def ensure_monthly_allotments(desk: Desk, on: date | None = None) -> SweepResult:
+    """Credits every monthly pack with the hours of each month begun by ``on`` (default and
+    latest: today, in the company's time zone) that it has not been credited yet. Idempotent."""
+    with use_case():
+        today = company_today(desk.now())
+        written = _record_allotments(desk, until=min(on or today, today))
+        done = changes.note(desk, {Topic.PACKS}) if written else Changes()
+        return SweepResult(written, done)
+
+
+def expire_packs(desk: Desk) -> SweepResult:
+    """Records an ``EXPIRY`` entry for what is left of each lapsed balance: a unit pack after the
+    end of its last day (P14, company time zone) and each past month of a monthly pack (P15).
+    Idempotent: a balance at zero needs nothing."""
+    with use_case():
+        today = company_today(desk.now())
+        this_month = first_of_month(today)
+        lapsed = ((Pack.kind == PackKind.UNIT) & (Pack.valid_until < today)) | (
+            (Pack.kind == PackKind.MONTHLY) & (LedgerEntry.month < this_month)
+        )
+
+        def leftovers() -> list[tuple[int, int, date | None, int]]:
+            return [
+                (row.pack_id, row.customer_id, row.month, int(row.left))
+                for row in rows_of(
+                    LedgerEntry.select(
+                        LedgerEntry.pack,
+                        LedgerEntry.customer,
+                        LedgerEntry.month,
+                        fn.SUM(LedgerEntry.minutes).alias("left"),
+                    )
+                    .join(Pack)
+                    .where(lapsed)
+                    .group_by(LedgerEntry.pack, LedgerEntry.customer, LedgerEntry.month)
+                    .having(fn.SUM(LedgerEntry.minutes) > 0)
+                )
+            ]
+
+        found = leftovers()
+        if not found:
+            return SweepResult(0, Changes())
+        # Lock, then read again: another desk may have expired the same balances meanwhile.
+        list(locking(Pack.select(Pack.id).where(Pack.id.in_({row[0] for row in found}))))
+        rows = [
+            {
+                "customer": customer_id,
+                "pack": pack_id,
+                "kind": LedgerKind.EXPIRY,
+                "minutes": -left,
+                "month": month,
+                "created_at": desk.now(),
+                "created_by": None,
+            }
+            for pack_id, customer_id, month, left in leftovers()
+        ]
+        if rows:
+            LedgerEntry.insert_many(rows).execute()
+        done = changes.note(desk, {Topic.PACKS}) if rows else Changes()
+        return SweepResult(len(rows), done)
+
+
+# --- balances ---------------------------------------------------------------------------------
+
+
+def _pack_balances(
+    customer_id: int,
+    on: date,
+    *,
+    recorded_until: datetime | None = None,
+    pending_allotments: bool = False,
+) -> list[PackBalance]:
+    """The customer's packs usable on ``on`` and what each can still pay, in payment order.
+
+    ``recorded_until``: count only the packs and entries recorded by then (a statement).
+    ``pending_allotments``: count this month's allotment of a subscription even before the sweep
+    records it (for display; draws always record it first).
+    """
+    month = first_of_month(on)
+    packs_query = Pack.select().where(
+        (Pack.customer == customer_id)
+        & (Pack.starts_on <= on)
+        & (
+            ((Pack.kind == PackKind.UNIT) & (Pack.valid_until >= on))
+            | (
+                (Pack.kind == PackKind.MONTHLY)
+                & (Pack.last_month.is_null() | (Pack.last_month >= month))
+            )
+            | (Pack.kind == PackKind.FREE)
+        )
+    )
+    entries_query = LedgerEntry.select(
+        LedgerEntry.pack,
+        fn.SUM(LedgerEntry.minutes).alias("total"),
+        fn.COUNT(Case(None, [(LedgerEntry.kind == LedgerKind.MONTHLY_ALLOTMENT, 1)])).alias(
+            "allotted"
+        ),
+    ).where(
+        (LedgerEntry.customer == customer_id)
+        & (LedgerEntry.month.is_null() | (LedgerEntry.month == month))
+    )
+    if recorded_until is not None:
+        packs_query = packs_query.where(Pack.created_at <= recorded_until)
+        entries_query = entries_query.where(LedgerEntry.created_at <= recorded_until)
+    sums = {
+        row.pack_id: (int(row.total), int(row.allotted))
+        for row in rows_of(entries_query.group_by(LedgerEntry.pack))
+    }
+    found = []
+    for pack in packs_query:
+        total, allotted = sums.get(pack.id, (0, 0))
+        valid_from, valid_until, pack_month = pack.starts_on, pack.valid_until, None
+        if pack.kind is PackKind.MONTHLY:
+            valid_from, valid_until = month_bounds(month_key(month))
+            pack_month = month
+            if pending_allotments and not allotted:
+                total += pack.minutes
+        found.append(
+            PackBalance(
+                pack_id=pack.id,
+                kind=pack.kind,
+                minutes=pack.minutes,
+                remaining=total,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                month=pack_month,
+                expiring_soon=(
+                    pack.kind is PackKind.UNIT
+                    and total > 0
+                    and valid_until is not None
+                    and valid_until <= on + timedelta(days=EXPIRY_WARNING_DAYS)
+                ),
+            )
+        )
+    rank = {PackKind.MONTHLY: 0, PackKind.UNIT: 1, PackKind.FREE: 2}
+    found.sort(key=lambda b: (rank[b.kind], b.valid_until or date.max, b.valid_from, b.pack_id))
+    return found
+
+
+def _customer_balances(customer_id: int, on: date, found: list[PackBalance]) -> CustomerBalances:
+    return CustomerBalances(
+        customer_id=customer_id,
+        on=on,
+        monthly=tuple(b for b in found if b.kind is PackKind.MONTHLY),
+        unit=tuple(b for b in found if b.kind is PackKind.UNIT),
+        free=tuple(b for b in found if b.kind is PackKind.FREE),
+    )
+
+
+def balances(customer_id: int, on: date) -> CustomerBalances:
+    """What the customer can use on ``on``: this month's monthly hours, each unit pack valid
+    that day (with its last day; expiring soon flagged) and the free hours."""
+    get_or_missing(Customer, customer_id, _missing_customer(customer_id))
+    found = _pack_balances(customer_id, on, pending_allotments=True)
+    return _customer_balances(customer_id, on, found)
+
+
+def balance_at(customer_id: int, at: datetime) -> CustomerBalances:
+    """The balances as the ledger stood at the instant ``at`` (for statements): only the packs
+    and entries recorded by then count, validity as of that day."""
+    get_or_missing(Customer, customer_id, _missing_customer(customer_id))
+    on = company_today(at)
+    return _customer_balances(customer_id, on, _pack_balances(customer_id, on, recorded_until=at))
+
+
+def expiring_packs(on: date, within_days: int = EXPIRY_WARNING_DAYS) -> tuple[ExpiringPack, ...]:
+    """Unit packs of every customer with minutes left whose last day falls within
+    ``within_days`` of ``on``, soonest first."""
+    left = fn.SUM(LedgerEntry.minutes)
+    rows = (
+        Pack.select(
+            Pack.id,
+            Pack.customer,
+            Customer.name,
+            Pack.valid_until,
+            Pack.minutes,
+            left.alias("left"),
+        )
+        .join(Customer)
+        .switch(Pack)
+        .join(LedgerEntry)
+        .where(
+            (Pack.kind == PackKind.UNIT)
+            & (Pack.starts_on <= on)
+            & (Pack.valid_until >= on)
+            & (Pack.valid_until <= on + timedelta(days=within_days))
+        )
+        .group_by(Pack.id, Pack.customer, Customer.name, Pack.valid_until, Pack.minutes)
+        .having(left > 0)
+        .order_by(Pack.valid_until, Pack.id)
+    )
+    return tuple(
+        ExpiringPack(
+            customer_id=row.customer_id,
+            customer_name=row.customer.name,
+            pack_id=row.id,
+            valid_until=row.valid_until,
+            minutes=row.minutes,
+            remaining=int(row.left),
+        )
+        for row in rows_of(rows)
+    )
+
+
+def pack(pack_id: int) -> PackInfo:
+    return _info(get_or_missing(Pack, pack_id, _missing_pack(pack_id)))
+
+
+def packs_of_customer(customer_id: int) -> tuple[PackInfo, ...]:
+    """Every pack the customer ever had, newest first."""
+    query = Pack.select().where(Pack.customer == customer_id)
+    return tuple(_info(p) for p in query.order_by(Pack.purchased_on.desc(), Pack.id.desc()))
+
+
+# --- the ledger -------------------------------------------------------------------------------
+
+
+def _ledger_rows(query_filter: object | None, *, limit: int, offset: int) -> tuple[LedgerRow, ...]:
+    reversal = LedgerEntry.alias("reversal")
+    query = (
+        LedgerEntry.select(
+            LedgerEntry,
+            Customer.name.alias("customer_name"),
+            Pack.kind.alias("pack_kind"),
+            Technician.name.alias("created_by_name"),
+            reversal.id.alias("reversed_by_id"),
+        )
+        .join(Customer, on=LedgerEntry.customer == Customer.id)
+        .switch(LedgerEntry)
+        .join(Pack, on=LedgerEntry.pack == Pack.id)
+        .switch(LedgerEntry)
+        .join(Technician, JOIN.LEFT_OUTER, on=LedgerEntry.created_by == Technician.id)
+        .switch(LedgerEntry)
+        .join(reversal, JOIN.LEFT_OUTER, on=reversal.reverses == LedgerEntry.id)
+    )
+    if query_filter is not None:
+        query = query.where(query_filter)
+    query = query.order_by(LedgerEntry.id.desc()).limit(limit).offset(offset)
+    return tuple(
+        LedgerRow(
+            id=row.id,
+            created_at=row.created_at,
+            customer_id=row.customer_id,
+            customer_name=row.customer_name,
+            pack_id=row.pack_id,
+            pack_kind=PackKind(row.pack_kind),
+            kind=row.kind,
+            minutes=row.minutes,
+            month=row.month,
+            outside=row.outside,
+            session_id=row.session_id,
+            contact_id=row.contact_id,
+            reverses_id=row.reverses_id,
+            reversed_by_id=row.reversed_by_id,
+            reason=row.reason,
+            created_by_id=row.created_by_id,
+            created_by_name=row.created_by_name,
+        )
+        for row in rows_of(query.objects())
+    )
+
+
+def ledger(
+    customer_id: int | None = None,
+    pack_id: int | None = None,
+    kind: LedgerKind | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    limit: int = LEDGER_PAGE,
+    offset: int = 0,
+) -> tuple[LedgerRow, ...]:
+    """Ledger entries, newest first, filtered by customer, pack, kind and ``[since, until)``."""
+    conditions = []
+    if customer_id is not None:
+        conditions.append(LedgerEntry.customer == customer_id)
+    if pack_id is not None:
+        conditions.append(LedgerEntry.pack == pack_id)
+    if kind is not None:
+        conditions.append(LedgerEntry.kind == kind)
+    if since is not None:
+        conditions.append(LedgerEntry.created_at >= since)
+    if until is not None:
+        conditions.append(LedgerEntry.created_at < until)
+    combined = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return _ledger_rows(combined, limit=limit, offset=offset)
+
+
+def _pack_sum(entry: LedgerEntry) -> int:
+    """The balance the entry counts in: its pack's, or for a monthly pack its month's."""
+    query = LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.minutes), 0)).where(
+        LedgerEntry.pack == entry.pack_id
+    )
+    if entry.month is not None:
+        query = query.where(LedgerEntry.month == entry.month)
+    return int(query.scalar())
+
+
+def correct_entry(desk: Desk, entry_id: int, reason: str) -> EntryCorrected:
+    """Reverses a ledger entry recorded by mistake (a pack sold twice, a wrong allotment) with a
+    ``CORRECTION`` entry of the opposite minutes. Administrators only; a written reason is
+    required. A session's entries are corrected by editing or discarding the session, a
+    compensation by revoking it; an entry is reversed at most once; no balance goes negative."""
+    why = reason.strip()
+    if not why:
+        raise InputError(_("Write why the entry is corrected."), field="reason")
+    with use_case():
+        require_admin(desk)
+        entry = get_or_missing(
+            LedgerEntry, entry_id, _("The ledger entry {id} does not exist.").format(id=entry_id)
+        )
+        if entry.session_id is not None:
+            raise RuleError(
+                _("This entry belongs to a session: edit or discard the session instead.")
+            )
+        if entry.kind in (LedgerKind.COMPENSATION, LedgerKind.REVOCATION):
+            raise RuleError(
+                _("Free hours of a missed guarantee are taken back by revoking the compensation.")
+            )
+        list(locking(Pack.select(Pack.id).where(Pack.id == entry.pack_id)))
+        if LedgerEntry.select().where(LedgerEntry.reverses == entry.id).exists():
+            raise RuleError(_("This entry has already been reversed."))
+        try:
+            balance_after(_pack_sum(entry), -entry.minutes)
+        except ValueError as error:
+            raise RuleError(
+                _("Reversing this entry would leave the pack below zero: {detail}").format(
+                    detail=error
+                )
+            ) from error
+        correction = LedgerEntry.create(
+            customer=entry.customer_id,
+            pack=entry.pack_id,
+            kind=LedgerKind.CORRECTION,
+            minutes=-entry.minutes,
+            month=entry.month,
+            outside=entry.outside,
+            contact=entry.contact_id,
+            reverses=entry.id,
+            reason=why,
+            created_at=desk.now(),
+            created_by=desk.technician_id,
+        )
+        done = changes.note(desk, {Topic.PACKS}, entry.pack_id)
+        (row,) = _ledger_rows(LedgerEntry.id == correction.id, limit=1, offset=0)
+        return EntryCorrected(row, done)
+
+
+# --- steps of the session use cases -----------------------------------------------------------
+
+
+def draw_for_session(
+    desk: Desk,
+    *,
+    customer_id: int,
+    session_id: int,
+    contact_id: int | None,
+    inside_minutes: int,
+    outside_minutes: int,
+    on: date,
+) -> Allocation:
+    """Pays a session's billed minutes from the customer's balances usable on ``on`` (P16a) and
+    records a ``CONSUMPTION`` entry per draw. A step of a session use case (inside its
+    ``use_case()``): the customer's pack rows are locked first, so no balance is ever overdrawn
+    by two desks at once, and this month's allotments are recorded before anything is drawn."""
+    _require_transaction()
+    list(locking(Pack.select(Pack.id).where(Pack.customer == customer_id).order_by(Pack.id)))
+    _record_allotments(desk, until=company_today(desk.now()), customer_id=customer_id)
+    found = _pack_balances(customer_id, on)
+    allocation = allocate(inside_minutes, outside_minutes, [b.as_balance() for b in found], on)
+    month_of = {b.pack_id: b.month for b in found}
+    for draw in allocation.draws:
+        LedgerEntry.create(
+            customer=customer_id,
+            pack=draw.key,
+            kind=LedgerKind.CONSUMPTION,
+            minutes=-draw.minutes,
+            month=month_of[draw.key],
+            outside=draw.outside,
+            session=session_id,
+            contact=contact_id,
+            created_at=desk.now(),
+            created_by=desk.technician_id,
+        )
+    return allocation
+
+
+def reverse_session_draws(desk: Desk, session_id: int, reason: str) -> int:
+    """Gives back what a session drew, with one reversing entry per draw not yet reversed; a step
+    of a session use case. Returns the number of entries reversed."""
+    _require_transaction()
+    already = LedgerEntry.select(LedgerEntry.reverses).where(LedgerEntry.reverses.is_null(False))
+    draws = list(
+        LedgerEntry.select()
+        .where(
+            (LedgerEntry.session == session_id)
+            & (LedgerEntry.kind == LedgerKind.CONSUMPTION)
+            & LedgerEntry.id.not_in(already)
+        )
+        .order_by(LedgerEntry.id)
+    )
+    if not draws:
+        return 0
+    list(
+        locking(
+            Pack.select(Pack.id).where(Pack.id.in_({d.pack_id for d in draws})).order_by(Pack.id)
+        )
+    )
+    for draw in draws:
+        LedgerEntry.create(
+            customer=draw.customer_id,
+            pack=draw.pack_id,
+            kind=LedgerKind.CORRECTION,
+            minutes=-draw.minutes,
+            month=draw.month,
+            outside=draw.outside,
+            session=session_id,
+            contact=draw.contact_id,
+            reverses=draw.id,
+            reason=reason,
+            created_at=desk.now(),
+            created_by=desk.technician_id,
+        )
+    return len(draws)

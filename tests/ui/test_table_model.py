@@ -1,0 +1,60 @@
+"""The shared table model: passes Qt's model tester, and updates rows without a reset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from ui.table_model import KEY_ROLE, SORT_ROLE, Column, RowTableModel, TableProxy
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    name: str
+    minutes: int
+
+
+def _model() -> RowTableModel[Item]:
+    return RowTableModel(
+        [
+            Column("Name", lambda item: item.name),
+            Column("Minutes", lambda item: f"{item.minutes} min", lambda item: item.minutes),
+        ],
+        key=lambda item: item.id,
+    )
+
+
+def test_model_passes_qt_model_tester(qtmodeltester: ModelTester) -> None:
+    model = _model()
+    model.set_rows([Item(1, "Ana", 30), Item(2, "Rui", 5)])
+    qtmodeltester.check(model)
+    proxy = TableProxy(model)
+    qtmodeltester.check(proxy)
+
+
+def test_set_rows_removes_updates_and_appends_without_reset(qtbot: QtBot) -> None:
+    model = _model()
+    model.set_rows([Item(1, "Ana", 30), Item(2, "Rui", 5), Item(3, "Eva", 1), Item(4, "Zé", 2)])
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    with qtbot.waitSignals([model.rowsRemoved, model.dataChanged, model.rowsInserted]):
+        model.set_rows([Item(1, "Ana", 45), Item(4, "Zé", 2), Item(5, "Inês", 7)])
+    assert resets == []
+    assert [item.id for item in model.rows()] == [1, 4, 5]
+    assert model.index(0, 1).data() == "45 min"
+    assert model.index(2, 0).data(KEY_ROLE) == 5
+
+
+def test_proxy_sorts_by_sort_role_and_filters_text() -> None:
+    model = _model()
+    model.set_rows([Item(1, "Ana", 30), Item(2, "Rui", 5), Item(3, "Eva", 100)])
+    proxy = TableProxy(model)
+    proxy.sort(1, Qt.SortOrder.AscendingOrder)
+    assert [proxy.key_at(row) for row in range(proxy.rowCount())] == [2, 1, 3]
+    assert proxy.index(0, 1).data(SORT_ROLE) == 5
+    proxy.setFilterFixedString("ev")
+    assert [proxy.key_at(row) for row in range(proxy.rowCount())] == [3]

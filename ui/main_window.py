@@ -1,0 +1,226 @@
+"""The main window: the views on the left, the chosen one on the right, the timer below."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.i18n import _
+from ui.context import UiContext
+from ui.views.base import View
+
+TICK_MS = 1_000  # countdowns and the timer
+POLL_MS = 3_000  # what other desks recorded shows up within 5 s
+SWEEP_MS = 60_000  # missed deadlines, monthly allotments, expiries
+
+Sweep = Callable[[], None]
+
+
+class Banner(QFrame):
+    """A strip at the top of the window for deadlines about to be missed, or missed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setAccessibleName(_("Alerts"))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        close = QPushButton(_("Dismiss"))
+        close.setAccessibleName(_("Dismiss the alert"))
+        close.clicked.connect(self.hide)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_alert(self, text: str, level: str) -> None:
+        colours = {
+            "breach": ("#7a1010", "#fde2e1"),
+            "warning": ("#6b4a00", "#fff1cc"),
+        }
+        foreground, background = colours.get(level, ("#0d3b66", "#e3f0ff"))
+        self.setStyleSheet(
+            f"#banner {{ background: {background}; border-bottom: 1px solid {foreground}; }}"
+            f"#banner QLabel {{ color: {foreground}; font-weight: 600; }}"
+        )
+        self.text.setText(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        context: UiContext,
+        views: Sequence[View],
+        *,
+        technician_name: str,
+        sweep: Sweep | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.context = context
+        self.views = list(views)
+        self._sweep = sweep
+        self._settings = settings or QSettings()
+        self.setWindowTitle(_("Balcão"))
+        self.setMinimumSize(1000, 600)
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName(_("Views"))
+        self.navigation.setFixedWidth(180)
+        self.navigation.setFrameShape(QFrame.Shape.NoFrame)
+        self.stack = QStackedWidget()
+        for view in self.views:
+            item = QListWidgetItem(view.icon(), view.title())
+            item.setSizeHint(QSize(0, 40))
+            self.navigation.addItem(item)
+            self.stack.addWidget(view)
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        self.banner = Banner()
+        context.alert.connect(self.banner.show_alert)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.stack, 1)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(right, 1)
+        self.setCentralWidget(central)
+
+        self.technician_label = QLabel(_("Technician: {name}").format(name=technician_name))
+        self.technician_label.setAccessibleName(_("Technician at this desk"))
+        self.timer_label = QLabel()
+        self.timer_label.setAccessibleName(_("Running timer"))
+        context.timer_status.connect(self._show_timer_status)
+        self.statusBar().addPermanentWidget(self.timer_label)
+        self.statusBar().addPermanentWidget(self.technician_label)
+        self._show_timer_status("")
+        self._build_menus()
+
+        self._timers: list[QTimer] = []
+        self._menus: dict[str, QMenu] = {}
+        self._restore()
+
+    # --- menus and shortcuts ------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        program = self.menuBar().addMenu(_("&Program"))
+        quit_action = QAction(_("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        program.addAction(quit_action)
+        go = self.menuBar().addMenu(_("&View"))
+        for number, view in enumerate(self.views, start=1):
+            action = QAction(view.title(), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, n=number - 1: self.show_view(n))
+            go.addAction(action)
+        self._help_menu = self.menuBar().addMenu(_("&Help"))
+        about = QAction(_("&About Balcão"), self)
+        about.triggered.connect(self._about)
+        self._help_menu.addAction(about)
+
+    def add_action(self, menu_title: str, action: QAction) -> None:
+        """Puts a view's action (with its shortcut) in a menu of the window, by menu title."""
+        menu = self._menus.get(menu_title)
+        if menu is None:
+            menu = self._menus[menu_title] = QMenu(menu_title, self)
+            self.menuBar().insertMenu(self._help_menu.menuAction(), menu)
+        menu.addAction(action)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            _("About Balcão"),
+            _(
+                "Balcão {version}\n\nSupport plans, response deadlines, sessions, hour packs "
+                "and invoices.\n\nThis program is not certified by the tax authority: its "
+                "invoices are the company's billing record, to be issued through certified "
+                "invoicing software."
+            ).format(version=__version__),
+        )
+
+    # --- views ----------------------------------------------------------------------------------
+
+    def show_view(self, position: int) -> None:
+        self.navigation.setCurrentRow(position)
+
+    def view_named(self, name: str) -> View:
+        for view in self.views:
+            if view.objectName() == name:
+                return view
+        raise KeyError(name)
+
+    def current_view(self) -> View:
+        return self.views[self.stack.currentIndex()]
+
+    def _show_timer_status(self, text: str) -> None:
+        self.timer_label.setText(text or _("No timer running"))
+
+    # --- the clock ------------------------------------------------------------------------------
+
+    def start_timers(self) -> None:
+        """Ticks, polls and sweeps; tests call tick(), poll() and sweep() themselves instead."""
+        for interval, slot in ((TICK_MS, self.tick), (POLL_MS, self.poll), (SWEEP_MS, self.sweep)):
+            timer = QTimer(self)
+            timer.setInterval(interval)
+            timer.timeout.connect(slot)
+            timer.start()
+            self._timers.append(timer)
+
+    def tick(self) -> None:
+        self.context.ticked.emit()
+
+    def poll(self) -> None:
+        """Learns what the other desks changed since the last poll."""
+        self.context.sync()
+
+    def sweep(self) -> None:
+        if self._sweep is not None:
+            self._sweep()
+        self.poll()
+
+    # --- remembering ----------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 760)
+        view = self._settings.value("window/view", 0)
+        position = int(view) if isinstance(view, int | str) and str(view).isdigit() else 0
+        self.show_view(position if 0 <= position < len(self.views) else 0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/view", self.stack.currentIndex())
+        for timer in self._timers:
+            timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,176 @@
+"""One table model for every list of rows: columns described once, rows kept by id.
+
+A view gives the model plain dataclass rows from ``app.services``; ``set_rows`` compares them by
+key with what is shown and emits only what changed (rows removed, changed, added), so a refresh
+after another desk's change does not reset the view, its selection or its scroll position.
+Sorting and filtering go through ``TableProxy``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+Row = TypeVar("Row")
+Index = QModelIndex | QPersistentModelIndex
+
+#: The value the proxy sorts by (a number, a date, a string folded for comparison).
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+#: The row's key (its record id), for the view to act on the selected record.
+KEY_ROLE = Qt.ItemDataRole.UserRole + 2
+
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+CENTER = Qt.AlignmentFlag.AlignCenter
+
+
+@dataclass(frozen=True)
+class Column(Generic[Row]):
+    """One column: its title, how a row shows in it, and how it sorts."""
+
+    title: str
+    display: Callable[[Row], str]
+    sort_key: Callable[[Row], Any] | None = None
+    align: Qt.AlignmentFlag = LEFT
+    tooltip: Callable[[Row], str] | None = None
+    #: A colour (text, background) for the cell, or None for the default.
+    colours: Callable[[Row], tuple[QColor | None, QColor | None]] | None = None
+
+
+class RowTableModel(QAbstractTableModel, Generic[Row]):
+    def __init__(
+        self,
+        columns: Sequence[Column[Row]],
+        key: Callable[[Row], Hashable],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._columns = tuple(columns)
+        self._key = key
+        self._rows: list[Row] = []
+        self._position: dict[Hashable, int] = {}
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._columns[section].title
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(self._columns[section].align)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: PLR0911 - one answer per role
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.display(row)
+        if role == SORT_ROLE:
+            return (column.sort_key or column.display)(row)
+        if role == KEY_ROLE:
+            return self._key(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row) or None
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+            if column.colours is None:
+                return None
+            text, background = column.colours(row)
+            colour = text if role == Qt.ItemDataRole.ForegroundRole else background
+            return QBrush(colour) if colour is not None else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def row_at(self, row: int) -> Row:
+        return self._rows[row]
+
+    def rows(self) -> Sequence[Row]:
+        return tuple(self._rows)
+
+    def position_of(self, key: Hashable) -> int | None:
+        return self._position.get(key)
+
+    # --- changing -----------------------------------------------------------------------------
+
+    def set_rows(self, rows: Iterable[Row]) -> None:
+        """Shows ``rows``: removes the ones gone, updates the changed, appends the new."""
+        fresh = {self._key(row): row for row in rows}
+        # Remove from the bottom so that positions above stay valid; contiguous runs at once.
+        gone = sorted(
+            (position for key, position in self._position.items() if key not in fresh),
+            reverse=True,
+        )
+        while gone:
+            last = first = gone.pop(0)
+            while gone and gone[0] == first - 1:
+                first = gone.pop(0)
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+        self._position = {self._key(row): i for i, row in enumerate(self._rows)}
+        for key, row in fresh.items():
+            position = self._position.get(key)
+            if position is not None and self._rows[position] != row:
+                self._rows[position] = row
+                self.dataChanged.emit(
+                    self.index(position, 0), self.index(position, len(self._columns) - 1)
+                )
+        new = [row for key, row in fresh.items() if key not in self._position]
+        if new:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
+            self._rows.extend(new)
+            for offset, row in enumerate(new):
+                self._position[self._key(row)] = start + offset
+            self.endInsertRows()
+
+    def cells_changed(self, first_row: int, last_row: int, column: int, roles: list[int]) -> None:
+        """Tells the view that ``column`` changed on those rows (a live countdown)."""
+        if self._rows and first_row <= last_row:
+            self.dataChanged.emit(
+                self.index(first_row, column), self.index(last_row, column), roles
+            )
+
+
+class TableProxy(QSortFilterProxyModel):
+    """Sorts by ``SORT_ROLE`` and filters on the text of every column, ignoring case."""
+
+    def __init__(self, source: QAbstractTableModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSourceModel(source)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterKeyColumn(-1)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def key_at(self, row: int) -> Any:
+        return self.index(row, 0).data(KEY_ROLE)
