@@ -56,3 +56,8 @@ def application_icon() -> QIcon:
     for size in ICON_SIZES:
         icon.addFile(str(resource_path(icon_name(size))), QSize(size, size))
     return icon
+
+
+def view_icon(name: str) -> QIcon:
+    """The navigation icon of a view (``contacts``, ``customers``, ``sessions``…), an SVG."""
+    return QIcon(str(resource_path(f"icons/views/{name}.svg")))
