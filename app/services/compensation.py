@@ -14,7 +14,7 @@ is refused with a message saying how much was used, since a pack's balance never
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from peewee import JOIN, IntegrityError, ModelSelect, fn
 
@@ -34,6 +34,7 @@ from app.store.enums import ContactState, LedgerKind
 from app.store.models import CompensationGrant, Contact, LedgerEntry, Pack, Technician
 
 MINUTES_PER_HOUR = 60
+_IDS_PER_QUERY = 500  # well under SQLite's limit of parameters per statement
 
 
 @dataclass(frozen=True)
@@ -155,29 +156,31 @@ def _frozen_terms(contact: Contact) -> Terms:
     )
 
 
-def _has_grant(contact_id: int) -> bool:
-    return bool(CompensationGrant.select().where(CompensationGrant.contact == contact_id).exists())
+def _granted_among(contact_ids: list[int]) -> set[int]:
+    """Which of these contacts already have a grant (read after locking them: fresh)."""
+    found: set[int] = set()
+    for start in range(0, len(contact_ids), _IDS_PER_QUERY):
+        query = CompensationGrant.select(CompensationGrant.contact).where(
+            CompensationGrant.contact.in_(contact_ids[start : start + _IDS_PER_QUERY])
+        )
+        found.update(row.contact_id for row in query)
+    return found
 
 
-def grant_if_breached(desk: Desk, contact_id: int) -> int | None:
-    """Grants the contact's free hours if its guarantee was missed and it has no grant yet (P17);
-    the new grant's id, or None. Call inside a use case: it locks the contact and writes in a
-    savepoint, so that a grant made meanwhile by another desk is no error."""
-    contact = locking(Contact.select().where(Contact.id == contact_id)).first()
-    if (
-        contact is None
-        or contact.customer_id is None
-        or contact.compensation_hours <= 0
-        or contact.state is ContactState.REJECTED
-    ):
-        return None
-    now = desk.now()
-    if not is_breached(_frozen_terms(contact), contact.first_response_at, now):
-        return None
-    if _has_grant(contact.id):
-        return None
+def _breached(contact: Contact, now: datetime) -> bool:
+    """P17, decided by the domain on the contact's frozen terms."""
+    return (
+        contact.customer_id is not None
+        and contact.compensation_hours > 0
+        and contact.state is not ContactState.REJECTED
+        and is_breached(_frozen_terms(contact), contact.first_response_at, now)
+    )
+
+
+def _grant(contact: Contact, now: datetime, today: date) -> int | None:
+    """Writes the free pack, its ledger entry and the grant in a savepoint; None when another
+    desk's grant of the same contact was committed first (the unique contact refuses it)."""
     minutes = contact.compensation_hours * MINUTES_PER_HOUR
-    today = company_today(now)
     try:
         with write_transaction():  # a savepoint: a lost race undoes these three rows only
             pack = Pack.create(
@@ -205,41 +208,79 @@ def grant_if_breached(desk: Desk, contact_id: int) -> int | None:
                 entry=entry,
             )
     except IntegrityError:
-        return None  # another desk granted it first
+        return None
     return int(grant.id)
 
 
-def sweep_breaches(desk: Desk) -> SweepResult:
+def grant_if_breached(desk: Desk, contact_id: int) -> int | None:
+    """Grants the contact's free hours if its guarantee was missed and it has no grant yet (P17);
+    the new grant's id, or None. Call it inside a use case, after recording a response: it locks
+    the contact, and a grant made meanwhile by another desk is no error."""
+    contact = locking(Contact.select().where(Contact.id == contact_id)).first()
+    now = desk.now()
+    if contact is None or not _breached(contact, now) or _granted_among([contact.id]):
+        return None
+    return _grant(contact, now, company_today(now))
+
+
+def _candidates(now: datetime, *, thorough: bool) -> ModelSelect[Contact]:
+    """Contacts that may have missed their guarantee and have no grant: a pre-filter only."""
+    if thorough:
+        states = [ContactState.OPEN, ContactState.ANSWERED, ContactState.CLOSED]
+    else:
+        states = [ContactState.OPEN]
+    return Contact.select().where(
+        Contact.state.in_(states)
+        & (Contact.deadline < now)  # with the state: the (state, deadline) index
+        & (Contact.guaranteed == True)  # noqa: E712 -- SQL, not Python
+        & (Contact.compensation_hours > 0)
+        & Contact.customer.is_null(False)
+        & (Contact.first_response_at.is_null() | (Contact.first_response_at > Contact.deadline))
+        & Contact.id.not_in(CompensationGrant.select(CompensationGrant.contact))
+    )
+
+
+def sweep_breaches(desk: Desk, *, thorough: bool = False) -> SweepResult:
     """Grants the free hours of every contact whose guarantee was missed (P17), including
-    deadlines that passed while the program was closed. Idempotent; run it at start and every
-    minute. The domain decides each breach; the query only picks the candidates."""
+    deadlines that passed while the program was closed. Idempotent, and safe with several desks
+    sweeping at once; the query only picks candidates, the domain decides each breach.
+
+    By default it looks at the contacts still waiting for their first response, through the
+    (state, deadline) index: run it every minute. A response recorded late grants at once
+    (``contacts.record_first_response``), so answered contacts need no sweeping; ``thorough``
+    (run it at start) looks at answered and closed ones too, whatever wrote them.
+    """
+    now = desk.now()
+    if not _candidates(now, thorough=thorough).exists():
+        return SweepResult((), Changes())  # the usual case: no write lock taken
     with use_case():
-        now = desk.now()
-        candidates = [
-            row.id
-            for row in Contact.select(Contact.id)
-            .join(CompensationGrant, JOIN.LEFT_OUTER, on=(CompensationGrant.contact == Contact.id))
-            .where(
-                (Contact.guaranteed == True)  # noqa: E712 -- SQL, not Python
-                & (Contact.deadline < now)
-                & (Contact.compensation_hours > 0)
-                & Contact.customer.is_null(False)
-                & (Contact.state != ContactState.REJECTED)
-                & (
-                    Contact.first_response_at.is_null()
-                    | (Contact.first_response_at > Contact.deadline)
-                )
-                & CompensationGrant.id.is_null()
+        candidates = list(
+            locking(
+                # The same order at every desk: no deadlock between their locks.
+                _candidates(now, thorough=thorough).order_by(Contact.id)
             )
-            .order_by(Contact.id)  # the same order at every desk: no deadlock between locks
+        )
+        if not candidates:
+            return SweepResult((), Changes())
+        # Another desk may have granted some while this one waited for their locks.
+        already = _granted_among([contact.id for contact in candidates])
+        today = company_today(now)
+        granted = [
+            grant_id
+            for contact in candidates
+            if contact.id not in already
+            and _breached(contact, now)
+            and (grant_id := _grant(contact, now, today)) is not None
         ]
-        granted = [grant_id for cid in candidates if (grant_id := grant_if_breached(desk, cid))]
         if not granted:
             return SweepResult((), Changes())
         noted = changes.note(
             desk, {Topic.CONTACTS, Topic.PACKS}, granted[0] if len(granted) == 1 else None
         )
-        return SweepResult(tuple(_load_grant(grant_id) for grant_id in granted), noted)
+        query = _grants_query().where(CompensationGrant.id.in_(granted))
+        return SweepResult(
+            tuple(_grant_of(row) for row in query.order_by(CompensationGrant.id)), noted
+        )
 
 
 def _grant_missing() -> str:

@@ -50,7 +50,7 @@ from app.services import changes
 from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, NotFoundError, RuleError
-from app.services.packs import rows_of
+from app.services.packs import customer_row, months, rows_of
 from app.services.queries import get_or_missing, locked_or_missing
 from app.services.settings import business_calendar
 from app.store.base import delete_versioned, save_versioned
@@ -399,18 +399,6 @@ def _reversed_credits(customer_id: int) -> set[tuple[int, date | None]]:
     }
 
 
-def _month_starts(first: date, last: date) -> list[date]:
-    """The first days of months that fall in ``[first, last]``."""
-    month = first.replace(day=1)
-    if month < first:
-        month = (month + timedelta(days=32)).replace(day=1)
-    found = []
-    while month <= last:
-        found.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
-    return found
-
-
 def _pack_lines(
     customer_id: int, start: date, end: date, vat_rate: Decimal
 ) -> list[tuple[InvoiceLine, _Refs]]:
@@ -441,8 +429,8 @@ def _pack_lines(
                 )
                 lines.append((line, _Refs(pack_id=pack.id)))
             continue
-        for month in _month_starts(start, end):
-            if month < pack.starts_on or (pack.last_month and month > pack.last_month):
+        for month in months(start, end):
+            if month < max(start, pack.starts_on) or (pack.last_month and month > pack.last_month):
                 continue
             if (pack.id, month) in taken:
                 continue
@@ -710,9 +698,7 @@ def draft_invoice(
             field="period_end",
         )
     with use_case():
-        customer = get_or_missing(
-            Customer, customer_id, _("The customer {id} does not exist.").format(id=customer_id)
-        )
+        customer = customer_row(customer_id)
         settings = CompanySettings.current()
         lines = _pack_lines(customer_id, period_start, period_end, settings.vat_rate)
         lines += _time_lines(

@@ -210,7 +210,7 @@ def first_of_month(day: date) -> date:
     return day.replace(day=1)
 
 
-def _months(first: date, last: date) -> Iterator[date]:
+def months(first: date, last: date) -> Iterator[date]:
     """The first days of the months from ``first``'s to ``last``'s, inclusive."""
     year, month = month_key(first)
     while (year, month) <= month_key(last):
@@ -239,8 +239,11 @@ def _missing_pack(pack_id: int) -> str:
     return _("The pack {id} does not exist.").format(id=pack_id)
 
 
-def _missing_customer(customer_id: int) -> str:
-    return _("The customer {id} does not exist.").format(id=customer_id)
+def customer_row(customer_id: int) -> Customer:
+    """The customer's row, or ``NotFoundError`` (for the use cases of packs, sessions, invoices)."""
+    return get_or_missing(
+        Customer, customer_id, _("The customer {id} does not exist.").format(id=customer_id)
+    )
 
 
 def _require_transaction() -> None:
@@ -290,7 +293,7 @@ def sell_pack(
     """
     _check_sale(minutes, price, kind)
     with use_case():
-        get_or_missing(Customer, customer_id, _missing_customer(customer_id))
+        customer_row(customer_id)
         today = company_today(desk.now())
         bought = purchased_on or today
         if bought > today:
@@ -380,11 +383,7 @@ def _record_allotments(
     """Records the missing ``MONTHLY_ALLOTMENT`` entries of monthly packs, up to ``until``'s
     month; the pack rows are locked first so that two desks never allot one month twice."""
     last = first_of_month(until)
-    query = Pack.select().where(
-        (Pack.kind == PackKind.MONTHLY)
-        & (Pack.starts_on <= last)
-        & (Pack.last_month.is_null() | (Pack.last_month >= Pack.starts_on))
-    )
+    query = Pack.select().where((Pack.kind == PackKind.MONTHLY) & (Pack.starts_on <= last))
     if customer_id is not None:
         query = query.where(Pack.customer == customer_id)
     if pack_ids is not None:
@@ -410,7 +409,7 @@ def _record_allotments(
             "created_by": None,  # the program gives it, whoever's desk swept
         }
         for pack in monthly
-        for month in _months(pack.starts_on, min(last, pack.last_month or last))
+        for month in months(pack.starts_on, min(last, pack.last_month or last))
         if (pack.id, month) not in recorded
     ]
     if rows:
@@ -460,7 +459,8 @@ def expire_packs(desk: Desk) -> SweepResult:
         if not found:
             return SweepResult(0, Changes())
         # Lock, then read again: another desk may have expired the same balances meanwhile.
-        list(locking(Pack.select(Pack.id).where(Pack.id.in_({row[0] for row in found}))))
+        candidates = Pack.select(Pack.id).where(Pack.id.in_({row[0] for row in found}))
+        list(locking(candidates.order_by(Pack.id)))
         rows = [
             {
                 "customer": customer_id,
@@ -489,7 +489,7 @@ def _pack_balances(
     recorded_until: datetime | None = None,
     pending_allotments: bool = False,
 ) -> list[PackBalance]:
-    """The customer's packs usable on ``on`` and what each can still pay, in payment order.
+    """The customer's packs usable on ``on`` and what each can still pay.
 
     ``recorded_until``: count only the packs and entries recorded by then (a statement).
     ``pending_allotments``: count this month's allotment of a subscription even before the sweep
@@ -551,8 +551,8 @@ def _pack_balances(
                 ),
             )
         )
-    rank = {PackKind.MONTHLY: 0, PackKind.UNIT: 1, PackKind.FREE: 2}
-    found.sort(key=lambda b: (rank[b.kind], b.valid_until or date.max, b.valid_from, b.pack_id))
+    # Soonest expiry first within each kind (``allocate`` orders the kinds itself, P16a).
+    found.sort(key=lambda b: (b.valid_until or date.max, b.valid_from, b.pack_id))
     return found
 
 
@@ -569,7 +569,7 @@ def _customer_balances(customer_id: int, on: date, found: list[PackBalance]) -> 
 def balances(customer_id: int, on: date) -> CustomerBalances:
     """What the customer can use on ``on``: this month's monthly hours, each unit pack valid
     that day (with its last day; expiring soon flagged) and the free hours."""
-    get_or_missing(Customer, customer_id, _missing_customer(customer_id))
+    customer_row(customer_id)
     found = _pack_balances(customer_id, on, pending_allotments=True)
     return _customer_balances(customer_id, on, found)
 
@@ -577,7 +577,7 @@ def balances(customer_id: int, on: date) -> CustomerBalances:
 def balance_at(customer_id: int, at: datetime) -> CustomerBalances:
     """The balances as the ledger stood at the instant ``at`` (for statements): only the packs
     and entries recorded by then count, validity as of that day."""
-    get_or_missing(Customer, customer_id, _missing_customer(customer_id))
+    customer_row(customer_id)
     on = company_today(at)
     return _customer_balances(customer_id, on, _pack_balances(customer_id, on, recorded_until=at))
 

@@ -336,6 +336,15 @@ def _clear_billing(session: Session) -> None:
         setattr(session, name, None)
 
 
+def _billed_time(
+    customer_id: int, intervals: Sequence[tuple[datetime, datetime]], settings: CompanySettings
+) -> tuple[BilledTime, _Terms]:
+    """The intervals billed with the customer's blocks (P11–P13), and the terms used."""
+    terms = _billing_terms(Customer.get_by_id(customer_id), settings)
+    billed = bill(intervals, business_calendar(), terms.inside_block, terms.outside_block)
+    return billed, terms
+
+
 def _bill(
     desk: Desk,
     session: Session,
@@ -344,10 +353,7 @@ def _bill(
 ) -> None:
     """Bills the session's intervals and pays them from its customer's packs (one transaction
     with the caller's save of the session)."""
-    customer = Customer.get_by_id(session.customer_id)
-    terms = _billing_terms(customer, settings)
-    calendar = business_calendar()
-    billed: BilledTime = bill(intervals, calendar, terms.inside_block, terms.outside_block)
+    billed, terms = _billed_time(session.customer_id, intervals, settings)
     allocation = packs.draw_for_session(
         desk,
         customer_id=session.customer_id,
@@ -562,9 +568,7 @@ def sessions_to_review() -> tuple[SessionState, ...]:
 def outside_hours_warning(customer_id: int, at: datetime) -> bool:
     """Whether timing ``customer_id`` at ``at`` deserves the warning: outside business hours,
     and the customer has no 24/7 plan (the time is billed at the out-of-hours block and rate)."""
-    customer = get_or_missing(
-        Customer, customer_id, _("The customer {id} does not exist.").format(id=customer_id)
-    )
+    customer = packs.customer_row(customer_id)
     return _warns(customer, at, business_calendar())
 
 
@@ -576,9 +580,7 @@ def live_billing(session_id: int, now: datetime) -> LiveBilling:
         (row.started_at, _end(Interval(row.started_at, row.ended_at), now))
         for row in SessionInterval.select().where(SessionInterval.session == session_id)
     ]
-    settings = CompanySettings.current()
-    terms = _billing_terms(Customer.get_by_id(found.customer_id), settings)
-    billed = bill(intervals, business_calendar(), terms.inside_block, terms.outside_block)
+    billed, _terms = _billed_time(found.customer_id, intervals, CompanySettings.current())
     return LiveBilling(
         elapsed=billed.actual,
         inside=billed.inside,
@@ -613,9 +615,7 @@ def start_session(
                 raise InputError(_("This contact belongs to another customer."), field="customer")
         if customer_id is None:
             raise InputError(_("Choose the customer the session is for."), field="customer")
-        customer = get_or_missing(
-            Customer, customer_id, _("The customer {id} does not exist.").format(id=customer_id)
-        )
+        customer = packs.customer_row(customer_id)
         if customer.archived:
             raise RuleError(
                 _("{customer} is archived: restore the customer before timing work.").format(

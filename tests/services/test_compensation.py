@@ -35,8 +35,8 @@ from app.services.context import Desk, use_case
 from app.services.customers import CustomerRecord, create_customer
 from app.services.errors import InputError, RuleError
 from app.store.database import current_database
-from app.store.enums import LedgerKind
-from app.store.models import CompensationGrant, LedgerEntry, Pack, Technician
+from app.store.enums import ContactState, LedgerKind
+from app.store.models import CompensationGrant, Customer, LedgerEntry, Pack, Technician
 from tests.store import factories
 
 NothingWritten = Callable[[], AbstractContextManager[None]]
@@ -112,6 +112,31 @@ def test_p17_deadline_passed_while_closed_granted_at_start(desk: Desk, clock: Ma
     granted = {grant.contact_id: grant.hours for grant in sweep_breaches(desk).granted}
     assert granted == {standard.id: 1, urgent.id: 2, by_email.id: 2}
     assert sweep_breaches(desk).granted == ()
+    assert sweep_breaches(desk, thorough=True).granted == ()
+
+
+def test_p17_the_sweep_at_start_also_finds_late_answers_written_elsewhere(
+    desk: Desk, clock: ManualClock
+) -> None:
+    loja = a_customer(desk, Plan.STANDARD, "ana@loja.pt")
+    # Answered late and closed by something other than the contact use cases (an import, the
+    # demo): no grant was made when the response was recorded.
+    late = factories.contact(
+        Customer.get_by_id(loja.id),
+        deadline=TUESDAY_CLOSE,
+        first_response_at=TUESDAY_CLOSE + timedelta(minutes=1),
+        state=ContactState.CLOSED,
+    )
+    in_time = factories.contact(
+        Customer.get_by_id(loja.id),
+        deadline=TUESDAY_CLOSE,
+        first_response_at=TUESDAY_CLOSE,
+        state=ContactState.ANSWERED,
+    )
+    clock.set(TUESDAY_CLOSE + timedelta(days=1))
+    assert sweep_breaches(desk).granted == ()  # the minute sweep looks at waiting contacts
+    (grant,) = sweep_breaches(desk, thorough=True).granted
+    assert grant.contact_id == late.id != in_time.id
 
 
 def test_p17_a_response_by_the_deadline_grants_nothing(desk: Desk, clock: ManualClock) -> None:
@@ -231,7 +256,7 @@ def test_p17_a_grant_made_meanwhile_by_another_desk_is_no_error(
     assert len(sweep_breaches(desk).granted) == 1
     # As if the other desk's grant were committed between this desk's check and its insert:
     # the unique contact of the grant refuses the second one, and only its savepoint is undone.
-    monkeypatch.setattr(compensation, "_has_grant", lambda contact_id: False)
+    monkeypatch.setattr(compensation, "_granted_among", lambda contact_ids: set())
     with use_case():
         assert grant_if_breached(desk, missed.id) is None
         changes.note(desk, {Topic.CONTACTS})  # the transaction is still usable
