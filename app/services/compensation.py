@@ -297,10 +297,10 @@ def revoke_grant(
     ``version``, if given, is the grant's version the administrator saw.
     """
     with use_case():
+        require_admin(desk)
         text = check_text("reason", reason, max_length=5000)
         if not text:
             raise ValidationError("reason", _("Write why the compensation is revoked."))
-        require_admin(desk)
         grant = locked_or_missing(CompensationGrant, grant_id, _grant_missing())
         if grant.revoked_at is not None:
             raise RuleError(

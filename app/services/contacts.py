@@ -137,7 +137,11 @@ class ContactRow:
     first_response_at: datetime | None
     state: ContactState
     granted_hours: int | None  # P17: None without a compensation
-    grant_revoked: bool
+    grant_revoked_at: datetime | None
+
+    @property
+    def grant_revoked(self) -> bool:
+        return self.grant_revoked_at is not None
 
     @property
     def terms(self) -> Terms:
@@ -166,6 +170,7 @@ def _missing() -> str:
     return _("This contact no longer exists.")
 
 
+#: ContactRow's fields, in its order.
 _ROW_COLUMNS = (
     Contact.id,
     Contact.version,
@@ -199,52 +204,16 @@ def _rows_query() -> ModelSelect[Contact]:
 
 def _rows(query: ModelSelect[Contact]) -> tuple[ContactRow, ...]:
     rows = cast(Iterable[tuple[Any, ...]], query.tuples())
-    return tuple(
-        ContactRow(
-            id=id_,
-            version=version,
-            customer_id=customer_id,
-            customer_name=customer_name,
-            channel=channel,
-            sender=sender,
-            subject=subject,
-            received_at=received_at,
-            deadline=deadline,
-            target=target,
-            reason=reason,
-            urgent=bool(urgent),
-            guaranteed=bool(guaranteed),
-            first_response_at=first_response_at,
-            state=state,
-            granted_hours=granted_hours,
-            grant_revoked=revoked_at is not None,
-        )
-        for (
-            id_,
-            version,
-            customer_id,
-            customer_name,
-            channel,
-            sender,
-            subject,
-            received_at,
-            deadline,
-            target,
-            reason,
-            urgent,
-            guaranteed,
-            first_response_at,
-            state,
-            granted_hours,
-            revoked_at,
-        ) in rows
-    )
+    return tuple(ContactRow(*row) for row in rows)  # _ROW_COLUMNS are its fields, in order
 
 
-def open_contacts(*, include_answered: bool = True) -> tuple[ContactRow, ...]:
+def open_contacts(
+    *, include_answered: bool = True, limit: int | None = None, offset: int = 0
+) -> tuple[ContactRow, ...]:
     """The queue: contacts waiting for a first response, by time left (deadline, else indicative
     target, else receipt); then, with ``include_answered``, those answered and not closed yet.
-    Rejected contacts are never in it (P10a). One query."""
+    Rejected contacts are never in it (P10a). One query; ``limit`` and ``offset`` page it.
+    """
     states = QUEUE_STATES if include_answered else (ContactState.OPEN,)
     due = fn.COALESCE(Contact.deadline, Contact.target, Contact.received_at)
     query = (
@@ -252,6 +221,8 @@ def open_contacts(*, include_answered: bool = True) -> tuple[ContactRow, ...]:
         .where(Contact.state.in_(states))
         .order_by((Contact.state == ContactState.ANSWERED).asc(), due.asc(), Contact.id.asc())
     )
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return _rows(query)
 
 
@@ -480,7 +451,9 @@ def register_contact(
 def _respond(desk: Desk, row: Contact, at: datetime) -> None:
     """Records the first response at ``at`` (not before receipt, not in the future)."""
     if row.state is ContactState.REJECTED:
-        raise RuleError(_("A rejected contact is not answered (P10a)."))
+        raise RuleError(
+            _("A rejected contact gets no response: it is kept for audit only.")
+        )  # P10a
     if row.first_response_at is not None:
         raise RuleError(
             _("This contact already had its first response, on {when}.").format(
@@ -533,7 +506,7 @@ def close_contact(desk: Desk, contact_id: int, version: int) -> ContactResult:
         if row.state is ContactState.CLOSED:
             raise RuleError(_("This contact is already closed."))
         if row.state is ContactState.REJECTED:
-            raise RuleError(_("A rejected contact is kept as it is, for audit (P10a)."))
+            raise RuleError(_("A rejected contact is kept as it is, for audit."))  # P10a
         now = desk.now()
         if row.first_response_at is None:
             _respond(desk, row, now)

@@ -227,6 +227,8 @@ def test_p17_revoke_needs_admin_and_reason(
     # Never deleted: the grant and its entry stay, and the contact is not granted again.
     assert grants_of_customer(loja.id) == (revoked,)
     assert contact(missed.id).grant_revoked
+    (row,) = open_contacts()
+    assert (row.granted_hours, row.grant_revoked_at) == (1, revoked.revoked_at)
     assert sweep_breaches(desk).granted == ()
     with nothing_written(), pytest.raises(RuleError):
         revoke_grant(admin_desk, grant.id, "Outra vez.")

@@ -447,3 +447,35 @@ def test_a_contact_that_does_not_exist(desk: Desk) -> None:
         contact(77)
     with pytest.raises(NotFoundError):
         record_first_response(desk, 77, 1)
+
+
+def test_a_queue_row_says_what_the_record_says(desk: Desk, clock: ManualClock) -> None:
+    a_customer(desk, Plan.PRIORITY_24_7)
+    saved = register_contact(
+        desk, channel=Channel.PRIORITY_PHONE, sender="912345678", subject="Urgente"
+    ).contact
+    clock.advance(timedelta(minutes=2))
+    record = record_first_response(desk, saved.id, saved.version).contact
+    (row,) = open_contacts()
+    shared = {
+        "id": record.id,
+        "version": record.version,
+        "customer_id": record.customer_id,
+        "customer_name": record.customer_name,
+        "channel": record.channel,
+        "sender": record.sender_raw,
+        "subject": record.subject,
+        "received_at": record.received_at,
+        "deadline": record.deadline,
+        "target": record.target,
+        "reason": record.reason,
+        "urgent": record.urgent,
+        "guaranteed": record.guaranteed,
+        "first_response_at": record.first_response_at,
+        "state": record.state,
+        "granted_hours": record.granted_hours,
+        "grant_revoked": record.grant_revoked,
+    }
+    assert {name: getattr(row, name) for name in shared} == shared
+    assert (row.urgent, row.state, row.terms) == (True, ContactState.ANSWERED, record.terms)
+    assert open_contacts(limit=1, offset=1) == ()

@@ -1,0 +1,421 @@
+"""A customer's monthly statement: what the support of one month was, and what it cost.
+
+Everything the statement PDF prints, gathered in a fixed number of queries whatever the month
+holds (no query per session or per contact): the sessions started in the month with their
+billing and the balances they drew on, the contacts received in it with their guarantee, the
+compensations granted or revoked in it, and each balance at the start and at the end of it.
+
+Decisions:
+- The month is a calendar month in the company's time zone. Its end is the first instant of the
+  next month, or ``now`` while the month is not over (the closing balances are then today's).
+- Opening balances are the ledger as it stood at the month's first instant (``balance_at``),
+  except a monthly pack's, which opens at the month's hours (P15): that allotment is credited
+  lazily, often hours after midnight, yet nothing can have drawn on the month before it began.
+- A contact's guarantee is met, missed or still pending, decided by ``sla.is_breached`` on its
+  frozen terms (P19) at the statement's end; contacts without a guarantee say so.
+- Balances that were neither held at the start nor at the end (a pack used up long ago) are left
+  out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from peewee import JOIN
+
+from app.domain.calendar import elapsed
+from app.domain.packs import PackKind, month_bounds
+from app.domain.sla import Channel, Plan, Reason, Terms, is_breached
+from app.i18n import _, format_month
+from app.services.compensation import GrantRecord, grants_of_customer
+from app.services.errors import InputError, NotFoundError
+from app.services.invoices import Party
+from app.services.packs import (
+    CustomerBalances,
+    PackBalance,
+    PackInfo,
+    balance_at,
+    customer_row,
+    packs_of_customer,
+    rows_of,
+)
+from app.services.sessions import SessionState, sessions_of_customer
+from app.services.settings import business_calendar
+from app.store.enums import ContactState, LedgerKind
+from app.store.enums import SessionState as SessionStatus
+from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
+
+_MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
+_KIND_ORDER = {PackKind.MONTHLY: 0, PackKind.UNIT: 1, PackKind.FREE: 2}
+_LAST_MICROSECOND = timedelta(microseconds=1)
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+
+def pack_kind_label(kind: PackKind) -> str:
+    return {
+        PackKind.UNIT: _("Unit pack"),
+        PackKind.MONTHLY: _("Monthly pack"),
+        PackKind.FREE: _("Free hours"),
+    }[PackKind(kind)]
+
+
+def ledger_kind_label(kind: LedgerKind) -> str:
+    return {
+        LedgerKind.PURCHASE: _("Purchase"),
+        LedgerKind.MONTHLY_ALLOTMENT: _("Monthly allotment"),
+        LedgerKind.CONSUMPTION: _("Consumption"),
+        LedgerKind.EXPIRY: _("Expiry"),
+        LedgerKind.COMPENSATION: _("Compensation"),
+        LedgerKind.REVOCATION: _("Revocation"),
+        LedgerKind.CORRECTION: _("Correction"),
+    }[LedgerKind(kind)]
+
+
+def session_state_label(state: SessionStatus) -> str:
+    return {
+        SessionStatus.RUNNING: _("Running"),
+        SessionStatus.PAUSED: _("Paused"),
+        SessionStatus.STOPPED: _("Stopped"),
+        SessionStatus.DISCARDED: _("Discarded"),
+    }[SessionStatus(state)]
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+class GuaranteeOutcome(StrEnum):
+    """What became of a contact's response guarantee."""
+
+    MET = "met"
+    MISSED = "missed"
+    PENDING = "pending"  # no first response yet, deadline still ahead
+    NONE = "none"  # no guarantee (its reason says why, P10b)
+
+
+@dataclass(frozen=True)
+class StatementContact:
+    id: int
+    received_at: datetime
+    channel: Channel
+    sender: str
+    subject: str
+    state: ContactState
+    plan: Plan
+    reason: Reason
+    deadline: datetime | None
+    #: The indicative target of a contact without a guarantee (P8).
+    target: datetime | None
+    first_response_at: datetime | None
+    outcome: GuaranteeOutcome
+    #: P17: the free hours the contact caused, if any, and whether they were revoked.
+    granted_hours: int | None
+    grant_revoked: bool
+
+
+@dataclass(frozen=True)
+class StatementBalance:
+    """One balance (a pack; a monthly pack's month) at the month's start and end."""
+
+    pack_id: int
+    kind: PackKind
+    #: What the pack gives: its hours (unit), one month's hours (monthly), the free hours.
+    minutes: int
+    valid_from: date
+    #: The last usable day (a monthly pack: the month's last day); ``None``: never expires.
+    valid_until: date | None
+    #: Minutes left; ``None`` when the balance did not exist (yet, or any more) at that point.
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A customer's month: sessions, contacts, compensations and balances."""
+
+    customer_id: int
+    customer: Party
+    plan: Plan
+    #: The company as it is now (the statement is not a tax document: no snapshot).
+    company: Party
+    company_iban: str
+    company_email: str
+    company_phone: str
+    year: int
+    month: int
+    #: The month's first instant, and the instant its closing figures are read at (the month's
+    #: end, or the time the statement was made while the month runs).
+    starts_at: datetime
+    ends_at: datetime
+    zone: ZoneInfo
+    #: Started in the month, oldest first (discarded sessions left out).
+    sessions: tuple[SessionState, ...]
+    #: Every pack of the customer, to name the balances the sessions drew on.
+    packs: tuple[PackInfo, ...]
+    #: Received in the month, oldest first.
+    contacts: tuple[StatementContact, ...]
+    #: Granted or revoked in the month, oldest first.
+    grants: tuple[GrantRecord, ...]
+    balances: tuple[StatementBalance, ...]
+
+    @property
+    def month_text(self) -> str:
+        return format_month(self.year, self.month)
+
+    @property
+    def month_over(self) -> bool:
+        return self.ends_at == _month_range(self.year, self.month, self.zone)[1]
+
+    def pack(self, pack_id: int) -> PackInfo | None:
+        return next((pack for pack in self.packs if pack.id == pack_id), None)
+
+    def raw_time(self, session: SessionState) -> timedelta:
+        """The session's real time (pauses excluded); a running one up to the statement's end."""
+        return session.elapsed(max(self.ends_at, session.started_at))
+
+    @property
+    def total_raw_time(self) -> timedelta:
+        return sum((self.raw_time(session) for session in self.sessions), timedelta(0))
+
+    @property
+    def total_billed_minutes(self) -> int:
+        return sum(s.billing.billed_minutes for s in self.sessions if s.billing is not None)
+
+    @property
+    def total_covered_minutes(self) -> int:
+        return sum(s.billing.covered_minutes for s in self.sessions if s.billing is not None)
+
+    @property
+    def total_uncovered_minutes(self) -> int:
+        return sum(s.billing.uncovered_minutes for s in self.sessions if s.billing is not None)
+
+    @property
+    def granted_hours(self) -> int:
+        return sum(g.hours for g in self.grants if self.starts_at <= g.granted_at < self.ends_at)
+
+    @property
+    def revoked_hours(self) -> int:
+        return sum(
+            g.hours
+            for g in self.grants
+            if g.revoked_at is not None and self.starts_at <= g.revoked_at < self.ends_at
+        )
+
+
+# --- finding the customer and the month -------------------------------------------------------
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """``2026-03`` as ``(2026, 3)``; ``InputError`` otherwise."""
+    found = _MONTH.fullmatch(text)
+    if found is None or not 1 <= int(found[2]) <= 12:
+        raise InputError(
+            _("{text} is not a month; write it as 2026-03.").format(text=text.strip()),
+            field="month",
+        )
+    return int(found[1]), int(found[2])
+
+
+def _nif_digits(text: str) -> str | None:
+    compact = re.sub(r"[\s.\-]", "", text).upper().removeprefix("PT")
+    return compact if compact.isascii() and compact.isdigit() else None
+
+
+def find_customer(text: str) -> int:
+    """The customer named by ``text``: an id, a NIF, or the exact name.
+
+    ``NotFoundError`` when nobody matches, ``InputError`` when several customers do (two with
+    the same name, or an id that is another customer's NIF): the message lists them.
+    """
+    typed = text.strip()
+    if not typed:
+        raise InputError(_("Name the customer: an id, a NIF or the exact name."), field="customer")
+    matches = Customer.name == typed
+    digits = _nif_digits(typed)
+    if digits is not None:
+        matches |= Customer.nif == digits
+        if len(digits) <= 18:  # an id fits in a 64-bit integer
+            matches |= Customer.id == int(digits)
+    found = list(
+        Customer.select(Customer.id, Customer.name, Customer.nif)
+        .where(matches)
+        .order_by(Customer.id)
+    )
+    if not found:
+        raise NotFoundError(
+            _("No customer has the id, NIF or name {text}.").format(text=typed), field="customer"
+        )
+    if len(found) > 1:
+        listed = "; ".join(
+            _("id {id}: {name} (NIF {nif})").format(
+                id=row.id, name=row.name, nif=row.nif or _("none")
+            )
+            for row in found
+        )
+        raise InputError(
+            _("{text} names more than one customer: {customers}. Use the id.").format(
+                text=typed, customers=listed
+            ),
+            field="customer",
+        )
+    return int(found[0].id)
+
+
+# --- gathering --------------------------------------------------------------------------------
+
+
+def _month_range(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants a local calendar month starts and ends at (end exclusive)."""
+    first, last = month_bounds((year, month))
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def _party(row: Any, country: str = "PT") -> Party:
+    return Party(
+        name=row.name,
+        nif=row.nif,
+        address=row.address,
+        postcode=row.postcode,
+        city=row.city,
+        country=country,
+    )
+
+
+def _outcome(row: Any, at: datetime) -> GuaranteeOutcome:
+    if not row.guaranteed or row.deadline is None:
+        return GuaranteeOutcome.NONE
+    terms = Terms(row.guaranteed, row.deadline, row.target, row.reason, row.urgent)
+    if is_breached(terms, row.first_response_at, at):
+        return GuaranteeOutcome.MISSED
+    if row.first_response_at is None:
+        return GuaranteeOutcome.PENDING
+    return GuaranteeOutcome.MET
+
+
+def _contacts(customer_id: int, start: datetime, end: datetime) -> tuple[StatementContact, ...]:
+    """The contacts received in ``[start, end)`` with their compensation: one query."""
+    query = (
+        Contact.select(
+            Contact,
+            CompensationGrant.hours.alias("granted_hours"),
+            CompensationGrant.revoked_at.alias("grant_revoked_at"),
+        )
+        .join(CompensationGrant, JOIN.LEFT_OUTER, on=CompensationGrant.contact == Contact.id)
+        .where(
+            (Contact.customer == customer_id)
+            & (Contact.received_at >= start)
+            & (Contact.received_at < end)
+        )
+        .order_by(Contact.received_at, Contact.id)
+        .objects()
+    )
+    return tuple(
+        StatementContact(
+            id=row.id,
+            received_at=row.received_at,
+            channel=row.channel,
+            sender=row.sender_raw,
+            subject=row.subject,
+            state=row.state,
+            plan=row.plan_at_receipt,
+            reason=row.reason,
+            deadline=row.deadline,
+            target=row.target,
+            first_response_at=row.first_response_at,
+            outcome=_outcome(row, end),
+            granted_hours=row.granted_hours,
+            grant_revoked=row.grant_revoked_at is not None,
+        )
+        for row in rows_of(query)
+    )
+
+
+def _balances(opening: CustomerBalances, closing: CustomerBalances) -> tuple[StatementBalance, ...]:
+    def opening_minutes(balance: PackBalance) -> int:
+        # P15: a month opens with its hours, whenever the sweep recorded the allotment.
+        return balance.minutes if balance.kind is PackKind.MONTHLY else balance.remaining
+
+    starts = {b.pack_id: b for b in opening.all}
+    ends = {b.pack_id: b for b in closing.all}
+    merged = []
+    for pack_id in starts.keys() | ends.keys():
+        first, last = starts.get(pack_id), ends.get(pack_id)
+        shown = last or first
+        assert shown is not None  # one of the two exists: the key came from them
+        start = None if first is None else opening_minutes(first)
+        end = None if last is None else last.remaining
+        if not (start or end):
+            continue
+        merged.append(
+            StatementBalance(
+                pack_id=pack_id,
+                kind=shown.kind,
+                minutes=shown.minutes,
+                valid_from=shown.valid_from,
+                valid_until=shown.valid_until,
+                start=start,
+                end=end,
+            )
+        )
+    merged.sort(key=lambda b: (_KIND_ORDER[b.kind], b.valid_until or date.max, b.pack_id))
+    return tuple(merged)
+
+
+def customer_statement(
+    customer_id: int, year: int, month: int, *, now: datetime | None = None
+) -> Statement:
+    """The statement of ``customer_id`` for ``month`` of ``year``.
+
+    ``now`` (from the caller's clock): a month not over yet is read up to it; ``None`` reads the
+    whole month. A month that has not begun is refused (``InputError``).
+    """
+    if not 1 <= month <= 12:
+        raise InputError(_("A month is numbered 1 to 12."), field="month")
+    customer = customer_row(customer_id)
+    settings = CompanySettings.current()
+    zone = business_calendar().tz
+    starts_at, month_end = _month_range(year, month, zone)
+    ends_at = month_end if now is None else min(month_end, now)
+    if elapsed(starts_at, ends_at) <= timedelta(0):
+        raise InputError(
+            _("{month} has not begun: there is no statement for it yet.").format(
+                month=format_month(year, month)
+            ),
+            field="month",
+        )
+    grants = tuple(
+        grant
+        for grant in reversed(grants_of_customer(customer_id))
+        if starts_at <= grant.granted_at < ends_at
+        or (grant.revoked_at is not None and starts_at <= grant.revoked_at < ends_at)
+    )
+    return Statement(
+        customer_id=customer_id,
+        customer=_party(customer, customer.country),
+        plan=customer.plan,
+        company=_party(settings),
+        company_iban=settings.iban,
+        company_email=settings.email,
+        company_phone=settings.phone,
+        year=year,
+        month=month,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        zone=zone,
+        sessions=tuple(reversed(sessions_of_customer(customer_id, (year, month)))),
+        packs=packs_of_customer(customer_id),
+        contacts=_contacts(customer_id, starts_at, ends_at),
+        grants=grants,
+        balances=_balances(
+            balance_at(customer_id, starts_at),
+            balance_at(customer_id, ends_at - _LAST_MICROSECOND),
+        ),
+    )

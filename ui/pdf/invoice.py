@@ -1,0 +1,237 @@
+"""The PDF of an invoice or a credit note (P20–P22), in Portuguese.
+
+It carries what CIVA art. 36.º n.º 5 asks of an invoice (P21): both parties' names, addresses
+and NIFs ("Consumidor final" without one), the number in its series, the dates of issue and of
+the services, each service's description, quantity, unit price and net amount, the VAT per rate
+(or the exemption reason) and the totals — and, on every page, the notice that this program is
+not certified (P22): no ATCUD, no QR code, ever.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from app.i18n import (
+    _,
+    format_date,
+    format_decimal,
+    format_minutes_as_hours,
+    format_money,
+    format_percent,
+)
+from app.services.invoices import DocumentLine, InvoiceDocument, Party
+from app.store.enums import InvoiceKind, InvoiceState
+from ui.pdf.common import (
+    Letterhead,
+    PageParts,
+    address_lines,
+    grouped_iban,
+    lines_of,
+    money,
+    render_pdf,
+    rows_html,
+    text,
+)
+
+_NUM = "align='right' nowrap"
+_DATE = "nowrap"
+
+
+def _quantity(line: DocumentLine) -> str:
+    """Hours and minutes for billed time (``1 h 30 min``), a plain number for the rest."""
+    if line.minutes is None:
+        return format_decimal(line.quantity, digits=4)
+    sign = "-" if line.minutes < 0 else ""
+    return sign + format_minutes_as_hours(abs(line.minutes))
+
+
+def _unit_price(line: DocumentLine) -> str:
+    price = format_money(line.unit_price)
+    return _("{price}/h").format(price=price) if line.minutes is not None else price
+
+
+def _party_html(caption: str, party: Party) -> str:
+    lines = lines_of(*address_lines(party.address, party.postcode, party.city, party.country))
+    return (
+        f"<p class='caption'>{text(caption)}</p>"
+        f"<p class='big'>{text(party.name)}</p>"
+        f"<p>{lines}</p>"
+        f"<p>{text(_('NIF: {nif}').format(nif=party.nif_text))}</p>"
+    )
+
+
+def _references_html(document: InvoiceDocument) -> str:
+    """The period of the services, and the documents this one corrects or is corrected by."""
+    facts: list[tuple[str, str]] = []
+    if document.period_start is not None and document.period_end is not None:
+        facts.append(
+            (
+                _("Period of the services"),
+                _("{start} to {end}").format(
+                    start=format_date(document.period_start), end=format_date(document.period_end)
+                ),
+            )
+        )
+    if document.corrects is not None:
+        corrected = _("invoice {number} of {date}").format(
+            number=document.corrects.number or "—",
+            date=format_date(document.corrects.issue_date) if document.corrects.issue_date else "—",
+        )
+        facts.append((_("Corrects"), corrected))
+        if document.correction_reason:
+            facts.append((_("Reason"), document.correction_reason))
+    if document.state is InvoiceState.CANCELLED and document.corrected_by is not None:
+        facts.append(
+            (
+                _("Cancelled by"),
+                _("credit note {number} of {date}").format(
+                    number=document.corrected_by.number or "—",
+                    date=format_date(document.corrected_by.issue_date)
+                    if document.corrected_by.issue_date
+                    else "—",
+                ),
+            )
+        )
+    if document.state is InvoiceState.DRAFT:
+        facts.append((_("Draft"), _("not numbered: this is not a valid document")))
+    return "".join(
+        f"<p><span class='caption'>{text(caption)}</span><br>{text(value)}</p>"
+        f"<p class='small'>&nbsp;</p>"
+        for caption, value in facts
+    )
+
+
+def _lines_html(document: InvoiceDocument) -> str:
+    header = (
+        "<thead><tr>"
+        f"<th align='left' width='12%'>{text(_('Date'))}</th>"
+        f"<th align='left' width='44%'>{text(_('Description'))}</th>"
+        f"<th {_NUM} width='10%'>{text(_('Quantity'))}</th>"
+        f"<th {_NUM} width='13%'>{text(_('Unit price'))}</th>"
+        f"<th {_NUM} width='7%'>{text(_('VAT'))}</th>"
+        f"<th {_NUM} width='14%'>{text(_('Net amount'))}</th>"
+        "</tr></thead>"
+    )
+    body = rows_html(
+        (
+            (_DATE, text(format_date(line.service_date)) if line.service_date else ""),
+            ("", text(line.description)),
+            (_NUM, text(_quantity(line))),
+            (_NUM, text(_unit_price(line))),
+            (_NUM, text(format_percent(line.vat_rate))),
+            (_NUM, money(line.net)),
+        )
+        for line in document.lines
+    )
+    return (
+        "<table class='grid' width='100%' cellspacing='0' cellpadding='4'>"
+        f"{header}<tbody>{body}</tbody></table>"
+    )
+
+
+def _vat_html(document: InvoiceDocument) -> str:
+    """P21: the VAT per rate; at 0 %, the reason of the exemption under it."""
+
+    def rate_cell(rate: Decimal, exemption: str | None) -> str:
+        shown = text(format_percent(rate))
+        if exemption:
+            reason = _("Exempt: {reason}").format(reason=exemption)
+            return f"{shown}<br><span class='small muted'>{text(reason)}</span>"
+        return shown
+
+    rows = rows_html(
+        (
+            ("", rate_cell(summary.rate, summary.exemption)),
+            (_NUM, money(summary.base)),
+            (_NUM, money(summary.vat)),
+        )
+        for summary in document.by_rate
+    )
+    return (
+        "<table class='grid' width='100%' cellspacing='0' cellpadding='3'><thead><tr>"
+        f"<th align='left' width='40%'>{text(_('VAT rate'))}</th>"
+        f"<th {_NUM} width='35%'>{text(_('Taxable amount'))}</th>"
+        f"<th {_NUM} width='25%'>{text(_('VAT'))}</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _totals_html(document: InvoiceDocument) -> str:
+    due = _("Total to credit") if document.kind is InvoiceKind.CREDIT_NOTE else _("Total")
+    return (
+        "<table width='100%' cellspacing='0' cellpadding='3'>"
+        f"<tr><td>{text(_('Total net'))}</td><td {_NUM}>{money(document.net)}</td></tr>"
+        f"<tr><td>{text(_('Total VAT'))}</td><td {_NUM}>{money(document.vat)}</td></tr>"
+        f"<tr><td class='total'>{text(due)}</td>"
+        f"<td class='total' {_NUM}>{money(document.gross)}</td></tr>"
+        "</table>"
+    )
+
+
+def _payment_html(document: InvoiceDocument) -> str:
+    parts = []
+    if document.kind is InvoiceKind.INVOICE and document.supplier_iban:
+        iban = f"<span class='strong'>{text(grouped_iban(document.supplier_iban))}</span>"
+        transfer = text(_("By bank transfer to the IBAN {iban}.")).format(iban=iban)
+        parts.append(f"<p class='caption'>{text(_('Payment'))}</p><p>{transfer}</p>")
+    if document.legal_mention.strip():
+        parts.append(f"<p class='small muted'>{text(document.legal_mention.strip())}</p>")
+    return "<p>&nbsp;</p>".join(parts)
+
+
+def invoice_html(document: InvoiceDocument) -> str:
+    """The body of the PDF below the letterhead: parties, lines, VAT, totals, payment."""
+    return (
+        "<table width='100%' cellspacing='0' cellpadding='0'><tr>"
+        f"<td width='58%'>{_party_html(_('Customer'), document.customer)}</td>"
+        f"<td width='42%'>{_references_html(document)}</td>"
+        "</tr></table>"
+        "<p>&nbsp;</p>"
+        f"{_lines_html(document)}"
+        "<p>&nbsp;</p>"
+        "<table width='100%' cellspacing='0' cellpadding='0'><tr>"
+        f"<td width='55%'>{_vat_html(document)}</td><td width='5%'></td>"
+        f"<td width='40%'>{_totals_html(document)}</td>"
+        "</tr></table>"
+        "<p>&nbsp;</p>"
+        f"{_payment_html(document)}"
+    )
+
+
+def _letterhead(document: InvoiceDocument) -> Letterhead:
+    supplier = document.supplier
+    company_lines = [
+        *address_lines(supplier.address, supplier.postcode, supplier.city, supplier.country),
+        _("NIF: {nif}").format(nif=supplier.nif_text),
+    ]
+    facts = []
+    if document.issue_date is not None:
+        facts.append((_("Date of issue"), format_date(document.issue_date)))
+    return Letterhead(
+        company_name=supplier.name,
+        company_lines=tuple(company_lines),
+        title=document.title,
+        number=document.number_text or _("Draft"),
+        facts=tuple(facts),
+    )
+
+
+def write_invoice_pdf(document: InvoiceDocument, path: Path) -> None:
+    """Writes the invoice or credit note as an A4 PDF/A-1b at ``path``. Needs a
+    ``QGuiApplication`` (``ensure_gui_application``), no window. ``OSError`` when ``path``
+    cannot be written."""
+    number = document.number_text or _("Draft")
+    heading = f"{document.title} {number}"
+    render_pdf(
+        path,
+        title=heading,
+        author=document.supplier.name,
+        head=_letterhead(document),
+        parts=PageParts(
+            running_left=f"{document.supplier.name} · {heading}",
+            running_right=document.customer.name,
+            notice=document.notice,
+        ),
+        body_html=invoice_html(document),
+    )
