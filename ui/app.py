@@ -1,20 +1,104 @@
-"""Starting the Qt application and the main window."""
+"""Starting the program: Qt, the database, the technician at this desk, the main window."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.clock import SystemClock
 from app.i18n import _
+from app.services import settings as company
+from app.services.context import Desk
+from app.services.housekeeping import run_sweeps
+from app.store.database import describe_location, open_database, resolve_location
+from app.store.errors import DatabaseOpenError
+from ui import translator
+from ui.context import UiContext
+from ui.main_window import MainWindow
+from ui.resources import APPLICATION_ID, application_icon
+from ui.technician_dialog import TechnicianDialog, remember_technician, remembered_technician
+from ui.views.customers import CustomersView
+from ui.views.invoices import InvoicesView
+from ui.views.packs import PacksView
+from ui.views.queue import QueueView
+from ui.views.sessions import SessionsView
+from ui.views.settings import SettingsView
+
+#: Set by the packaging smoke test: quit that many milliseconds after the window shows.
+SMOKE_QUIT_ENV = "BALCAO_SMOKE_QUIT_MS"
+
+
+def application() -> QApplication:
+    """The one QApplication, named for the desktop (icon, settings, window class)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    created = QApplication(sys.argv[:1])
+    created.setApplicationName("balcao")  # the .desktop file's StartupWMClass
+    created.setApplicationDisplayName(_("Balcão"))
+    created.setOrganizationName("Balcao")
+    created.setWindowIcon(application_icon())
+    QGuiApplication.setDesktopFileName(APPLICATION_ID)
+    translator.install(created)
+    return created
+
+
+def build_window(context: UiContext, *, technician_name: str, settings: QSettings) -> MainWindow:
+    """The main window with every view; tests build it too, with a ManualClock in the desk."""
+    views = [
+        QueueView(context),
+        CustomersView(context),
+        SessionsView(context),
+        PacksView(context),
+        InvoicesView(context),
+        SettingsView(context),
+    ]
+    return MainWindow(
+        context,
+        views,
+        technician_name=technician_name,
+        sweep=lambda: _sweep(context),
+        settings=settings,
+    )
+
+
+def _sweep(context: UiContext) -> None:
+    run_sweeps(context.desk)
 
 
 def run_window(args: argparse.Namespace) -> int:
-    application = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setWindowTitle(_("Balcão"))
-    window.setCentralWidget(QLabel(_("Balcão")))
-    window.resize(1280, 720)
+    qt = application()
+    clock = SystemClock()
+    location = resolve_location(args.db)
+    try:
+        open_database(location, clock=clock)
+    except DatabaseOpenError as error:
+        QMessageBox.critical(None, _("Balcão"), str(error))
+        return 1
+    settings = QSettings()
+    technician_id = remembered_technician(settings, location)
+    if technician_id is None:
+        dialog = TechnicianDialog(Desk(clock))
+        if not dialog.exec() or dialog.chosen is None:
+            return 0
+        technician_id = dialog.chosen
+        remember_technician(settings, location, technician_id)
+    desk = Desk(clock, technician_id)
+    # Deadlines that passed while the program was closed are compensated before anything shows.
+    run_sweeps(desk, thorough=True)
+    context = UiContext(desk)
+    window = build_window(
+        context, technician_name=company.technician(technician_id).name, settings=settings
+    )
+    window.setWindowTitle(_("Balcão — {database}").format(database=describe_location(location)))
     window.show()
-    return application.exec()
+    window.start_timers()
+    quit_after = os.environ.get(SMOKE_QUIT_ENV, "")
+    if quit_after.isdigit():
+        QTimer.singleShot(int(quit_after), qt.quit)
+    return qt.exec()

@@ -125,6 +125,9 @@ class MainWindow(QMainWindow):
 
         self._timers: list[QTimer] = []
         self._menus: dict[str, QMenu] = {}
+        for view in self.views:
+            for menu_title, action in view.window_actions():
+                self.add_action(menu_title, action)
         self._restore()
 
     # --- menus and shortcuts ------------------------------------------------------------------
@@ -136,6 +139,11 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         program.addAction(quit_action)
         go = self.menuBar().addMenu(_("&View"))
+        search = QAction(_("&Search"), self)
+        search.setShortcut(QKeySequence.StandardKey.Find)
+        search.triggered.connect(lambda: self.current_view().focus_search())
+        go.addAction(search)
+        go.addSeparator()
         for number, view in enumerate(self.views, start=1):
             action = QAction(view.title(), self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))

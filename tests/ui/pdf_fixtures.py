@@ -152,7 +152,8 @@ def make_long_invoice(desk: Desk, customer_id: int, lines: int) -> InvoiceDocume
             made.version,
             description=f"Linha {number}: manutenção e acompanhamento técnico do equipamento",
             quantity=Decimal(number % 3 + 1),
-            unit_price=Decimal("12.35"),
+            # Every price differs, as in real life: nothing is formatted only once.
+            unit_price=Decimal(1000 + 7 * number) / 100,
             service_date=date(2020, 1, number % 28 + 1),
         )
     return invoices.issue_invoice(desk, made.id, made.version)

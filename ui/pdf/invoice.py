@@ -9,7 +9,9 @@ not certified (P22): no ATCUD, no QR code, ever.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from app.i18n import (
@@ -20,7 +22,7 @@ from app.i18n import (
     format_money,
     format_percent,
 )
-from app.services.invoices import DocumentLine, InvoiceDocument, Party
+from app.services.invoices import InvoiceDocument, Party
 from app.store.enums import InvoiceKind, InvoiceState
 from ui.pdf.common import (
     Letterhead,
@@ -38,17 +40,24 @@ _NUM = "align='right' nowrap"
 _DATE = "nowrap"
 
 
-def _quantity(line: DocumentLine) -> str:
+def _quantity(quantity: Decimal, minutes: int | None) -> str:
     """Hours and minutes for billed time (``1 h 30 min``), a plain number for the rest."""
-    if line.minutes is None:
-        return format_decimal(line.quantity, digits=4)
-    sign = "-" if line.minutes < 0 else ""
-    return sign + format_minutes_as_hours(abs(line.minutes))
+    if minutes is None:
+        return format_decimal(quantity, digits=4)
+    sign = "-" if minutes < 0 else ""
+    return sign + format_minutes_as_hours(abs(minutes))
 
 
-def _unit_price(line: DocumentLine) -> str:
-    price = format_money(line.unit_price)
-    return _("{price}/h").format(price=price) if line.minutes is not None else price
+@dataclass(frozen=True)
+class _PriceKey:
+    amount: Decimal
+    hourly: bool
+
+
+def _unit_price(price: _PriceKey) -> str:
+    """A time line's price is per hour: ``40,00 €/h``."""
+    shown = format_money(price.amount)
+    return _("{price}/h").format(price=shown) if price.hourly else shown
 
 
 def _party_html(caption: str, party: Party) -> str:
@@ -113,14 +122,21 @@ def _lines_html(document: InvoiceDocument) -> str:
         f"<th {_NUM} width='14%'>{text(_('Net amount'))}</th>"
         "</tr></thead>"
     )
+    # Babel takes a tenth of a millisecond per value, and a long invoice repeats its dates,
+    # prices and rates: each distinct value is formatted once per document.
+    date_text = cache(lambda day: text(format_date(day)))
+    price_text = cache(lambda line: text(_unit_price(line)))
+    rate_text = cache(lambda rate: text(format_percent(rate)))
+    money_text = cache(money)
+    quantity_text = cache(lambda quantity, minutes: text(_quantity(quantity, minutes)))
     body = rows_html(
         (
-            (_DATE, text(format_date(line.service_date)) if line.service_date else ""),
+            (_DATE, date_text(line.service_date) if line.service_date else ""),
             ("", text(line.description)),
-            (_NUM, text(_quantity(line))),
-            (_NUM, text(_unit_price(line))),
-            (_NUM, text(format_percent(line.vat_rate))),
-            (_NUM, money(line.net)),
+            (_NUM, quantity_text(line.quantity, line.minutes)),
+            (_NUM, price_text(_PriceKey(line.unit_price, line.minutes is not None))),
+            (_NUM, rate_text(line.vat_rate)),
+            (_NUM, money_text(line.net)),
         )
         for line in document.lines
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QIcon, QShowEvent
+from PySide6.QtGui import QAction, QIcon, QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from app.services.changes import Changes, Topic
@@ -34,6 +34,14 @@ class View(QWidget):
     def reload(self) -> None:
         """Fetches what the view shows from the services."""
         raise NotImplementedError
+
+    def window_actions(self) -> list[tuple[str, QAction]]:
+        """Actions the window puts in its menus, as (menu title, action): they carry the
+        shortcuts that work from any view (new contact, start/stop the timer…)."""
+        return []
+
+    def focus_search(self) -> None:
+        """Ctrl+F: puts the cursor in the view's search field, if it has one."""
 
     def _on_changed(self, changes: Changes) -> None:
         if not changes.topics & self.topics:

@@ -1,0 +1,17 @@
+"""What the program does by itself: at start and every minute, at every desk."""
+
+from __future__ import annotations
+
+from app.services import compensation, packs
+from app.services.changes import Changes
+from app.services.context import Desk
+
+
+def run_sweeps(desk: Desk, *, thorough: bool = False) -> Changes:
+    """Missed deadlines get their free hours (P17), months begun get their monthly hours (P15),
+    lapsed balances expire (P14, P15). ``thorough`` at start also catches what another program
+    version or a late response left behind."""
+    granted = compensation.sweep_breaches(desk, thorough=thorough)
+    allotted = packs.ensure_monthly_allotments(desk)
+    expired = packs.expire_packs(desk)
+    return granted.changes | allotted.changes | expired.changes

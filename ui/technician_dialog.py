@@ -1,0 +1,97 @@
+"""Who sits at this desk: chosen once per database and remembered on this computer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.services import settings as company
+from app.services.context import Desk
+from app.services.errors import ServiceError
+from ui.feedback import show_error
+
+_NEW = -1
+
+
+def _key(location: str) -> str:
+    return f"desks/{location}/technician"
+
+
+class TechnicianDialog(QDialog):
+    """Picks an active technician, or adds one (the first one of a new database)."""
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._desk = desk
+        self.setWindowTitle(_("Who is at this desk?"))
+        self.chosen: int | None = None
+        self.choice = QComboBox()
+        self.choice.setAccessibleName(_("Technician"))
+        for technician in company.technicians():
+            self.choice.addItem(technician.name, technician.id)
+        self.choice.addItem(_("New technician…"), _NEW)
+        self.new_name = QLineEdit()
+        self.new_name.setAccessibleName(_("Name of the new technician"))
+        self.new_name.setPlaceholderText(_("Name"))
+        self.choice.currentIndexChanged.connect(self._update)
+        form = QFormLayout()
+        form.addRow(_("&Technician:"), self.choice)
+        form.addRow(_("&Name:"), self.new_name)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                _(
+                    "Choose who works at this desk: sessions and responses are recorded in "
+                    "their name."
+                )
+            )
+        )
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self._update()
+
+    def _update(self) -> None:
+        self.new_name.setEnabled(self.choice.currentData() == _NEW)
+
+    def _accept(self) -> None:
+        selected = self.choice.currentData()
+        if selected != _NEW:
+            self.chosen = int(selected)
+            self.accept()
+            return
+        try:
+            first = not company.technicians()
+            added = company.add_technician(self._desk, name=self.new_name.text(), is_admin=first)
+        except ServiceError as error:
+            show_error(self, error)
+            return
+        self.chosen = added.technician.id
+        self.accept()
+
+
+def remembered_technician(settings: QSettings, location: str) -> int | None:
+    """The technician this computer last chose for this database, if still active."""
+    value = settings.value(_key(location))
+    if value is None or not str(value).isdigit():
+        return None
+    active = {technician.id for technician in company.technicians()}
+    return int(str(value)) if int(str(value)) in active else None
+
+
+def remember_technician(settings: QSettings, location: str, technician_id: int) -> None:
+    settings.setValue(_key(location), technician_id)

@@ -1,0 +1,27 @@
+"""Placeholder: the Customers view is being written."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.i18n import _
+from ui.context import UiContext
+from ui.resources import view_icon
+from ui.views.base import View
+
+
+class CustomersView(View):
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.setObjectName("customers")
+        QVBoxLayout(self).addWidget(QLabel(self.title()))
+
+    def title(self) -> str:
+        return _("Customers")
+
+    def icon(self) -> QIcon:
+        return view_icon("customers")
+
+    def reload(self) -> None:
+        pass

@@ -1,0 +1,27 @@
+"""Placeholder: the Packs view is being written."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.i18n import _
+from ui.context import UiContext
+from ui.resources import view_icon
+from ui.views.base import View
+
+
+class PacksView(View):
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.setObjectName("packs")
+        QVBoxLayout(self).addWidget(QLabel(self.title()))
+
+    def title(self) -> str:
+        return _("Packs")
+
+    def icon(self) -> QIcon:
+        return view_icon("packs")
+
+    def reload(self) -> None:
+        pass
