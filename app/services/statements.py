@@ -153,6 +153,8 @@ class Statement:
     #: end, or the time the statement was made while the month runs).
     starts_at: datetime
     ends_at: datetime
+    #: When the statement was made (``now``; the month's end when none was given).
+    made_at: datetime
     zone: ZoneInfo
     #: Started in the month, oldest first (discarded sessions left out).
     sessions: tuple[SessionState, ...]
@@ -409,6 +411,7 @@ def customer_statement(
         month=month,
         starts_at=starts_at,
         ends_at=ends_at,
+        made_at=ends_at if now is None else now,
         zone=zone,
         sessions=tuple(reversed(sessions_of_customer(customer_id, (year, month)))),
         packs=packs_of_customer(customer_id),

@@ -236,8 +236,10 @@ def _document(html_text: str, writer: QPdfWriter, width: float, points: float) -
     document.setDefaultFont(font(points))
     document.setDefaultStyleSheet(style_sheet())
     document.setDocumentMargin(0)
-    document.setHtml(html_text)
+    # The width before the text: laid out once as it is read, rather than read, laid out for
+    # the default width, then laid out again (half the time of a long invoice).
     document.setTextWidth(width)
+    document.setHtml(html_text)
     return document
 
 
