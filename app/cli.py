@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
 
 from app import __version__
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, ngettext, set_language
@@ -70,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     statement.add_argument("customer", help=_("the customer's id, NIF or name"))
     statement.add_argument("month", metavar="YYYY-MM")
     statement.add_argument("output", metavar="OUT.pdf")
+    export_csv = commands.add_parser(
+        "export-csv", help=_("write the sessions or the ledger of a period as CSV")
+    )
+    export_csv.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    export_csv.add_argument("table", choices=("sessions", "ledger"))
+    export_csv.add_argument("start", metavar="FROM", help=_("the first day, e.g. 2026-03-01"))
+    export_csv.add_argument("end", metavar="TO", help=_("the last day, e.g. 2026-03-31"))
+    export_csv.add_argument("output", metavar="OUT.csv")
     return parser
 
 
@@ -90,9 +101,51 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 Command = Callable[[argparse.Namespace], int]
 
 
+@contextmanager
+def command_database(location: str | None) -> Iterator[None]:
+    """The database a command works on (``--db``; ``None``: the default one), open for the
+    ``with`` block and closed after it; its errors and the services' refusals become
+    ``CommandError``."""
+    from app.services.errors import ServiceError
+    from app.store.database import close_database, open_database
+    from app.store.errors import StoreError
+
+    try:
+        open_database(location)
+        yield
+    except (StoreError, ServiceError) as error:
+        raise CommandError(str(error)) from error
+    finally:
+        close_database()
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(
+            _("{text} is not a date; write it as 2026-03-31.").format(text=text)
+        ) from None
+
+
+def export_csv(args: argparse.Namespace) -> int:
+    """``balcao export-csv {sessions,ledger} FROM TO OUT.csv``: the file for the accountant."""
+    from app.services import exports
+
+    start, end = _day(args.start), _day(args.end)
+    output = Path(args.output)
+    write = exports.write_sessions_csv if args.table == "sessions" else exports.write_ledger_csv
+    with command_database(args.db):
+        try:
+            write(output, start, end)
+        except OSError as error:
+            raise CommandError(exports.cannot_write(output, error)) from error
+    return 0
+
+
 def commands_without_qt() -> dict[str, Command]:
     """The commands that run without Qt, by name."""
-    return {}
+    return {"export-csv": export_csv}
 
 
 def fail(message: str) -> int:

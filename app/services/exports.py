@@ -48,6 +48,19 @@ def _local(at: datetime | None, zone: ZoneInfo) -> str:
     return "" if at is None else at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
+def cannot_write(path: Path, error: OSError) -> str:
+    """Why ``path`` could not be written, in words for the user."""
+    if isinstance(error, PermissionError):
+        reason = _("you may not write there")
+    elif isinstance(error, FileNotFoundError):
+        reason = _("its folder does not exist")
+    elif isinstance(error, IsADirectoryError):
+        reason = _("it is a folder")
+    else:
+        reason = error.strerror or str(error)
+    return _("Cannot write {path}: {reason}.").format(path=path, reason=reason)
+
+
 def _optional(value: object) -> str:
     return "" if value is None else str(value)
 

@@ -13,8 +13,8 @@ Decisions:
   lazily, often hours after midnight, yet nothing can have drawn on the month before it began.
 - A contact's guarantee is met, missed or still pending, decided by ``sla.is_breached`` on its
   frozen terms (P19) at the statement's end; contacts without a guarantee say so.
-- Balances that were neither held at the start nor at the end (a pack used up long ago) are left
-  out.
+- A balance is listed when it held hours at the start or at the end of the month, or was bought,
+  granted or drawn on during it: a pack used up long ago is left out.
 """
 
 from __future__ import annotations
@@ -340,7 +340,11 @@ def _contacts(customer_id: int, start: datetime, end: datetime) -> tuple[Stateme
     )
 
 
-def _balances(opening: CustomerBalances, closing: CustomerBalances) -> tuple[StatementBalance, ...]:
+def _balances(
+    opening: CustomerBalances, closing: CustomerBalances, active: set[int]
+) -> tuple[StatementBalance, ...]:
+    """Each balance at both ends of the month; ``active``: the packs that moved in it."""
+
     def opening_minutes(balance: PackBalance) -> int:
         # P15: a month opens with its hours, whenever the sweep recorded the allotment.
         return balance.minutes if balance.kind is PackKind.MONTHLY else balance.remaining
@@ -354,7 +358,7 @@ def _balances(opening: CustomerBalances, closing: CustomerBalances) -> tuple[Sta
         assert shown is not None  # one of the two exists: the key came from them
         start = None if first is None else opening_minutes(first)
         end = None if last is None else last.remaining
-        if not (start or end):
+        if not (start or end or pack_id in active):
             continue
         merged.append(
             StatementBalance(
@@ -393,6 +397,14 @@ def customer_statement(
             ),
             field="month",
         )
+    sessions = tuple(reversed(sessions_of_customer(customer_id, (year, month))))
+    packs = packs_of_customer(customer_id)
+    active = {p.id for p in packs if starts_at <= p.created_at < ends_at} | {
+        draw.pack_id
+        for session in sessions
+        if session.billing is not None
+        for draw in session.billing.draws
+    }
     grants = tuple(
         grant
         for grant in reversed(grants_of_customer(customer_id))
@@ -413,12 +425,13 @@ def customer_statement(
         ends_at=ends_at,
         made_at=ends_at if now is None else now,
         zone=zone,
-        sessions=tuple(reversed(sessions_of_customer(customer_id, (year, month)))),
-        packs=packs_of_customer(customer_id),
+        sessions=sessions,
+        packs=packs,
         contacts=_contacts(customer_id, starts_at, ends_at),
         grants=grants,
         balances=_balances(
             balance_at(customer_id, starts_at),
             balance_at(customer_id, ends_at - _LAST_MICROSECOND),
+            active,
         ),
     )

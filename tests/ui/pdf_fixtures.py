@@ -210,6 +210,14 @@ def pdf_text(path: Path, page: int | None = None) -> str:
     return found.replace("\u00a0", " ").replace("\u202f", " ")
 
 
+def pdf_words(path: Path, page: int | None = None) -> str:
+    """The text in the order it was drawn (a wrapped cell's lines stay together), every run of
+    white space as one space."""
+    pages = [] if page is None else ["-f", str(page), "-l", str(page)]
+    found = poppler("pdftotext", "-raw", *pages, str(path), "-")
+    return " ".join(found.split())
+
+
 def pdf_info(path: Path) -> dict[str, str]:
     info = {}
     for line in poppler("pdfinfo", str(path)).splitlines():

@@ -72,6 +72,13 @@ _LETTERHEAD_GAP = 6 * MM
 # --- the application --------------------------------------------------------------------------
 
 
+class _Made:
+    """The application made here, kept for the life of the process (Qt needs it while a PDF
+    is drawn, and Python would delete it with its last reference)."""
+
+    application: QGuiApplication | None = None
+
+
 def ensure_gui_application() -> QGuiApplication:
     """The running Qt application, made if there is none (a command run from a shell).
 
@@ -84,7 +91,8 @@ def ensure_gui_application() -> QGuiApplication:
     headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if sys.platform.startswith("linux") and headless and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    return QGuiApplication(sys.argv[:1] or ["balcao"])
+    _Made.application = QGuiApplication(sys.argv[:1] or ["balcao"])
+    return _Made.application
 
 
 def _require_gui_application() -> None:
@@ -101,9 +109,12 @@ def font_family() -> str:
 
 
 def font(points: float, *, bold: bool = False) -> QFont:
+    """The documents' font. Without ligatures: "certificado" must come out of the PDF as typed
+    (copied, searched, read back), not with an "ﬁ" glyph."""
     chosen = QFont(font_family())
     chosen.setPointSizeF(points)
     chosen.setBold(bold)
+    chosen.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
     return chosen
 
 
@@ -152,7 +163,7 @@ def style_sheet() -> str:
         body {{ color: {INK}; }}
         p {{ margin-top: 0; margin-bottom: 0; }}
         h2 {{ font-size: 10pt; font-weight: bold; color: {ACCENT};
-              margin-top: 14pt; margin-bottom: 4pt; }}
+              margin-top: 16pt; margin-bottom: 5pt; }}
         .caption {{ font-size: {SMALL_POINTS}pt; color: {MUTED}; }}
         .small {{ font-size: {SMALL_POINTS}pt; }}
         .muted {{ color: {MUTED}; }}
@@ -165,6 +176,7 @@ def style_sheet() -> str:
                         border-bottom-color: {ACCENT}; }}
         table.grid td {{ border-bottom-style: solid; border-bottom-width: 1px;
                         border-bottom-color: {RULE}; }}
+        table.dense td {{ font-size: {BODY_POINTS - 1}pt; }}
         td.total {{ font-weight: bold; font-size: 10pt; border-top-style: solid;
                    border-top-width: 3px; border-top-color: {INK}; }}
     """
@@ -254,7 +266,7 @@ def _letterhead_html(head: Letterhead) -> str:
         f"<td width='55%'><p class='big'>{text(head.company_name)}</p>"
         f"<p class='small muted'>{lines_of(*head.company_lines)}</p></td>"
         "<td width='45%' align='right'>"
-        f"<p align='right' style='font-size: 18pt; font-weight: bold; color: {ACCENT};'>"
+        f"<p align='right' style='font-size: 16pt; font-weight: bold; color: {ACCENT};'>"
         f"{text(head.title)}</p>"
         f"<p align='right' style='font-size: 12pt; font-weight: bold;'>{text(head.number)}</p>"
         f"<table align='right' cellspacing='0' cellpadding='1'>{facts}</table>"
@@ -311,41 +323,63 @@ class _Cut:
     header: tuple[float, float] | None = None
 
 
-def _row_cuts(table: QTextTable, layout: QAbstractTextDocumentLayout, top: float) -> list[_Cut]:
-    """Cuts between the rows of ``table``, never right below its header rows."""
-    # Every cell of a row starts at the row's top plus the same padding: the first column's
-    # first paragraph tells where each row starts (one query per row, not per cell).
+def _table_cuts(table: QTextTable, layout: QAbstractTextDocumentLayout) -> tuple[list[_Cut], float]:
+    """The cuts before and inside ``table`` (never right below its header rows), and where the
+    table ends.
+
+    Measured on the cells' paragraphs: ``frameBoundingRect`` of a table is offset by its first
+    cell's position, so the table's own top and bottom are taken half a row gap outside its
+    first and last rows' contents.
+    """
+    rows, columns = table.rows(), table.columns()
+    # The cells of a row start together, and the tallest one ends it.
     starts = [
         layout.blockBoundingRect(table.cellAt(row, 0).firstCursorPosition().block()).top()
-        for row in range(table.rows())
+        for row in range(rows)
     ]
-    padding = starts[0] - top
-    between = [start - padding for start in starts[1:]]
+    ends = [
+        max(
+            layout.blockBoundingRect(table.cellAt(row, col).lastCursorPosition().block()).bottom()
+            for col in range(columns)
+        )
+        for row in range(rows)
+    ]
+    half_gap = (starts[1] - ends[0]) / 2 if rows > 1 else 0.0
+    top = starts[0] - half_gap
+    between = [(ends[row - 1] + starts[row]) / 2 for row in range(1, rows)]
+    cuts = [_Cut(top)]
     header_rows = table.format().headerRowCount()
     if header_rows <= 0:
-        return [_Cut(y) for y in between]
-    header = (top, between[header_rows - 1]) if header_rows < len(starts) else None
-    return [_Cut(y, header) for y in between[header_rows:]]
+        cuts += [_Cut(y) for y in between]
+    elif header_rows < rows:
+        header = (top, between[header_rows - 1])
+        cuts += [_Cut(y, header) for y in between[header_rows:]]
+    return cuts, ends[-1] + half_gap
 
 
 def _cuts(document: QTextDocument) -> list[_Cut]:
     """Every clean cut of the body, top to bottom."""
     layout = document.documentLayout()
     cuts: list[_Cut] = []
+    floor = 0.0  # where the last paragraph or table ended
     item = document.rootFrame().begin()
     while not item.atEnd():
         frame: QTextFrame | None = item.currentFrame()  # None on a paragraph
-        if frame is not None:
-            top = layout.frameBoundingRect(frame).top()
-            cuts.append(_Cut(top))
-            if isinstance(frame, QTextTable):
-                cuts += _row_cuts(frame, layout, top)
-        else:
+        if isinstance(frame, QTextTable):
+            inside, floor = _table_cuts(frame, layout)
+            cuts += inside
+        elif frame is None:
             block = item.currentBlock()
-            top = layout.blockBoundingRect(block).top()
-            lines = block.layout()
-            cuts.append(_Cut(top))
-            cuts += [_Cut(top + lines.lineAt(n).y()) for n in range(1, lines.lineCount())]
+            rect = layout.blockBoundingRect(block)
+            # Qt keeps an empty paragraph after each table, placed relative to the table: it
+            # takes no room in the flow, and its position means nothing here.
+            if rect.top() >= floor - 1:
+                lines = block.layout()
+                cuts.append(_Cut(rect.top()))
+                cuts += [
+                    _Cut(rect.top() + lines.lineAt(n).y()) for n in range(1, lines.lineCount())
+                ]
+                floor = rect.bottom()
         item += 1
     return cuts
 
@@ -370,7 +404,7 @@ def _paginate(cuts: list[_Cut], total: float, first_page: float, page: float) ->
             pages.append(_Page(start, total))
             break
         fitting = [cut for cut in cuts if start.y < cut.y <= limit]
-        end = fitting[-1] if fitting else _Cut(limit)
+        end = max(fitting, key=lambda cut: cut.y) if fitting else _Cut(limit)
         pages.append(_Page(start, end.y))
         start = end
     return pages

@@ -115,11 +115,11 @@ def _lines_html(document: InvoiceDocument) -> str:
     header = (
         "<thead><tr>"
         f"<th align='left' width='12%'>{text(_('Date'))}</th>"
-        f"<th align='left' width='44%'>{text(_('Description'))}</th>"
-        f"<th {_NUM} width='10%'>{text(_('Quantity'))}</th>"
+        f"<th align='left' width='41%'>{text(_('Description'))}</th>"
+        f"<th {_NUM} width='12%'>{text(_('Quantity'))}</th>"
         f"<th {_NUM} width='13%'>{text(_('Unit price'))}</th>"
         f"<th {_NUM} width='7%'>{text(_('VAT'))}</th>"
-        f"<th {_NUM} width='14%'>{text(_('Net amount'))}</th>"
+        f"<th {_NUM} width='15%'>{text(_('Net amount'))}</th>"
         "</tr></thead>"
     )
     # Babel takes a tenth of a millisecond per value, and a long invoice repeats its dates,

@@ -1,21 +1,97 @@
-"""Placeholder: the Invoices view is being written."""
+"""The Faturas view (P20–P22): the invoices and credit notes, filtered by year and state; the
+chosen one below, with its lines and totals; drafts made per customer and month, reviewed,
+issued (numbered and frozen), exported as PDF, and cancelled by a credit note."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.i18n import _
+from app.services import invoices
+from app.services.changes import Topic
+from app.services.errors import NotFoundError
+from app.services.settings import company_today
+from app.store.enums import InvoiceState
 from ui.context import UiContext
 from ui.resources import view_icon
 from ui.views.base import View
+from ui.views.invoice_detail import InvoiceDetail
+from ui.views.invoice_dialogs import NewDraftDialog
+from ui.views.invoice_tables import invoice_list_model, state_label
+from ui.views.pack_widgets import RowTable, combo_index
 
 
 class InvoicesView(View):
+    topics = frozenset({Topic.INVOICES, Topic.CUSTOMERS})
+
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.setObjectName("invoices")
-        QVBoxLayout(self).addWidget(QLabel(self.title()))
+        self._years: set[int] = {company_today(context.now()).year}
+        self.new_draft_action = QAction(_("&New draft invoice…"), self)
+        self.new_draft_action.triggered.connect(self.open_new_draft_dialog)
+
+        self.year_filter = QComboBox()
+        self.year_filter.setAccessibleName(_("Year"))
+        self.state_filter = QComboBox()
+        self.state_filter.addItem(_("Every state"), None)
+        for state in InvoiceState:
+            self.state_filter.addItem(state_label(state), state)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search: number, customer, amount…"))
+        self.search.setAccessibleName(_("Search invoices"))
+        self.search.setClearButtonEnabled(True)
+        self.new_button = QPushButton(_("&New draft…"))
+        self.new_button.clicked.connect(self.open_new_draft_dialog)
+        year_label = QLabel(_("&Year:"))
+        year_label.setBuddy(self.year_filter)
+        state_label_widget = QLabel(_("&State:"))
+        state_label_widget.setBuddy(self.state_filter)
+        top = QHBoxLayout()
+        for widget in (year_label, self.year_filter, state_label_widget, self.state_filter):
+            top.addWidget(widget)
+        top.addSpacing(12)
+        top.addWidget(self.search, 1)
+        top.addSpacing(24)
+        top.addWidget(self.new_button)
+
+        self.list_model = invoice_list_model()
+        self.table = RowTable(self.list_model, _("Invoices and credit notes"))
+        self.table.fit_columns({0: 110, 1: 90, 3: 140, 4: 100, 5: 90, 6: 100, 7: 90, 8: 120})
+        self.table.stretch_column(2)
+        self.detail = InvoiceDetail(context)
+        self.detail.navigate.connect(self.show_invoice)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([260, 390])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+        self._fill_years()
+        self.year_filter.currentIndexChanged.connect(self.reload)
+        self.state_filter.currentIndexChanged.connect(self.reload)
+        self.search.textChanged.connect(self.table.proxy.setFilterFixedString)
+        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+
+    # --- View ---------------------------------------------------------------------------------
 
     def title(self) -> str:
         return _("Invoices")
@@ -23,5 +99,74 @@ class InvoicesView(View):
     def icon(self) -> QIcon:
         return view_icon("invoices")
 
+    def window_actions(self) -> list[tuple[str, QAction]]:
+        return [(_("&Invoices"), self.new_draft_action)]
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
     def reload(self) -> None:
-        pass
+        year = self.year_filter.currentData()
+        state = self.state_filter.currentData()
+        rows = invoices.invoices(
+            year=year if isinstance(year, int) else None,
+            state=None if state is None else InvoiceState(state),
+        )
+        self.list_model.set_rows(rows)
+        found = {row.issue_date.year for row in rows if row.issue_date is not None}
+        if not found <= self._years:
+            self._years |= found
+            self._fill_years()
+        self._show_selected()
+
+    # --- cross-navigation ---------------------------------------------------------------------
+
+    def show_invoice(self, invoice_id: int) -> None:
+        """Selects that invoice or credit note and shows it, clearing filters that hide it."""
+        if self.table.select_key(invoice_id):
+            return
+        blocked = [w.blockSignals(True) for w in (self.year_filter, self.state_filter)]
+        self.year_filter.setCurrentIndex(0)
+        self.state_filter.setCurrentIndex(0)
+        for widget, was in zip((self.year_filter, self.state_filter), blocked, strict=True):
+            widget.blockSignals(was)
+        self.search.clear()
+        self.reload()
+        self.table.select_key(invoice_id)
+
+    # --- inside -------------------------------------------------------------------------------
+
+    def _fill_years(self) -> None:
+        chosen = self.year_filter.currentData()
+        blocked = self.year_filter.blockSignals(True)
+        self.year_filter.clear()
+        self.year_filter.addItem(_("Every year"), None)
+        for year in sorted(self._years, reverse=True):
+            self.year_filter.addItem(str(year), year)
+        self.year_filter.setCurrentIndex(max(combo_index(self.year_filter, chosen), 0))
+        self.year_filter.blockSignals(blocked)
+
+    def _show_selected(self) -> None:
+        invoice_id = self.table.selected_key()
+        if invoice_id is None:
+            self.detail.show_document(None)
+            return
+        try:
+            self.detail.show_document(invoices.invoice(invoice_id))
+        except NotFoundError:
+            self.detail.show_document(None)
+
+    def open_new_draft_dialog(self) -> NewDraftDialog:
+        """The "New draft" dialog (window-modal; returns at once); the draft made is shown."""
+        shown = self.detail.document
+        dialog = NewDraftDialog(self.context, None if shown is None else shown.customer_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def made() -> None:
+            if dialog.document is not None:
+                self.show_invoice(dialog.document.id)
+
+        dialog.accepted.connect(made)
+        dialog.open()
+        return dialog

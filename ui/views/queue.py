@@ -1,21 +1,222 @@
-"""Placeholder: the Contacts view is being written."""
+"""Contactos: the queue of contacts by time left, with a live countdown, and the rejected ones.
+
+The queue lists the contacts waiting for their first response by time left (deadline, else
+indicative target), then those answered and not closed. The countdown column repaints every
+second for the rows on screen only; its colour turns amber under a quarter of the response window
+and red past the deadline (``app.domain.sla.urgency``). Rejected contacts (P10a) have their own
+tab, for audit. The deadline alerts (``ui.alerts``) live here too, since the queue is always
+built with the window.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.i18n import _
+from app.i18n import N_, _
+from app.services.changes import Topic
+from app.services.contacts import (
+    ContactRow,
+    close_contact,
+    open_contacts,
+    record_first_response,
+    rejected_contacts,
+)
+from app.services.errors import ServiceError
+from app.store.enums import ContactState
+from ui.alerts import DeadlineAlerts
 from ui.context import UiContext
+from ui.feedback import show_error
 from ui.resources import view_icon
+from ui.table_model import TableProxy
 from ui.views.base import View
+from ui.views.queue_detail import ContactDetailDialog, confirm_closing
+from ui.views.queue_model import (
+    FILTER_ROLE,
+    TICK_ROLES,
+    ContactTableModel,
+    Countdown,
+    QueueColumn,
+    RejectedColumn,
+    queue_columns,
+    queue_samples,
+    rejected_columns,
+    rejected_samples,
+)
+from ui.views.queue_new import NewContactDialog
+
+MENU = N_("&Contacts")
+
+_CELL_PADDING = 14
+_SORT_ARROW = 18  # beside the title of the sorted column
+
+
+def contiguous_runs(rows: list[int]) -> list[tuple[int, int]]:
+    """``[7, 3, 4, 5, 9]`` → ``[(3, 5), (7, 7), (9, 9)]``."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
+def _table(
+    proxy: TableProxy, samples: dict[int, tuple[list[str], int]], stretch: int, name: str
+) -> QTableView:
+    table = QTableView()
+    table.setModel(proxy)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setSortingEnabled(True)
+    table.verticalHeader().hide()
+    # Fixed row heights: nothing measures 10,000 rows.
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setStretchLastSection(False)
+    # Wide enough for their usual text and title in the language shown; the rest is elided
+    # (with a tooltip) and the subject takes what is left.
+    text_width = table.fontMetrics().horizontalAdvance
+    title_width = header.fontMetrics().horizontalAdvance
+    for column, (texts, widest) in samples.items():
+        title = str(proxy.headerData(column, Qt.Orientation.Horizontal))
+        needed = max([text_width(text) for text in texts] + [title_width(title) + _SORT_ARROW])
+        header.resizeSection(column, min(needed + _CELL_PADDING, widest))
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _offer_columns(table: QTableView, hidden: set[int], always: set[int]) -> None:
+    """The header's context menu shows or hides the columns but ``always``; ``hidden`` start
+    hidden (at 1366 px wide, every column shown leaves the subject no room)."""
+    header = table.horizontalHeader()
+    header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    for column in range(header.count()):
+        header.setSectionHidden(column, column in hidden)
+        if column in always:
+            continue
+        title = str(table.model().headerData(column, Qt.Orientation.Horizontal))
+        action = QAction(title, header)
+        action.setCheckable(True)
+        action.setChecked(column not in hidden)
+        action.toggled.connect(
+            lambda shown, column=column: header.setSectionHidden(column, not shown)
+        )
+        header.addAction(action)
 
 
 class QueueView(View):
-    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+    topics = frozenset({Topic.CONTACTS, Topic.CUSTOMERS})
+
+    def __init__(
+        self,
+        context: UiContext,
+        parent: QWidget | None = None,
+        *,
+        alerts: DeadlineAlerts | None = None,
+    ) -> None:
         super().__init__(context, parent)
         self.setObjectName("contacts")
-        QVBoxLayout(self).addWidget(QLabel(self.title()))
+        self.countdown = Countdown(context.now())
+        self.new_contact_dialog: NewContactDialog | None = None
+        self.detail_dialog: ContactDetailDialog | None = None
+
+        self.model = ContactTableModel(queue_columns(self.countdown), self)
+        self.proxy = self._proxy(self.model)
+        self.table = _table(self.proxy, queue_samples(), QueueColumn.SUBJECT, _("Contact queue"))
+        self.table.sortByColumn(QueueColumn.TIME_LEFT, Qt.SortOrder.AscendingOrder)
+        # The state and the deadline start hidden: the countdown column shows the state once
+        # answered, its tooltip and the contact's detail the deadline.
+        _offer_columns(
+            self.table,
+            {QueueColumn.DEADLINE, QueueColumn.STATE},
+            {QueueColumn.TIME_LEFT, QueueColumn.SUBJECT},
+        )
+        self.rejected_model = ContactTableModel(rejected_columns(), self)
+        self.rejected_proxy = self._proxy(self.rejected_model)
+        self.rejected_table = _table(
+            self.rejected_proxy, rejected_samples(), RejectedColumn.REASON, _("Rejected contacts")
+        )
+        self.rejected_table.sortByColumn(RejectedColumn.RECEIVED, Qt.SortOrder.DescendingOrder)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.table, "")
+        self.tabs.addTab(self.rejected_table, "")
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search contacts (Ctrl+F)"))
+        self.search.setAccessibleName(_("Search contacts"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self.search.textChanged.connect(self._filter)
+
+        self.new_action = self._action(_("&New contact…"), "Ctrl+N", self.new_contact)
+        self.respond_action = self._action(_("&Respond"), "Ctrl+R", self.respond)
+        self.respond_action.setToolTip(_("Record the first response to the selected contact"))
+        self.close_action = self._action(_("C&lose contact"), "", self.close_selected)
+        self.details_action = self._action(_("Contact &details"), "", self.open_details)
+
+        bar = QHBoxLayout()
+        for action in (self.new_action, self.respond_action, self.close_action):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            bar.addWidget(button)
+        details = QToolButton()
+        details.setDefaultAction(self.details_action)
+        bar.addWidget(details)
+        bar.addStretch(1)
+        bar.addWidget(self.search)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(bar)
+        layout.addWidget(self.tabs, 1)
+
+        for table in (self.table, self.rejected_table):
+            table.activated.connect(self._activated)
+            table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.tabs.currentChanged.connect(self._update_actions)
+        context.ticked.connect(self.tick)
+        self.alerts = alerts if alerts is not None else DeadlineAlerts(context, self)
+        self._update_titles()
+        self._update_actions()
+
+    def _proxy(self, model: ContactTableModel) -> TableProxy:
+        proxy = TableProxy(model, self)
+        # The search looks at FILTER_ROLE of the first column only: a tick, which changes that
+        # column's display, does not make the proxy filter again.
+        proxy.setFilterRole(FILTER_ROLE)
+        proxy.setFilterKeyColumn(0)
+        return proxy
+
+    def _action(self, text: str, shortcut: str, slot: object) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        # Also on the view, for the view alone (tests); in the window they sit in its menu.
+        self.addAction(action)
+        return action
+
+    # --- View -----------------------------------------------------------------------------------
 
     def title(self) -> str:
         return _("Contacts")
@@ -23,5 +224,151 @@ class QueueView(View):
     def icon(self) -> QIcon:
         return view_icon("contacts")
 
+    def window_actions(self) -> list[tuple[str, QAction]]:
+        return [
+            (_(MENU), self.new_action),
+            (_(MENU), self.respond_action),
+            (_(MENU), self.close_action),
+        ]
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
     def reload(self) -> None:
-        pass
+        self.countdown.now = self.context.now()
+        self.model.set_rows(open_contacts())
+        self.rejected_model.set_rows(rejected_contacts())
+        self._update_titles()
+        self._update_actions()
+
+    # --- the countdown --------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Every second: the countdowns of the rows on screen repaint, and only those."""
+        self.countdown.now = self.context.now()
+        if not self.table.isVisible():
+            return  # hidden or behind the other tab: showing it paints it anew
+        for first, last in contiguous_runs(self.visible_source_rows()):
+            self.model.cells_changed(first, last, QueueColumn.TIME_LEFT, TICK_ROLES)
+
+    def visible_source_rows(self) -> list[int]:
+        """The rows of the model shown on screen now."""
+        first = self.table.rowAt(0)
+        if first < 0:
+            return []
+        last = self.table.rowAt(self.table.viewport().height() - 1)
+        if last < 0:
+            last = self.proxy.rowCount() - 1
+        return [
+            self.proxy.mapToSource(self.proxy.index(row, 0)).row() for row in range(first, last + 1)
+        ]
+
+    # --- selection and actions ------------------------------------------------------------------
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self.rejected_proxy.setFilterFixedString(text)
+
+    def _update_titles(self) -> None:
+        self.tabs.setTabText(0, _("&Queue ({count})").format(count=self.model.rowCount()))
+        self.tabs.setTabText(
+            1, _("Re&jected ({count})").format(count=self.rejected_model.rowCount())
+        )
+
+    def selected(self) -> ContactRow | None:
+        """The contact selected in the tab shown."""
+        showing_queue = self.tabs.currentWidget() is self.table
+        table = self.table if showing_queue else self.rejected_table
+        proxy = self.proxy if showing_queue else self.rejected_proxy
+        model = self.model if showing_queue else self.rejected_model
+        rows = table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return model.row_at(proxy.mapToSource(rows[0]).row())
+
+    def select_contact(self, contact_id: int) -> bool:
+        """Selects a contact in whichever tab lists it; False when neither does."""
+        for tab, table, proxy, model in (
+            (0, self.table, self.proxy, self.model),
+            (1, self.rejected_table, self.rejected_proxy, self.rejected_model),
+        ):
+            position = model.position_of(contact_id)
+            if position is None:
+                continue
+            index = proxy.mapFromSource(model.index(position, 0))
+            if not index.isValid():  # hidden by the search
+                self.search.clear()
+                index = proxy.mapFromSource(model.index(position, 0))
+            self.tabs.setCurrentIndex(tab)
+            table.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            table.scrollTo(index)
+            return True
+        return False
+
+    def _update_actions(self) -> None:
+        row = self.selected()
+        in_queue = row is not None and self.tabs.currentWidget() is self.table
+        self.respond_action.setEnabled(
+            in_queue and row is not None and row.state is ContactState.OPEN
+        )
+        self.close_action.setEnabled(in_queue)
+        self.details_action.setEnabled(row is not None)
+
+    def _activated(self, _index: QModelIndex) -> None:
+        self.open_details()
+
+    def new_contact(self) -> None:
+        """Ctrl+N: the "Novo contacto" dialog (window-modal; the queue selects what it saved)."""
+        dialog = NewContactDialog(self.context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._saved(dialog))
+        self.new_contact_dialog = dialog
+        dialog.open()
+
+    def _saved(self, dialog: NewContactDialog) -> None:
+        if dialog.saved is not None:
+            if self._stale or not self.isVisible():
+                self.reload()
+                self._stale = False
+            self.select_contact(dialog.saved.id)
+
+    def respond(self) -> None:
+        """Ctrl+R: the selected contact had its first response now."""
+        row = self.selected()
+        if not self.isVisible() or row is None or row.state is not ContactState.OPEN:
+            return
+        try:
+            record_first_response(self.context.desk, row.id, row.version)
+        except ServiceError as error:
+            show_error(self, error)
+        self.context.sync()
+
+    def close_selected(self) -> None:
+        row = self.selected()
+        if not self.isVisible() or row is None or row.state is ContactState.REJECTED:
+            return
+        if not confirm_closing(self, row.first_response_at is None):
+            return
+        try:
+            close_contact(self.context.desk, row.id, row.version)
+        except ServiceError as error:
+            show_error(self, error)
+        self.context.sync()
+
+    def open_details(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.show_contact(row.id)
+
+    def show_contact(self, contact_id: int) -> None:
+        """A contact's detail (all its frozen terms), with Respond, Close contact and Reopen:
+        what the window calls for ``context.show_record("contact", id)``."""
+        dialog = ContactDetailDialog(self.context, contact_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.detail_dialog = dialog
+        dialog.open()

@@ -1,21 +1,73 @@
-"""Placeholder: the Sessions view is being written."""
+"""Sessões: the timer at the top, then the sessions of a month and the sessions to review.
+
+The queue starts a session for a contact with ``start_for_contact``; the window's Ctrl+T
+(``window_actions``) starts or stops the timer from any view.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
 from app.i18n import _
+from app.services import sessions
+from app.services.changes import Changes, Topic
+from app.services.errors import ServiceError
+from app.services.sessions import SessionState
 from ui.context import UiContext
 from ui.resources import view_icon
 from ui.views.base import View
+from ui.views.session_lists import MonthSessions, ReviewSessions
+from ui.views.session_summary import BillingSummary
+from ui.views.session_timer import TimerPanel
+
+_MONTH_TAB, _REVIEW_TAB = 0, 1
 
 
 class SessionsView(View):
+    topics = frozenset({Topic.SESSIONS, Topic.CUSTOMERS, Topic.CONTACTS, Topic.SETTINGS})
+
+    #: The view needs the technician's eyes (Ctrl+T with no customer chosen, from another
+    #: view): the window shows it.
+    wants_attention = Signal()
+
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.setObjectName("sessions")
-        QVBoxLayout(self).addWidget(QLabel(self.title()))
+
+        self.timer = TimerPanel(context)
+        self.summary = BillingSummary()
+        self.month = MonthSessions(context)
+        self.review = ReviewSessions(context)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.month, _("Sessions by month"))
+        self.tabs.addTab(self.review, _("Sessions to review"))
+
+        top = QHBoxLayout()
+        top.addWidget(self.timer, 5)
+        top.addWidget(self.summary, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+
+        self.timer.stopped.connect(self._on_stopped)
+        self.month.chosen.connect(self._show_billing)
+        self.review.chosen.connect(self._show_billing)
+        self.review.counted.connect(self._on_review_count)
+
+        self.toggle_action = QAction(_("Start or stop the &timer"), self)
+        self.toggle_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.toggle_action.triggered.connect(self.toggle_timer)
+        self.pause_action = QAction(_("&Pause or resume the timer"), self)
+        self.pause_action.triggered.connect(self.pause_or_resume)
+
+        context.ticked.connect(self._on_tick)
+        # The timer and the status bar follow the sessions even while another view shows.
+        context.changed.connect(self._on_changes_while_hidden)
+        self.reload()
+        self._stale = False
 
     def title(self) -> str:
         return _("Sessions")
@@ -23,5 +75,88 @@ class SessionsView(View):
     def icon(self) -> QIcon:
         return view_icon("sessions")
 
+    def window_actions(self) -> list[tuple[str, QAction]]:
+        menu = _("&Sessions")
+        return [(menu, self.toggle_action), (menu, self.pause_action)]
+
+    def focus_search(self) -> None:
+        self.timer.chooser.setFocus()
+        line = self.timer.chooser.lineEdit()
+        if line is not None:
+            line.selectAll()
+
     def reload(self) -> None:
-        pass
+        self.timer.reload()
+        self.month.reload()
+        self.review.reload()
+
+    # --- what the queue and the window call -----------------------------------------------------
+
+    def start_for_contact(self, contact_id: int) -> SessionState | None:
+        """Starts the timer for a contact (its customer's session); ``None`` if it did not."""
+        return self.timer.start(contact_id=contact_id)
+
+    def start_for_customer(self, customer_id: int) -> SessionState | None:
+        """Starts the timer for a customer; ``None`` if it did not start."""
+        self.timer.chooser.choose(customer_id)
+        return self.timer.start(customer_id=customer_id)
+
+    def toggle_timer(self) -> SessionState | None:
+        """Ctrl+T: stops the running timer, or starts it for the customer chosen."""
+        if self.timer.running() is None and self.timer.chooser.customer_id() is None:
+            self.wants_attention.emit()
+            self.timer.chooser.setFocus()
+            return None
+        return self.timer.toggle()
+
+    def pause_or_resume(self) -> None:
+        state = self.timer.current
+        if state is None:
+            return
+        if state.running:
+            self.timer.pause()
+        else:
+            self.timer.resume()
+
+    def show_session(self, session_id: int) -> None:
+        """Shows a session: its month in the list, selected, and its billing."""
+        try:
+            state = sessions.session(session_id)
+        except ServiceError:
+            return
+        local = state.started_at.astimezone(self.month.zone)
+        if (local.year, local.month) != self.month.month:
+            self.month.set_month(local.year, local.month)
+        self.tabs.setCurrentIndex(_MONTH_TAB)
+        if not self.month.select(session_id):
+            self._show_billing(state)
+
+    # --- reacting -------------------------------------------------------------------------------
+
+    def _on_tick(self) -> None:
+        self.timer.tick()
+        if self.isVisible():
+            self.month.tick()
+
+    def _on_changes_while_hidden(self, changes: Changes) -> None:
+        if Topic.SESSIONS in changes.topics and not self.isVisible():
+            self.timer.reload_sessions()
+
+    def _on_stopped(self, state: SessionState) -> None:
+        self.summary.show_session(state, self.month.zone, just_stopped=True)
+
+    def _show_billing(self, state: SessionState | None) -> None:
+        if state is not None:
+            self.summary.show_session(state, self.month.zone, just_stopped=False)
+
+    def _on_review_count(self, count: int) -> None:
+        title = (
+            _("Sessions to review ({count})").format(count=count)
+            if count
+            else _("Sessions to review")
+        )
+        self.tabs.setTabText(_REVIEW_TAB, title)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.timer.tick()

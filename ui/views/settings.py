@@ -1,21 +1,97 @@
-"""Placeholder: the Settings view is being written."""
+"""Definições: the company's data, business hours, holidays, rates, technicians, the database.
+
+Each page of company settings saves with its own Guardar (``update_settings`` with the fields
+of that page and the version it read); exceptions and technicians are saved as each is changed;
+the database and the technician at this desk are kept on this computer (QSettings).
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.i18n import _
+from app.services import settings as company
+from app.services.changes import Topic
+from app.services.settings import SettingsResult
+from app.store.database import current_database, is_sqlite
 from ui.context import UiContext
 from ui.resources import view_icon
 from ui.views.base import View
+from ui.views.settings_company import CompanyPage
+from ui.views.settings_database import DatabasePage
+from ui.views.settings_form import SettingsFormPage
+from ui.views.settings_holidays import HolidaysPage
+from ui.views.settings_hours import HoursPage
+from ui.views.settings_rates import RatesPage
+from ui.views.settings_technicians import TechniciansPage
+
+
+def open_location() -> str:
+    """A description of the open database, for a window that was not told its location."""
+    database = current_database()
+    if is_sqlite(database):
+        return str(database.database)
+    params = database.connect_params
+    host = params.get("host", "")
+    port = params.get("port")
+    server = f"{host}:{port}" if port else host
+    user = params.get("user")
+    return f"postgresql://{user + '@' if user else ''}{server}/{database.database}"
 
 
 class SettingsView(View):
-    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+    """The Definições view.
+
+    ``location`` is the database location the program opened (as given to ``open_database``):
+    the technician at this desk is remembered under it. ``settings`` is the computer's
+    QSettings (the database of the next start, the technician at this desk).
+    """
+
+    topics = frozenset({Topic.SETTINGS})
+    #: The technician at this desk changed (already remembered in QSettings): their id.
+    technician_changed = Signal(int)
+
+    def __init__(
+        self,
+        context: UiContext,
+        parent: QWidget | None = None,
+        *,
+        location: str | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__(context, parent)
         self.setObjectName("settings")
-        QVBoxLayout(self).addWidget(QLabel(self.title()))
+        self.location = location or open_location()
+        self.qsettings = settings or QSettings()
+        self.company = CompanyPage(context)
+        self.hours = HoursPage(context)
+        self.holidays = HolidaysPage(context)
+        self.rates = RatesPage(context)
+        self.technicians = TechniciansPage(context, self.qsettings, self.location)
+        self.database = DatabasePage(self.qsettings, self.location)
+        self.technicians.technician_changed.connect(self.technician_changed)
+        self.form_pages: list[SettingsFormPage] = [
+            self.company,
+            self.hours,
+            self.holidays,
+            self.rates,
+        ]
+        for page in self.form_pages:
+            page.saved.connect(self._page_saved)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.company, _("&Company"))
+        self.tabs.addTab(self.hours, _("&Business hours"))
+        self.tabs.addTab(self.holidays, _("&Holidays"))
+        self.tabs.addTab(self.rates, _("&Rates and VAT"))
+        self.tabs.addTab(self.technicians, _("&Technicians"))
+        self.tabs.addTab(self.database, _("&Database"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
 
     def title(self) -> str:
         return _("Settings")
@@ -24,4 +100,14 @@ class SettingsView(View):
         return view_icon("settings")
 
     def reload(self) -> None:
-        pass
+        current = company.settings()
+        for page in self.form_pages:
+            page.show_settings(current)
+        self.holidays.show_exceptions(company.company_exceptions())
+        self.technicians.reload()
+        self.database.reload()
+
+    def _page_saved(self, previous: int, result: SettingsResult) -> None:
+        for page in self.form_pages:
+            page.adopt(previous, result)
+        self.context.sync()

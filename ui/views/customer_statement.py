@@ -1,0 +1,112 @@
+"""The "Statement of the month…" button of a customer's record: pick a month, pick a file, and
+the month's statement is written as PDF."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QPushButton, QWidget
+
+from app.i18n import _, format_month
+from app.services.errors import ServiceError
+from app.services.statements import customer_statement
+from ui.feedback import show_error
+
+#: How many months back the button offers, the current one included.
+MONTHS_OFFERED = 13
+
+
+def write_statement(customer_id: int, year: int, month: int, path: Path, now: datetime) -> None:
+    """Writes the customer's statement of ``month`` to ``path``.
+
+    The PDF module is imported here, when a statement is asked for: it loads Qt's PDF and SVG
+    support, which the window does not otherwise need at start-up.
+    """
+    from ui.pdf.statement import write_statement_pdf
+
+    write_statement_pdf(customer_statement(customer_id, year, month, now=now), path)
+
+
+def months_up_to(today: date, count: int = MONTHS_OFFERED) -> list[tuple[int, int]]:
+    """``(year, month)`` of this month and the ``count - 1`` before it, newest first."""
+    year, month = today.year, today.month
+    found = []
+    for _step in range(count):
+        found.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return found
+
+
+def suggested_file_name(customer_name: str, year: int, month: int) -> str:
+    """``statement-loja-do-ze-2025-03.pdf`` (in the user's language)."""
+    folded = unicodedata.normalize("NFKD", customer_name)
+    ascii_name = folded.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-") or _("customer")
+    return _("statement-{customer}-{year}-{month:02d}.pdf").format(
+        customer=slug, year=year, month=month
+    )
+
+
+class StatementButton(QPushButton):
+    """Offers the last months; the chosen one is written where the technician says."""
+
+    def __init__(
+        self,
+        customer: Callable[[], tuple[int, str] | None],
+        now: Callable[[], datetime],
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(_("Statement of the &month…"), parent)
+        self.setToolTip(_("Writes the customer's monthly statement as PDF."))
+        self._customer = customer
+        self._now = now
+        self._today = today
+        self._menu = QMenu(self)
+        self._menu.aboutToShow.connect(self._fill_menu)
+        self.setMenu(self._menu)
+
+    def _fill_menu(self) -> None:
+        self._menu.clear()
+        for year, month in months_up_to(self._today()):
+            action = self._menu.addAction(format_month(year, month))
+            action.triggered.connect(lambda _checked=False, y=year, m=month: self.export(y, m))
+
+    def export(self, year: int, month: int) -> Path | None:
+        """Asks where, then writes; the path written, or None (cancelled or refused)."""
+        chosen = self._customer()
+        if chosen is None:
+            return None
+        customer_id, name = chosen
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        path_text, _filter = QFileDialog.getSaveFileName(
+            self,
+            _("Save the statement of {month}").format(month=format_month(year, month)),
+            str(Path(folder) / suggested_file_name(name, year, month)),
+            _("PDF documents (*.pdf)"),
+        )
+        if not path_text:
+            return None
+        path = Path(path_text)
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+        try:
+            write_statement(customer_id, year, month, path, self._now())
+        except ServiceError as error:
+            show_error(self, error)
+            return None
+        except OSError as error:
+            QMessageBox.warning(
+                self,
+                _("Not saved"),
+                _("The statement could not be written to {path}: {reason}").format(
+                    path=path, reason=error.strerror or error
+                ),
+            )
+            return None
+        return path

@@ -1,0 +1,214 @@
+"""The Faturas view's dialogs: a new draft (customer and month), a line typed by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.packs import month_bounds
+from app.domain.validation import ValidationError
+from app.i18n import _, format_month, format_percent
+from app.services import invoices, settings
+from app.services.errors import ServiceError
+from app.services.invoices import InvoiceDocument
+from app.services.settings import company_today
+from ui.context import UiContext
+from ui.feedback import show_error
+from ui.views.pack_customer_picker import CustomerPicker
+from ui.views.pack_widgets import FieldError, combo_index, parse_amount, with_error
+
+#: How many months back a draft may be made for.
+DRAFT_MONTHS_BACK = 24
+
+
+def _buttons(dialog: QDialog, ok: QDialogButtonBox.StandardButton) -> QDialogButtonBox:
+    box = QDialogButtonBox(ok | QDialogButtonBox.StandardButton.Cancel)
+    box.button(ok).setDefault(True)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+class FieldErrors:
+    """The red messages of a form, by the ``field`` names the services use."""
+
+    def __init__(self, fields: dict[str, QWidget], parent: QWidget) -> None:
+        self.fields = fields
+        self.labels = {name: FieldError() for name in fields}
+        self.parent = parent
+
+    def row(self, name: str) -> QWidget:
+        return with_error(self.fields[name], self.labels[name])
+
+    def clear(self) -> None:
+        for label in self.labels.values():
+            label.clear_message()
+
+    def show(self, field: str | None, message: str) -> None:
+        """Next to its field when known, else in a message box."""
+        label = self.labels.get(field or "")
+        if label is None:
+            show_error(self.parent, ServiceError(message))
+            return
+        label.show_message(message)
+        self.fields[field or ""].setFocus()
+
+
+class NewDraftDialog(QDialog):
+    """A draft invoice for one customer and one month (``draft_invoice``)."""
+
+    def __init__(
+        self, context: UiContext, customer_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.document: InvoiceDocument | None = None
+        self.setWindowTitle(_("New draft invoice"))
+        self.picker = CustomerPicker()
+        self.picker.set_customer(customer_id)
+        self.month = QComboBox()
+        this_month = company_today(context.now()).replace(day=1)
+        for back in range(DRAFT_MONTHS_BACK):
+            month = this_month - relativedelta(months=back)
+            self.month.addItem(format_month(month.year, month.month), month)
+        self.errors = FieldErrors({"customer": self.picker, "period_end": self.month}, self)
+        form = QFormLayout()
+        form.addRow(_("&Customer:"), self.errors.row("customer"))
+        form.addRow(_("&Month:"), self.errors.row("period_end"))
+        hint = QLabel(
+            _(
+                "The draft lists the packs bought and the time no pack covered in that month; "
+                "review it, add lines by hand, then issue it."
+            )
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #5f6d78;")
+        self.buttons = _buttons(self, QDialogButtonBox.StandardButton.Ok)
+        self.buttons.accepted.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+        self.picker.setFocus()
+
+    def set_month(self, first_day: date) -> None:
+        position = combo_index(self.month, first_day.replace(day=1))
+        if position >= 0:
+            self.month.setCurrentIndex(position)
+
+    def save(self) -> None:
+        self.errors.clear()
+        customer_id = self.picker.customer_id()
+        if customer_id is None:
+            self.errors.show("customer", _("Choose the customer to invoice."))
+            return
+        month: date = self.month.currentData()
+        start, end = month_bounds((month.year, month.month))
+        try:
+            self.document = invoices.draft_invoice(
+                self.context.desk, customer_id=customer_id, period_start=start, period_end=end
+            )
+        except ServiceError as error:
+            self.errors.show(error.field, error.message)
+            return
+        self.context.sync()
+        self.accept()
+
+
+class AddLineDialog(QDialog):
+    """A line typed by hand on a draft (a trip, a part): description, quantity, unit price."""
+
+    def __init__(
+        self, context: UiContext, document: InvoiceDocument, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.draft = document
+        self.document: InvoiceDocument | None = None
+        self.setWindowTitle(_("Add a line to the draft"))
+        today = company_today(context.now())
+        self.description = QLineEdit()
+        self.description.setPlaceholderText(_("Travel to the customer's premises"))
+        self.quantity = QLineEdit("1")
+        self.unit_price = QLineEdit()
+        self.unit_price.setPlaceholderText(_("25,00"))
+        self.service_date = QDateEdit(QDate(today.year, today.month, today.day))
+        self.service_date.setDisplayFormat("dd/MM/yyyy")
+        self.service_date.setCalendarPopup(True)
+        self.errors = FieldErrors(
+            {
+                "description": self.description,
+                "quantity": self.quantity,
+                "unit_price": self.unit_price,
+                "service_date": self.service_date,
+            },
+            self,
+        )
+        rate = settings.settings().vat_rate
+        form = QFormLayout()
+        form.addRow(_("&Description:"), self.errors.row("description"))
+        form.addRow(_("&Quantity:"), self.errors.row("quantity"))
+        form.addRow(_("&Unit price (€):"), self.errors.row("unit_price"))
+        form.addRow(_("Service &date:"), self.errors.row("service_date"))
+        form.addRow(
+            _("VAT:"), QLabel(_("{rate} (the company's rate)").format(rate=format_percent(rate)))
+        )
+        self.buttons = _buttons(self, QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+        self.quantity.textChanged.connect(lambda: self._check("quantity", self.quantity))
+        self.unit_price.textChanged.connect(lambda: self._check("unit_price", self.unit_price))
+        self.description.setFocus()
+
+    def _check(self, field: str, edit: QLineEdit) -> None:
+        label = self.errors.labels[field]
+        if not edit.text().strip():
+            label.clear_message()
+            return
+        try:
+            parse_amount(edit.text(), field)
+        except ValidationError as error:
+            label.show_message(error.message)
+        else:
+            label.clear_message()
+
+    def save(self) -> None:
+        self.errors.clear()
+        try:
+            quantity = parse_amount(self.quantity.text(), "quantity")
+            unit_price = parse_amount(self.unit_price.text(), "unit_price")
+        except ValidationError as error:
+            self.errors.show(error.field, error.message)
+            return
+        chosen = self.service_date.date()
+        try:
+            self.document = invoices.add_line(
+                self.context.desk,
+                self.draft.id,
+                self.draft.version,
+                description=self.description.text(),
+                quantity=quantity,
+                unit_price=unit_price,
+                service_date=date(chosen.year(), chosen.month(), chosen.day()),
+            )
+        except ServiceError as error:
+            self.errors.show(error.field, error.message)
+            return
+        self.context.sync()
+        self.accept()

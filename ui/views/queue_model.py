@@ -1,0 +1,338 @@
+"""How a contact shows in the queue and in the rejected list: columns, colours, order, search.
+
+Every cell is computed from a ``ContactRow`` of ``app.services.contacts`` and the instant the
+countdowns show (``Countdown.now``, set once per tick so that every cell of a repaint agrees).
+The policy is asked of ``app.domain.sla`` (urgency, reasons, labels); nothing is decided here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from app.domain.sla import Channel, Reason, Urgency, channel_label, reason_text, urgency
+from app.i18n import _, format_countdown, format_datetime
+from app.services.contacts import ContactRow
+from app.store.enums import ContactState
+from ui.table_model import LEFT, RIGHT, Column, RowTableModel
+
+Index = QModelIndex | QPersistentModelIndex
+
+#: What the search field matches: the words of a row, answered by the first column only, so that
+#: a tick (which changes the display of that column) never makes the proxy filter again.
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 10
+
+#: The roles a tick changes on the countdown column.
+TICK_ROLES = [
+    int(Qt.ItemDataRole.DisplayRole),
+    int(Qt.ItemDataRole.ForegroundRole),
+    int(Qt.ItemDataRole.BackgroundRole),
+    int(Qt.ItemDataRole.ToolTipRole),
+]
+
+#: (text, background) by urgency; the same hues as the window's banner.
+_WARNING = (QColor("#6b4a00"), QColor("#fff1cc"))
+_BREACHED = (QColor("#7a1010"), QColor("#fde2e1"))
+_QUIET = (QColor("#5f6368"), None)  # no deadline to watch: indicative target, no guarantee
+_PLAIN: tuple[QColor | None, QColor | None] = (None, None)
+_GRANTED = (QColor("#1b5e20"), None)
+_REVOKED = (QColor("#5f6368"), None)
+
+#: Answered contacts sort after every contact still waiting, whatever their due instant.
+_ANSWERED_OFFSET = 10**12
+
+
+class Countdown:
+    """The instant the queue's countdowns are computed for."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def waiting(row: ContactRow) -> bool:
+    """Still waiting for its first response: the only contacts with a live countdown."""
+    return row.state is ContactState.OPEN
+
+
+def state_text(state: ContactState) -> str:
+    return {
+        ContactState.OPEN: _("Awaiting response"),
+        ContactState.ANSWERED: _("Answered"),
+        ContactState.CLOSED: _("Closed"),
+        ContactState.REJECTED: _("Rejected"),
+    }[state]
+
+
+def reason_short(reason: Reason) -> str:
+    """The guarantee column: ``reason_text`` (P10b) in two or three words."""
+    return {
+        Reason.GUARANTEED: _("Guaranteed"),
+        Reason.NO_PLAN: _("No plan"),
+        Reason.UNREGISTERED_SENDER: _("Sender not registered"),
+        Reason.CHANNEL_WITHOUT_GUARANTEE: _("Channel without guarantee"),
+        Reason.PUBLIC_CHANNEL: _("Public channel"),
+        Reason.REJECTED: _("Rejected"),
+    }[reason]
+
+
+def customer_text(row: ContactRow) -> str:
+    return row.customer_name or _("(unknown)")
+
+
+def time_left_text(row: ContactRow, now: datetime) -> str:
+    """``faltam 3 h 12 min``, ``excedido há 5 min``, ``indicativo: 02/12/2026 18:00``…"""
+    if not waiting(row):
+        return state_text(row.state)  # the countdown stops with the first response
+    if row.deadline is not None:
+        return format_countdown(row.time_left(now))
+    if row.target is not None:
+        return _("indicative: {when}").format(when=format_datetime(row.target))
+    return _("no guarantee")
+
+
+def time_left_tooltip(row: ContactRow) -> str:
+    lines = [reason_text(row.reason)]
+    if row.deadline is not None:
+        lines.append(_("Deadline: {when}").format(when=format_datetime(row.deadline)))
+    elif row.target is not None:
+        lines.append(
+            _("Indicative target, not a deadline: {when}").format(when=format_datetime(row.target))
+        )
+    if row.first_response_at is not None:
+        lines.append(
+            _("First response: {when}").format(when=format_datetime(row.first_response_at))
+        )
+    return "\n".join(lines)
+
+
+def row_urgency(row: ContactRow, now: datetime) -> Urgency:
+    if not waiting(row):
+        return Urgency.NONE
+    return urgency(row.terms, row.received_at, now)
+
+
+def urgency_colours(row: ContactRow, now: datetime) -> tuple[QColor | None, QColor | None]:
+    level = row_urgency(row, now)
+    if level is Urgency.BREACHED:
+        return _BREACHED
+    if level is Urgency.WARNING:
+        return _WARNING
+    if level is Urgency.NONE:
+        return _QUIET
+    return _PLAIN
+
+
+def compensation_text_of(hours: int, *, revoked: bool) -> str:
+    if revoked:
+        return _("{hours} h free (revoked)").format(hours=hours)
+    return _("{hours} h free").format(hours=hours)
+
+
+def compensation_text(row: ContactRow) -> str:
+    """P17: the free hours this contact's missed deadline gave its customer."""
+    if row.granted_hours is None:
+        return ""
+    return compensation_text_of(row.granted_hours, revoked=row.grant_revoked)
+
+
+def compensation_tooltip(row: ContactRow) -> str:
+    if row.granted_hours is None:
+        return ""
+    text = _("The deadline was missed: the customer was granted {hours} h of free support.").format(
+        hours=row.granted_hours
+    )
+    if row.grant_revoked_at is not None:
+        text += "\n" + _("Revoked on {when}.").format(when=format_datetime(row.grant_revoked_at))
+    return text
+
+
+def compensation_colours(row: ContactRow) -> tuple[QColor | None, QColor | None]:
+    return _REVOKED if row.grant_revoked else _GRANTED
+
+
+def search_text(row: ContactRow) -> str:
+    """The words the search field looks in."""
+    return " ".join(
+        (
+            customer_text(row),
+            row.sender,
+            row.subject,
+            channel_label(row.channel),
+            state_text(row.state),
+            reason_short(row.reason),
+        )
+    )
+
+
+# --- order ------------------------------------------------------------------------------------
+
+
+def _seconds(at: datetime) -> int:
+    return int(at.astimezone(UTC).timestamp())
+
+
+def queue_order(row: ContactRow) -> int:
+    """By time left: the waiting contacts by due instant, then the answered ones."""
+    return (0 if waiting(row) else _ANSWERED_OFFSET) + _seconds(row.due)
+
+
+def _received_order(row: ContactRow) -> int:
+    return _seconds(row.received_at)
+
+
+def _deadline_order(row: ContactRow) -> int:
+    return _seconds(row.deadline) if row.deadline is not None else _ANSWERED_OFFSET
+
+
+# --- the models -------------------------------------------------------------------------------
+
+
+class ContactTableModel(RowTableModel[ContactRow]):
+    """The shared row model, answering ``FILTER_ROLE`` with a row's searchable words."""
+
+    def __init__(self, columns: list[Column[ContactRow]], parent: QObject | None = None) -> None:
+        super().__init__(columns, key=lambda row: row.id, parent=parent)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == FILTER_ROLE:
+            if not index.isValid() or not (0 <= index.row() < self.rowCount()):
+                return None
+            return search_text(self.row_at(index.row()))
+        return super().data(index, role)
+
+
+class QueueColumn:
+    """Column numbers of the queue."""
+
+    TIME_LEFT = 0
+    CUSTOMER = 1
+    CHANNEL = 2
+    SENDER = 3
+    SUBJECT = 4
+    RECEIVED = 5
+    DEADLINE = 6
+    STATE = 7
+    GUARANTEE = 8
+    COMPENSATION = 9
+
+
+def _live(function: Callable[[ContactRow, datetime], Any], clock: Countdown) -> Any:
+    return lambda row: function(row, clock.now)
+
+
+def queue_columns(clock: Countdown) -> list[Column[ContactRow]]:
+    deadline: Callable[[ContactRow], str] = lambda row: (  # noqa: E731
+        format_datetime(row.deadline) if row.deadline is not None else ""
+    )
+    return [
+        Column(
+            _("Time left"),
+            _live(time_left_text, clock),
+            queue_order,
+            tooltip=time_left_tooltip,
+            colours=_live(urgency_colours, clock),
+        ),
+        Column(_("Customer"), customer_text),
+        Column(
+            _("Channel"),
+            lambda row: channel_label(row.channel),
+            tooltip=lambda row: channel_label(row.channel),
+        ),
+        Column(_("Sender"), lambda row: row.sender, tooltip=lambda row: row.sender),
+        Column(_("Subject"), lambda row: row.subject, tooltip=lambda row: row.subject),
+        Column(_("Received"), lambda row: format_datetime(row.received_at), _received_order),
+        Column(_("Deadline"), deadline, _deadline_order),
+        Column(_("State"), lambda row: state_text(row.state)),
+        Column(
+            _("Guarantee"),
+            lambda row: reason_short(row.reason),
+            tooltip=lambda row: reason_text(row.reason),
+        ),
+        Column(
+            _("Free hours"),
+            compensation_text,
+            lambda row: row.granted_hours or 0,
+            align=RIGHT,
+            tooltip=compensation_tooltip,
+            colours=compensation_colours,
+        ),
+    ]
+
+
+class RejectedColumn:
+    RECEIVED = 0
+    CHANNEL = 1
+    SENDER = 2
+    CUSTOMER = 3
+    SUBJECT = 4
+    REASON = 5
+
+
+def rejected_columns() -> list[Column[ContactRow]]:
+    return [
+        Column(_("Received"), lambda row: format_datetime(row.received_at), _received_order),
+        Column(_("Channel"), lambda row: channel_label(row.channel)),
+        Column(_("Sender"), lambda row: row.sender, tooltip=lambda row: row.sender),
+        Column(_("Customer"), customer_text),
+        Column(_("Subject"), lambda row: row.subject, tooltip=lambda row: row.subject),
+        Column(
+            _("Reason"),
+            lambda row: reason_text(row.reason),
+            tooltip=lambda row: reason_text(row.reason),
+            align=LEFT,
+        ),
+    ]
+
+
+# --- widths -----------------------------------------------------------------------------------
+
+#: Texts as wide as a column usually needs, to size the columns in the language shown; the
+#: names stand for "a long customer name" and "a long address" (elided beyond, with a tooltip).
+_SAMPLE_AT = datetime(2026, 12, 30, 18, 0, tzinfo=UTC)
+_SAMPLE_NAME = "Clínica Dentária Sorris"
+_SAMPLE_SENDER = "secretaria@marquesadv."
+
+
+def queue_samples() -> dict[int, tuple[list[str], int]]:
+    """Per column: sample texts and the widest it may start at (px)."""
+    return {
+        QueueColumn.TIME_LEFT: (
+            [
+                format_countdown(-timedelta(hours=23, minutes=59)),
+                format_countdown(timedelta(minutes=59, seconds=59)),
+                _("indicative: {when}").format(when=format_datetime(_SAMPLE_AT)),
+            ],
+            220,
+        ),
+        QueueColumn.CUSTOMER: ([_SAMPLE_NAME], 155),
+        QueueColumn.CHANNEL: ([channel_label(channel) for channel in Channel], 115),
+        QueueColumn.SENDER: ([_SAMPLE_SENDER], 155),
+        QueueColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], 140),
+        QueueColumn.DEADLINE: ([format_datetime(_SAMPLE_AT)], 140),
+        QueueColumn.STATE: (
+            [state_text(ContactState.OPEN), state_text(ContactState.ANSWERED)],
+            140,
+        ),
+        QueueColumn.GUARANTEE: (
+            [reason_short(Reason.GUARANTEED), reason_short(Reason.NO_PLAN)],
+            120,
+        ),
+        QueueColumn.COMPENSATION: ([compensation_text_of(2, revoked=False)], 100),
+    }
+
+
+def rejected_samples() -> dict[int, tuple[list[str], int]]:
+    return {
+        RejectedColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], 140),
+        RejectedColumn.CHANNEL: ([channel_label(channel) for channel in Channel], 140),
+        RejectedColumn.SENDER: ([_SAMPLE_SENDER + "pt"], 200),
+        RejectedColumn.CUSTOMER: ([_SAMPLE_NAME], 200),
+        RejectedColumn.SUBJECT: ([_SAMPLE_NAME + _SAMPLE_NAME], 260),
+    }

@@ -1,0 +1,383 @@
+"""The "Novo contacto" dialog: who wrote or called, on which channel, and the terms it gets.
+
+As the technician types the sender, the customer is found from it (P9) and the terms the contact
+would get are shown before anything is saved (``preview_contact_terms``): guaranteed until when,
+why there is no guarantee (P10b), or that it will be rejected (P10a).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from PySide6.QtCore import QDate, QDateTime, QModelIndex, QTime, QTimeZone, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.sla import Channel, channel_label, plan_label, reason_text
+from app.i18n import COMPANY_TZ, _, format_datetime
+from app.services.contacts import (
+    ContactRecord,
+    ContactTermsPreview,
+    preview_contact_terms,
+    register_contact,
+)
+from app.services.customers import find_customer_by_sender, search_customers
+from app.services.errors import InputError, ServiceError
+from ui.context import UiContext
+from ui.feedback import show_error
+from ui.table_model import KEY_ROLE
+
+SEARCH_LIMIT = 20
+ERROR_STYLE = "color: #b3261e;"
+HINT_STYLE = "color: #5f6368;"
+
+
+class CustomerPicker(QLineEdit):
+    """A searchable customer field: typing lists the customers whose name, NIF, email or phone
+    matches (``search_customers``); picking one fixes it. Without a pick, the dialog shows the
+    customer found from the sender."""
+
+    #: The customer changed (picked, found from the sender, or cleared by typing).
+    customer_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.customer_id: int | None = None
+        #: Picked by the technician: the sender no longer decides the customer.
+        self.by_hand = False
+        #: The technician is typing a search: what they type stays.
+        self.searching = False
+        self.setPlaceholderText(_("Found from the sender, or search by name, NIF, email, phone"))
+        self.setClearButtonEnabled(True)
+        self.results = QStandardItemModel(self)
+        completer = QCompleter(self.results, self)
+        # The services search; the completer only lists what they found.
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.setMaxVisibleItems(12)
+        self.setCompleter(completer)
+        self.textEdited.connect(self._search)
+        # The overload that gives the row, not its text.
+        cast(Any, completer.activated)[QModelIndex].connect(self._picked)
+
+    def _search(self, text: str) -> None:
+        self.customer_id = None
+        self.by_hand = False
+        self.searching = bool(text.strip())
+        self.results.clear()
+        if text.strip():
+            for found in search_customers(text, limit=SEARCH_LIMIT):
+                item = QStandardItem(found.name)
+                item.setData(found.id, KEY_ROLE)
+                item.setToolTip(plan_label(found.plan))
+                self.results.appendRow(item)
+            if self.results.rowCount():
+                self.completer().complete()
+        self.customer_changed.emit()
+
+    def pick(self, row: int) -> None:
+        """Chooses the ``row``-th customer listed (what a click in the list does)."""
+        self._picked(self.results.index(row, 0))
+
+    def _picked(self, index: QModelIndex) -> None:
+        customer_id = index.data(KEY_ROLE)
+        if customer_id is None:
+            return
+        self.customer_id = int(customer_id)
+        self.by_hand = True
+        self.searching = False
+        self.setText(str(index.data()))
+        popup = self.completer().popup()
+        if popup is not None:
+            popup.hide()
+        self.customer_changed.emit()
+
+    def show_found(self, customer_id: int | None, name: str | None) -> None:
+        """The customer found from the sender, unless one was picked or is being searched."""
+        if self.by_hand or self.searching:
+            return
+        self.customer_id = customer_id
+        self.setText(name or "")
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _field_with_notes(field: QWidget, *notes: QLabel) -> QWidget:
+    """A field with the lines under it (what was found, what is wrong)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(field)
+    for note in notes:
+        layout.addWidget(note)
+    box.setFocusProxy(field)
+    return box
+
+
+def to_editor(at: datetime) -> QDateTime:
+    """An instant as the company's wall-clock time, in an editor that knows no time zone (a UTC
+    one: no daylight-saving gaps of the machine's own zone to trip on)."""
+    local = at.astimezone(COMPANY_TZ)
+    return QDateTime(
+        QDate(local.year, local.month, local.day),
+        QTime(local.hour, local.minute),
+        QTimeZone.utc(),
+    )
+
+
+def from_editor(value: QDateTime) -> datetime:
+    """The editor's wall-clock time in the company's time zone (the first of a repeated hour)."""
+    day, time = value.date(), value.time()
+    return datetime(
+        day.year(), day.month(), day.day(), time.hour(), time.minute(), tzinfo=COMPANY_TZ
+    )
+
+
+class NewContactDialog(QDialog):
+    """Records a contact; ``saved`` holds it once saved."""
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.saved: ContactRecord | None = None
+        self.preview: ContactTermsPreview | None = None
+        self._received_edited = False
+        self.setWindowTitle(_("New contact"))
+        self.setMinimumWidth(560)
+
+        self.channel = QComboBox()
+        for channel in Channel:
+            self.channel.addItem(channel_label(channel), channel.value)
+        self.sender_field = QLineEdit()
+        self.sender_field.setPlaceholderText(_("Email address or phone number, as received"))
+        self.sender_found = QLabel()
+        self.sender_found.setStyleSheet(HINT_STYLE)
+        self.sender_found.setWordWrap(True)
+        self.customer = CustomerPicker()
+        self.subject = QLineEdit()
+        self.received = QDateTimeEdit()
+        self.received.setTimeZone(QTimeZone.utc())
+        self.received.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.received.setCalendarPopup(True)
+        self.received.setDateTime(to_editor(context.now()))
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 4 + 12)
+
+        self.terms_box = self._terms_box()
+        form = self._form()
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setDefault(True)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.terms_box)
+        layout.addWidget(self.buttons)
+        self.setTabOrder(self.channel, self.sender_field)
+        self.setTabOrder(self.sender_field, self.customer)
+        self.setTabOrder(self.customer, self.subject)
+        self.setTabOrder(self.subject, self.received)
+        self.setTabOrder(self.received, self.notes)
+
+        self.channel.currentIndexChanged.connect(self.update_terms)
+        self.sender_field.textChanged.connect(self.update_terms)
+        self.customer.customer_changed.connect(self.update_terms)
+        self.received.dateTimeChanged.connect(self._received_changed)
+        self.sender_field.setFocus()
+        self.update_terms()
+
+    def _form(self) -> QFormLayout:
+        self.errors = {
+            name: _error_label()
+            for name in ("channel", "sender", "customer", "subject", "received_at", "notes")
+        }
+        form = QFormLayout()
+        form.addRow(_("&Channel:"), _field_with_notes(self.channel, self.errors["channel"]))
+        form.addRow(
+            _("&Sender:"),
+            _field_with_notes(self.sender_field, self.sender_found, self.errors["sender"]),
+        )
+        form.addRow(_("C&ustomer:"), _field_with_notes(self.customer, self.errors["customer"]))
+        form.addRow(_("Su&bject:"), _field_with_notes(self.subject, self.errors["subject"]))
+        form.addRow(
+            _("&Received at:"), _field_with_notes(self.received, self.errors["received_at"])
+        )
+        form.addRow(_("&Notes:"), _field_with_notes(self.notes, self.errors["notes"]))
+        return form
+
+    def _terms_box(self) -> QFrame:
+        box = QFrame()
+        box.setObjectName("terms")
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        box.setAccessibleName(_("Terms of the contact"))
+        self.terms_headline = QLabel()
+        self.terms_headline.setWordWrap(True)
+        self.terms_detail = QLabel()
+        self.terms_detail.setWordWrap(True)
+        terms_layout = QVBoxLayout(box)
+        terms_layout.addWidget(self.terms_headline)
+        terms_layout.addWidget(self.terms_detail)
+        return box
+
+    # --- what the technician typed ------------------------------------------------------------
+
+    def chosen_channel(self) -> Channel:
+        return Channel(self.channel.currentData())
+
+    def received_at(self) -> datetime | None:
+        """The time typed, or None when left alone (received now, at saving)."""
+        return from_editor(self.received.dateTime()) if self._received_edited else None
+
+    def _received_changed(self) -> None:
+        self._received_edited = True
+        self.update_terms()
+
+    # --- as they type -------------------------------------------------------------------------
+
+    def _clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.clear()
+            label.hide()
+
+    def _show_error(self, error: ServiceError) -> bool:
+        """Shows the message under its field; False when no field of this dialog has it."""
+        field = error.field if isinstance(error, InputError) else None
+        label = self.errors.get(field or "")
+        if label is None:
+            return False
+        label.setText(str(error))
+        label.show()
+        return True
+
+    def update_terms(self) -> None:
+        """Finds the customer from the sender and shows the terms the contact would get."""
+        self._clear_errors()
+        self.preview = None
+        typed = self.sender_field.text().strip()
+        if not typed:
+            self.sender_found.hide()
+            self.customer.show_found(None, None)
+            self._show_terms_text(_("Type who the contact is from to see its terms."), "")
+            return
+        match = find_customer_by_sender(typed)
+        self.customer.show_found(match.customer_id, match.customer_name)
+        if match.customer_id is not None:
+            found = _("Registered in the record of: {customer}").format(
+                customer=match.customer_name
+            )
+            if match.customer_archived:
+                found += " " + _("That customer is archived.")
+        elif match.kind is not None:
+            found = _("Not registered in any customer's record: pick the customer if you know it.")
+        else:
+            found = ""
+        self.sender_found.setText(found)
+        self.sender_found.setVisible(bool(found))
+        try:
+            self.preview = preview_contact_terms(
+                self.context.desk,
+                channel=self.chosen_channel(),
+                sender=typed,
+                received_at=self.received_at(),
+                customer_id=self.customer.customer_id,
+            )
+        except ServiceError as error:
+            shown = self._show_error(error)
+            self._show_terms_text(
+                _("The terms show once the fields are right."), "" if shown else str(error)
+            )
+            return
+        self._show_preview(self.preview)
+
+    def _show_terms_text(self, headline: str, detail: str, level: str = "") -> None:
+        colours = {
+            "guaranteed": "#1b5e20",
+            "none": "#3c4043",
+            "rejected": "#7a1010",
+        }
+        colour = colours.get(level, "#5f6368")
+        self.terms_headline.setStyleSheet(f"font-weight: 600; color: {colour};")
+        self.terms_headline.setText(headline)
+        self.terms_detail.setText(detail)
+        self.terms_detail.setVisible(bool(detail))
+
+    def _show_preview(self, preview: ContactTermsPreview) -> None:
+        terms = preview.terms
+        customer = (
+            _("Customer: {customer} ({plan}).").format(
+                customer=preview.customer_name, plan=plan_label(preview.plan)
+            )
+            if preview.customer_name is not None
+            else _("No customer.")
+        )
+        lines = [customer, reason_text(terms.reason)]
+        if preview.rejected:
+            headline = _("Rejected: it will not be queued, only kept for audit.")
+            level = "rejected"
+        elif terms.guaranteed and terms.deadline is not None:
+            headline = _("Guaranteed until {deadline}").format(
+                deadline=format_datetime(terms.deadline)
+            )
+            level = "guaranteed"
+            if preview.compensation_hours:
+                lines.append(
+                    _("If the deadline is missed, the customer gets {hours} h free.").format(
+                        hours=preview.compensation_hours
+                    )
+                )
+        else:
+            headline = _("No guarantee")
+            level = "none"
+            if terms.target is not None:
+                lines.append(
+                    _("Indicative target: {when}.").format(when=format_datetime(terms.target))
+                )
+        self._show_terms_text(headline, "\n".join(lines), level)
+
+    # --- saving -------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        self._clear_errors()
+        try:
+            result = register_contact(
+                self.context.desk,
+                channel=self.chosen_channel(),
+                sender=self.sender_field.text(),
+                subject=self.subject.text(),
+                received_at=self.received_at(),
+                customer_id=self.customer.customer_id,
+                notes=self.notes.toPlainText(),
+            )
+        except ServiceError as error:
+            if not self._show_error(error):
+                show_error(self, error)
+            return
+        self.saved = result.contact
+        self.context.sync()
+        self.accept()

@@ -1,0 +1,133 @@
+"""A company exception (P2): a date closed all day, or with special hours (24/12 09:00–13:00)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.services import settings as company
+from app.services.context import Desk
+from app.services.errors import InputError, ServiceError
+from app.services.settings import CompanyExceptionRecord, CompanyExceptionResult
+from ui.feedback import show_error
+from ui.views.settings_form import FieldErrors, add_row, form_layout
+from ui.views.settings_hours import IntervalList
+
+#: What a new exception with special hours starts with: a morning, as on Christmas Eve.
+_SPECIAL_HOURS = [(time(9), time(13))]
+
+
+class ExceptionDialog(QDialog):
+    """Adds an exception (``record`` None) or changes one; saves through the services itself, so
+    a refusal shows by its field and keeps what was typed."""
+
+    def __init__(
+        self,
+        desk: Desk,
+        record: CompanyExceptionRecord | None,
+        day: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._desk = desk
+        self._record = record
+        self.result_record: CompanyExceptionResult | None = None
+        self.setWindowTitle(_("New exception") if record is None else _("Change the exception"))
+        self.errors = FieldErrors()
+
+        self.day = QDateEdit()
+        self.day.setDisplayFormat("dd/MM/yyyy")
+        self.day.setCalendarPopup(True)
+        shown_day = record.day if record is not None else day
+        self.day.setDate(QDate(shown_day.year, shown_day.month, shown_day.day))
+        self.closed = QRadioButton(_("&Closed all day"))
+        self.special = QRadioButton(_("&Special hours:"))
+        kinds = QButtonGroup(self)
+        kinds.addButton(self.closed)
+        kinds.addButton(self.special)
+        self.hours = IntervalList(_("Special hours"))
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(_("e.g. Christmas Eve"))
+
+        special_row = QWidget()
+        special_layout = QHBoxLayout(special_row)
+        special_layout.setContentsMargins(0, 0, 0, 0)
+        special_layout.addWidget(self.special)
+        special_layout.addWidget(self.hours, 1)
+        kind = QWidget()
+        kind_layout = QVBoxLayout(kind)
+        kind_layout.setContentsMargins(0, 0, 0, 0)
+        kind_layout.addWidget(self.closed)
+        kind_layout.addWidget(special_row)
+
+        form = form_layout()
+        add_row(form, _("&Date:"), self.day, self.errors, "day")
+        add_row(form, _("That day:"), kind, self.errors, "hours", buddy=self.closed)
+        add_row(form, _("&Note:"), self.note, self.errors, "note")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+        if record is None or record.closed:
+            self.closed.setChecked(True)
+            self.hours.set_hours(_SPECIAL_HOURS)
+        else:
+            self.special.setChecked(True)
+            self.hours.set_hours(record.hours)
+        if record is not None:
+            self.note.setText(record.note)
+        self.special.toggled.connect(self._update)
+        self.hours.changed.connect(lambda: self.special.setChecked(True))
+        self._update()
+
+    def _update(self) -> None:
+        self.hours.setEnabled(self.special.isChecked())
+
+    def chosen_hours(self) -> list[tuple[time, time]]:
+        return self.hours.hours() if self.special.isChecked() else []
+
+    def save(self) -> None:
+        """Saves and closes; stays open with the reason shown when the services refuse."""
+        self.errors.clear()
+        day = self.day.date().toPython()
+        assert isinstance(day, date)
+        try:
+            if self._record is None:
+                self.result_record = company.add_company_exception(
+                    self._desk, day=day, hours=self.chosen_hours(), note=self.note.text()
+                )
+            else:
+                self.result_record = company.update_company_exception(
+                    self._desk,
+                    self._record.id,
+                    self._record.version,
+                    day=day,
+                    hours=self.chosen_hours(),
+                    note=self.note.text(),
+                )
+        except ServiceError as error:
+            if isinstance(error, InputError) and self.errors.knows(error.field):
+                assert error.field is not None
+                self.errors.show(error.field, error.message, focus=True)
+            else:
+                show_error(self, error)
+            return
+        self.accept()
