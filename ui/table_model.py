@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
@@ -46,6 +48,19 @@ class Column(Generic[Row]):
     tooltip: Callable[[Row], str] | None = None
     #: A colour (text, background) for the cell, or None for the default.
     colours: Callable[[Row], tuple[QColor | None, QColor | None]] | None = None
+
+
+def sortable(value: Any) -> Any:
+    """A sort key Qt can compare: QVariant orders numbers and strings, not Python objects."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, date):
+        return value.toordinal()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Decimal):
+        return float(value)  # only to order rows; amounts are never computed from it
+    return value
 
 
 class RowTableModel(QAbstractTableModel, Generic[Row]):
@@ -90,7 +105,7 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         if role == Qt.ItemDataRole.DisplayRole:
             return column.display(row)
         if role == SORT_ROLE:
-            return (column.sort_key or column.display)(row)
+            return sortable((column.sort_key or column.display)(row))
         if role == KEY_ROLE:
             return self._key(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:

@@ -46,7 +46,7 @@ from app.store.enums import InvoiceState
 #: How far back the story starts.
 HISTORY_DAYS = 63
 #: The sweeps run at most this often while the clock walks (the window runs them every minute).
-SWEEP_EVERY = timedelta(hours=3)
+SWEEP_EVERY = timedelta(hours=6)
 _MINUTE = timedelta(minutes=1)
 
 Progress = Callable[[str], None]
@@ -121,6 +121,8 @@ class SmallDemo:
         self.contact_versions: dict[str, int] = {}
         self.session_ids: dict[str, int] = {}
         self.session_versions: dict[str, int] = {}
+        #: Customers with something to invoice for last month.
+        self.billable: set[str] = set()
         self.technicians: list[int] = []
         self.calendar: BusinessCalendar
         self.rota: _Rota
@@ -152,6 +154,18 @@ class SmallDemo:
                 found += 1
         return day
 
+    def last_open_moment(self) -> datetime:
+        """Now if the company is open, else the last closing time before now."""
+        if self.calendar.is_open(self.end):
+            return self.end
+        day = self.today
+        while True:
+            for _opening, closing in reversed(self.calendar.hours_on(day)):
+                closed = self.local(day, closing.hour, closing.minute)
+                if closed <= self.end:
+                    return closed
+            day -= _DAY
+
     def open_instant(self, day: date, *, before_close: int = 30) -> datetime:
         """A random minute of ``day``'s opening hours, at least ``before_close`` min before an
         interval closes."""
@@ -164,6 +178,11 @@ class SmallDemo:
         start, end = self.rng.choice(spans)
         minutes = int(elapsed(start, end) / _MINUTE)
         return start + self.rng.randrange(minutes + 1) * _MINUTE
+
+    def in_last_month(self, at: datetime) -> bool:
+        first_of_this = self.today.replace(day=1)
+        day = at.astimezone(self.tz).date()
+        return (first_of_this - _DAY).replace(day=1) <= day < first_of_this
 
     def desk(self, technician: int) -> Desk:
         return Desk(self.clock, technician)
@@ -243,6 +262,7 @@ class SmallDemo:
             "luis": (120, "95.00", 3),
         }
         for key, (minutes, price, months_ago) in monthly.items():
+            self.billable.add(key)  # every month has its line
             first = self.first_day.replace(day=1)
             for _month in range(months_ago):
                 first = (first - timedelta(days=1)).replace(day=1)
@@ -336,8 +356,8 @@ class SmallDemo:
         self,
         work: _Work,
         *,
+        customer: _Customer,
         contact_key: str | None = None,
-        customer: _Customer | None = None,
         note: str = "",
         key: str | None = None,
         discard: bool = False,
@@ -346,12 +366,14 @@ class SmallDemo:
         technician."""
         key = key or self.key("session")
         desk = self.desk(work.technician)
+        if not discard and self.in_last_month(work.start):
+            self.billable.add(customer.spec.key)
 
         def start() -> None:
             started = sessions.start_session(
                 desk,
                 contact_id=None if contact_key is None else self.contact_ids[contact_key],
-                customer_id=None if customer is None else customer.id,
+                customer_id=customer.id,
                 note=note,
             )
             self.session_ids[key] = started.id
@@ -383,15 +405,15 @@ class SmallDemo:
         technician, begun = booked
         return _Work(technician, begun, begun + (stop - start))
 
-    def book_work(
-        self, start: datetime, minutes: int, *, latest: datetime, prefer: int | None = None
-    ) -> _Work | None:
-        """A session of ``minutes`` of work from about ``start``, with a pause now and then."""
+    def book_work(self, start: datetime, minutes: int, *, until: datetime) -> _Work | None:
+        """A session of ``minutes`` of work from about ``start``, ending by ``until``, with a
+        pause now and then."""
         pause = None
         span = timedelta(minutes=minutes)
         if minutes >= 45 and self.rng.random() < 0.2:
             pause = timedelta(minutes=self.rng.randrange(10, 26))
-        booked = self.rota.book(start, span + (pause or timedelta(0)), latest=latest, prefer=prefer)
+        total = span + (pause or timedelta(0))
+        booked = self.rota.book(start, total, latest=until - total)
         if booked is None:
             return None
         technician, begun = booked
@@ -408,7 +430,7 @@ class SmallDemo:
         archived_on = self.today - timedelta(days=12)
         plan_changed_on = self.first_day + timedelta(days=20)
         for day in self.business_days(self.first_day + timedelta(days=1), self.today - _DAY):
-            for _number in range(self.rng.choice((1, 2, 2, 3, 3))):
+            for _number in range(self.rng.choice((1, 1, 2, 2, 3))):
                 chosen = self.rng.choice(list(self.customers.values()))
                 if chosen.spec.key == "papelaria" and day >= archived_on:
                     continue
@@ -435,10 +457,16 @@ class SmallDemo:
         if self.rng.random() < 0.8:
             minutes = self.rng.choice((15, 20, 25, 30, 35, 40, 45, 50, 60, 75, 90))
             start = responded + self.rng.randrange(3, 26) * _MINUTE
-            work = self.book_work(start, minutes, latest=self.local(day, 18, 30))
+            # Work is done in business hours (P4): in the morning's or the afternoon's hours.
+            for opening, closing in self.calendar.hours_on(day):
+                begins = max(start, self.local(day, opening.hour, opening.minute))
+                ends = self.local(day, closing.hour, closing.minute)
+                work = self.book_work(begins, minutes, until=ends)
+                if work is not None:
+                    break
         if work is not None:
             technician = work.technician
-            self.plan_session(work, contact_key=key)
+            self.plan_session(work, customer=customer, contact_key=key)
             closed = work.stop + self.rng.randrange(3, 21) * _MINUTE
         else:
             closed = responded + self.rng.randrange(15, 91) * _MINUTE
@@ -499,7 +527,7 @@ class SmallDemo:
         self.plan_contact(key, customer, channel, received, subject=subject)
         answered = min(received + 12 * _MINUTE, booked.start - 3 * _MINUTE)
         self.plan_response(key, max(answered, received + _MINUTE), booked.technician)
-        self.plan_session(booked, contact_key=key)
+        self.plan_session(booked, customer=customer, contact_key=key)
         self.plan_close(key, booked.stop + 6 * _MINUTE, booked.technician)
 
     def plan_special_days(self) -> None:
@@ -611,9 +639,11 @@ class SmallDemo:
             ("associacao", 300, "215.00", 14),
         ):
             day = days[min(index, len(days) - 1)]
+            self.billable.add(key)
             self.timeline.at(
                 self.local(day, 11, 30), self._sell(key, PackKind.UNIT, minutes, price)
             )
+        self.billable.add("otica")
         self.timeline.at(
             self.local(days[0], 11, 0), self._sell("otica", PackKind.MONTHLY, 240, "190.00")
         )
@@ -684,6 +714,8 @@ class SmallDemo:
         """The queue the program opens on: deadlines in the next minutes and hours."""
         c = self.customers
         now = self.end
+        # People write and call in the day: the last moment the company was open.
+        day_time = self.last_open_moment()
         # P7: the 24/7 line, two minutes ago: three minutes left.
         self.plan_contact(
             "urgent",
@@ -704,13 +736,13 @@ class SmallDemo:
             received = self.received_for(c[key], channel, timedelta(minutes=minutes))
             self.plan_contact(self.key("waiting"), c[key], channel, received, subject=subject)
         # Served without a guarantee, each for its reason (P8, P9, P10, P10a).
-        self.plan_contact("no_plan", c["lavandaria"], Channel.EMAIL, now - 40 * _MINUTE)
-        self.plan_contact("public", c["otica"], Channel.EMAIL, now - 3 * timedelta(hours=1))
+        self.plan_contact("no_plan", c["lavandaria"], Channel.EMAIL, day_time - 40 * _MINUTE)
+        self.plan_contact("public", c["otica"], Channel.EMAIL, day_time - 3 * timedelta(hours=1))
         self.plan_contact(
             "unregistered",
             c["quinta"],
             Channel.EMAIL,
-            now - 2 * timedelta(hours=1),
+            day_time - 2 * timedelta(hours=1),
             sender="Tesouraria Vale Verde <tesouraria.valeverde@gmail.com>",
             customer_id=c["quinta"].id,
             subject="Segunda via da fatura do mês passado",
@@ -719,15 +751,15 @@ class SmallDemo:
             "sms",
             c["luis"],
             Channel.SMS,
-            now - 25 * _MINUTE,
+            day_time - 25 * _MINUTE,
             subject="Pode ligar-me depois das 18h?",
         )
-        self.plan_contact("whatsapp", c["anarita"], Channel.WHATSAPP, now - 70 * _MINUTE)
+        self.plan_contact("whatsapp", c["anarita"], Channel.WHATSAPP, day_time - 70 * _MINUTE)
         self.plan_contact(
             "social",
             None,
             Channel.SOCIAL,
-            now - 5 * timedelta(hours=1),
+            day_time - 5 * timedelta(hours=1),
             sender="Facebook — Restaurante O Pescador",
             customer_id=c["restaurante"].id,
             subject="Mensagem na página: o site está em baixo?",
@@ -736,7 +768,7 @@ class SmallDemo:
             "visit",
             None,
             Channel.OTHER,
-            now - 26 * timedelta(hours=1),
+            self.local(self.business_days_before(1), 16, 30),
             sender="Visita ao escritório — Sr. Joaquim",
             customer_id=c["associacao"].id,
             subject="Trouxe o portátil da biblioteca para arranjar",
@@ -761,17 +793,17 @@ class SmallDemo:
             self.local(day, 15, 10),
             subject="Relatórios do GPS não chegam por email",
         )
-        booked = self.book_work(self.local(day, 15, 45), 40, latest=self.local(day, 17, 0))
+        booked = self.book_work(self.local(day, 15, 45), 40, until=self.local(day, 18, 0))
         technician = booked.technician if booked else self.technicians[3]
         self.plan_response("answered_priority", self.local(day, 15, 40), technician)
         if booked is not None:
-            self.plan_session(booked, contact_key="answered_priority")
+            self.plan_session(booked, customer=c["transportes"], contact_key="answered_priority")
         # P10a: dedicated channels from senders not registered for a priority plan.
         self.plan_contact(
             "rejected_unknown",
             None,
             Channel.PRIORITY_EMAIL,
-            now - 4 * timedelta(hours=1),
+            day_time - 4 * timedelta(hours=1),
             sender="João Santos <joao.santos1987@gmail.com>",
             subject="Preciso de ajuda com o meu computador",
         )
@@ -798,7 +830,11 @@ class SmallDemo:
         draft_at = max(self.end - 5 * _MINUTE, cancel_at + (self.end - cancel_at) * 0.5)
         last_month_end = self.today.replace(day=1) - _DAY
         period = (last_month_end.replace(day=1), last_month_end)
-        billed = sorted(self.customers.values(), key=lambda customer: customer.id)
+        # Those with something to bill: a session last month, or a pack (monthly ones every
+        # month); the others would give empty drafts.
+        billed = sorted(
+            (self.customers[key] for key in self.billable), key=lambda customer: customer.id
+        )
         spacing = min(timedelta(seconds=30), (cancel_at - issue_at) / (len(billed) + 1))
         for position, customer in enumerate(billed):
             self.timeline.at(issue_at + position * spacing, self._invoice(customer, *period))

@@ -429,3 +429,15 @@ def test_the_window_gets_the_new_draft_action(view: InvoicesView) -> None:
     assert view.title() == _("Invoices")
     assert not view.icon().isNull()
     view.focus_search()
+
+
+def test_an_invoice_issued_at_another_desk_shows_after_sync(
+    view: InvoicesView, admin_desk: Desk, flor: int, context: UiContext
+) -> None:
+    context.sync()
+    issued_invoice(admin_desk, flor)
+    assert view.list_model.rows() == ()
+
+    context.sync()  # what the window's poll does every few seconds
+
+    assert texts(view.table, 0) == ["FT 2025/1"]

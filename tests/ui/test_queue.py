@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -25,9 +25,8 @@ from app.store.enums import ContactState
 from ui import feedback
 from ui.context import UiContext
 from ui.views import queue_detail
-from ui.views.queue import QueueView, contiguous_runs
+from ui.views.queue import QueueView
 from ui.views.queue_model import (
-    TICK_ROLES,
     QueueColumn,
     RejectedColumn,
     compensation_text_of,
@@ -176,44 +175,57 @@ def test_countdown_ticks_and_turns_amber_then_red(
     assert background(view, 0) == RED
 
 
-def test_a_tick_repaints_the_countdowns_of_the_visible_rows_only(
+def test_a_tick_repaints_only_the_countdowns_on_screen_that_changed(
     view: QueueView, context: UiContext, desk: Desk, clock: ManualClock, loja: CustomerRecord
 ) -> None:
     register(desk, Channel.EMAIL, "ana@loja.pt", "Real one")
     context.sync()
     template = view.model.rows()[0]
+    now = clock.now()
+    # One contact due in 10 minutes (its countdown shows seconds), 2,000 due hours away.
     view.model.set_rows(
-        replace(template, id=n, deadline=template.received_at + timedelta(minutes=n))
-        for n in range(1, 2001)
+        replace(
+            template,
+            id=n,
+            deadline=now + (timedelta(hours=n, minutes=30) if n else timedelta(minutes=10)),
+        )
+        for n in range(2001)
     )
-    changed: list[tuple[int, int, int, int, list[int]]] = []
+    table, header = view.table, view.table.horizontalHeader()
+    column = (
+        header.sectionViewportPosition(QueueColumn.TIME_LEFT),
+        header.sectionSize(QueueColumn.TIME_LEFT),
+    )
+    row_height = table.rowHeight(0)
 
-    def record(
-        top: QModelIndex | QPersistentModelIndex,
-        bottom: QModelIndex | QPersistentModelIndex,
-        roles: list[int],
-    ) -> None:
-        changed.append((top.row(), bottom.row(), top.column(), bottom.column(), list(roles)))
-
-    view.model.dataChanged.connect(record)
-    tick(context, clock, clock.now() + timedelta(seconds=1))
-
-    shown = view.visible_source_rows()
+    tick(context, clock, now + timedelta(seconds=1))  # every countdown on screen changed
+    shown = view.visible_rows()
     assert 5 < len(shown) < 100
-    assert changed, "the visible countdowns repainted"
-    assert {(first, last) for first, last, *_ in changed} == set(contiguous_runs(shown))
-    assert all(c[2] == c[3] == QueueColumn.TIME_LEFT and c[4] == TICK_ROLES for c in changed)
-    assert sum(last - first + 1 for first, last, *_ in changed) == len(shown)
+    assert [row.id for _position, row in shown][:2] == [0, 1]
+    painted = view.last_repaint.boundingRect()
+    assert (painted.left(), painted.width()) == column  # the countdown column only
+    assert painted.top() == 0 and painted.height() >= (len(shown) - 1) * row_height
+    assert cell(view, 1, QueueColumn.TIME_LEFT) == format_countdown(
+        timedelta(hours=1, minutes=29, seconds=59)
+    )
 
-    changed.clear()
+    tick(context, clock, now + timedelta(seconds=2))  # only the one under an hour changed
+    painted = view.last_repaint.boundingRect()
+    assert (painted.top(), painted.height(), painted.left(), painted.width()) == (
+        0,
+        row_height,
+        *column,
+    )
+    assert cell(view, 0, QueueColumn.TIME_LEFT) == format_countdown(
+        timedelta(minutes=9, seconds=58)
+    )
+
+    tick(context, clock, now + timedelta(seconds=61))  # a minute went by: all of them again
+    assert view.last_repaint.boundingRect().height() >= (len(shown) - 1) * row_height
+
     view.tabs.setCurrentIndex(1)  # the queue is not on screen: nothing to repaint
-    tick(context, clock, clock.now() + timedelta(seconds=1))
-    assert changed == []
-
-
-def test_contiguous_runs() -> None:
-    assert contiguous_runs([7, 3, 4, 5, 9]) == [(3, 5), (7, 7), (9, 9)]
-    assert contiguous_runs([]) == []
+    tick(context, clock, now + timedelta(seconds=121))
+    assert view.last_repaint.isEmpty()
 
 
 def test_search_filters_the_lists_and_ctrl_f_focuses_it(

@@ -616,3 +616,23 @@ def test_the_preview_follows_the_year(admin_view: SettingsView) -> None:
     days = {row.day for row in holidays.preview_model.rows()}
     assert date(2026, 1, 1) in days
     assert all(day.year == 2026 for day in days)
+
+
+def _shown_dates(table: Any) -> list[date]:
+    model = table.model()
+    return [
+        datetime.strptime(model.index(row, 0).data(), "%d/%m/%Y").date()  # noqa: DTZ007 - a date
+        for row in range(model.rowCount())
+    ]
+
+
+def test_the_tables_list_dates_in_order(admin_view: SettingsView, admin_desk: Desk) -> None:
+    company.add_company_exception(admin_desk, day=date(2025, 12, 24), hours=[(time(9), time(13))])
+    admin_view.context.sync()
+    company.add_company_exception(admin_desk, day=date(2025, 8, 14), note="Ponte")
+    admin_view.context.sync()  # added after the first: the model appends it, the table sorts
+    holidays = admin_view.holidays
+    assert _shown_dates(holidays.exception_table) == [date(2025, 8, 14), date(2025, 12, 24)]
+    shown = _shown_dates(holidays.preview_table)
+    assert shown == sorted(shown)
+    assert date(2025, 8, 14) in shown

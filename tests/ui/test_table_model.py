@@ -58,3 +58,15 @@ def test_proxy_sorts_by_sort_role_and_filters_text() -> None:
     assert proxy.index(0, 1).data(SORT_ROLE) == 5
     proxy.setFilterFixedString("ev")
     assert [proxy.key_at(row) for row in range(proxy.rowCount())] == [3]
+
+
+def test_dates_durations_and_amounts_sort_in_order() -> None:
+    from datetime import UTC, date, datetime, timedelta
+    from decimal import Decimal
+
+    from ui.table_model import sortable
+
+    assert sortable(datetime(2026, 1, 2, tzinfo=UTC)) > sortable(datetime(2025, 12, 31, tzinfo=UTC))
+    assert sortable(date(2026, 1, 2)) > sortable(date(2025, 12, 31))
+    assert sortable(timedelta(minutes=90)) > sortable(timedelta(minutes=9))
+    assert sortable(Decimal("10.5")) > sortable(Decimal("9.99"))

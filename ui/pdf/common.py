@@ -41,7 +41,6 @@ from PySide6.QtGui import (
     QPdfWriter,
     QPen,
     QTextDocument,
-    QTextFrame,
     QTextTable,
 )
 from PySide6.QtSvg import QSvgRenderer
@@ -364,12 +363,15 @@ def _cuts(document: QTextDocument) -> list[_Cut]:
     floor = 0.0  # where the last paragraph or table ended
     item = document.rootFrame().begin()
     while not item.atEnd():
-        frame: QTextFrame | None = item.currentFrame()  # None on a paragraph
-        if isinstance(frame, QTextTable):
-            inside, floor = _table_cuts(frame, layout)
-            cuts += inside
-        elif frame is None:
-            block = item.currentBlock()
+        block = item.currentBlock()  # invalid on a table
+        if not block.isValid():
+            # Asked only here: PySide6 6.12's currentFrame() loses a reference to None when
+            # it returns None, and a long session making many PDFs would crash on it.
+            frame = item.currentFrame()
+            if isinstance(frame, QTextTable):
+                inside, floor = _table_cuts(frame, layout)
+                cuts += inside
+        else:
             rect = layout.blockBoundingRect(block)
             # Qt keeps an empty paragraph after each table, placed relative to the table: it
             # takes no room in the flow, and its position means nothing here.

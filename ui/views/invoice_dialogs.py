@@ -26,9 +26,8 @@ from app.services.errors import ServiceError
 from app.services.invoices import InvoiceDocument
 from app.services.settings import company_today
 from ui.context import UiContext
-from ui.feedback import show_error
 from ui.views.pack_customer_picker import CustomerPicker
-from ui.views.pack_widgets import FieldError, combo_index, parse_amount, with_error
+from ui.views.pack_widgets import FieldErrors, combo_index, parse_amount
 
 #: How many months back a draft may be made for.
 DRAFT_MONTHS_BACK = 24
@@ -39,31 +38,6 @@ def _buttons(dialog: QDialog, ok: QDialogButtonBox.StandardButton) -> QDialogBut
     box.button(ok).setDefault(True)
     box.rejected.connect(dialog.reject)
     return box
-
-
-class FieldErrors:
-    """The red messages of a form, by the ``field`` names the services use."""
-
-    def __init__(self, fields: dict[str, QWidget], parent: QWidget) -> None:
-        self.fields = fields
-        self.labels = {name: FieldError() for name in fields}
-        self.parent = parent
-
-    def row(self, name: str) -> QWidget:
-        return with_error(self.fields[name], self.labels[name])
-
-    def clear(self) -> None:
-        for label in self.labels.values():
-            label.clear_message()
-
-    def show(self, field: str | None, message: str) -> None:
-        """Next to its field when known, else in a message box."""
-        label = self.labels.get(field or "")
-        if label is None:
-            show_error(self.parent, ServiceError(message))
-            return
-        label.show_message(message)
-        self.fields[field or ""].setFocus()
 
 
 class NewDraftDialog(QDialog):

@@ -33,7 +33,8 @@ from ui.views.pack_widgets import RowTable, combo_index
 
 
 class InvoicesView(View):
-    topics = frozenset({Topic.INVOICES, Topic.CUSTOMERS})
+    # Documents keep a snapshot of the customer: only changes to invoices matter here.
+    topics = frozenset({Topic.INVOICES})
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
 
@@ -30,9 +31,8 @@ from app.services.errors import ServiceError
 from app.services.packs import PackInfo
 from app.services.settings import company_today
 from ui.context import UiContext
-from ui.feedback import show_error
 from ui.views.pack_customer_picker import CustomerPicker
-from ui.views.pack_widgets import FieldError, combo_index, parse_amount, with_error
+from ui.views.pack_widgets import FieldErrors, combo_index, parse_amount
 
 #: How many months ahead a subscription may be set to start, and to end.
 FIRST_MONTHS_AHEAD = 12
@@ -62,9 +62,13 @@ class SellPackDialog(QDialog):
         self.unit.toggled.connect(self._show_kind)
         self.purchased.dateChanged.connect(self._purchase_changed)
         self.first_month.currentIndexChanged.connect(self._fill_last_months)
-        self.hours.textChanged.connect(self._check_hours)
-        self.price.textChanged.connect(self._check_price)
-        self.picker.customer_changed.connect(lambda _id: self.customer_error.clear_message())
+        self.hours.textChanged.connect(lambda: self._check("hours", self.hours, parse_hours))
+        self.price.textChanged.connect(
+            lambda: self._check("price", self.price, lambda text: parse_amount(text, "price"))
+        )
+        self.picker.customer_changed.connect(
+            lambda _id: self.errors.labels["customer"].clear_message()
+        )
         self._purchase_changed()
         self._show_kind()
         (self.hours if customer_id is not None else self.picker).setFocus()
@@ -72,36 +76,42 @@ class SellPackDialog(QDialog):
     def _make_fields(self, today: date, customer_id: int | None) -> None:
         self.picker = CustomerPicker()
         self.picker.set_customer(customer_id)
-        self.customer_error = FieldError()
         self.unit = QRadioButton(_("&Unit pack (valid for one year)"))
         self.monthly = QRadioButton(_("&Monthly pack (hours each month)"))
         self.unit.setChecked(True)
         kinds = QButtonGroup(self)
         kinds.addButton(self.unit)
         kinds.addButton(self.monthly)
-        self.kind_error = FieldError()
+        self.kind_row = QWidget()
         self.hours = QLineEdit()
         self.hours.setPlaceholderText(_("10, 1,5 or 1:30"))
-        self.hours_error = FieldError()
         self.price = QLineEdit()
         self.price.setPlaceholderText(_("400,00"))
-        self.price_error = FieldError()
         self.purchased = QDateEdit(_qdate(today))
         self.purchased.setDisplayFormat("dd/MM/yyyy")
         self.purchased.setCalendarPopup(True)
         self.purchased.setMaximumDate(_qdate(today))
-        self.purchased_error = FieldError()
         self.valid_until = QLabel()
         self.first_month = QComboBox()
-        self.first_month_error = FieldError()
         self.last_month = QComboBox()
-        self.last_month_error = FieldError()
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("Optional: the order, the proposal…"))
+        self.errors = FieldErrors(
+            {
+                "customer": self.picker,
+                "kind": self.kind_row,
+                "hours": self.hours,
+                "price": self.price,
+                "purchased_on": self.purchased,
+                "starts_on": self.first_month,
+                "last_month": self.last_month,
+            },
+            self,
+            aliases={"minutes": "hours"},
+        )
 
     def _make_form(self) -> None:
-        kind_row = QWidget()
-        kind_layout = QHBoxLayout(kind_row)
+        kind_layout = QHBoxLayout(self.kind_row)
         kind_layout.setContentsMargins(0, 0, 0, 0)
         kind_layout.addWidget(self.unit)
         kind_layout.addWidget(self.monthly)
@@ -110,14 +120,14 @@ class SellPackDialog(QDialog):
         self.hours_label.setBuddy(self.hours)
         self.price_label = QLabel()
         self.price_label.setBuddy(self.price)
-        self.first_month_row = with_error(self.first_month, self.first_month_error)
-        self.last_month_row = with_error(self.last_month, self.last_month_error)
+        self.first_month_row = self.errors.row("starts_on")
+        self.last_month_row = self.errors.row("last_month")
         form = self.form = QFormLayout()
-        form.addRow(_("&Customer:"), with_error(self.picker, self.customer_error))
-        form.addRow(_("Kind:"), with_error(kind_row, self.kind_error))
-        form.addRow(self.hours_label, with_error(self.hours, self.hours_error))
-        form.addRow(self.price_label, with_error(self.price, self.price_error))
-        form.addRow(_("Purchase &date:"), with_error(self.purchased, self.purchased_error))
+        form.addRow(_("&Customer:"), self.errors.row("customer"))
+        form.addRow(_("Kind:"), self.errors.row("kind"))
+        form.addRow(self.hours_label, self.errors.row("hours"))
+        form.addRow(self.price_label, self.errors.row("price"))
+        form.addRow(_("Purchase &date:"), self.errors.row("purchased_on"))
         form.addRow(_("Valid until:"), self.valid_until)
         form.addRow(_("&First month:"), self.first_month_row)
         form.addRow(_("&Last month:"), self.last_month_row)
@@ -187,76 +197,33 @@ class SellPackDialog(QDialog):
                 self.last_month.addItem(format_month(month.year, month.month), month)
         self.last_month.setCurrentIndex(max(combo_index(self.last_month, chosen), 0))
 
-    def _check_hours(self) -> None:
-        if not self.hours.text().strip():
-            self.hours_error.clear_message()
+    def _check(self, field: str, edit: QLineEdit, parse: Callable[[str], object]) -> None:
+        """Checks what is typed as it is typed (the service checks it again on save)."""
+        label = self.errors.labels[field]
+        if not edit.text().strip():
+            label.clear_message()
             return
         try:
-            parse_hours(self.hours.text())
+            parse(edit.text())
         except ValidationError as error:
-            self.hours_error.show_message(error.message)
+            label.show_message(error.message)
         else:
-            self.hours_error.clear_message()
-
-    def _check_price(self) -> None:
-        if not self.price.text().strip():
-            self.price_error.clear_message()
-            return
-        try:
-            parse_amount(self.price.text(), "price")
-        except ValidationError as error:
-            self.price_error.show_message(error.message)
-        else:
-            self.price_error.clear_message()
-
-    def _errors(self) -> dict[str, FieldError]:
-        return {
-            "customer": self.customer_error,
-            "kind": self.kind_error,
-            "hours": self.hours_error,
-            "minutes": self.hours_error,
-            "price": self.price_error,
-            "purchased_on": self.purchased_error,
-            "starts_on": self.first_month_error,
-            "last_month": self.last_month_error,
-        }
-
-    def _fields(self) -> dict[str, QWidget]:
-        return {
-            "customer": self.picker,
-            "hours": self.hours,
-            "minutes": self.hours,
-            "price": self.price,
-            "purchased_on": self.purchased,
-            "starts_on": self.first_month,
-            "last_month": self.last_month,
-        }
-
-    def _refuse(self, field: str | None, message: str) -> None:
-        label = self._errors().get(field or "")
-        if label is None:
-            show_error(self, ServiceError(message))
-            return
-        label.show_message(message)
-        widget = self._fields().get(field or "")
-        if widget is not None:
-            widget.setFocus()
+            label.clear_message()
 
     # --- saving -------------------------------------------------------------------------------
 
     def save(self) -> None:
         """Sells the pack; a refusal is shown next to its field and the form stays as typed."""
-        for label in self._errors().values():
-            label.clear_message()
+        self.errors.clear()
         customer_id = self.picker.customer_id()
         if customer_id is None:
-            self._refuse("customer", _("Choose the customer who buys the pack."))
+            self.errors.show("customer", _("Choose the customer who buys the pack."))
             return
         try:
             minutes = parse_hours(self.hours.text())
             price = parse_amount(self.price.text(), "price")
         except ValidationError as error:
-            self._refuse(error.field, error.message)
+            self.errors.show(error.field, error.message)
             return
         monthly = self.kind() is PackKind.MONTHLY
         try:
@@ -272,7 +239,7 @@ class SellPackDialog(QDialog):
                 note=self.note.text(),
             )
         except ServiceError as error:
-            self._refuse(error.field, error.message)
+            self.errors.show(error.field, error.message)
             return
         self.sold = result.pack
         self.context.sync()

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.validation import ValidationError
 from app.i18n import _, format_minutes_as_hours
+from app.services.errors import ServiceError
+from ui.feedback import show_error
 from ui.table_model import RowTableModel, TableProxy
 
 # "45", "45,5", "1 234,50 €", "1.234,50", "45.50": a comma is the decimal mark; a dot is one too
@@ -83,6 +85,39 @@ class FieldError(QLabel):
 
     def clear_message(self) -> None:
         self.show_message("")
+
+
+class FieldErrors:
+    """The red messages of a form, by the ``field`` names the services use."""
+
+    def __init__(
+        self,
+        fields: dict[str, QWidget],
+        parent: QWidget,
+        aliases: dict[str, str] | None = None,
+    ) -> None:
+        self.fields = fields
+        self.labels = {name: FieldError() for name in fields}
+        self.parent = parent
+        #: Other names the services give a field ("minutes" for what is typed as "hours").
+        self.aliases = aliases or {}
+
+    def row(self, name: str) -> QWidget:
+        return with_error(self.fields[name], self.labels[name])
+
+    def clear(self) -> None:
+        for label in self.labels.values():
+            label.clear_message()
+
+    def show(self, field: str | None, message: str) -> None:
+        """Next to its field when known, else in a message box."""
+        name = self.aliases.get(field or "", field or "")
+        label = self.labels.get(name)
+        if label is None:
+            show_error(self.parent, ServiceError(message))
+            return
+        label.show_message(message)
+        self.fields[name].setFocus()
 
 
 def with_error(field: QWidget, error: FieldError) -> QWidget:

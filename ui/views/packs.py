@@ -138,7 +138,8 @@ def _unit_packs_detail(count: int, expiring: int) -> str:
 
 
 class PacksView(View):
-    topics = frozenset({Topic.PACKS, Topic.CUSTOMERS, Topic.CONTACTS})
+    # Grants and revocations note PACKS too; CUSTOMERS: the names in the picker and the ledger.
+    topics = frozenset({Topic.PACKS, Topic.CUSTOMERS})
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)

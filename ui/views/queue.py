@@ -10,8 +10,8 @@ built with the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -44,9 +44,9 @@ from ui.views.base import View
 from ui.views.queue_detail import ContactDetailDialog, confirm_closing
 from ui.views.queue_model import (
     FILTER_ROLE,
-    TICK_ROLES,
     ContactTableModel,
     Countdown,
+    CountdownCell,
     QueueColumn,
     RejectedColumn,
     queue_columns,
@@ -60,17 +60,6 @@ MENU = N_("&Contacts")
 
 _CELL_PADDING = 14
 _SORT_ARROW = 18  # beside the title of the sorted column
-
-
-def contiguous_runs(rows: list[int]) -> list[tuple[int, int]]:
-    """``[7, 3, 4, 5, 9]`` → ``[(3, 5), (7, 7), (9, 9)]``."""
-    runs: list[tuple[int, int]] = []
-    for row in sorted(rows):
-        if runs and row == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs
 
 
 def _table(
@@ -136,10 +125,18 @@ class QueueView(View):
         super().__init__(context, parent)
         self.setObjectName("contacts")
         self.countdown = Countdown(context.now())
+        #: The countdown cells on screen at the last tick, and what that tick repainted.
+        self._painted: dict[int, CountdownCell] = {}
+        self.last_repaint = QRegion()
         self.new_contact_dialog: NewContactDialog | None = None
         self.detail_dialog: ContactDetailDialog | None = None
 
-        self.model = ContactTableModel(queue_columns(self.countdown), self)
+        self.model = ContactTableModel(
+            queue_columns(self.countdown),
+            self,
+            countdown=self.countdown,
+            countdown_column=QueueColumn.TIME_LEFT,
+        )
         self.proxy = self._proxy(self.model)
         self.table = _table(self.proxy, queue_samples(), QueueColumn.SUBJECT, _("Contact queue"))
         self.table.sortByColumn(QueueColumn.TIME_LEFT, Qt.SortOrder.AscendingOrder)
@@ -173,21 +170,9 @@ class QueueView(View):
         self.respond_action.setToolTip(_("Record the first response to the selected contact"))
         self.close_action = self._action(_("C&lose contact"), "", self.close_selected)
         self.details_action = self._action(_("Contact &details"), "", self.open_details)
-
-        bar = QHBoxLayout()
-        for action in (self.new_action, self.respond_action, self.close_action):
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            bar.addWidget(button)
-        details = QToolButton()
-        details.setDefaultAction(self.details_action)
-        bar.addWidget(details)
-        bar.addStretch(1)
-        bar.addWidget(self.search)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(bar)
+        layout.addLayout(self._bar())
         layout.addWidget(self.tabs, 1)
 
         for table in (self.table, self.rejected_table):
@@ -198,6 +183,23 @@ class QueueView(View):
         self.alerts = alerts if alerts is not None else DeadlineAlerts(context, self)
         self._update_titles()
         self._update_actions()
+
+    def _bar(self) -> QHBoxLayout:
+        """The buttons of the actions, and the search field."""
+        bar = QHBoxLayout()
+        for action in (
+            self.new_action,
+            self.respond_action,
+            self.close_action,
+            self.details_action,
+        ):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            bar.addWidget(button)
+        bar.addStretch(1)
+        bar.addWidget(self.search)
+        return bar
 
     def _proxy(self, model: ContactTableModel) -> TableProxy:
         proxy = TableProxy(model, self)
@@ -236,7 +238,7 @@ class QueueView(View):
         self.search.selectAll()
 
     def reload(self) -> None:
-        self.countdown.now = self.context.now()
+        self.countdown.set_now(self.context.now())
         self.model.set_rows(open_contacts())
         self.rejected_model.set_rows(rejected_contacts())
         self._update_titles()
@@ -245,23 +247,45 @@ class QueueView(View):
     # --- the countdown --------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Every second: the countdowns of the rows on screen repaint, and only those."""
-        self.countdown.now = self.context.now()
-        if not self.table.isVisible():
-            return  # hidden or behind the other tab: showing it paints it anew
-        for first, last in contiguous_runs(self.visible_source_rows()):
-            self.model.cells_changed(first, last, QueueColumn.TIME_LEFT, TICK_ROLES)
+        """Every second: the countdowns on screen whose text or colour changed repaint, and only
+        those (under an hour left they change every second; above, every minute).
 
-    def visible_source_rows(self) -> list[int]:
-        """The rows of the model shown on screen now."""
+        The repaint is asked of the table's viewport, cell by cell: a ``dataChanged`` through the
+        sort proxy would repaint whole rows, since QSortFilterProxyModel widens it to every
+        column, and the painter asks Python for each role of each cell.
+        """
+        self.countdown.set_now(self.context.now())
+        if not self.table.isVisible():
+            self._painted.clear()  # hidden, or behind the other tab: showing it paints it anew
+            self.last_repaint = QRegion()
+            return
+        header = self.table.horizontalHeader()
+        left = header.sectionViewportPosition(QueueColumn.TIME_LEFT)
+        width = header.sectionSize(QueueColumn.TIME_LEFT)
+        region = QRegion()
+        painted: dict[int, CountdownCell] = {}
+        for proxy_row, row in self.visible_rows():
+            cell = painted[row.id] = self.countdown.cell(row)
+            if self._painted.get(row.id) != cell:
+                top = self.table.rowViewportPosition(proxy_row)
+                region += QRect(left, top, width, self.table.rowHeight(proxy_row))
+        self._painted = painted
+        self.last_repaint = region
+        if not region.isEmpty():
+            self.table.viewport().update(region)
+
+    def visible_rows(self) -> list[tuple[int, ContactRow]]:
+        """The queue's rows on screen now: (row of the table, contact)."""
         first = self.table.rowAt(0)
         if first < 0:
             return []
         last = self.table.rowAt(self.table.viewport().height() - 1)
         if last < 0:
             last = self.proxy.rowCount() - 1
+        proxy, model = self.proxy, self.model
         return [
-            self.proxy.mapToSource(self.proxy.index(row, 0)).row() for row in range(first, last + 1)
+            (row, model.row_at(proxy.mapToSource(proxy.index(row, 0)).row()))
+            for row in range(first, last + 1)
         ]
 
     # --- selection and actions ------------------------------------------------------------------

@@ -1,18 +1,19 @@
 """How a contact shows in the queue and in the rejected list: columns, colours, order, search.
 
-Every cell is computed from a ``ContactRow`` of ``app.services.contacts`` and the instant the
-countdowns show (``Countdown.now``, set once per tick so that every cell of a repaint agrees).
+Every cell is computed from a ``ContactRow`` of ``app.services.contacts`` and, for the countdown,
+the instant it shows (``Countdown``: set once per tick, so that every cell of a repaint agrees,
+and each countdown cell is computed once per tick however many roles the painter asks for).
 The policy is asked of ``app.domain.sla`` (urgency, reasons, labels); nothing is decided here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QColor
 
 from app.domain.sla import Channel, Reason, Urgency, channel_label, reason_text, urgency
 from app.i18n import _, format_countdown, format_datetime
@@ -26,13 +27,21 @@ Index = QModelIndex | QPersistentModelIndex
 #: a tick (which changes the display of that column) never makes the proxy filter again.
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 10
 
-#: The roles a tick changes on the countdown column.
-TICK_ROLES = [
-    int(Qt.ItemDataRole.DisplayRole),
-    int(Qt.ItemDataRole.ForegroundRole),
-    int(Qt.ItemDataRole.BackgroundRole),
-    int(Qt.ItemDataRole.ToolTipRole),
-]
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+#: Roles the painter asks of every cell and no column answers: answered at once.
+_UNANSWERED = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.SizeHintRole,
+        Qt.ItemDataRole.StatusTipRole,
+        Qt.ItemDataRole.WhatsThisRole,
+    )
+)
 
 #: (text, background) by urgency; the same hues as the window's banner.
 _WARNING = (QColor("#6b4a00"), QColor("#fff1cc"))
@@ -46,11 +55,44 @@ _REVOKED = (QColor("#5f6368"), None)
 _ANSWERED_OFFSET = 10**12
 
 
+@dataclass(frozen=True)
+class CountdownCell:
+    """What a countdown cell shows at one instant."""
+
+    text: str
+    foreground: QBrush | None
+    background: QBrush | None
+
+
+def _brush(colour: QColor | None) -> QBrush | None:
+    return None if colour is None else QBrush(colour)
+
+
 class Countdown:
-    """The instant the queue's countdowns are computed for."""
+    """The instant the queue's countdowns show, and their cells at that instant."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
+        self._cells: dict[int, tuple[ContactRow, CountdownCell]] = {}
+        self._brushes: dict[Urgency, tuple[QBrush | None, QBrush | None]] = {}
+
+    def set_now(self, now: datetime) -> None:
+        if now != self.now:
+            self.now = now
+            self._cells.clear()  # only the rows painted since are computed again
+
+    def cell(self, row: ContactRow) -> CountdownCell:
+        cached = self._cells.get(row.id)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        level = row_urgency(row, self.now)
+        brushes = self._brushes.get(level)
+        if brushes is None:
+            text, background = urgency_colours(level)
+            brushes = self._brushes[level] = (_brush(text), _brush(background))
+        fresh = CountdownCell(time_left_text(row, self.now), *brushes)
+        self._cells[row.id] = (row, fresh)
+        return fresh
 
 
 # --- words ------------------------------------------------------------------------------------
@@ -118,8 +160,8 @@ def row_urgency(row: ContactRow, now: datetime) -> Urgency:
     return urgency(row.terms, row.received_at, now)
 
 
-def urgency_colours(row: ContactRow, now: datetime) -> tuple[QColor | None, QColor | None]:
-    level = row_urgency(row, now)
+def urgency_colours(level: Urgency) -> tuple[QColor | None, QColor | None]:
+    """The countdown's (text, background) colours: amber, red, grey without a deadline."""
     if level is Urgency.BREACHED:
         return _BREACHED
     if level is Urgency.WARNING:
@@ -195,12 +237,37 @@ def _deadline_order(row: ContactRow) -> int:
 
 
 class ContactTableModel(RowTableModel[ContactRow]):
-    """The shared row model, answering ``FILTER_ROLE`` with a row's searchable words."""
+    """The shared row model, answering ``FILTER_ROLE`` with a row's searchable words, and the
+    countdown column (if any) from its ``Countdown`` without going through the columns: that
+    cell is painted every second."""
 
-    def __init__(self, columns: list[Column[ContactRow]], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        columns: list[Column[ContactRow]],
+        parent: QObject | None = None,
+        *,
+        countdown: Countdown | None = None,
+        countdown_column: int = 0,
+    ) -> None:
         super().__init__(columns, key=lambda row: row.id, parent=parent)
+        self._countdown = countdown
+        self._countdown_column = countdown_column
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in _UNANSWERED:
+            return None
+        countdown = self._countdown
+        if (
+            countdown is not None
+            and role in (_DISPLAY, _FOREGROUND, _BACKGROUND)
+            and index.column() == self._countdown_column
+            and index.isValid()
+            and 0 <= index.row() < self.rowCount()
+        ):
+            cell = countdown.cell(self.row_at(index.row()))
+            if role == _DISPLAY:
+                return cell.text
+            return cell.foreground if role == _FOREGROUND else cell.background
         if role == FILTER_ROLE:
             if not index.isValid() or not (0 <= index.row() < self.rowCount()):
                 return None
@@ -223,21 +290,20 @@ class QueueColumn:
     COMPENSATION = 9
 
 
-def _live(function: Callable[[ContactRow, datetime], Any], clock: Countdown) -> Any:
-    return lambda row: function(row, clock.now)
+def _deadline_text(row: ContactRow) -> str:
+    return format_datetime(row.deadline) if row.deadline is not None else ""
 
 
 def queue_columns(clock: Countdown) -> list[Column[ContactRow]]:
-    deadline: Callable[[ContactRow], str] = lambda row: (  # noqa: E731
-        format_datetime(row.deadline) if row.deadline is not None else ""
-    )
+    """The queue's columns; the countdown's cells come from ``clock`` (and ``ContactTableModel``
+    answers them straight from it)."""
     return [
         Column(
             _("Time left"),
-            _live(time_left_text, clock),
+            lambda row: clock.cell(row).text,
             queue_order,
             tooltip=time_left_tooltip,
-            colours=_live(urgency_colours, clock),
+            colours=lambda row: urgency_colours(row_urgency(row, clock.now)),
         ),
         Column(_("Customer"), customer_text),
         Column(
@@ -248,7 +314,7 @@ def queue_columns(clock: Countdown) -> list[Column[ContactRow]]:
         Column(_("Sender"), lambda row: row.sender, tooltip=lambda row: row.sender),
         Column(_("Subject"), lambda row: row.subject, tooltip=lambda row: row.subject),
         Column(_("Received"), lambda row: format_datetime(row.received_at), _received_order),
-        Column(_("Deadline"), deadline, _deadline_order),
+        Column(_("Deadline"), _deadline_text, _deadline_order),
         Column(_("State"), lambda row: state_text(row.state)),
         Column(
             _("Guarantee"),

@@ -283,7 +283,9 @@ class SettingsFormPage(QWidget):
         """Saves the page; False (and the reason shown, what was typed kept) when refused."""
         self.errors.clear()
         self.status.clear()
-        if self.version is None or not self.check_fields():
+        if self.version is None:  # not loaded yet: nothing to save over
+            return False
+        if not self.check_fields():
             self._report(_("Not saved: see the message by the field."), ERROR_COLOUR)
             return False
         try:

@@ -1,0 +1,142 @@
+"""Writing millions of rows quickly, for the benchmark database only.
+
+Rows are tuples in a declared column order, converted by each column's own field (instants,
+money, enums: the store's ``db_value``), kept in memory and written in large batches, each batch
+in its own transaction, parents before children so that every foreign key already exists.
+
+Measured on SQLite: peewee's ``insert_many`` spends ~120 µs a row building SQL text, and each
+secondary index costs a B-tree update per row; ``executemany`` with a prepared statement, with
+the indexes dropped during the load and made again at the end (one sort each), is ten times
+faster. On PostgreSQL the rows go through ``psycopg2.extras.execute_values``; indexes stay.
+
+Ids are given explicitly (the tables are new), so children can name their parents before the
+parents are written; PostgreSQL's id sequences are moved past them at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from peewee import DateField, Field
+
+from app.store.base import BaseModel
+from app.store.database import current_database, execute_sql, is_sqlite, write_transaction
+from app.store.fields import EnumField, FixedPointField, UTCDateTimeField, instant_to_database
+
+#: Rows kept before a batch is written.
+BATCH_ROWS = 50_000
+_PAGE = 1_000  # rows per INSERT on PostgreSQL
+
+
+class _Table:
+    def __init__(self, model: type[BaseModel], columns: Sequence[str], sqlite: bool) -> None:
+        fields: list[Field] = [model._meta.fields[name] for name in columns]
+        self.model = model
+        self.name: str = model._meta.table_name
+        self.columns = ", ".join(f'"{field.column_name}"' for field in fields)
+        self.rows: list[tuple[Any, ...]] = []
+        self.next_id = 1 + int(
+            execute_sql(f'SELECT COALESCE(MAX(id), 0) FROM "{self.name}"').fetchone()[0]
+        )
+        database = current_database()
+        self.converters: list[tuple[int, Callable[[Any], Any]]] = []
+        for position, field in enumerate(fields):
+            if isinstance(field, UTCDateTimeField):
+                self.converters.append((position, lambda at: instant_to_database(at, database)))
+            elif isinstance(field, FixedPointField | EnumField):
+                self.converters.append((position, field.db_value))
+            elif isinstance(field, DateField) and sqlite:
+                # ISO text, as SQLite stores a date (not left to sqlite3's deprecated adapter).
+                self.converters.append((position, lambda day: day.isoformat()))
+        marks = ", ".join("?" for _field in fields) if sqlite else "%s"
+        self.sql = f'INSERT INTO "{self.name}" ({self.columns}) VALUES ({marks})'
+
+    def convert(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self.converters:
+            return row
+        values = list(row)
+        for position, converter in self.converters:
+            if values[position] is not None:
+                values[position] = converter(values[position])
+        return tuple(values)
+
+
+class BulkWriter:
+    """Batches of rows for several tables, written parents first.
+
+    ``tables`` maps each model to its column names, in the order ``add`` takes the values; list
+    the models parents before children.
+    """
+
+    def __init__(self, tables: dict[type[BaseModel], Sequence[str]]) -> None:
+        self.sqlite = is_sqlite()
+        self._tables = {model: _Table(model, columns, self.sqlite) for model, columns in tables.items()}
+        self.written: dict[str, int] = {table.name: 0 for table in self._tables.values()}
+
+    def new_id(self, model: type[BaseModel]) -> int:
+        table = self._tables[model]
+        table.next_id += 1
+        return table.next_id - 1
+
+    def add(self, model: type[BaseModel], row: tuple[Any, ...]) -> None:
+        table = self._tables[model]
+        table.rows.append(table.convert(row))
+
+    def pending(self) -> int:
+        return sum(len(table.rows) for table in self._tables.values())
+
+    def flush(self) -> None:
+        """Writes every row kept, table by table in the declared order."""
+        for table in self._tables.values():
+            if not table.rows:
+                continue
+            with write_transaction():
+                self._insert(table)
+            self.written[table.name] += len(table.rows)
+            table.rows.clear()
+
+    def _insert(self, table: _Table) -> None:
+        cursor = current_database().cursor()
+        if self.sqlite:
+            cursor.executemany(table.sql, table.rows)
+            return
+        from psycopg2.extras import execute_values
+
+        execute_values(cursor, table.sql, table.rows, page_size=_PAGE)
+
+    @contextmanager
+    def indexes_deferred(self) -> Iterator[None]:
+        """On SQLite, drops the tables' secondary indexes for the load and makes them again
+        after (from their own stored definitions); elsewhere, does nothing."""
+        if not self.sqlite:
+            yield
+            return
+        names = [table.name for table in self._tables.values()]
+        marks = ", ".join("?" for _name in names)
+        found = execute_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks})",
+            tuple(names),
+        ).fetchall()
+        with write_transaction():
+            for name, _sql in found:
+                execute_sql(f'DROP INDEX "{name}"')
+        try:
+            yield
+        finally:
+            with write_transaction():
+                for _name, sql in found:
+                    execute_sql(sql)
+
+    def move_sequences(self) -> None:
+        """PostgreSQL: each id sequence continues after the ids given here."""
+        if self.sqlite:
+            return
+        for table in self._tables.values():
+            execute_sql(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                f'(SELECT COALESCE(MAX(id), 1) FROM "{table.name}"))',
+                (f'"{table.name}"',),
+            )
