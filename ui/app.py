@@ -15,7 +15,12 @@ from app.i18n import _
 from app.services import settings as company
 from app.services.context import Desk
 from app.services.housekeeping import run_sweeps
-from app.store.database import describe_location, open_database, resolve_location
+from app.store.database import (
+    LOCATION_VARIABLE,
+    describe_location,
+    open_database,
+    resolve_location,
+)
 from app.store.errors import DatabaseOpenError
 from ui import translator
 from ui.context import UiContext
@@ -28,6 +33,7 @@ from ui.views.packs import PacksView
 from ui.views.queue import QueueView
 from ui.views.sessions import SessionsView
 from ui.views.settings import SettingsView
+from ui.views.settings_database import saved_location
 
 #: Set by the packaging smoke test: quit that many milliseconds after the window shows.
 SMOKE_QUIT_ENV = "BALCAO_SMOKE_QUIT_MS"
@@ -48,23 +54,28 @@ def application() -> QApplication:
     return created
 
 
-def build_window(context: UiContext, *, technician_name: str, settings: QSettings) -> MainWindow:
+def build_window(
+    context: UiContext, *, technician_name: str, settings: QSettings, location: str | None = None
+) -> MainWindow:
     """The main window with every view; tests build it too, with a ManualClock in the desk."""
+    settings_view = SettingsView(context, location=location, settings=settings)
     views = [
         QueueView(context),
         CustomersView(context),
         SessionsView(context),
         PacksView(context),
         InvoicesView(context),
-        SettingsView(context),
+        settings_view,
     ]
-    return MainWindow(
+    window = MainWindow(
         context,
         views,
         technician_name=technician_name,
         sweep=lambda: _sweep(context),
         settings=settings,
     )
+    settings_view.technician_changed.connect(window.change_technician)
+    return window
 
 
 def _sweep(context: UiContext) -> None:
@@ -74,13 +85,17 @@ def _sweep(context: UiContext) -> None:
 def run_window(args: argparse.Namespace) -> int:
     qt = application()
     clock = SystemClock()
-    location = resolve_location(args.db)
+    settings = QSettings()
+    # --db, then BALCAO_DB, then the database chosen in Definições, then the default file.
+    chosen = args.db or (
+        None if os.environ.get(LOCATION_VARIABLE, "").strip() else saved_location(settings)
+    )
+    location = resolve_location(chosen)
     try:
         open_database(location, clock=clock)
     except DatabaseOpenError as error:
         QMessageBox.critical(None, _("Balcão"), str(error))
         return 1
-    settings = QSettings()
     technician_id = remembered_technician(settings, location)
     if technician_id is None:
         dialog = TechnicianDialog(Desk(clock))
@@ -93,7 +108,10 @@ def run_window(args: argparse.Namespace) -> int:
     run_sweeps(desk, thorough=True)
     context = UiContext(desk)
     window = build_window(
-        context, technician_name=company.technician(technician_id).name, settings=settings
+        context,
+        technician_name=company.technician(technician_id).name,
+        settings=settings,
+        location=location,
     )
     window.setWindowTitle(_("Balcão — {database}").format(database=describe_location(location)))
     window.show()

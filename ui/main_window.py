@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.i18n import _
+from app.services import settings as company
 from ui.context import UiContext
 from ui.views.base import View
 
@@ -187,6 +189,14 @@ class MainWindow(QMainWindow):
 
     def current_view(self) -> View:
         return self.views[self.stack.currentIndex()]
+
+    def change_technician(self, technician_id: int) -> None:
+        """Another technician sits at this desk from now on (chosen in Definições)."""
+        self.context.desk = replace(self.context.desk, technician_id=technician_id)
+        name = company.technician(technician_id).name
+        self.technician_label.setText(_("Technician: {name}").format(name=name))
+        for view in self.views:
+            view.reload()
 
     def _show_timer_status(self, text: str) -> None:
         self.timer_label.setText(text or _("No timer running"))

@@ -15,7 +15,7 @@ parents are written; PostgreSQL's id sequences are moved past them at the end.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,6 +33,18 @@ _PAGE = 1_000  # rows per INSERT on PostgreSQL
 class _Table:
     def __init__(self, model: type[BaseModel], columns: Sequence[str], sqlite: bool) -> None:
         fields: list[Field] = [model._meta.fields[name] for name in columns]
+        # Columns not given take the model's default (a version of 1, an empty note…): the
+        # defaults are peewee's, not the database's, so they are written out here.
+        defaults = [
+            field
+            for field in model._meta.sorted_fields
+            if field.name not in columns and not field.null and field.default is not None
+        ]
+        self.defaults = tuple(
+            field.db_value(field.default() if callable(field.default) else field.default)
+            for field in defaults
+        )
+        fields += defaults
         self.model = model
         self.name: str = model._meta.table_name
         self.columns = ", ".join(f'"{field.column_name}"' for field in fields)
@@ -43,6 +55,8 @@ class _Table:
         database = current_database()
         self.converters: list[tuple[int, Callable[[Any], Any]]] = []
         for position, field in enumerate(fields):
+            if position >= len(columns):
+                break  # the defaults, converted once above
             if isinstance(field, UTCDateTimeField):
                 self.converters.append((position, lambda at: instant_to_database(at, database)))
             elif isinstance(field, FixedPointField | EnumField):
@@ -54,12 +68,11 @@ class _Table:
         self.sql = f'INSERT INTO "{self.name}" ({self.columns}) VALUES ({marks})'
 
     def convert(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
-        if not self.converters:
-            return row
         values = list(row)
         for position, converter in self.converters:
             if values[position] is not None:
                 values[position] = converter(values[position])
+        values.extend(self.defaults)
         return tuple(values)
 
 
@@ -70,9 +83,11 @@ class BulkWriter:
     the models parents before children.
     """
 
-    def __init__(self, tables: dict[type[BaseModel], Sequence[str]]) -> None:
+    def __init__(self, tables: Mapping[type[BaseModel], Sequence[str]]) -> None:
         self.sqlite = is_sqlite()
-        self._tables = {model: _Table(model, columns, self.sqlite) for model, columns in tables.items()}
+        self._tables = {
+            model: _Table(model, columns, self.sqlite) for model, columns in tables.items()
+        }
         self.written: dict[str, int] = {table.name: 0 for table in self._tables.values()}
 
     def new_id(self, model: type[BaseModel]) -> int:
@@ -98,7 +113,7 @@ class BulkWriter:
             table.rows.clear()
 
     def _insert(self, table: _Table) -> None:
-        cursor = current_database().cursor()
+        cursor = current_database().cursor()  # type: ignore[no-untyped-call]
         if self.sqlite:
             cursor.executemany(table.sql, table.rows)
             return

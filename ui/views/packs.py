@@ -308,7 +308,7 @@ class PacksView(View):
         return view_icon("packs")
 
     def window_actions(self) -> list[tuple[str, QAction]]:
-        return [(_("&Packs"), self.sell_action)]
+        return [(_("P&acks"), self.sell_action)]
 
     def focus_search(self) -> None:
         self.picker.search.setFocus()

@@ -50,11 +50,6 @@ class DifferentDay:
     exception: bool
 
 
-def _day_order(day: date) -> int:
-    # The proxy sorts numbers and strings, not Python dates.
-    return day.toordinal()
-
-
 def different_days(
     year: int,
     current: Settings,
@@ -147,9 +142,7 @@ class HolidaysPage(SettingsFormPage):
     def _exceptions_group(self) -> QGroupBox:
         self.exception_model: RowTableModel[CompanyExceptionRecord] = RowTableModel(
             [
-                Column(
-                    _("Date"), lambda row: format_date(row.day), lambda row: row.day.toordinal()
-                ),
+                Column(_("Date"), lambda row: format_date(row.day), lambda row: row.day),
                 Column(_("Weekday"), lambda row: weekday_name(row.day.weekday())),
                 Column(_("Hours"), lambda row: intervals_text(row.hours)),
                 Column(_("Note"), lambda row: row.note, tooltip=lambda row: row.note),
@@ -196,9 +189,7 @@ class HolidaysPage(SettingsFormPage):
         self.year.valueChanged.connect(self.refresh_preview)
         self.preview_model: RowTableModel[DifferentDay] = RowTableModel(
             [
-                Column(
-                    _("Date"), lambda row: format_date(row.day), lambda row: row.day.toordinal()
-                ),
+                Column(_("Date"), lambda row: format_date(row.day), lambda row: row.day),
                 Column(_("Weekday"), lambda row: weekday_name(row.day.weekday())),
                 Column(_("Hours"), lambda row: intervals_text(row.hours)),
                 Column(_("Reason"), lambda row: row.name, tooltip=lambda row: row.name),

@@ -57,7 +57,7 @@ def technician_model() -> RowTableModel[TechnicianRecord]:
             Column(
                 _("Since"),
                 lambda row: format_date(row.created_at),
-                lambda row: row.created_at.timestamp(),
+                lambda row: row.created_at,
                 colours=_greyed,
             ),
         ],
