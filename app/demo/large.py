@@ -498,11 +498,11 @@ class LargeDemo:
 
     def _subscribe(self, account: _Account) -> None:
         """P15: most priority customers, and some others, pay a monthly pack."""
-        share = {Plan.PRIORITY_24_7: 1.0, Plan.PRIORITY: 0.95, Plan.STANDARD: 0.55}
-        if self.rng.random() >= share.get(account.plan, 0.15):
+        share = {Plan.PRIORITY_24_7: 1.0, Plan.PRIORITY: 1.0, Plan.STANDARD: 0.8}
+        if self.rng.random() >= share.get(account.plan, 0.35):
             return
         months = self.size.months
-        first = 0 if self.rng.random() < 0.7 else self.rng.randrange(months)
+        first = 0 if self.rng.random() < 0.8 else self.rng.randrange(months)
         last = None
         if self.rng.random() < 0.12:
             last = self.rng.randrange(first, months)
@@ -953,10 +953,15 @@ class LargeDemo:
             half = start + minutes / 2
             intervals = [(start, half), (half + pause, start + minutes + pause)]
         stop = intervals[-1][1]
-        heapq.heappush(self.rota, (stop, technician))
-        if not (stop < next_start and self.before_end(stop + 11 * _MINUTE)):
-            return  # no session runs into the next month, nor is left running now
         state = SessionState.DISCARDED if rng.random() < 0.003 else SessionState.STOPPED
+        # 1 in 100: the timer was stopped 20–60 minutes late, and the end corrected just after.
+        typed_stop = stop
+        if state is SessionState.STOPPED and not flagged and rng.random() < 0.01:
+            typed_stop = stop + timedelta(minutes=rng.randrange(20, 61))
+        fixed_at = typed_stop + 10 * _MINUTE
+        heapq.heappush(self.rota, (typed_stop, technician))
+        if not (fixed_at < next_start and self.before_end(fixed_at + _MINUTE)):
+            return  # no session runs into the next month, nor is left running now
         session_id = self.writer.new_id(Session)
         row: list[Any] = [
             session_id, account.id, contact_id, technician, state, start, stop, "", flagged,
@@ -968,41 +973,55 @@ class LargeDemo:
             )
         session = _Session(row, account.id, start, technician, subject, [])
         self.sessions.append(session)
-        if state is SessionState.STOPPED and not flagged:
-            fixed_by = stop + 75 * _MINUTE  # the latest a correction can be made
-            edited = rng.random() < 0.01 and fixed_by < next_start and self.before_end(fixed_by)
-            at(stop, self._stop(account, session, intervals, contact_id, edited))
+        if state is not SessionState.STOPPED or flagged:
+            return
+        if typed_stop == stop:
+            at(stop, self._billing(account, session, intervals, contact_id, stop))
+            return
+        typed = [*intervals[:-1], (intervals[-1][0], typed_stop)]
+        drawn: list[tuple[int, int, int, date | None, bool]] = []
 
-    def _stop(
+        def bill_typed() -> None:
+            drawn.extend(self._draw(account, session, typed, contact_id, typed_stop))
+
+        at(typed_stop, bill_typed)
+        at(fixed_at, self._correction(account, session, intervals, contact_id, drawn))
+
+    def _billing(
         self,
         account: _Account,
         session: _Session,
         intervals: list[tuple[datetime, datetime]],
         contact_id: int | None,
-        edited: bool,
+        stopped: datetime,
     ) -> Callable[[], None]:
         def stop() -> None:
-            stopped = intervals[-1][1]
-            if edited:
-                # The end was typed 20–60 minutes late: billed, then corrected ten minutes on.
-                typed = [
-                    *intervals[:-1],
-                    (intervals[-1][0], stopped + timedelta(minutes=self.rng.randrange(20, 61))),
-                ]
-                first_draws = self._draw(account, session, typed, contact_id, typed[-1][1])
-                fixed_at = typed[-1][1] + 10 * _MINUTE
-                for entry_id, pack_id, minutes, month, outside in first_draws:
-                    self._restore(account, pack_id, minutes, month)
-                    self.entry(
-                        account.id, pack_id, LedgerKind.CORRECTION, minutes, fixed_at, month=month,
-                        outside=outside, session=session.id, contact=contact_id, reverses=entry_id,
-                        reason=_("The session's times were changed."), by=session.technician,
-                    )  # fmt: skip
-                self._draw(account, session, intervals, contact_id, fixed_at)
-            else:
-                self._draw(account, session, intervals, contact_id, stopped)
+            self._draw(account, session, intervals, contact_id, stopped)
 
         return stop
+
+    def _correction(
+        self,
+        account: _Account,
+        session: _Session,
+        intervals: list[tuple[datetime, datetime]],
+        contact_id: int | None,
+        drawn: list[tuple[int, int, int, date | None, bool]],
+    ) -> Callable[[], None]:
+        """The session's times corrected: its draws reversed, then billed again (P16a)."""
+
+        def correct() -> None:
+            fixed_at = self.clock.now()
+            for entry_id, pack_id, minutes, month, outside in drawn:
+                self._restore(account, pack_id, minutes, month)
+                self.entry(
+                    account.id, pack_id, LedgerKind.CORRECTION, minutes, fixed_at, month=month,
+                    outside=outside, session=session.id, contact=contact_id, reverses=entry_id,
+                    reason=_("The session's times were changed."), by=session.technician,
+                )  # fmt: skip
+            self._draw(account, session, intervals, contact_id, fixed_at)
+
+        return correct
 
     def _balances(self, account: _Account, on: date) -> list[Balance]:
         found = []

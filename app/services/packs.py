@@ -589,7 +589,7 @@ def expiring_packs(on: date, within_days: int = EXPIRY_WARNING_DAYS) -> tuple[Ex
     rows = (
         Pack.select(
             Pack.id,
-            Pack.customer,
+            Customer.id,
             Customer.name,
             Pack.valid_until,
             Pack.minutes,
@@ -604,13 +604,13 @@ def expiring_packs(on: date, within_days: int = EXPIRY_WARNING_DAYS) -> tuple[Ex
             & (Pack.valid_until >= on)
             & (Pack.valid_until <= on + timedelta(days=within_days))
         )
-        .group_by(Pack.id, Pack.customer, Customer.name, Pack.valid_until, Pack.minutes)
+        .group_by(Pack.id, Customer.id, Customer.name, Pack.valid_until, Pack.minutes)
         .having(left > 0)
         .order_by(Pack.valid_until, Pack.id)
     )
     return tuple(
         ExpiringPack(
-            customer_id=row.customer_id,
+            customer_id=row.customer.id,
             customer_name=row.customer.name,
             pack_id=row.id,
             valid_until=row.valid_until,

@@ -521,6 +521,23 @@ def test_p9_a_new_customer_takes_emails_before_it_is_saved(
     assert form.emails.texts() == []
 
 
+def test_p9_an_address_typed_but_never_added_is_not_lost_on_guardar(
+    qtbot: QtBot, view: CustomersView, nothing_written: NothingWritten
+) -> None:
+    form = view.panel.form
+    type_into(qtbot, form.name, "Talho Moderno")
+    type_into(qtbot, form.emails.entry, "geral@talho.pt")
+    with nothing_written():
+        qtbot.mouseClick(view.panel.save_button, Qt.MouseButton.LeftButton)
+    assert shown_message(form.emails.message) == _(
+        "Press Add to register {address}, or empty the field."
+    ).format(address="geral@talho.pt")
+    qtbot.mouseClick(form.emails.add_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.panel.save_button, Qt.MouseButton.LeftButton)
+    (row,) = customers.search_customers("Talho")
+    assert [e.email for e in customers.customer(row.id).emails] == ["geral@talho.pt"]
+
+
 # --- archiving ------------------------------------------------------------------------------------
 
 

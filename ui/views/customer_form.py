@@ -245,11 +245,13 @@ class RecordForm(QWidget):
         message.say(text)
         return True
 
-    def clear_messages(self) -> None:
+    def clear_messages(self, *, senders: bool = True) -> None:
+        """Hides every refusal (``senders``: also those about an address being added)."""
         for message in self.messages.values():
             message.clear_message()
-        self.emails.message.clear_message()
-        self.phones.message.clear_message()
+        if senders:
+            self.emails.message.clear_message()
+            self.phones.message.clear_message()
 
     def focus_field(self, field: str) -> None:
         widget = {
@@ -291,5 +293,10 @@ class RecordForm(QWidget):
         )
 
     def check(self) -> bool:
-        """The checks that need no database, shown next to their fields; True when all pass."""
-        return self.nif_check.run()
+        """The checks made before saving, shown next to their fields; True when all pass."""
+        results = [
+            self.nif_check.run(),
+            self.emails.check_nothing_pending(),
+            self.phones.check_nothing_pending(),
+        ]
+        return all(results)

@@ -136,14 +136,16 @@ class CustomerRecordPanel(QWidget):
         self.save_button.setToolTip(_("Saves the record and the contract terms (Ctrl+S)."))
         self.reset_button = self.buttons.button(QDialogButtonBox.StandardButton.Reset)
         self.reset_button.setToolTip(_("Puts back the record as saved."))
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.buttons)
         actions = QHBoxLayout()
         actions.addWidget(self.subtitle, 1)
         actions.addWidget(self.statement_button)
         actions.addWidget(self.archive_button)
-        actions.addWidget(self.buttons)
         header = QVBoxLayout()
         header.setSpacing(2)
-        header.addWidget(self.title)
+        header.addLayout(top)
         header.addLayout(actions)
         return header
 
@@ -381,7 +383,7 @@ class CustomerRecordPanel(QWidget):
     def save(self) -> bool:
         """Guardar: creates or updates the customer; True when saved. A refusal is shown next
         to its field and nothing is written."""
-        self.form.clear_messages()
+        self.form.clear_messages(senders=False)
         self.contract.clear_messages()
         self.conflict.hide()
         form_ok = self.form.check()

@@ -186,6 +186,18 @@ class SenderList(QGroupBox):
             message = _("{number} is already registered for the customer {name}.")
         return message.format(email=value, number=value, name=match.customer_name)
 
+    def check_nothing_pending(self) -> bool:
+        """Guardar saves the record, not an address typed and never added: say so, rather than
+        let it be lost. True when the field is empty."""
+        text = self.entry.text()
+        if not text.strip():
+            return True
+        pending = _("Press Add to register {address}, or empty the field.").format(
+            address=text.strip()
+        )
+        self.message.say(self.problem(text) or pending)
+        return False
+
     def _registered_here(self, value: str) -> str:
         if self.kind == "email":
             return _("{email} is already registered for this customer.").format(email=value)

@@ -281,7 +281,7 @@ class CustomersView(View):
             self.panel.can_leave() and self.panel.show_customer(customer_id)
         ):
             return
-        self._keep_selection()
+        self.run_search()  # the list may be stale (a hidden view reloads only when shown)
         record = self.panel.record
         if record is not None and self.model.position_of(customer_id) is None:
             self._search_for(record)
