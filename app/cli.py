@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from app import __version__
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, ngettext, set_language
+from app.store.enums import InvoiceKind, InvoiceState
 
 # argparse translates its own messages through the `_` it imported from gettext; pointing it at
 # our catalog makes "usage:" and its errors Portuguese too. Its strings, for extraction:
@@ -143,9 +145,116 @@ def export_csv(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(location: str | None) -> str:
+    """The database a command will open, as it may be shown (no password)."""
+    from app.store.database import describe_location, resolve_location
+
+    return describe_location(resolve_location(location))
+
+
+def _require_existing(location: str | None) -> None:
+    """Refuses a SQLite file that is not there, rather than creating it: a mistyped path must
+    not look like an empty database."""
+    from app.store.database import connect_database, is_sqlite, resolve_location
+    from app.store.errors import DatabaseOpenError
+
+    try:
+        candidate = connect_database(resolve_location(location))
+    except DatabaseOpenError as error:
+        raise CommandError(str(error)) from error
+    path = str(candidate.database)
+    if is_sqlite(candidate) and path != ":memory:" and not Path(path).expanduser().exists():
+        raise CommandError(
+            _("The database {location} does not exist.").format(location=_shown(location))
+        )
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """``balcao demo [--size small|large] --db PATH``: fills a new database with demo data
+    whose clock ends now (the one reading of the real clock), so that the open contacts are due
+    in the minutes and hours after the program opens."""
+    from app.clock import SystemClock
+    from app.demo.company import DemoRefused
+    from app.demo.large import fill_large_demo
+    from app.demo.small import fill_small_demo
+
+    now = SystemClock().now()
+    shown = _shown(args.db)
+    started = time.monotonic()
+    with command_database(args.db):
+        try:
+            if args.size == "large":
+                summary = fill_large_demo(shown, now, _progress)
+            else:
+                summary = fill_small_demo(shown, now, _progress)
+        except DemoRefused as error:
+            raise CommandError(str(error)) from error
+    print(
+        _(
+            "Demo data written to {location} in {seconds} s: {customers} customers, "
+            "{contacts} contacts ({waiting} waiting), {sessions} sessions, {entries} ledger "
+            "entries, {invoices} invoices and credit notes."
+        ).format(
+            location=shown,
+            seconds=round(time.monotonic() - started, 1),
+            customers=summary.customers,
+            contacts=summary.contacts,
+            waiting=summary.open_contacts,
+            sessions=summary.sessions,
+            entries=summary.ledger_entries,
+            invoices=summary.invoices,
+        )
+    )
+    return 0
+
+
+def list_invoices(args: argparse.Namespace) -> int:
+    """``balcao invoices --db DB``: every numbered document, one a line, number first,
+    tab-separated: number, date of issue, customer, gross amount, state."""
+    from peewee import PeeweeException
+
+    from app.i18n import format_date, format_money
+    from app.services.invoices import issued_invoices
+
+    _require_existing(args.db)
+    with command_database(args.db):
+        try:
+            rows = issued_invoices()
+        except PeeweeException as error:
+            raise CommandError(
+                _("Cannot open the database {location}: {detail}").format(
+                    location=_shown(args.db), detail=str(error).strip()
+                )
+            ) from error
+    if not rows:
+        print(_("No invoice has been issued yet."), file=sys.stderr)
+    for row in rows:
+        issued = "" if row.issue_date is None else format_date(row.issue_date)
+        state = invoice_state_text(row.kind, row.state, row.corrects_number)
+        print(
+            "\t".join(
+                (row.number_text or "", issued, row.customer_name, format_money(row.gross), state)
+            )
+        )
+    return 0
+
+
+def invoice_state_text(kind: InvoiceKind, state: InvoiceState, corrects: str | None) -> str:
+    """What a numbered document is now: issued, cancelled, or the credit note of an invoice."""
+    if kind is InvoiceKind.CREDIT_NOTE:
+        return _("Credit note for {number}").format(number=corrects or "?")
+    if state is InvoiceState.CANCELLED:
+        return _("Cancelled")
+    return _("Issued")
+
+
 def commands_without_qt() -> dict[str, Command]:
     """The commands that run without Qt, by name."""
-    return {"export-csv": export_csv}
+    return {"export-csv": export_csv, "demo": run_demo, "invoices": list_invoices}
 
 
 def fail(message: str) -> int:

@@ -67,7 +67,10 @@ def test_sessions_csv(sample: Sample, tmp_path: Path) -> None:
     assert day[_("Date")] == "2025-03-12"
     assert (day[_("Start")], day[_("End")]) == ("2025-03-12 14:00", "2025-03-12 17:20")
     assert (day[_("Customer")], day[_("NIF")]) == (SILVA_NAME, SILVA_NIF)
-    assert (day[_("Technician")], day[_("Subject")]) == ("Rui", sample.contact_subject)
+    assert (day[_("Technician")], day[_("Subject")]) == (
+        sample.technician_name,
+        sample.contact_subject,
+    )
     assert day[_("State")] == session_state_label(SessionState.STOPPED)
     assert day[_("Real time (min)")] == "200,00"
     assert day[_("Billed inside (min)")] == "210"

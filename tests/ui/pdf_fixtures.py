@@ -2,7 +2,7 @@
 
 The database, the clock and the desks are those of the service tests (``tests.services``); a test
 module imports the fixtures it uses from here (``tests/ui/conftest.py`` is shared with others).
-The builders are plain functions too, so the benchmark can use them without pytest.
+The builders (``make_sample``, ``make_long_invoice``) are plain functions, usable without pytest.
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ def test_p21_every_mandatory_field_is_printed(sample: Sample, pdf: Path) -> None
             assert format_minutes_as_hours(line.minutes) in text
     # The contact and the technician are named on the time lines.
     assert any(sample.contact_subject in line.description for line in document.lines)
-    assert sample.contact_subject in words and "Rui" in words
+    assert sample.contact_subject in words and sample.technician_name in words
     # VAT per rate, with the reason of the exemption, and the totals.
     assert flat(_("Exempt: {reason}").format(reason=EXEMPTION)) in words
     for summary in document.by_rate:

@@ -3,10 +3,11 @@ and the rendering of an HTML body over as many pages as it needs.
 
 A document is drawn in three layers on A4 pages:
 
-- the *body*, one ``QTextDocument`` laid out page by page (``setPageSize``): a table broken
-  across pages repeats its header rows (``<thead>``, i.e. ``QTextTableFormat.headerRowCount``);
+- the *body*, one ``QTextDocument`` laid out as one long page and cut into pages between its
+  paragraphs and table rows (see "pagination" below): a table cut across pages has its header
+  rows (``<thead>``, i.e. ``QTextTableFormat.headerRowCount``) painted again on the next page;
 - the *letterhead* at the top of page 1 — the logo, drawn as a vector from its SVG, beside the
-  company's data and the document's title — for which the body leaves room with a top margin;
+  company's data and the document's title — the body starting below it;
 - the *running parts* of every page: a one-line header from page 2 on, and a footer with the
   document's notice and ``Página 1 de 3``.
 
@@ -191,7 +192,7 @@ class Letterhead:
     company_name: str
     company_lines: tuple[str, ...]
     title: str
-    #: Under the title: the number in large print (``FT 2026/17``), or "" for a draft.
+    #: Under the title, in large print: the number (``FT 2026/17``), the month of a statement.
     number: str
     #: (caption, value) pairs under the number: dates, period.
     facts: tuple[tuple[str, str], ...]
@@ -210,7 +211,6 @@ class PageParts:
 
 @dataclass(frozen=True)
 class _Geometry:
-    page: QRectF
     body: QRectF
     running: QRectF
     footer: QRectF
@@ -222,7 +222,6 @@ def _geometry(writer: QPdfWriter) -> _Geometry:
     body_top = _TOP + _RUNNING_HEADER
     body_height = page.height() - body_top - _FOOTER - _BOTTOM
     return _Geometry(
-        page=page,
         body=QRectF(_LEFT, body_top, width, body_height),
         running=QRectF(_LEFT, _TOP, width, _RUNNING_HEADER - 3 * MM),
         footer=QRectF(_LEFT, body_top + body_height + 4 * MM, width, _FOOTER - 4 * MM),
@@ -247,6 +246,8 @@ def _document(html_text: str, writer: QPdfWriter, width: float, points: float) -
     document.setDefaultFont(font(points))
     document.setDefaultStyleSheet(style_sheet())
     document.setDocumentMargin(0)
+    # Print, not screen: the font's own metrics, unrounded (and a little faster to lay out).
+    document.setUseDesignMetrics(True)
     # The width before the text: laid out once as it is read, rather than read, laid out for
     # the default width, then laid out again (half the time of a long invoice).
     document.setTextWidth(width)
@@ -327,33 +328,35 @@ def _table_cuts(table: QTextTable, layout: QAbstractTextDocumentLayout) -> tuple
     table ends.
 
     Measured on the cells' paragraphs: ``frameBoundingRect`` of a table is offset by its first
-    cell's position, so the table's own top and bottom are taken half a row gap outside its
-    first and last rows' contents.
+    cell's position. A cut between two rows lies halfway through the padding between their
+    contents; the body rows share one padding, measured once, so that a long table costs one
+    query per row rather than one per cell.
     """
     rows, columns = table.rows(), table.columns()
-    # The cells of a row start together, and the tallest one ends it.
-    starts = [
-        layout.blockBoundingRect(table.cellAt(row, 0).firstCursorPosition().block()).top()
-        for row in range(rows)
-    ]
-    ends = [
-        max(
+
+    def start(row: int) -> float:  # the cells of a row start together
+        return layout.blockBoundingRect(table.cellAt(row, 0).firstCursorPosition().block()).top()
+
+    def end(row: int) -> float:  # the tallest cell ends it
+        return max(
             layout.blockBoundingRect(table.cellAt(row, col).lastCursorPosition().block()).bottom()
             for col in range(columns)
         )
-        for row in range(rows)
-    ]
-    half_gap = (starts[1] - ends[0]) / 2 if rows > 1 else 0.0
+
+    starts = [start(row) for row in range(rows)]
+    header_rows = min(max(table.format().headerRowCount(), 0), rows)
+    exact = {row: (end(row - 1) + starts[row]) / 2 for row in range(1, min(header_rows + 2, rows))}
+    half_gap = starts[1] - exact[1] if rows > 1 else 0.0
+    body_gap = starts[header_rows + 1] - exact[header_rows + 1] if header_rows + 1 in exact else 0.0
+    between = [exact.get(row, starts[row] - body_gap) for row in range(1, rows)]
     top = starts[0] - half_gap
-    between = [(ends[row - 1] + starts[row]) / 2 for row in range(1, rows)]
     cuts = [_Cut(top)]
-    header_rows = table.format().headerRowCount()
-    if header_rows <= 0:
+    if header_rows == 0:
         cuts += [_Cut(y) for y in between]
     elif header_rows < rows:
         header = (top, between[header_rows - 1])
         cuts += [_Cut(y, header) for y in between[header_rows:]]
-    return cuts, ends[-1] + half_gap
+    return cuts, end(rows - 1) + (body_gap or half_gap)
 
 
 def _cuts(document: QTextDocument) -> list[_Cut]:

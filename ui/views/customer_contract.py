@@ -58,7 +58,7 @@ def _terms() -> tuple[_Term, ...]:
         ),
         _Term(
             "business_response_minutes",
-            _("&Response time (business minutes):"),
+            _("Res&ponse time (business minutes):"),
             _("Priority plans: business time allowed for the first response by email."),
             whole_number,
         ),

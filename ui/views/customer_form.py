@@ -173,8 +173,8 @@ class RecordForm(QWidget):
             (_("&Postcode:"), self.postcode, "postcode"),
             (_("Cit&y:"), self.city, "city"),
             (_("C&ountry:"), self.country, "country"),
-            (_("Pla&n:"), self.plan, "plan"),
-            (_("Plan &since:"), self.plan_since, "plan_since"),
+            (_("P&lan:"), self.plan, "plan"),
+            (_("Plan sin&ce:"), self.plan_since, "plan_since"),
             (_("&AnyDesk:"), self.anydesk, "anydesk"),
             (_("No&tes:"), self.notes, "notes"),
         ):

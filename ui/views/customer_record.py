@@ -72,7 +72,7 @@ class ConflictStrip(QFrame):
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.reload_button = QPushButton(_("&Reload"))
+        self.reload_button = QPushButton(_("&Get the saved version"))
         self.reload_button.setToolTip(_("Shows the record as saved; what you typed is dropped."))
         keep = QPushButton(_("&Keep my values"))
         keep.setToolTip(_("Hides this message; nothing is saved until you reload."))
@@ -297,7 +297,7 @@ class CustomerRecordPanel(QWidget):
                 parts.append(_("archived"))
             self.subtitle.setText(" · ".join(parts))
         archived = record is not None and record.archived
-        self.archive_button.setText(_("Un&archive") if archived else _("&Archive"))
+        self.archive_button.setText(_("Unarchi&ve") if archived else _("Archi&ve"))
         self.archive_button.setToolTip(
             _("Puts the customer back in the lists.")
             if archived

@@ -115,7 +115,7 @@ class CustomersView(View):
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.panel.saved.connect(self._on_saved)
 
-        self.new_action = QAction(_("&New customer"), self)
+        self.new_action = QAction(_("Ne&w customer"), self)
         self.new_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.new_action.triggered.connect(self._new_customer_from_anywhere)
 
@@ -126,7 +126,7 @@ class CustomersView(View):
         search_label = QLabel(_("&Search:"))
         search_label.setBuddy(self.search)
         self.include_archived = QCheckBox(_("Include a&rchived"))
-        self.new_button = QPushButton(_("&New customer"))
+        self.new_button = QPushButton(_("Ne&w customer"))
         self.new_button.setToolTip(_("An empty record for a new customer (Ctrl+Shift+N)."))
         self.model: RowTableModel[CustomerRow] = RowTableModel(
             customer_columns(), key=lambda row: row.id

@@ -47,6 +47,7 @@ from ui.views.queue_model import (
     ContactTableModel,
     Countdown,
     CountdownCell,
+    CountdownDelegate,
     QueueColumn,
     RejectedColumn,
     queue_columns,
@@ -140,6 +141,10 @@ class QueueView(View):
         self.proxy = self._proxy(self.model)
         self.table = _table(self.proxy, queue_samples(), QueueColumn.SUBJECT, _("Contact queue"))
         self.table.sortByColumn(QueueColumn.TIME_LEFT, Qt.SortOrder.AscendingOrder)
+        self.table.setItemDelegateForColumn(
+            QueueColumn.TIME_LEFT,
+            CountdownDelegate(self.model, self.proxy, self.countdown, self.table),
+        )
         # The state and the deadline start hidden: the countdown column shows the state once
         # answered, its tooltip and the contact's detail the deadline.
         _offer_columns(
