@@ -115,7 +115,9 @@ class DeadlineAlerts(QObject):
     ) -> None:
         super().__init__(parent)
         self.context = context
-        self._notify = notify if notify is not None or not use_tray else tray_notifier(self)
+        if notify is None and use_tray:
+            notify = tray_notifier(self)
+        self._notify = notify
         self._announced: set[tuple[int, AlertKind]] = set()
         self._schedule: list[_Due] = []
         context.ticked.connect(self.check)

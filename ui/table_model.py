@@ -63,6 +63,12 @@ def sortable(value: Any) -> Any:
     return value
 
 
+def _ordered(value: Any) -> tuple[bool, Any]:
+    if isinstance(value, str):
+        value = value.casefold()
+    return (value is None, value)
+
+
 class RowTableModel(QAbstractTableModel, Generic[Row]):
     def __init__(
         self,
@@ -75,6 +81,7 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         self._key = key
         self._rows: list[Row] = []
         self._position: dict[Hashable, int] = {}
+        self._order: tuple[int, Qt.SortOrder] | None = None
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -167,6 +174,36 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             for offset, row in enumerate(new):
                 self._position[self._key(row)] = start + offset
             self.endInsertRows()
+            self._resort()
+
+    # --- sorting ------------------------------------------------------------------------------
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorts the rows themselves, in Python, once: a proxy sorting 10,000 rows would ask
+        ``data()`` for every comparison (seconds). Rows added later take their sorted place."""
+        if not 0 <= column < len(self._columns):
+            self._order = None
+            return
+        self._order = (column, order)
+        self._resort()
+
+    def _resort(self) -> None:
+        if self._order is None or len(self._rows) < 2:
+            return
+        column, order = self._order
+        value = self._columns[column].sort_key or self._columns[column].display
+        self.layoutAboutToBeChanged.emit()
+        kept = self.persistentIndexList()
+        kept_at = [(self._key(self._rows[index.row()]), index.column()) for index in kept]
+        # None sorts last whichever the order; equal keys keep their order (a stable sort).
+        self._rows.sort(key=lambda row: _ordered(value(row)))
+        if order is Qt.SortOrder.DescendingOrder:
+            self._rows.reverse()
+        self._position = {self._key(row): i for i, row in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            kept, [self.index(self._position[key], column) for key, column in kept_at]
+        )
+        self.layoutChanged.emit()
 
     def cells_changed(self, first_row: int, last_row: int, column: int, roles: list[int]) -> None:
         """Tells the view that ``column`` changed on those rows (a live countdown)."""
@@ -177,7 +214,7 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
 
 
 class TableProxy(QSortFilterProxyModel):
-    """Sorts by ``SORT_ROLE`` and filters on the text of every column, ignoring case."""
+    """Filters on the text of every column, ignoring case; sorting is the source model's."""
 
     def __init__(self, source: QAbstractTableModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -186,6 +223,14 @@ class TableProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(-1)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if isinstance(source, RowTableModel):
+            # The proxy keeps the source's order (its own sort column stays -1).
+            source.sort(column, order)
+        else:
+            super().sort(column, order)
 
     def key_at(self, row: int) -> Any:
         return self.index(row, 0).data(KEY_ROLE)

@@ -70,3 +70,16 @@ def test_dates_durations_and_amounts_sort_in_order() -> None:
     assert sortable(date(2026, 1, 2)) > sortable(date(2025, 12, 31))
     assert sortable(timedelta(minutes=90)) > sortable(timedelta(minutes=9))
     assert sortable(Decimal("10.5")) > sortable(Decimal("9.99"))
+
+
+def test_sorting_happens_in_the_model_and_new_rows_take_their_place(
+    qtmodeltester: ModelTester,
+) -> None:
+    model = _model()
+    model.set_rows([Item(1, "Ana", 30), Item(2, "Rui", 5), Item(3, "Eva", 100)])
+    proxy = TableProxy(model)
+    proxy.sort(1, Qt.SortOrder.DescendingOrder)
+    assert [item.id for item in model.rows()] == [3, 1, 2]
+    model.set_rows([*model.rows(), Item(4, "Zé", 50)])
+    assert [proxy.key_at(row) for row in range(proxy.rowCount())] == [3, 4, 1, 2]
+    qtmodeltester.check(proxy)

@@ -169,7 +169,6 @@ def style_sheet() -> str:
         .muted {{ color: {MUTED}; }}
         .strong {{ font-weight: bold; }}
         .big {{ font-size: 11pt; font-weight: bold; }}
-        table.grid {{ border-collapse: collapse; }}
         table.grid th {{ background-color: {SHADE}; font-weight: bold; color: {INK};
                         font-size: {SMALL_POINTS + 0.5}pt;
                         border-bottom-style: solid; border-bottom-width: 3px;
@@ -368,8 +367,8 @@ def _cuts(document: QTextDocument) -> list[_Cut]:
     while not item.atEnd():
         block = item.currentBlock()  # invalid on a table
         if not block.isValid():
-            # Asked only here: PySide6 6.12's currentFrame() loses a reference to None when
-            # it returns None, and a long session making many PDFs would crash on it.
+            # Asked only here: PySide6 6.12.0 lost a reference to None each time currentFrame()
+            # returned None (on a paragraph).
             frame = item.currentFrame()
             if isinstance(frame, QTextTable):
                 inside, floor = _table_cuts(frame, layout)

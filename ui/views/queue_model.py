@@ -28,7 +28,7 @@ from app.domain.sla import Channel, Reason, Urgency, channel_label, reason_text,
 from app.i18n import _, format_countdown, format_datetime
 from app.services.contacts import ContactRow
 from app.store.enums import ContactState
-from ui.table_model import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel
+from ui.table_model import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel, sortable
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -297,7 +297,7 @@ class ContactTableModel(RowTableModel[ContactRow]):
         cached = self._sorted.get((row.id, column))
         if cached is not None and cached[0] is row:
             return cached[1]
-        key = self._sort_keys[column](row)
+        key = sortable(self._sort_keys[column](row))
         self._sorted[(row.id, column)] = (row, key)
         return key
 
