@@ -59,10 +59,11 @@ def build_window(
 ) -> MainWindow:
     """The main window with every view; tests build it too, with a ManualClock in the desk."""
     settings_view = SettingsView(context, location=location, settings=settings)
+    sessions_view = SessionsView(context)
     views = [
         QueueView(context),
         CustomersView(context),
-        SessionsView(context),
+        sessions_view,
         PacksView(context),
         InvoicesView(context),
         settings_view,
@@ -75,6 +76,7 @@ def build_window(
         settings=settings,
     )
     settings_view.technician_changed.connect(window.change_technician)
+    sessions_view.wants_attention.connect(lambda: window.show_view(views.index(sessions_view)))
     return window
 
 

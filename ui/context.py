@@ -17,8 +17,10 @@ class UiContext(QObject):
     #: Every second: live countdowns and the running timer repaint.
     ticked = Signal()
     #: A view asks the window to show a record: ("customer" | "contact" | "session" |
-    #: "invoice", id).
+    #: "invoice" | "packs", id).
     show_record = Signal(str, int)
+    #: A view asks for the timer to start: ("contact" | "customer", id).
+    start_timer = Signal(str, int)
     #: The running timer in words, for the status bar ("" when none runs).
     timer_status = Signal(str)
     #: A warning for the banner at the top of the window: (text, "warning" | "breach" | "info").

@@ -28,6 +28,15 @@ from app.services import settings as company
 from ui.context import UiContext
 from ui.views.base import View
 
+#: Which view shows a kind of record, and its method that shows one.
+_RECORD_VIEWS = {
+    "customer": ("customers", "show_customer"),
+    "contact": ("contacts", "show_contact"),
+    "session": ("sessions", "show_session"),
+    "invoice": ("invoices", "show_invoice"),
+    "packs": ("packs", "show_customer_packs"),
+}
+
 TICK_MS = 1_000  # countdowns and the timer
 POLL_MS = 3_000  # what other desks recorded shows up within 5 s
 SWEEP_MS = 60_000  # missed deadlines, monthly allotments, expiries
@@ -130,6 +139,8 @@ class MainWindow(QMainWindow):
         for view in self.views:
             for menu_title, action in view.window_actions():
                 self.add_action(menu_title, action)
+        context.show_record.connect(self.show_record)
+        context.start_timer.connect(self.start_timer)
         self._restore()
 
     # --- menus and shortcuts ------------------------------------------------------------------
@@ -186,6 +197,19 @@ class MainWindow(QMainWindow):
             if view.objectName() == name:
                 return view
         raise KeyError(name)
+
+    def show_record(self, kind: str, record_id: int) -> None:
+        """Switches to the view that shows that kind of record, and shows it there."""
+        view_name, method = _RECORD_VIEWS[kind]
+        view = self.view_named(view_name)
+        self.show_view(self.views.index(view))
+        getattr(view, method)(record_id)
+
+    def start_timer(self, kind: str, record_id: int) -> None:
+        """Starts the timer for a contact or a customer, in the Sessões view."""
+        view = self.view_named("sessions")
+        self.show_view(self.views.index(view))
+        getattr(view, f"start_for_{kind}")(record_id)
 
     def current_view(self) -> View:
         return self.views[self.stack.currentIndex()]

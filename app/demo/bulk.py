@@ -81,8 +81,9 @@ class _Table:
             elif isinstance(field, DateField) and sqlite:
                 # ISO text, as SQLite stores a date (not left to sqlite3's deprecated adapter).
                 self.converters.append((position, lambda day: day.isoformat()))
-        marks = ", ".join("?" for _field in fields) if sqlite else "%s"
-        self.sql = f'INSERT INTO "{self.name}" ({self.columns}) VALUES ({marks})'
+        # One row of marks for executemany; a single %s that execute_values fills with pages.
+        values = "(" + ", ".join("?" for _field in fields) + ")" if sqlite else "%s"
+        self.sql = f'INSERT INTO "{self.name}" ({self.columns}) VALUES {values}'
 
     def convert(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         values = list(row)

@@ -262,8 +262,7 @@ def test_balances_and_packs_about_to_expire(
         210,
     )
     assert [
-        (p.pack_id, p.customer_id, p.customer_name, p.remaining)
-        for p in packs.expiring_packs(on)
+        (p.pack_id, p.customer_id, p.customer_name, p.remaining) for p in packs.expiring_packs(on)
     ] == [(soon, customer.id, "Padaria Central", 120)]
     assert used_up not in [p.pack_id for p in packs.expiring_packs(on, within_days=365)]
     assert [p.pack_id for p in packs.expiring_packs(on, within_days=400)] == [soon, far]

@@ -20,5 +20,5 @@ from ui.context import UiContext
 
 
 @pytest.fixture
-def context(desk: Desk) -> UiContext:
+def context(desk: Desk) -> UiContext:  # noqa: F811 - the fixture imported above, by name
     return UiContext(desk)

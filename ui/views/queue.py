@@ -175,6 +175,8 @@ class QueueView(View):
         self.respond_action.setToolTip(_("Record the first response to the selected contact"))
         self.close_action = self._action(_("C&lose contact"), "", self.close_selected)
         self.details_action = self._action(_("Contact &details"), "", self.open_details)
+        self.session_action = self._action(_("Start a &session"), "", self.start_session)
+        self.session_action.setToolTip(_("Start the timer for the selected contact"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(self._bar())
@@ -197,6 +199,7 @@ class QueueView(View):
             self.respond_action,
             self.close_action,
             self.details_action,
+            self.session_action,
         ):
             button = QToolButton()
             button.setDefaultAction(action)
@@ -347,6 +350,7 @@ class QueueView(View):
         )
         self.close_action.setEnabled(in_queue)
         self.details_action.setEnabled(row is not None)
+        self.session_action.setEnabled(in_queue)
 
     def _activated(self, _index: QModelIndex) -> None:
         self.open_details()
@@ -388,6 +392,12 @@ class QueueView(View):
         except ServiceError as error:
             show_error(self, error)
         self.context.sync()
+
+    def start_session(self) -> None:
+        """Asks the window to start the timer for the selected contact (Sessões view)."""
+        row = self.selected()
+        if row is not None:
+            self.context.start_timer.emit("contact", row.id)
 
     def open_details(self) -> None:
         row = self.selected()
