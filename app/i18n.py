@@ -33,6 +33,8 @@ class _Current:
 
     translations: NullTranslations = NullTranslations()
     language = "en"
+    # Parsed once: Babel would parse the identifier again on every number and date.
+    locale = Locale.parse("en")
 
 
 def catalog_dir() -> Path:
@@ -67,6 +69,7 @@ def set_language(language: str) -> None:
         raise ValueError(f"unknown language {language!r}; known: {', '.join(LANGUAGES)}")
     _Current.translations = _load(language)
     _Current.language = language
+    _Current.locale = Locale.parse(language)
 
 
 def language() -> str:
@@ -74,7 +77,7 @@ def language() -> str:
 
 
 def locale() -> Locale:
-    return Locale.parse(_Current.language)
+    return _Current.locale
 
 
 def _(message: str) -> str:
@@ -100,33 +103,33 @@ def N_(message: str) -> str:
 def format_money(amount: Decimal) -> str:
     """``1 234,50 €`` in pt_PT (no-break spaces, as Babel gives)."""
     return babel_numbers.format_currency(
-        amount, "EUR", locale=_Current.language, group_separator=True
+        amount, "EUR", locale=_Current.locale, group_separator=True
     )
 
 
 def format_decimal(value: Decimal | float, digits: int = 2) -> str:
     return babel_numbers.format_decimal(
-        value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=_Current.language
+        value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=_Current.locale
     )
 
 
 def format_percent(rate: Decimal) -> str:
     """A VAT rate such as ``Decimal("0.23")`` as ``23%``."""
-    return babel_numbers.format_percent(rate, format="#,##0.##%", locale=_Current.language)
+    return babel_numbers.format_percent(rate, format="#,##0.##%", locale=_Current.locale)
 
 
 def format_date(value: date | datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
     """``dd/mm/aaaa``; an instant is shown in the company's time zone."""
     if isinstance(value, datetime):
         value = value.astimezone(tz).date()
-    return babel_dates.format_date(value, "dd/MM/yyyy", locale=_Current.language)
+    return babel_dates.format_date(value, "dd/MM/yyyy", locale=_Current.locale)
 
 
 def format_time(value: time | datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
     """24-hour ``HH:mm``."""
     if isinstance(value, datetime):
         value = value.astimezone(tz).time()
-    return babel_dates.format_time(value, "HH:mm", locale=_Current.language)
+    return babel_dates.format_time(value, "HH:mm", locale=_Current.locale)
 
 
 def format_datetime(value: datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
@@ -136,7 +139,7 @@ def format_datetime(value: datetime, tz: ZoneInfo = COMPANY_TZ) -> str:
 
 def format_month(year: int, month: int) -> str:
     """``novembro de 2026``."""
-    return babel_dates.format_date(date(year, month, 1), "LLLL 'de' yyyy", locale=_Current.language)
+    return babel_dates.format_date(date(year, month, 1), "LLLL 'de' yyyy", locale=_Current.locale)
 
 
 def _parts(delta: timedelta) -> tuple[int, int, int, int]:

@@ -30,6 +30,10 @@ from ui.views.customer_senders import SenderList
 _NO_DATE = QDate(2000, 1, 1)
 
 
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
 @dataclass(frozen=True)
 class TypedRecord:
     """The record's fields as typed (text as is; the services check and normalise them)."""
@@ -211,7 +215,7 @@ class RecordForm(QWidget):
         has_plan = self.chosen_plan() is not Plan.NONE
         self.plan_since.setEnabled(has_plan)
         if has_plan and self.plan_since.date() == _NO_DATE:
-            self.plan_since.setDate(QDate(self._today))
+            self.plan_since.setDate(_qdate(self._today))
         elif not has_plan:
             self.plan_since.setDate(_NO_DATE)
 
@@ -227,7 +231,7 @@ class RecordForm(QWidget):
         self.city.setText(typed.city)
         self.country.setText(typed.country)
         self.plan.setCurrentIndex(self.plan.findData(typed.plan))
-        self.plan_since.setDate(_NO_DATE if typed.plan_since is None else QDate(typed.plan_since))
+        self.plan_since.setDate(_NO_DATE if typed.plan_since is None else _qdate(typed.plan_since))
         self.plan_since.setEnabled(typed.plan is not Plan.NONE)
         self.anydesk.setText(typed.anydesk)
         self.notes.setPlainText(typed.notes)
