@@ -276,6 +276,8 @@ class _OpenHours:
     ) -> None:
         self.starts: list[datetime] = []
         lengths: list[float] = []
+        # A month that has had no open hour yet (now is its 1 January) picks its first instant.
+        self.fallback = datetime.combine(first, time(0), tzinfo=calendar.tz).astimezone(UTC)
         day = first
         while day <= last:
             for opening, closing in calendar.hours_on(day):
@@ -294,6 +296,8 @@ class _OpenHours:
         return self.cumulative[-1]
 
     def instant(self, rng: random.Random) -> datetime:
+        if not self.starts:
+            return self.fallback
         offset = rng.random() * self.cumulative[-1]
         index = bisect_right(self.cumulative, offset) - 1
         return self.starts[index] + timedelta(seconds=int(offset - self.cumulative[index]))
@@ -327,7 +331,7 @@ class LargeDemo:
         self.grants: list[_Grant] = []
         self.billables: dict[int, list[_Billable]] = {}
         self.counters: dict[tuple[str, int], int] = {}
-        self.supplier: dict[str, Any] = {}
+        self.company: settings.Settings
         self._dates: dict[date, str] = {}
         self._descriptions: dict[tuple[Any, ...], str] = {}
 
@@ -341,6 +345,12 @@ class LargeDemo:
 
     def before_end(self, at: datetime) -> bool:
         return at < self.end
+
+    def soon_after(self, at: datetime, seconds: int) -> datetime:
+        """``seconds`` after ``at`` (what the sweep does as a month begins), or halfway to now
+        when now comes sooner: the sweeps' work is done whenever the demo ends."""
+        delay = timedelta(seconds=seconds)
+        return at + (min(delay, (self.end - at) / 2) if at < self.end else delay)
 
     def technician(self) -> int:
         return self.rng.choice(self.technicians)
@@ -382,21 +392,7 @@ class LargeDemo:
         start = self.local(self.first_month, time(8))
         self.rota = [(start, technician) for technician in self.technicians]
         heapq.heapify(self.rota)
-        current = settings.settings()
-        self.supplier = {
-            "name": current.name,
-            "nif": current.nif,
-            "address": current.address,
-            "postcode": current.postcode,
-            "city": current.city,
-            "iban": current.iban,
-            "legal_mention": current.invoice_legal_mention,
-            "vat": current.vat_rate,
-            "rate_inside": current.rate_inside,
-            "rate_outside": current.effective_rate_outside,
-            "inside_block": timedelta(minutes=current.inside_block_minutes),
-            "outside_block": timedelta(minutes=current.outside_block_minutes),
-        }
+        self.company = settings.settings()
         self.writer = BulkWriter(_COLUMNS)
 
     def _technician_names(self, count: int) -> list[str]:
@@ -455,6 +451,14 @@ class LargeDemo:
         postcode = f"{postcode_prefix[:2]}{rng.randrange(10, 99)}-{rng.randrange(1000):03d}"
         months = self.size.months
         archived = rng.random() < 0.01
+        rate_inside = self.company.rate_inside
+        if contract.rate_inside is not None:
+            rate_inside = contract.rate_inside
+        rate_outside = (
+            rate_inside if self.company.rate_outside is None else self.company.rate_outside
+        )
+        if contract.rate_outside is not None:
+            rate_outside = contract.rate_outside
         account = _Account(
             id=customer_id,
             name=name,
@@ -464,10 +468,13 @@ class LargeDemo:
             city=city,
             plan=plan,
             contract=contract,
-            inside_block=contract.inside_block or self.supplier["inside_block"],
-            outside_block=contract.outside_block or self.supplier["outside_block"],
-            rate_inside=contract.rate_inside or self.supplier["rate_inside"],
-            rate_outside=contract.rate_outside or self.supplier["rate_outside"],
+            # P18: the contract's terms, else the company's (as sessions._billing_terms).
+            inside_block=contract.inside_block
+            or timedelta(minutes=self.company.inside_block_minutes),
+            outside_block=contract.outside_block
+            or timedelta(minutes=self.company.outside_block_minutes),
+            rate_inside=rate_inside,
+            rate_outside=rate_outside,
             emails=[(self._email_sender(first, mail), normalize_email(mail)) for mail in emails],
             phones=[(self._phone_sender(number), normalize_phone(number)) for number in numbers],
             weight={Plan.NONE: 0.6, Plan.STANDARD: 1.0}.get(plan, 1.6) * rng.uniform(0.3, 1.7),
@@ -548,7 +555,7 @@ class LargeDemo:
                 if index % 3 == 2 or index == size.months - 1:
                     self._invoice_quarter(index)
                     self._flush_quarter()
-            self.progress(_("Indexes…"))
+            self.progress(_("Rebuilding the indexes…"))
         self.writer.move_sequences()
         with_counters = [
             {"series": series, "year": year, "last_number": number}
@@ -614,7 +621,7 @@ class LargeDemo:
         """Mostly in business hours; the rest at any hour (received then, counted from the
         next opening, P3)."""
         end = min(end, self.end - timedelta(hours=2))
-        if self.rng.random() < 0.85:
+        if self.rng.random() < 0.85 or end <= start:
             return hours.instant(self.rng)
         return start + timedelta(seconds=self.rng.randrange(int((end - start).total_seconds())))
 
@@ -630,7 +637,7 @@ class LargeDemo:
                 if monthly.left > 0:
                     self.entry(
                         account.id, monthly.pack_id, LedgerKind.EXPIRY, -monthly.left,
-                        month_start + 30 * timedelta(seconds=1), month=monthly.month,
+                        self.soon_after(month_start, 30), month=monthly.month,
                     )  # fmt: skip
                 monthly.left, monthly.month = 0, None
 
@@ -652,10 +659,10 @@ class LargeDemo:
             if index == monthly.first:
                 sold = hours.instant(self.rng) if index else month_start + 2 * _MINUTE
                 at(sold, self._sell_monthly(account, monthly, first, sold))
-            elif self.before_end(month_start + _MINUTE):
+            elif self.before_end(month_start):
                 self.entry(
                     account.id, monthly.pack_id, LedgerKind.MONTHLY_ALLOTMENT, monthly.minutes,
-                    month_start + _MINUTE, month=first,
+                    self.soon_after(month_start, 60), month=first,
                 )  # fmt: skip
                 monthly.left, monthly.month = monthly.minutes, first
                 self._bill_pack(
@@ -725,7 +732,7 @@ class LargeDemo:
             for unit in account.units:
                 lapses_on = unit.valid_until + _DAY
                 if first <= lapses_on <= last:
-                    lapse = self.local(lapses_on, time(0, 0, 30))
+                    lapse = self.soon_after(self.local(lapses_on, time(0)), 30)
                     at(lapse, self._expire_unit(account, unit, lapse))
 
     def _expire_unit(self, account: _Account, unit: _Unit, lapse: datetime) -> Callable[[], None]:
@@ -860,34 +867,17 @@ class LargeDemo:
             self.writer.add(
                 Pack,
                 (
-                    pack_id,
-                    account.id,
-                    PackKind.FREE,
-                    minutes,
-                    Decimal("0.00"),
-                    today,
-                    today,
-                    None,
-                    None,
-                    "",
-                    granted,
-                    None,
+                    pack_id, account.id, PackKind.FREE, minutes, Decimal("0.00"), today, today,
+                    None, None, "", granted, None,
                 ),
-            )
+            )  # fmt: skip
             entry_id = self.entry(
                 account.id, pack_id, LedgerKind.COMPENSATION, minutes, granted, contact=contact_id
             )
             free = _Free(pack_id, minutes)
             account.free.append(free)
-            record = _Grant(
-                self.writer.new_id(CompensationGrant),
-                contact_id,
-                account.id,
-                hours,
-                granted,
-                pack_id,
-                entry_id,
-            )
+            grant_id = self.writer.new_id(CompensationGrant)
+            record = _Grant(grant_id, contact_id, account.id, hours, granted, pack_id, entry_id)
             self.grants.append(record)
             if self.rng.random() < 0.03:
                 self._revoke_later(account, record, free)
@@ -1137,7 +1127,7 @@ class LargeDemo:
         unit: tuple[date, date] | None = None,
     ) -> None:
         """Keeps a pack (or one month of a monthly pack) for its quarter's invoice (P20)."""
-        vat = self.supplier["vat"]
+        vat = self.company.vat_rate
         if unit is not None:
             bought, until = unit
             key: tuple[Any, ...] = ("unit", minutes, until)
@@ -1162,7 +1152,7 @@ class LargeDemo:
         )
 
     def _bill_sessions(self) -> None:
-        vat = self.supplier["vat"]
+        vat = self.company.vat_rate
         for session in self.sessions:
             if not session.uncovered:
                 continue
@@ -1249,17 +1239,16 @@ class LargeDemo:
             year = issue_date.year
             number = self.counters.get((series, year), 0) + 1
             self.counters[(series, year)] = number
-        supplier = self.supplier
+        company = self.company
         self.writer.add(
             Invoice,
             (
                 invoice_id, kind, state, series, year, number, account.id, period[0], period[1],
                 issued_at, issue_date, None if issued_at is None else self.technicians[0],
                 corrects, reason, account.name, account.nif, account.address, account.postcode,
-                account.city, supplier["name"], supplier["nif"], supplier["address"],
-                supplier["postcode"], supplier["city"], supplier["iban"],
-                supplier["legal_mention"], summed.net, summed.vat, summed.gross, created,
-                self.technicians[0],
+                account.city, company.name, company.nif, company.address, company.postcode,
+                company.city, company.iban, company.invoice_legal_mention, summed.net, summed.vat,
+                summed.gross, created, self.technicians[0],
             ),
         )  # fmt: skip
         marks = state is InvoiceState.ISSUED and kind is InvoiceKind.INVOICE

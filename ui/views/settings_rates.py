@@ -121,7 +121,7 @@ class RatesPage(SettingsFormPage):
             "",
             note_label(
                 _(
-                    "23% on the mainland; 22% for a company in Madeira, 16% in the Azores. "
+                    "Mainland: 23%. Madeira: 22%. Azores: 16%. "
                     "The rate applies to invoices made from now on."
                 )
             ),
