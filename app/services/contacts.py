@@ -211,15 +211,22 @@ def open_contacts(
     *, include_answered: bool = True, limit: int | None = None, offset: int = 0
 ) -> tuple[ContactRow, ...]:
     """The queue: contacts waiting for a first response, by time left (deadline, else indicative
-    target, else receipt); then, with ``include_answered``, those answered and not closed yet.
-    Rejected contacts are never in it (P10a). One query; ``limit`` and ``offset`` page it.
+    target); then those waiting with neither (SMS, WhatsApp…), oldest first; then, with
+    ``include_answered``, those answered and not closed yet. Rejected contacts are never in it
+    (P10a). One query; ``limit`` and ``offset`` page it.
     """
     states = QUEUE_STATES if include_answered else (ContactState.OPEN,)
     due = fn.COALESCE(Contact.deadline, Contact.target, Contact.received_at)
+    untimed = Contact.deadline.is_null() & Contact.target.is_null()
     query = (
         _rows_query()
         .where(Contact.state.in_(states))
-        .order_by((Contact.state == ContactState.ANSWERED).asc(), due.asc(), Contact.id.asc())
+        .order_by(
+            (Contact.state == ContactState.ANSWERED).asc(),
+            untimed.asc(),
+            due.asc(),
+            Contact.id.asc(),
+        )
     )
     if limit is not None:
         query = query.limit(limit).offset(offset)

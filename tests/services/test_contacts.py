@@ -394,19 +394,19 @@ def test_the_queue_is_sorted_by_time_left(desk: Desk, clock: ManualClock) -> Non
     record_first_response(desk, answered.id, answered.version)
     queue = open_contacts()
     assert [row.id for row in queue] == [
-        whatsapp.id,  # no deadline nor target: by receipt, now
         priority.id,
         standard.id,
         indicative.id,
+        whatsapp.id,  # no deadline nor target: after the timed ones, by receipt
         answered.id,  # answered ones come after those still waiting
     ]
     assert [row.id for row in open_contacts(include_answered=False)] == [
-        whatsapp.id,
         priority.id,
         standard.id,
         indicative.id,
+        whatsapp.id,
     ]
-    first = queue[1]
+    first = queue[0]
     assert (first.customer_name, first.channel, first.sender, first.subject) == (
         "Cliente priority",
         Channel.PRIORITY_EMAIL,
@@ -422,7 +422,7 @@ def test_the_queue_is_sorted_by_time_left(desk: Desk, clock: ManualClock) -> Non
     assert (first.granted_hours, first.grant_revoked) == (None, False)
     assert first.time_left(clock.now()) == timedelta(hours=5)
     assert urgency(first.terms, first.received_at, clock.now()) is Urgency.NORMAL
-    assert queue[3].due == at(12, 18)
+    assert queue[2].due == at(12, 18)
 
 
 def test_a_customers_contacts_newest_first(desk: Desk, clock: ManualClock) -> None:

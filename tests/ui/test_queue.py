@@ -110,46 +110,47 @@ def test_p10b_queue_lists_open_contacts_by_time_left_in_words(
     register(desk, Channel.SMS, "+351 961 222 333", "Ligue-me")  # P10: no guarantee at all
     context.sync()
 
+    # Timed contacts by their instant; the SMS, with neither deadline nor target, after them.
     assert column_texts(view, QueueColumn.SUBJECT) == [
-        "Ligue-me",
         "Lento",
         "Impressora",
         "Password",
+        "Ligue-me",
     ]
     assert column_texts(view, QueueColumn.TIME_LEFT) == [
-        _("no guarantee"),
         format_countdown(timedelta(hours=5)),
         format_countdown(timedelta(hours=32)),
         _("indicative: {when}").format(when="12/03/2025 18:00"),
+        _("no guarantee"),
     ]
     assert format_countdown(timedelta(hours=5)) == "faltam 5 h"  # pt_PT by default
     assert column_texts(view, QueueColumn.CUSTOMER) == [
-        _("(unknown)"),
         "Clínica Sorriso",
         "Loja da Ana",
         _("(unknown)"),
+        _("(unknown)"),
     ]
     assert column_texts(view, QueueColumn.CHANNEL) == [
-        channel_label(Channel.SMS),
         channel_label(Channel.PRIORITY_EMAIL),
         channel_label(Channel.EMAIL),
         channel_label(Channel.EMAIL),
+        channel_label(Channel.SMS),
     ]
-    assert column_texts(view, QueueColumn.SENDER)[2] == "Ana <ana@loja.pt>"  # as received
+    assert column_texts(view, QueueColumn.SENDER)[1] == "Ana <ana@loja.pt>"  # as received
     assert column_texts(view, QueueColumn.RECEIVED) == ["10/03/2025 10:00"] * 4
     assert column_texts(view, QueueColumn.DEADLINE) == [
-        "",
         "10/03/2025 15:00",
         "11/03/2025 18:00",
+        "",
         "",
     ]
     assert column_texts(view, QueueColumn.STATE) == [state_text(ContactState.OPEN)] * 4
     # P10b: why, in a short column and in full as its tooltip.
-    assert cell(view, 3, QueueColumn.GUARANTEE, Qt.ItemDataRole.ToolTipRole) == reason_text(
+    assert cell(view, 2, QueueColumn.GUARANTEE, Qt.ItemDataRole.ToolTipRole) == reason_text(
         Reason.NO_PLAN
     )
     assert reason_text(Reason.GUARANTEED) in str(
-        cell(view, 1, QueueColumn.TIME_LEFT, Qt.ItemDataRole.ToolTipRole)
+        cell(view, 0, QueueColumn.TIME_LEFT, Qt.ItemDataRole.ToolTipRole)
     )
     assert view.tabs.tabText(0) == _("&Queue ({count})").format(count=4)
 

@@ -64,8 +64,9 @@ _REVOKED = (QColor("#5f6368"), None)
 #: Between a cell's edge and its text (px), as the standard delegate draws it.
 _TEXT_MARGIN = 4
 
-#: Answered contacts sort after every contact still waiting, whatever their due instant.
-_ANSWERED_OFFSET = 10**12
+#: The queue's groups (timed, untimed, answered) each sort after the one before, whatever
+#: their due instants.
+_GROUP_OFFSET = 10**12
 
 
 @dataclass(frozen=True)
@@ -234,8 +235,15 @@ def _seconds(at: datetime) -> int:
 
 
 def queue_order(row: ContactRow) -> int:
-    """By time left: the waiting contacts by due instant, then the answered ones."""
-    return (0 if waiting(row) else _ANSWERED_OFFSET) + _seconds(row.due)
+    """By time left, as ``open_contacts`` lists them: the waiting contacts with a deadline or a
+    target by that instant, then those with neither (oldest first), then the answered ones."""
+    if not waiting(row):
+        group = 2
+    elif row.deadline is None and row.target is None:
+        group = 1
+    else:
+        group = 0
+    return group * _GROUP_OFFSET + _seconds(row.due)
 
 
 def _received_order(row: ContactRow) -> int:
@@ -243,7 +251,7 @@ def _received_order(row: ContactRow) -> int:
 
 
 def _deadline_order(row: ContactRow) -> int:
-    return _seconds(row.deadline) if row.deadline is not None else _ANSWERED_OFFSET
+    return _seconds(row.deadline) if row.deadline is not None else _GROUP_OFFSET
 
 
 # --- the models -------------------------------------------------------------------------------
