@@ -118,3 +118,24 @@ def test_a_fresh_checkout_speaks_portuguese() -> None:
 
     assert i18n.language() == "pt_PT"
     assert i18n._("A duration cannot be negative.") != "A duration cannot be negative."
+
+
+def test_no_translation_inside_an_f_string() -> None:
+    # Babel cannot see a call inside an f-string: its text would never reach the catalog.
+    import ast
+
+    keywords = {"_", "ngettext", "pgettext", "N_", "qt_noop"}
+    hidden = []
+    for folder in ("app", "ui"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.JoinedStr):
+                    continue
+                for call in ast.walk(node):
+                    if (
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Name)
+                        and call.func.id in keywords
+                    ):
+                        hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert hidden == [], "translate outside the f-string:\n" + "\n".join(hidden)

@@ -62,11 +62,12 @@ def _unit_price(price: _PriceKey) -> str:
 
 def _party_html(caption: str, party: Party) -> str:
     lines = lines_of(*address_lines(party.address, party.postcode, party.city, party.country))
+    nif = text(_("NIF: {nif}").format(nif=party.nif_text))
     return (
         f"<p class='caption'>{text(caption)}</p>"
         f"<p class='big'>{text(party.name)}</p>"
         f"<p>{lines}</p>"
-        f"<p>{text(_('NIF: {nif}').format(nif=party.nif_text))}</p>"
+        f"<p>{nif}</p>"
     )
 
 
@@ -112,16 +113,16 @@ def _references_html(document: InvoiceDocument) -> str:
 
 
 def _lines_html(document: InvoiceDocument) -> str:
-    header = (
-        "<thead><tr>"
-        f"<th align='left' width='12%'>{text(_('Date'))}</th>"
-        f"<th align='left' width='41%'>{text(_('Description'))}</th>"
-        f"<th {_NUM} width='12%'>{text(_('Quantity'))}</th>"
-        f"<th {_NUM} width='13%'>{text(_('Unit price'))}</th>"
-        f"<th {_NUM} width='7%'>{text(_('VAT'))}</th>"
-        f"<th {_NUM} width='15%'>{text(_('Net amount'))}</th>"
-        "</tr></thead>"
+    columns = (
+        ("align='left' width='12%'", _("Date")),
+        ("align='left' width='41%'", _("Description")),
+        (f"{_NUM} width='12%'", _("Quantity")),
+        (f"{_NUM} width='13%'", _("Unit price")),
+        (f"{_NUM} width='7%'", _("VAT")),
+        (f"{_NUM} width='15%'", _("Net amount")),
     )
+    cells = "".join(f"<th {attributes}>{text(title)}</th>" for attributes, title in columns)
+    header = f"<thead><tr>{cells}</tr></thead>"
     # Babel takes a tenth of a millisecond per value, and a long invoice repeats its dates,
     # prices and rates: each distinct value is formatted once per document.
     date_text = cache(lambda day: text(format_date(day)))
@@ -164,21 +165,25 @@ def _vat_html(document: InvoiceDocument) -> str:
         )
         for summary in document.by_rate
     )
+    columns = (
+        ("align='left' width='40%'", _("VAT rate")),
+        (f"{_NUM} width='35%'", _("Taxable amount")),
+        (f"{_NUM} width='25%'", _("VAT")),
+    )
+    header = "".join(f"<th {attributes}>{text(title)}</th>" for attributes, title in columns)
     return (
         "<table class='grid' width='100%' cellspacing='0' cellpadding='3'><thead><tr>"
-        f"<th align='left' width='40%'>{text(_('VAT rate'))}</th>"
-        f"<th {_NUM} width='35%'>{text(_('Taxable amount'))}</th>"
-        f"<th {_NUM} width='25%'>{text(_('VAT'))}</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table>"
+        f"{header}</tr></thead><tbody>{rows}</tbody></table>"
     )
 
 
 def _totals_html(document: InvoiceDocument) -> str:
     due = _("Total to credit") if document.kind is InvoiceKind.CREDIT_NOTE else _("Total")
+    net, vat = text(_("Total net")), text(_("Total VAT"))
     return (
         "<table width='100%' cellspacing='0' cellpadding='3'>"
-        f"<tr><td>{text(_('Total net'))}</td><td {_NUM}>{money(document.net)}</td></tr>"
-        f"<tr><td>{text(_('Total VAT'))}</td><td {_NUM}>{money(document.vat)}</td></tr>"
+        f"<tr><td>{net}</td><td {_NUM}>{money(document.net)}</td></tr>"
+        f"<tr><td>{vat}</td><td {_NUM}>{money(document.vat)}</td></tr>"
         f"<tr><td class='total'>{text(due)}</td>"
         f"<td class='total' {_NUM}>{money(document.gross)}</td></tr>"
         "</table>"
@@ -190,7 +195,8 @@ def _payment_html(document: InvoiceDocument) -> str:
     if document.kind is InvoiceKind.INVOICE and document.supplier_iban:
         iban = f"<span class='strong'>{text(grouped_iban(document.supplier_iban))}</span>"
         transfer = text(_("By bank transfer to the IBAN {iban}.")).format(iban=iban)
-        parts.append(f"<p class='caption'>{text(_('Payment'))}</p><p>{transfer}</p>")
+        caption = text(_("Payment"))
+        parts.append(f"<p class='caption'>{caption}</p><p>{transfer}</p>")
     if document.legal_mention.strip():
         parts.append(f"<p class='small muted'>{text(document.legal_mention.strip())}</p>")
     return "<p>&nbsp;</p>".join(parts)
@@ -198,9 +204,10 @@ def _payment_html(document: InvoiceDocument) -> str:
 
 def invoice_html(document: InvoiceDocument) -> str:
     """The body of the PDF below the letterhead: parties, lines, VAT, totals, payment."""
+    customer = _party_html(_("Customer"), document.customer)
     return (
         "<table width='100%' cellspacing='0' cellpadding='0'><tr>"
-        f"<td width='58%'>{_party_html(_('Customer'), document.customer)}</td>"
+        f"<td width='58%'>{customer}</td>"
         f"<td width='42%'>{_references_html(document)}</td>"
         "</tr></table>"
         "<p>&nbsp;</p>"

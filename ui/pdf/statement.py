@@ -324,12 +324,15 @@ def _summary_html(statement: Statement) -> str:
 def _customer_html(statement: Statement) -> str:
     customer = statement.customer
     lines = address_lines(customer.address, customer.postcode, customer.city, customer.country)
+    caption = text(_("Customer"))
+    nif = text(_("NIF: {nif}").format(nif=customer.nif_text))
+    plan = text(_("Plan: {plan}").format(plan=plan_label(statement.plan)))
     return (
-        f"<p class='caption'>{text(_('Customer'))}</p>"
+        f"<p class='caption'>{caption}</p>"
         f"<p class='big'>{text(customer.name)}</p>"
         f"<p>{lines_of(*lines)}</p>"
-        f"<p>{text(_('NIF: {nif}').format(nif=customer.nif_text))}</p>"
-        f"<p>{text(_('Plan: {plan}').format(plan=plan_label(statement.plan)))}</p>"
+        f"<p>{nif}</p>"
+        f"<p>{plan}</p>"
     )
 
 
