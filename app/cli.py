@@ -16,7 +16,6 @@ from pathlib import Path
 
 from app import __version__
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, ngettext, set_language
-from app.store.enums import InvoiceKind, InvoiceState
 
 # argparse translates its own messages through the `_` it imported from gettext; pointing it at
 # our catalog makes "usage:" and its errors Portuguese too. Its strings, for extraction:
@@ -59,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help=_("interface language")
+    )
+    parser.add_argument(
+        "--technician",
+        metavar="NAME_OR_ID",
+        help=_("the technician at this desk (default: the one chosen last on this computer)"),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser("demo", help=_("fill a new database with demo data"))
@@ -219,6 +223,7 @@ def list_invoices(args: argparse.Namespace) -> int:
 
     from app.i18n import format_date, format_money
     from app.services.invoices import issued_invoices
+    from app.services.labels import issued_document_text
 
     _require_existing(args.db)
     with command_database(args.db):
@@ -234,22 +239,13 @@ def list_invoices(args: argparse.Namespace) -> int:
         print(_("No invoice has been issued yet."), file=sys.stderr)
     for row in rows:
         issued = "" if row.issue_date is None else format_date(row.issue_date)
-        state = invoice_state_text(row.kind, row.state, row.corrects_number)
+        state = issued_document_text(row.kind, row.state, row.corrects_number)
         print(
             "\t".join(
                 (row.number_text or "", issued, row.customer_name, format_money(row.gross), state)
             )
         )
     return 0
-
-
-def invoice_state_text(kind: InvoiceKind, state: InvoiceState, corrects: str | None) -> str:
-    """What a numbered document is now: issued, cancelled, or the credit note of an invoice."""
-    if kind is InvoiceKind.CREDIT_NOTE:
-        return _("Credit note for {number}").format(number=corrects or "?")
-    if state is InvoiceState.CANCELLED:
-        return _("Cancelled")
-    return _("Issued")
 
 
 def commands_without_qt() -> dict[str, Command]:

@@ -92,11 +92,12 @@ step_export() {
 step_window() {
     # ui/app.py quits by itself BALCAO_SMOKE_QUIT_MS after the window is shown.
     # On the demo database when that step ran, else on a new one (the first start).
-    local quit_ms=1000 start database="$db"
-    [ -s "$db" ] || database="$scratch/new.sqlite"
+    local quit_ms=1000 start database="$db" technician=""
+    # The demo's first technician sits at the desk; a new database would ask who does.
+    if [ -s "$db" ]; then technician=1; else database="$scratch/new.sqlite"; fi
     start=$(($(now_ms)))
     hang_reason="the window did not close by itself (ui/app.py must honour BALCAO_SMOKE_QUIT_MS)"
-    BALCAO_SMOKE_QUIT_MS=$quit_ms run --db "$database"
+    BALCAO_SMOKE_QUIT_MS=$quit_ms run --db "$database" ${technician:+--technician "$technician"}
     local elapsed=$(($(now_ms) - start))
     if grep -q "Traceback" "$scratch/err"; then
         cat "$scratch/err" >&2

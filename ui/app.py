@@ -14,6 +14,7 @@ from app.clock import SystemClock
 from app.i18n import _
 from app.services import settings as company
 from app.services.context import Desk
+from app.services.errors import ServiceError
 from app.services.housekeeping import run_sweeps
 from app.store.database import (
     LOCATION_VARIABLE,
@@ -84,6 +85,14 @@ def _sweep(context: UiContext) -> None:
     run_sweeps(context.desk)
 
 
+def _refuse(message: str) -> int:
+    """The program cannot start: says why on stderr (for scripts) and in a dialog."""
+    print(_("balcao: error: {message}").format(message=message), file=sys.stderr)
+    if QGuiApplication.platformName() != "offscreen":
+        QMessageBox.critical(None, _("Balcão"), message)
+    return 1
+
+
 def run_window(args: argparse.Namespace) -> int:
     qt = application()
     clock = SystemClock()
@@ -96,9 +105,16 @@ def run_window(args: argparse.Namespace) -> int:
     try:
         open_database(location, clock=clock)
     except DatabaseOpenError as error:
-        QMessageBox.critical(None, _("Balcão"), str(error))
-        return 1
-    technician_id = remembered_technician(settings, location)
+        return _refuse(str(error))
+    technician_id: int | None
+    if args.technician:
+        try:
+            technician_id = company.find_technician(args.technician).id
+        except ServiceError as error:
+            return _refuse(str(error))
+        remember_technician(settings, location, technician_id)
+    else:
+        technician_id = remembered_technician(settings, location)
     if technician_id is None:
         dialog = TechnicianDialog(Desk(clock))
         if not dialog.exec() or dialog.chosen is None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from app.i18n import _
-from app.services.errors import ServiceError
+from app.services.errors import InputError, ServiceError
+
+_T = TypeVar("_T")
 
 
 def show_error(parent: QWidget | None, error: ServiceError | Exception) -> None:
@@ -22,3 +27,26 @@ def confirm(parent: QWidget | None, title: str, question: str) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def act_with_reason(
+    parent: QWidget | None, title: str, question: str, act: Callable[[str], _T]
+) -> _T | None:
+    """Asks for a reason and acts with it (``act(reason)``, a use case); asks again, keeping the
+    text, while the use case says the reason is missing. ``None`` when cancelled or refused
+    (the refusal shown)."""
+    reason = ""
+    while True:
+        reason, ok = QInputDialog.getMultiLineText(parent, title, question, reason)
+        if not ok:
+            return None
+        try:
+            return act(reason)
+        except InputError as error:
+            show_error(parent, error)
+            if error.field == "reason":
+                continue
+            return None
+        except ServiceError as error:
+            show_error(parent, error)
+            return None

@@ -19,6 +19,7 @@ from app.services import settings as company
 from app.services.context import Desk
 from app.services.errors import ServiceError
 from ui.feedback import show_error
+from ui.widgets import dialog_buttons
 
 _NEW = -1
 
@@ -47,11 +48,7 @@ class TechnicianDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("&Technician:"), self.choice)
         form.addRow(_("&Name:"), self.new_name)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self._accept, QDialogButtonBox.StandardButton.Ok)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(

@@ -46,15 +46,16 @@ from app.demo.company import (
 )
 from app.domain.billing import bill
 from app.domain.calendar import BusinessCalendar, elapsed
-from app.domain.contract import NO_CONTRACT, ContractTerms
+from app.domain.contract import NO_CONTRACT, ContractTerms, effective_blocks, effective_rates
 from app.domain.invoice import InvoiceLine, credit_lines, time_line, totals
 from app.domain.packs import Balance, PackKind, allocate, unit_pack_valid_until
 from app.domain.sla import Channel, Plan, Reason, compensation_hours, response_terms
 from app.domain.validation import normalize_email, normalize_phone
-from app.i18n import _, format_date, format_minutes_as_hours, format_month
+from app.i18n import _, format_month
 from app.services import changes, settings
 from app.services.changes import Topic
 from app.services.context import Desk
+from app.services.invoices import monthly_pack_description, time_description, unit_pack_description
 from app.store.base import BaseModel
 from app.store.enums import (
     ContactState,
@@ -332,7 +333,6 @@ class LargeDemo:
         self.billables: dict[int, list[_Billable]] = {}
         self.counters: dict[tuple[str, int], int] = {}
         self.company: settings.Settings
-        self._dates: dict[date, str] = {}
         self._descriptions: dict[tuple[Any, ...], str] = {}
 
     # --- helpers ------------------------------------------------------------------------------
@@ -451,14 +451,12 @@ class LargeDemo:
         postcode = f"{postcode_prefix[:2]}{rng.randrange(10, 99)}-{rng.randrange(1000):03d}"
         months = self.size.months
         archived = rng.random() < 0.01
-        rate_inside = self.company.rate_inside
-        if contract.rate_inside is not None:
-            rate_inside = contract.rate_inside
-        rate_outside = (
-            rate_inside if self.company.rate_outside is None else self.company.rate_outside
+        inside_block, outside_block = effective_blocks(
+            contract, self.company.inside_block_minutes, self.company.outside_block_minutes
         )
-        if contract.rate_outside is not None:
-            rate_outside = contract.rate_outside
+        rate_inside, rate_outside = effective_rates(
+            contract, self.company.rate_inside, self.company.rate_outside
+        )
         account = _Account(
             id=customer_id,
             name=name,
@@ -468,11 +466,8 @@ class LargeDemo:
             city=city,
             plan=plan,
             contract=contract,
-            # P18: the contract's terms, else the company's (as sessions._billing_terms).
-            inside_block=contract.inside_block
-            or timedelta(minutes=self.company.inside_block_minutes),
-            outside_block=contract.outside_block
-            or timedelta(minutes=self.company.outside_block_minutes),
+            inside_block=inside_block,
+            outside_block=outside_block,
             rate_inside=rate_inside,
             rate_outside=rate_outside,
             emails=[(self._email_sender(first, mail), normalize_email(mail)) for mail in emails],
@@ -1110,12 +1105,6 @@ class LargeDemo:
 
     # --- invoices -----------------------------------------------------------------------------
 
-    def _date_text(self, day: date) -> str:
-        text = self._dates.get(day)
-        if text is None:
-            text = self._dates[day] = format_date(day)
-        return text
-
     def _bill_pack(
         self,
         account: _Account,
@@ -1132,19 +1121,14 @@ class LargeDemo:
             bought, until = unit
             key: tuple[Any, ...] = ("unit", minutes, until)
             if key not in self._descriptions:
-                self._descriptions[key] = _(
-                    "Unit pack of {hours} of support, valid until {date}"
-                ).format(hours=format_minutes_as_hours(minutes), date=format_date(until))
+                self._descriptions[key] = unit_pack_description(minutes, until)
             line = InvoiceLine(self._descriptions[key], _ONE, price, vat, service_date=bought)
             order = (0, bought, pack_id)
         else:
             assert month is not None
             key = ("monthly", minutes, month)
             if key not in self._descriptions:
-                self._descriptions[key] = _("Monthly pack of {hours} of support, {month}").format(
-                    hours=format_minutes_as_hours(minutes),
-                    month=format_month(month.year, month.month),
-                )
+                self._descriptions[key] = monthly_pack_description(minutes, month)
             line = InvoiceLine(self._descriptions[key], _ONE, price, vat, service_date=month)
             order = (0, month, pack_id)
         self.billables.setdefault(account.id, []).append(
@@ -1159,14 +1143,7 @@ class LargeDemo:
             day = self.local_day(session.started_at)
             name = self.technician_names[session.technician]
             for outside, minutes, rate in session.uncovered:
-                template = (
-                    _("Support on {date} by {technician}: {subject} (outside business hours)")
-                    if outside
-                    else _("Support on {date} by {technician}: {subject} (business hours)")
-                )
-                text = template.format(
-                    date=self._date_text(day), technician=name, subject=session.subject
-                )
+                text = time_description(day, name, session.subject, outside=outside)
                 line = time_line(text, minutes, rate, vat, day)
                 self.billables.setdefault(session.customer_id, []).append(
                     _Billable((1, day, session.id), line, session=session)

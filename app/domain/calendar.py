@@ -52,6 +52,17 @@ def elapsed(start: datetime, end: datetime) -> timedelta:
     return timedelta(microseconds=_to_micros(end) - _to_micros(start))
 
 
+def start_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant the local ``day`` begins at."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def local_days(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants the local days ``first`` to ``last`` (inclusive) begin and end at: the
+    period is ``[start, end)``."""
+    return start_of_day(first, tz), start_of_day(last + timedelta(days=1), tz)
+
+
 def _check_hours(hours: Iterable[tuple[time, time]]) -> tuple[tuple[time, time], ...]:
     """Sorted, non-overlapping, non-empty intervals, or a ValueError that says what is wrong."""
     checked = tuple(sorted(hours))

@@ -46,3 +46,28 @@ class ContractTerms:
 
 
 NO_CONTRACT = ContractTerms()
+
+
+def effective_rates(
+    contract: ContractTerms, company_inside: Decimal, company_outside: Decimal | None
+) -> tuple[Decimal, Decimal]:
+    """P16a, P18: the hourly rates (inside, outside business hours) of time no pack covers:
+    each rate the contract sets wins, else the company's; an out-of-hours rate set by neither
+    is the inside one."""
+    inside = company_inside if contract.rate_inside is None else contract.rate_inside
+    if contract.rate_outside is not None:
+        return inside, contract.rate_outside
+    return inside, inside if company_outside is None else company_outside
+
+
+def effective_blocks(
+    contract: ContractTerms, company_inside_minutes: int, company_outside_minutes: int
+) -> tuple[timedelta, timedelta]:
+    """P11, P18: the billing blocks (inside, outside business hours): each block the contract
+    sets wins, else the company's."""
+    inside = contract.inside_block
+    outside = contract.outside_block
+    return (
+        timedelta(minutes=company_inside_minutes) if inside is None else inside,
+        timedelta(minutes=company_outside_minutes) if outside is None else outside,
+    )

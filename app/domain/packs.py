@@ -10,12 +10,13 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from app.domain.calendar import start_of_day
 from app.i18n import _
 
 #: A calendar month as ``(year, month)``.
@@ -45,8 +46,7 @@ def unit_pack_valid_until(purchased_on: date) -> date:
 
 def unit_pack_expires_at(purchased_on: date, tz: ZoneInfo) -> datetime:
     """P14: the instant a unit pack lapses, in UTC: the start of the day after its last day."""
-    day_after = unit_pack_valid_until(purchased_on) + timedelta(days=1)
-    return datetime.combine(day_after, time(0), tzinfo=tz).astimezone(UTC)
+    return start_of_day(unit_pack_valid_until(purchased_on) + timedelta(days=1), tz)
 
 
 # --- P15: monthly packs ------------------------------------------------------------------------
@@ -136,10 +136,14 @@ def usable(balance: Balance, on: date) -> bool:
     return balance.remaining > 0
 
 
+def payment_order(kind: PackKind, valid_until: date | None) -> tuple[int, date]:
+    """P16a: where a balance pays in turn: monthly hours, then unit packs by expiry (oldest
+    first), then free hours."""
+    return (_KIND_RANK[PackKind(kind)], date.max if valid_until is None else valid_until)
+
+
 def _payment_order(balance: Balance) -> tuple[int, date, date, int]:
-    """P16a: monthly hours, then unit packs by expiry (oldest first), then free hours."""
-    expiry = date.max if balance.valid_until is None else balance.valid_until
-    return (_KIND_RANK[balance.kind], expiry, balance.valid_from, balance.key)
+    return (*payment_order(balance.kind, balance.valid_until), balance.valid_from, balance.key)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,15 @@ class Urgency(StrEnum):
     BREACHED = "breached"
 
 
+class GuaranteeOutcome(StrEnum):
+    """What became of a contact's response guarantee."""
+
+    MET = "met"
+    MISSED = "missed"
+    PENDING = "pending"  # no first response yet, deadline still ahead
+    NONE = "none"  # no guarantee (its reason says why, P10b)
+
+
 @dataclass(frozen=True)
 class Terms:
     guaranteed: bool
@@ -148,6 +157,20 @@ def is_breached(terms: Terms, first_response_at: datetime | None, now: datetime)
     return elapsed(terms.deadline, answered_or_now) > timedelta(0)
 
 
+def guarantee_outcome(
+    terms: Terms, first_response_at: datetime | None, now: datetime
+) -> GuaranteeOutcome:
+    """Whether a contact's guarantee was met, missed (``is_breached``) or is still pending at
+    ``now``; ``NONE`` for terms without a guarantee (P8–P10a)."""
+    if not terms.guaranteed or terms.deadline is None:
+        return GuaranteeOutcome.NONE
+    if is_breached(terms, first_response_at, now):
+        return GuaranteeOutcome.MISSED
+    if first_response_at is None:
+        return GuaranteeOutcome.PENDING
+    return GuaranteeOutcome.MET
+
+
 def urgency(terms: Terms, received_at: datetime, now: datetime) -> Urgency:
     """The colour of an open contact's countdown: amber under 25 % of the window, red past it."""
     require_aware(received_at)
@@ -210,3 +233,12 @@ def reason_text(reason: Reason) -> str:
             "Dedicated channel used by a sender not registered for a priority plan: rejected."
         ),
     }[Reason(reason)]
+
+
+def outcome_label(outcome: GuaranteeOutcome) -> str:
+    return {
+        GuaranteeOutcome.MET: _("Met"),
+        GuaranteeOutcome.MISSED: _("Missed"),
+        GuaranteeOutcome.PENDING: _("Pending"),
+        GuaranteeOutcome.NONE: _("No guarantee"),
+    }[GuaranteeOutcome(outcome)]

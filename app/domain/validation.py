@@ -1,4 +1,4 @@
-"""Checking and normalising what a technician types: NIF, email, phone, IBAN, hours.
+"""Checking and normalising what a technician types: NIF, email, phone, IBAN, hours, amounts.
 
 Each ``normalize_*`` returns the one stored form of a value, so that the same customer or sender
 typed two ways is found either way (P9); each failure is a ``ValidationError`` naming the field
@@ -8,7 +8,7 @@ and saying, in the user's language, what is wrong.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from email.utils import parseaddr
 from typing import Literal
 
@@ -27,6 +27,13 @@ NIF_DIGITS = 9
 _DECIMAL_HOURS = re.compile(r"(\d+(?:[.,]\d*)?|[.,]\d+)\s*h?", re.ASCII | re.IGNORECASE)
 _CLOCK_HOURS = re.compile(r"(\d+):([0-5]\d)", re.ASCII)
 _MINUS_SIGNS = ("-", "\N{MINUS SIGN}")
+# Amounts as typed in Portugal: "45", "45,5", "1 234,50 €", "1.234,50", "45.50": a comma is the
+# decimal mark; a dot is one too when no comma follows it (people type "45.50"), else it groups
+# thousands.
+_AMOUNT = re.compile(r"[-\N{MINUS SIGN}]?(\d+(?:[.,]\d*)?|[.,]\d+)")
+_GROUPED = re.compile(r"[-\N{MINUS SIGN}]?\d{1,3}(?:\.\d{3})+,\d*")
+_SPACES = re.compile(r"[\s\N{NO-BREAK SPACE}\N{NARROW NO-BREAK SPACE}]")
+_PERCENT = Decimal(100)
 
 
 class ValidationError(ValueError):
@@ -161,3 +168,41 @@ def _minutes(unsigned: str) -> int | None:
         hours = Decimal(decimal[1].replace(",", "."))
         return int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return None
+
+
+def parse_amount(text: str, field: str = "amount") -> Decimal:
+    """A number as typed in Portugal (money, a quantity): ``"45,50"``, ``"1 234,50 €"`` → a
+    ``Decimal``; its sign kept, so that the use case says why a negative amount is refused.
+
+    Raises ``ValidationError(field, …)`` when the text is not a number.
+    """
+    typed = _SPACES.sub("", text).removesuffix("€").removeprefix("€")
+    if not typed:
+        raise ValidationError(field, _("Enter an amount, such as 45,50."))
+    amount = _decimal(typed)
+    if amount is None:
+        raise ValidationError(
+            field, _("{text} is not a number; write it as 45,50.").format(text=text.strip())
+        )
+    return amount
+
+
+def parse_percent(text: str, field: str = "percent") -> Decimal:
+    """A rate as typed: ``"23"``, ``"23%"``, ``"22,5 %"`` → ``Decimal("0.23")``; its sign kept
+    (the use case says what range it must be in)."""
+    rate = _decimal(_SPACES.sub("", text).removesuffix("%"))
+    if rate is None:
+        raise ValidationError(field, _("Write a percentage, such as 23%."))
+    return rate / _PERCENT
+
+
+def _decimal(typed: str) -> Decimal | None:
+    """A number written the Portuguese way (no spaces left), or None."""
+    if _GROUPED.fullmatch(typed):
+        typed = typed.replace(".", "")
+    if not _AMOUNT.fullmatch(typed):
+        return None
+    try:
+        return Decimal(typed.replace(",", ".").replace("\N{MINUS SIGN}", "-"))
+    except InvalidOperation:  # pragma: no cover - the pattern already refused it
+        return None

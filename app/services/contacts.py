@@ -40,7 +40,7 @@ from app.services.changes import Changes, Topic
 from app.services.compensation import grant_if_breached
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
-from app.services.queries import get_or_missing, locked_or_missing, sender_owner
+from app.services.queries import frozen_terms, get_or_missing, locked_or_missing, sender_owner
 from app.services.settings import business_calendar, check_text
 from app.store.base import save_versioned
 from app.store.enums import ContactState
@@ -114,7 +114,7 @@ class ContactRecord:
     @property
     def terms(self) -> Terms:
         """The frozen terms, for ``sla.urgency``, ``sla.is_breached``, ``sla.warning_lead``."""
-        return Terms(self.guaranteed, self.deadline, self.target, self.reason, self.urgent)
+        return frozen_terms(self)
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ class ContactRow:
 
     @property
     def terms(self) -> Terms:
-        return Terms(self.guaranteed, self.deadline, self.target, self.reason, self.urgent)
+        return frozen_terms(self)
 
     @property
     def due(self) -> datetime:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,15 +23,17 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
+from app.domain.calendar import local_days
 from app.domain.invoice import time_line
 from app.domain.packs import PackKind
 from app.i18n import _, format_date
 from app.services.errors import InputError
 from app.services.invoices import document_number
+from app.services.labels import ledger_kind_label, pack_kind_label, session_state_label
+from app.services.queries import sessions_with_names
 from app.services.settings import business_calendar
-from app.services.statements import ledger_kind_label, pack_kind_label, session_state_label
 from app.store.enums import SessionState
-from app.store.models import Contact, Customer, Invoice, LedgerEntry, Pack, Session, Technician
+from app.store.models import Customer, LedgerEntry, Pack, Session, Technician
 
 ENCODING = "utf-8-sig"  # UTF-8 with a BOM: spreadsheets then read it as UTF-8
 DELIMITER = ";"
@@ -77,9 +79,7 @@ def _day_range(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, dateti
             ),
             field="end",
         )
-    first = datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC)
-    after = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return first, after
+    return local_days(start, end, zone)
 
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
@@ -200,23 +200,7 @@ def write_sessions_csv(path: Path, start: date, end: date) -> int:
     zone = business_calendar().tz
     first, after = _day_range(start, end, zone)
     query = (
-        Session.select(
-            Session,
-            Customer.name.alias("customer_name"),
-            Customer.nif.alias("customer_nif"),
-            Technician.name.alias("technician_name"),
-            Contact.subject.alias("contact_subject"),
-            Invoice.series.alias("invoice_series"),
-            Invoice.year.alias("invoice_year"),
-            Invoice.number.alias("invoice_no"),
-        )
-        .join(Customer, on=Session.customer == Customer.id)
-        .switch(Session)
-        .join(Technician, on=Session.technician == Technician.id)
-        .switch(Session)
-        .join(Contact, JOIN.LEFT_OUTER, on=Session.contact == Contact.id)
-        .switch(Session)
-        .join(Invoice, JOIN.LEFT_OUTER, on=Session.invoice == Invoice.id)
+        sessions_with_names()
         .where(
             (Session.started_at >= first)
             & (Session.started_at < after)

@@ -29,13 +29,14 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, fn
 
+from app.domain.calendar import local_days
 from app.domain.invoice import (
     InvoiceLine,
     VatSummary,
@@ -50,6 +51,7 @@ from app.services import changes
 from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, NotFoundError, RuleError
+from app.services.labels import invoice_kind_label
 from app.services.packs import customer_row, months, rows_of
 from app.services.queries import get_or_missing, locked_or_missing
 from app.services.settings import business_calendar
@@ -168,9 +170,7 @@ class InvoiceDocument:
 
     @property
     def title(self) -> str:
-        if self.kind is InvoiceKind.CREDIT_NOTE:
-            return _("Credit note")
-        return _("Invoice")
+        return invoice_kind_label(self.kind)
 
 
 @dataclass(frozen=True)
@@ -399,6 +399,32 @@ def _reversed_credits(customer_id: int) -> set[tuple[int, date | None]]:
     }
 
 
+# --- line descriptions (P20, P21: what each line is, in words) --------------------------------
+
+
+def unit_pack_description(minutes: int, valid_until: date) -> str:
+    return _("Unit pack of {hours} of support, valid until {date}").format(
+        hours=format_minutes_as_hours(minutes), date=format_date(valid_until)
+    )
+
+
+def monthly_pack_description(minutes: int, month: date) -> str:
+    """One month (its first day) of a monthly pack."""
+    return _("Monthly pack of {hours} of support, {month}").format(
+        hours=format_minutes_as_hours(minutes), month=format_month(month.year, month.month)
+    )
+
+
+def time_description(day: date, technician: str, subject: str, *, outside: bool) -> str:
+    """Time no pack covered, of a session started on ``day``."""
+    template = (
+        _("Support on {date} by {technician}: {subject} (outside business hours)")
+        if outside
+        else _("Support on {date} by {technician}: {subject} (business hours)")
+    )
+    return template.format(date=format_date(day), technician=technician, subject=subject)
+
+
 def _pack_lines(
     customer_id: int, start: date, end: date, vat_rate: Decimal
 ) -> list[tuple[InvoiceLine, _Refs]]:
@@ -413,15 +439,11 @@ def _pack_lines(
         )
         .order_by(Pack.purchased_on, Pack.id)
     ):
-        hours = format_minutes_as_hours(pack.minutes)
         if pack.kind is PackKind.UNIT:
             if start <= pack.purchased_on <= end and (pack.id, None) not in taken:
-                description = _("Unit pack of {hours} of support, valid until {date}").format(
-                    hours=hours, date=format_date(pack.valid_until)
-                )
                 line = _rule(
                     InvoiceLine,
-                    description=description,
+                    description=unit_pack_description(pack.minutes, pack.valid_until),
                     quantity=_ONE,
                     unit_price=pack.price,
                     vat_rate=vat_rate,
@@ -434,12 +456,9 @@ def _pack_lines(
                 continue
             if (pack.id, month) in taken:
                 continue
-            description = _("Monthly pack of {hours} of support, {month}").format(
-                hours=hours, month=format_month(month.year, month.month)
-            )
             line = _rule(
                 InvoiceLine,
-                description=description,
+                description=monthly_pack_description(pack.minutes, month),
                 quantity=_ONE,
                 unit_price=pack.price,
                 vat_rate=vat_rate,
@@ -449,15 +468,8 @@ def _pack_lines(
     return lines
 
 
-def _day_range(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC instants the local days ``start`` to ``end`` (inclusive) begin and end at."""
-    first = datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC)
-    after = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return first, after
-
-
 def _invoiceable_sessions(customer_id: int, start: date, end: date, zone: ZoneInfo) -> Any:
-    first, after = _day_range(start, end, zone)
+    first, after = local_days(start, end, zone)
     return (
         Session.select(
             Session,
@@ -499,14 +511,7 @@ def _time_lines(
         day = row.started_at.astimezone(zone).date()
         subject = (row.contact_subject or row.note or "").strip() or _("remote support")
         for outside, minutes, rate in _uncovered(row):
-            template = (
-                _("Support on {date} by {technician}: {subject} (outside business hours)")
-                if outside
-                else _("Support on {date} by {technician}: {subject} (business hours)")
-            )
-            description = template.format(
-                date=format_date(day), technician=row.technician_name, subject=subject
-            )
+            description = time_description(day, row.technician_name, subject, outside=outside)
             line = _rule(time_line, description, minutes, rate, vat_rate, day)
             lines.append((line, _Refs(session_id=row.id)))
     return lines

@@ -1,16 +1,28 @@
-"""Read helpers the use cases share: a record by id or a clear "not found", and who owns a sender.
+"""Read helpers the use cases share: a record by id or a clear "not found", who owns a sender,
+the terms a contact was received with, and sessions with the names their lists show.
 
 Internal to ``app.services``: they return peewee rows, which never leave the services.
 """
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
+from peewee import JOIN, ModelSelect
+
+from app.domain.sla import Terms
 from app.services.errors import NotFoundError
 from app.store.base import BaseModel
 from app.store.database import locking
-from app.store.models import CustomerEmail, CustomerPhone
+from app.store.models import (
+    Contact,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    Invoice,
+    Session,
+    Technician,
+)
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -48,3 +60,36 @@ def sender_owner(kind: SenderKind, normalised: str) -> int | None:
             .scalar()
         )
     return None if found is None else int(found)
+
+
+def frozen_terms(contact: Any) -> Terms:
+    """The response terms a contact was received with (P19): from its stored row, or from a
+    record of the services that carries the same fields."""
+    return Terms(
+        contact.guaranteed, contact.deadline, contact.target, contact.reason, contact.urgent
+    )
+
+
+def sessions_with_names() -> ModelSelect[Session]:
+    """Sessions, each with the names a list of them shows (``customer_name``, ``customer_nif``,
+    ``technician_name``, ``contact_subject``, and ``invoice_series``, ``invoice_year``,
+    ``invoice_no`` once invoiced): add the condition and the order."""
+    return (
+        Session.select(
+            Session,
+            Customer.name.alias("customer_name"),
+            Customer.nif.alias("customer_nif"),
+            Technician.name.alias("technician_name"),
+            Contact.subject.alias("contact_subject"),
+            Invoice.series.alias("invoice_series"),
+            Invoice.year.alias("invoice_year"),
+            Invoice.number.alias("invoice_no"),
+        )
+        .join(Customer, on=Session.customer == Customer.id)
+        .switch(Session)
+        .join(Technician, on=Session.technician == Technician.id)
+        .switch(Session)
+        .join(Contact, JOIN.LEFT_OUTER, on=Session.contact == Contact.id)
+        .switch(Session)
+        .join(Invoice, JOIN.LEFT_OUTER, on=Session.invoice == Invoice.id)
+    )

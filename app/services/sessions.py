@@ -21,16 +21,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from app.domain.billing import BilledTime, bill
-from app.domain.calendar import BusinessCalendar, elapsed
+from app.domain.calendar import BusinessCalendar, elapsed, local_days
+from app.domain.contract import effective_blocks, effective_rates
 from app.domain.packs import PackKind, month_bounds
 from app.domain.sla import Plan
 from app.i18n import _, format_datetime
@@ -40,7 +41,7 @@ from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
 from app.services.invoices import document_number
 from app.services.packs import rows_of
-from app.services.queries import get_or_missing, locked_or_missing
+from app.services.queries import get_or_missing, locked_or_missing, sessions_with_names
 from app.services.settings import business_calendar, company_today, require_admin
 from app.store import enums
 from app.store.base import save_versioned
@@ -54,7 +55,6 @@ from app.store.models import (
     Pack,
     Session,
     SessionInterval,
-    Technician,
 )
 
 _MINUTE = timedelta(minutes=1)
@@ -188,19 +188,13 @@ def _billing_terms(customer: Customer, settings: CompanySettings) -> _Terms:
     """The blocks (P11) and rates (P16a) for this customer: each term the contract sets wins
     (P18), else the company's setting; an unset out-of-hours rate is the normal one."""
     contract = customer.contract_terms()
-    rate_inside = settings.rate_inside if contract.rate_inside is None else contract.rate_inside
-    if contract.rate_outside is not None:
-        rate_outside = contract.rate_outside
-    elif settings.rate_outside is not None:
-        rate_outside = settings.rate_outside
-    else:
-        rate_outside = rate_inside
-    return _Terms(
-        inside_block=contract.inside_block or timedelta(minutes=settings.inside_block_minutes),
-        outside_block=contract.outside_block or timedelta(minutes=settings.outside_block_minutes),
-        rate_inside=rate_inside,
-        rate_outside=rate_outside,
+    inside_block, outside_block = effective_blocks(
+        contract, settings.inside_block_minutes, settings.outside_block_minutes
     )
+    rate_inside, rate_outside = effective_rates(
+        contract, settings.rate_inside, settings.rate_outside
+    )
+    return _Terms(inside_block, outside_block, rate_inside, rate_outside)
 
 
 def _missing_session(session_id: int) -> str:
@@ -395,27 +389,7 @@ def _states(condition: Any, *, newest_first: bool = True) -> list[SessionState]:
         if newest_first
         else (Session.started_at, Session.id)
     )
-    rows = list(
-        Session.select(
-            Session,
-            Customer.name.alias("customer_name"),
-            Technician.name.alias("technician_name"),
-            Contact.subject.alias("contact_subject"),
-            Invoice.series.alias("invoice_series"),
-            Invoice.year.alias("invoice_year"),
-            Invoice.number.alias("invoice_no"),
-        )
-        .join(Customer, on=Session.customer == Customer.id)
-        .switch(Session)
-        .join(Technician, on=Session.technician == Technician.id)
-        .switch(Session)
-        .join(Contact, JOIN.LEFT_OUTER, on=Session.contact == Contact.id)
-        .switch(Session)
-        .join(Invoice, JOIN.LEFT_OUTER, on=Session.invoice == Invoice.id)
-        .where(condition)
-        .order_by(*order)
-        .objects()
-    )
+    rows = list(sessions_with_names().where(condition).order_by(*order).objects())
     if not rows:
         return []
     ids = [row.id for row in rows]
@@ -521,10 +495,7 @@ def open_sessions(technician_id: int) -> tuple[SessionState, ...]:
 
 def _month_range(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants a local calendar month starts and ends at."""
-    first, last = month_bounds((year, month))
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
+    return local_days(*month_bounds((year, month)), zone)
 
 
 def _in_month(year: int, month: int) -> Any:

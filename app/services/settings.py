@@ -23,6 +23,7 @@ from holidays.countries.portugal import Portugal
 from peewee import fn
 
 from app.domain.calendar import OPTIONAL_DAYS, BusinessCalendar, PortugueseClosedDays
+from app.domain.contract import NO_CONTRACT, effective_rates
 from app.domain.validation import (
     ValidationError,
     normalize_email,
@@ -34,7 +35,7 @@ from app.i18n import _, format_date
 from app.services import changes
 from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
-from app.services.errors import RuleError
+from app.services.errors import NotFoundError, RuleError
 from app.services.queries import get_or_missing, locked_or_missing
 from app.store.base import delete_versioned, save_versioned
 from app.store.models import SETTINGS_ID, CompanyException, CompanySettings, Technician
@@ -81,7 +82,7 @@ class Settings:
     @property
     def effective_rate_outside(self) -> Decimal:
         """The out-of-hours rate in force: its own, or the inside rate (P16a)."""
-        return self.rate_inside if self.rate_outside is None else self.rate_outside
+        return effective_rates(NO_CONTRACT, self.rate_inside, self.rate_outside)[1]
 
 
 class SettingsFields(TypedDict, total=False):
@@ -555,6 +556,16 @@ def technicians(*, include_inactive: bool = False) -> tuple[TechnicianRecord, ..
     if not include_inactive:
         query = query.where(Technician.active == True)  # noqa: E712 -- SQL, not Python
     return tuple(_technician_of(row) for row in query)
+
+
+def find_technician(text: str) -> TechnicianRecord:
+    """An active technician by id or by exact name (case-insensitive), as typed on the command
+    line."""
+    wanted = text.strip()
+    for person in technicians():
+        if str(person.id) == wanted or person.name.casefold() == wanted.casefold():
+            return person
+    raise NotFoundError(_("No active technician is called {name}.").format(name=wanted))
 
 
 def technician(technician_id: int) -> TechnicianRecord:

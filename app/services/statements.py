@@ -11,8 +11,8 @@ Decisions:
 - Opening balances are the ledger as it stood at the month's first instant (``balance_at``),
   except a monthly pack's, which opens at the month's hours (P15): that allotment is credited
   lazily, often hours after midnight, yet nothing can have drawn on the month before it began.
-- A contact's guarantee is met, missed or still pending, decided by ``sla.is_breached`` on its
-  frozen terms (P19) at the statement's end; contacts without a guarantee say so.
+- A contact's guarantee is met, missed or still pending, decided by ``sla.guarantee_outcome`` on
+  its frozen terms (P19) at the statement's end; contacts without a guarantee say so.
 - A balance is listed when it held hours at the start or at the end of the month, or was bought,
   granted or drawn on during it: a pack used up long ago is left out.
 """
@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
-from app.domain.calendar import elapsed
-from app.domain.packs import PackKind, month_bounds
-from app.domain.sla import Channel, Plan, Reason, Terms, is_breached
+from app.domain.calendar import elapsed, local_days
+from app.domain.packs import PackKind, month_bounds, payment_order
+from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason, guarantee_outcome
 from app.i18n import _, format_month
 from app.services.compensation import GrantRecord, grants_of_customer
 from app.services.errors import InputError, NotFoundError
@@ -44,59 +43,17 @@ from app.services.packs import (
     packs_of_customer,
     rows_of,
 )
+from app.services.queries import frozen_terms
 from app.services.sessions import SessionState, sessions_of_customer
 from app.services.settings import business_calendar
-from app.store.enums import ContactState, LedgerKind
-from app.store.enums import SessionState as SessionStatus
+from app.store.enums import ContactState
 from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
 
 _MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
-_KIND_ORDER = {PackKind.MONTHLY: 0, PackKind.UNIT: 1, PackKind.FREE: 2}
 _LAST_MICROSECOND = timedelta(microseconds=1)
 
 
-# --- labels -----------------------------------------------------------------------------------
-
-
-def pack_kind_label(kind: PackKind) -> str:
-    return {
-        PackKind.UNIT: _("Unit pack"),
-        PackKind.MONTHLY: _("Monthly pack"),
-        PackKind.FREE: _("Free hours"),
-    }[PackKind(kind)]
-
-
-def ledger_kind_label(kind: LedgerKind) -> str:
-    return {
-        LedgerKind.PURCHASE: _("Purchase"),
-        LedgerKind.MONTHLY_ALLOTMENT: _("Monthly allotment"),
-        LedgerKind.CONSUMPTION: _("Consumption"),
-        LedgerKind.EXPIRY: _("Expiry"),
-        LedgerKind.COMPENSATION: _("Compensation"),
-        LedgerKind.REVOCATION: _("Revocation"),
-        LedgerKind.CORRECTION: _("Correction"),
-    }[LedgerKind(kind)]
-
-
-def session_state_label(state: SessionStatus) -> str:
-    return {
-        SessionStatus.RUNNING: _("Running"),
-        SessionStatus.PAUSED: _("Paused"),
-        SessionStatus.STOPPED: _("Stopped"),
-        SessionStatus.DISCARDED: _("Discarded"),
-    }[SessionStatus(state)]
-
-
 # --- results ----------------------------------------------------------------------------------
-
-
-class GuaranteeOutcome(StrEnum):
-    """What became of a contact's response guarantee."""
-
-    MET = "met"
-    MISSED = "missed"
-    PENDING = "pending"  # no first response yet, deadline still ahead
-    NONE = "none"  # no guarantee (its reason says why, P10b)
 
 
 @dataclass(frozen=True)
@@ -274,10 +231,7 @@ def find_customer(text: str) -> int:
 
 def _month_range(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants a local calendar month starts and ends at (end exclusive)."""
-    first, last = month_bounds((year, month))
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
+    return local_days(*month_bounds((year, month)), zone)
 
 
 def _party(row: Any, country: str = "PT") -> Party:
@@ -289,17 +243,6 @@ def _party(row: Any, country: str = "PT") -> Party:
         city=row.city,
         country=country,
     )
-
-
-def _outcome(row: Any, at: datetime) -> GuaranteeOutcome:
-    if not row.guaranteed or row.deadline is None:
-        return GuaranteeOutcome.NONE
-    terms = Terms(row.guaranteed, row.deadline, row.target, row.reason, row.urgent)
-    if is_breached(terms, row.first_response_at, at):
-        return GuaranteeOutcome.MISSED
-    if row.first_response_at is None:
-        return GuaranteeOutcome.PENDING
-    return GuaranteeOutcome.MET
 
 
 def _contacts(customer_id: int, start: datetime, end: datetime) -> tuple[StatementContact, ...]:
@@ -332,7 +275,7 @@ def _contacts(customer_id: int, start: datetime, end: datetime) -> tuple[Stateme
             deadline=row.deadline,
             target=row.target,
             first_response_at=row.first_response_at,
-            outcome=_outcome(row, end),
+            outcome=guarantee_outcome(frozen_terms(row), row.first_response_at, end),
             granted_hours=row.granted_hours,
             grant_revoked=row.grant_revoked_at is not None,
         )
@@ -371,7 +314,7 @@ def _balances(
                 end=end,
             )
         )
-    merged.sort(key=lambda b: (_KIND_ORDER[b.kind], b.valid_until or date.max, b.pack_id))
+    merged.sort(key=lambda b: (*payment_order(b.kind, b.valid_until), b.pack_id))
     return tuple(merged)
 
 

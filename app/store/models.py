@@ -265,7 +265,11 @@ class Pack(VersionedModel):
     created_by_id: int | None
 
     class Meta:
-        indexes = ((("customer", "kind"), False),)
+        indexes = (
+            (("customer", "kind"), False),
+            # The sweeps: unit packs by last day, monthly packs by months (covering, no row read).
+            (("kind", "valid_until", "starts_on", "last_month"), False),
+        )
 
 
 # --- invoices -------------------------------------------------------------------------------------
@@ -473,6 +477,8 @@ class LedgerEntry(AppendOnlyModel):
         indexes = (
             (("customer", "created_at"), False),
             (("pack", "month"), False),
+            # The sweeps: a pack's allotments and expiries, looked up without reading the rows.
+            (("kind", "pack", "month"), False),
         )
 
     def save(self, force_insert: bool = False, only: Any = None) -> int:
@@ -490,6 +496,18 @@ class LedgerEntry(AppendOnlyModel):
                 raise ValueError(
                     _("A reversing entry must give back the minutes of the entry it reverses.")
                 )
+
+
+#: The minute sweep's credits recorded lately (migration 4): which lapsed balances got minutes back.
+LedgerEntry.add_index(
+    LedgerEntry.index(
+        LedgerEntry.created_at,
+        LedgerEntry.pack,
+        LedgerEntry.month,
+        where=SQL("minutes > 0"),
+        name="ledger_entry_credit_created_at",
+    )
+)
 
 
 class CompensationGrant(VersionedModel):

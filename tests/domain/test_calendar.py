@@ -15,6 +15,8 @@ from app.domain.calendar import (
     BusinessCalendar,
     PortugueseClosedDays,
     elapsed,
+    local_days,
+    start_of_day,
 )
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -635,3 +637,14 @@ def test_fall_back_hours_run_from_the_first_showing_of_the_opening() -> None:
     across = BusinessCalendar({6: [(time(1, 30), time(3))]})
     assert across.between(*night) == timedelta(hours=2, minutes=30)
     assert across.is_open(lisbon(FALL_BACK, 1, 10, fold=1))
+
+
+def test_p13_local_days_are_real_utc_instants_across_clock_changes() -> None:
+    spring = date(2026, 3, 29)  # 01:00 → 02:00: a 23-hour day
+    start, end = local_days(spring, spring, LISBON)
+    assert (start, end) == (start_of_day(spring, LISBON), start_of_day(date(2026, 3, 30), LISBON))
+    assert start == datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
+    assert end - start == timedelta(hours=23)
+    autumn_start, autumn_end = local_days(date(2026, 10, 25), date(2026, 10, 25), LISBON)
+    assert autumn_end - autumn_start == timedelta(hours=25)
+    assert start_of_day(date(2026, 7, 1), LISBON) == datetime(2026, 6, 30, 23, tzinfo=UTC)

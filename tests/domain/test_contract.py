@@ -11,7 +11,7 @@ import pytest
 
 from app.domain.billing import bill
 from app.domain.calendar import BusinessCalendar, elapsed
-from app.domain.contract import NO_CONTRACT, ContractTerms
+from app.domain.contract import NO_CONTRACT, ContractTerms, effective_blocks, effective_rates
 from app.domain.sla import Channel, Plan, Reason, compensation_hours, response_terms
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -91,6 +91,29 @@ def test_p18_contract_blocks_override_p11() -> None:
         timedelta(minutes=10),
         timedelta(hours=1),
     )
+
+
+@pytest.mark.parametrize(
+    ("contract", "company_outside", "rates"),
+    [
+        (NO_CONTRACT, None, (Decimal(40), Decimal(40))),  # P16a: outside defaults to inside
+        (NO_CONTRACT, Decimal(60), (Decimal(40), Decimal(60))),
+        (ContractTerms(rate_inside=Decimal(35)), None, (Decimal(35), Decimal(35))),
+        (ContractTerms(rate_inside=Decimal(35)), Decimal(60), (Decimal(35), Decimal(60))),
+        (ContractTerms(rate_outside=Decimal(50)), None, (Decimal(40), Decimal(50))),
+        (ContractTerms(rate_inside=Decimal(0)), Decimal(60), (Decimal(0), Decimal(60))),
+    ],
+)
+def test_p18_contract_rates_override_the_company_rates_p16a(
+    contract: ContractTerms, company_outside: Decimal | None, rates: tuple[Decimal, Decimal]
+) -> None:
+    assert effective_rates(contract, Decimal(40), company_outside) == rates
+
+
+def test_p18_contract_blocks_override_the_company_blocks_p11() -> None:
+    assert effective_blocks(NO_CONTRACT, 15, 30) == (timedelta(minutes=15), timedelta(minutes=30))
+    contract = ContractTerms(inside_block=timedelta(minutes=10))
+    assert effective_blocks(contract, 15, 30) == (timedelta(minutes=10), timedelta(minutes=30))
 
 
 def test_p18_contract_does_not_create_a_guarantee_the_policy_refuses() -> None:

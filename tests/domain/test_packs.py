@@ -21,6 +21,7 @@ from app.domain.packs import (
     month_bounds,
     month_key,
     monthly_balance,
+    payment_order,
     unit_pack_expires_at,
     unit_pack_valid_until,
     usable,
@@ -136,6 +137,24 @@ def test_p16a_order_monthly_then_unit_by_expiry_then_free() -> None:
         (PackKind.FREE, 1),
     ]
     assert allocation.uncovered == 0
+
+
+def test_p16a_payment_order_ranks_kinds_then_expiry() -> None:
+    ranked = sorted(
+        [
+            (PackKind.FREE, None),
+            (PackKind.UNIT, date(2027, 1, 5)),
+            (PackKind.UNIT, date(2026, 6, 1)),
+            (PackKind.MONTHLY, date(2026, 3, 31)),
+        ],
+        key=lambda balance: payment_order(*balance),
+    )
+    assert ranked == [
+        (PackKind.MONTHLY, date(2026, 3, 31)),
+        (PackKind.UNIT, date(2026, 6, 1)),
+        (PackKind.UNIT, date(2027, 1, 5)),
+        (PackKind.FREE, None),
+    ]
 
 
 def test_p16a_draws_partially_from_the_last_balance_it_needs() -> None:

@@ -14,13 +14,16 @@ from app import i18n
 from app.domain.calendar import BusinessCalendar, elapsed
 from app.domain.sla import (
     Channel,
+    GuaranteeOutcome,
     Plan,
     Reason,
     Terms,
     Urgency,
     channel_label,
     compensation_hours,
+    guarantee_outcome,
     is_breached,
+    outcome_label,
     plan_label,
     reason_text,
     response_terms,
@@ -307,6 +310,24 @@ def test_p17_terms_without_guarantee_never_breached() -> None:
     ):
         assert not is_breached(result, None, lisbon(NEXT_MONDAY, 10))
         assert not is_breached(result, lisbon(NEXT_MONDAY, 9), lisbon(NEXT_MONDAY, 10))
+
+
+def test_p17_guarantee_outcome_met_missed_pending_or_none() -> None:
+    result = terms(Plan.STANDARD, Channel.EMAIL, lisbon(MONDAY, 10))
+    deadline = lisbon(TUESDAY, 18)
+    later = lisbon(NEXT_MONDAY, 10)
+    assert guarantee_outcome(result, deadline, later) is GuaranteeOutcome.MET
+    assert guarantee_outcome(result, deadline + MICRO, later) is GuaranteeOutcome.MISSED
+    assert guarantee_outcome(result, None, deadline) is GuaranteeOutcome.PENDING
+    assert guarantee_outcome(result, None, deadline + MICRO) is GuaranteeOutcome.MISSED
+    indicative = terms(Plan.NONE, Channel.EMAIL, lisbon(MONDAY, 10))
+    assert guarantee_outcome(indicative, None, later) is GuaranteeOutcome.NONE
+    assert guarantee_outcome(indicative, later, later) is GuaranteeOutcome.NONE
+
+
+def test_every_guarantee_outcome_has_its_own_label() -> None:
+    labels = [outcome_label(outcome) for outcome in GuaranteeOutcome]
+    assert all(labels) and len(set(labels)) == len(labels)
 
 
 # --- the countdown ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -15,7 +16,9 @@ from app.domain.validation import (
     normalize_nif,
     normalize_phone,
     normalize_sender,
+    parse_amount,
     parse_hours,
+    parse_percent,
 )
 
 
@@ -199,3 +202,59 @@ def test_clock_and_decimal_hours_agree(hours: int, minutes: int) -> None:
     if minutes % 15 == 0:
         decimal = f"{hours},{minutes * 100 // 60:02d}"
         assert parse_hours(decimal) == total
+
+
+# --- amounts and percentages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("400", Decimal("400")),
+        ("45,5", Decimal("45.5")),
+        ("1 234,50 €", Decimal("1234.50")),
+        ("1.234,50", Decimal("1234.50")),
+        ("45.50", Decimal("45.50")),
+        (",25", Decimal("0.25")),
+        ("-3", Decimal("-3")),
+    ],
+)
+def test_amounts_are_read_as_typed_in_portugal(typed: str, amount: Decimal) -> None:
+    assert parse_amount(typed, "price") == amount
+
+
+@pytest.mark.parametrize("typed", ["", " ", "€", "dez euros", "45,5,5", "1e3", "4 5x"])
+def test_amounts_that_are_not_a_number_are_refused(typed: str) -> None:
+    rejected(lambda text: parse_amount(text, "price"), typed, "price")
+
+
+def test_an_empty_amount_and_a_wrong_one_have_different_messages() -> None:
+    empty = rejected(lambda text: parse_amount(text, "price"), "", "price")
+    wrong = rejected(lambda text: parse_amount(text, "price"), "dez", "price")
+    assert empty.message != wrong.message
+    assert "dez" in wrong.message
+
+
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False))
+def test_an_amount_written_the_portuguese_way_reads_back(amount: Decimal) -> None:
+    assert parse_amount(f"{amount:f}".replace(".", ",") + " €") == amount
+
+
+@pytest.mark.parametrize(
+    ("typed", "rate"),
+    [
+        ("23", Decimal("0.23")),
+        ("23%", Decimal("0.23")),
+        ("22,5 %", Decimal("0.225")),
+        ("16\N{NO-BREAK SPACE}%", Decimal("0.16")),
+        ("0", Decimal(0)),
+        ("-5", Decimal("-0.05")),
+    ],
+)
+def test_percentages_are_read_as_typed_in_portugal(typed: str, rate: Decimal) -> None:
+    assert parse_percent(typed, "vat_rate") == rate
+
+
+@pytest.mark.parametrize("typed", ["", "%", "vinte", "23%%", "2,3,4"])
+def test_percentages_that_are_not_a_number_are_refused(typed: str) -> None:
+    rejected(lambda text: parse_percent(text, "vat_rate"), typed, "vat_rate")

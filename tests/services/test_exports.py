@@ -17,7 +17,7 @@ from app.services import exports, packs, sessions
 from app.services.context import Desk
 from app.services.errors import InputError
 from app.services.exports import decimal_text, write_ledger_csv, write_sessions_csv
-from app.services.statements import ledger_kind_label, pack_kind_label, session_state_label
+from app.services.labels import ledger_kind_label, pack_kind_label, session_state_label
 from app.store.enums import LedgerKind, SessionState
 from app.store.models import Customer
 from tests.services.b_fixtures import lisbon, timed

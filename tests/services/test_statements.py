@@ -13,12 +13,11 @@ from peewee import Database
 
 from app.clock import ManualClock
 from app.domain.packs import PackKind
-from app.domain.sla import Channel, Plan
+from app.domain.sla import Channel, GuaranteeOutcome, Plan
 from app.services import compensation, contacts, customers, packs, sessions
 from app.services.context import Desk
 from app.services.errors import InputError, NotFoundError
 from app.services.statements import (
-    GuaranteeOutcome,
     customer_statement,
     find_customer,
     parse_month,

@@ -21,8 +21,8 @@ from app.services import customers
 from app.services.context import Desk
 from ui.context import UiContext
 from ui.views import customer_record
-from ui.views.customer_fields import FieldMessage
 from ui.views.customers import CustomersView
+from ui.widgets import FieldMessage
 
 # Showing a window offscreen makes Qt say "This plugin does not support propagateSizeHints()".
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -254,10 +254,10 @@ def test_an_invalid_nif_says_what_is_wrong_and_nothing_is_written(
     form = view.panel.form
     replace_text(qtbot, form.nif, "123456780")
     wrong = _("The NIF {nif} is not valid: its check digit is wrong.").format(nif="123456780")
-    assert shown_message(form.messages["nif"]) == wrong  # as it is typed
+    assert shown_message(form.errors.labels["nif"]) == wrong  # as it is typed
     with nothing_written():
         qtbot.mouseClick(view.panel.save_button, Qt.MouseButton.LeftButton)
-    assert shown_message(form.messages["nif"]) == wrong
+    assert shown_message(form.errors.labels["nif"]) == wrong
     assert form.nif.text() == "123456780"  # what was typed stays
     assert customers.customer(record.id).nif == "501964843"
 
@@ -270,7 +270,7 @@ def test_a_new_customer_with_a_bad_nif_is_not_created(
     type_into(qtbot, form.nif, "12345")
     with nothing_written():
         qtbot.mouseClick(view.panel.save_button, Qt.MouseButton.LeftButton)
-    assert shown_message(form.messages["nif"]) == _(
+    assert shown_message(form.errors.labels["nif"]) == _(
         "A NIF has 9 digits; {nif} has {count}."
     ).format(nif="12345", count=5)
     assert form.name.text() == "Oficina Nova"
@@ -286,12 +286,12 @@ def test_a_refusal_of_the_service_shows_next_to_its_field(
     replace_text(qtbot, form.name, "   ")
     with nothing_written():
         qtbot.mouseClick(view.panel.save_button, Qt.MouseButton.LeftButton)
-    assert shown_message(form.messages["name"])  # the first refusal: an empty name
+    assert shown_message(form.errors.labels["name"])  # the first refusal: an empty name
     replace_text(qtbot, form.name, "Livraria Gato Preto, Lda.")
     with nothing_written():
         qtbot.mouseClick(view.panel.save_button, Qt.MouseButton.LeftButton)
-    assert "1234-567" in shown_message(form.messages["postcode"])
-    assert not shown_message(form.messages["name"])
+    assert "1234-567" in shown_message(form.errors.labels["postcode"])
+    assert not shown_message(form.errors.labels["name"])
 
 
 def test_a_nif_already_taken_names_its_customer(
@@ -303,7 +303,7 @@ def test_a_nif_already_taken_names_its_customer(
     type_into(qtbot, form.nif, "123456789")
     with nothing_written():
         qtbot.mouseClick(view.panel.save_button, Qt.MouseButton.LeftButton)
-    assert "Farmácia Central" in shown_message(form.messages["nif"])
+    assert "Farmácia Central" in shown_message(form.errors.labels["nif"])
 
 
 def test_ctrl_s_saves_the_record(qtbot: QtBot, view: CustomersView, desk: Desk) -> None:
@@ -379,7 +379,7 @@ def test_p18_contract_terms_typed_are_stored_and_empty_ones_keep_the_default(
     assert "1" in contract.edits["compensation_hours"].placeholderText()
 
     type_into(qtbot, contract.edits["next_business_days"], "0")
-    assert shown_message(contract.messages["next_business_days"])  # at once
+    assert shown_message(contract.errors.labels["next_business_days"])  # at once
     with nothing_written():
         qtbot.mouseClick(view.panel.save_button, Qt.MouseButton.LeftButton)
     assert view.panel.tabs.currentIndex() == 1  # the tab of the refused field
@@ -405,7 +405,7 @@ def test_p18_a_contract_value_that_is_not_a_number_is_refused_next_to_it(
     type_into(qtbot, contract.edits["rate_outside"], "muito")
     with nothing_written():
         qtbot.mouseClick(view.panel.save_button, Qt.MouseButton.LeftButton)
-    assert "muito" in shown_message(contract.messages["rate_outside"])
+    assert "muito" in shown_message(contract.errors.labels["rate_outside"])
 
 
 # --- emails and phones (P9) -----------------------------------------------------------------------

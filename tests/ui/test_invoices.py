@@ -20,12 +20,12 @@ from app.domain.packs import PackKind
 from app.i18n import _, format_money
 from app.services import customers, invoices, packs, settings
 from app.services.context import Desk
+from app.services.labels import invoice_kind_label, invoice_state_label
 from app.store.enums import InvoiceKind, InvoiceState
 from ui.context import UiContext
 from ui.views.invoice_detail import InvoiceDetail, pdf_file_name
-from ui.views.invoice_tables import kind_label, state_label
 from ui.views.invoices import InvoicesView
-from ui.views.pack_widgets import RowTable, combo_index
+from ui.widgets import RowTable, combo_index
 
 # Showing a window offscreen makes Qt say "This plugin does not support propagateSizeHints()".
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -162,7 +162,7 @@ def test_p20_draft_review_add_a_line_issue_and_the_draft_is_frozen(
     assert (issued.state, issued.number_text) == (InvoiceState.ISSUED, "FT 2025/1")
     assert "FT 2025/1" in detail.heading.text()
     assert texts(view.table, 0) == ["FT 2025/1"]
-    assert texts(view.table, 7) == [state_label(InvoiceState.ISSUED)]
+    assert texts(view.table, 7) == [invoice_state_label(InvoiceState.ISSUED)]
     assert detail_buttons(detail) == {
         "add": False,
         "remove": False,
@@ -293,7 +293,7 @@ def test_p20_cancelling_shows_the_credit_note_in_the_list(
     assert note.correction_reason == "Preço do pack errado"
     # The credit note is listed and shown.
     assert sorted(texts(view.table, 0)) == ["FT 2025/1", "NC 2025/1"]
-    assert kind_label(InvoiceKind.CREDIT_NOTE) in texts(view.table, 8)
+    assert invoice_kind_label(InvoiceKind.CREDIT_NOTE) in texts(view.table, 8)
     assert view.detail.document is not None and view.detail.document.id == note.id
     assert "NC 2025/1" in view.detail.heading.text()
     assert "FT 2025/1" in view.detail.facts.text()
@@ -301,7 +301,7 @@ def test_p20_cancelling_shows_the_credit_note_in_the_list(
     assert not view.detail.credit_button.isEnabled()  # a credit note is not cancelled
 
     view.show_invoice(invoice_id)
-    assert state_label(InvoiceState.CANCELLED) == view.detail.state.text()
+    assert invoice_state_label(InvoiceState.CANCELLED) == view.detail.state.text()
     assert not view.detail.credit_button.isEnabled()
 
 

@@ -19,7 +19,7 @@ from app.domain.packs import PackKind
 from app.i18n import _, format_minutes_as_hours
 from app.services import compensation, customers, packs
 from app.services.context import Desk
-from app.services.statements import ledger_kind_label
+from app.services.labels import ledger_kind_label
 from app.store.enums import LedgerKind
 from app.store.models import Customer
 from tests.store import factories
@@ -27,8 +27,8 @@ from ui.context import UiContext
 from ui.table_model import TableProxy
 from ui.views.pack_sell_dialog import SellPackDialog
 from ui.views.pack_tables import AMBER
-from ui.views.pack_widgets import RowTable, combo_index, parse_amount
 from ui.views.packs import PacksView, Period
+from ui.widgets import RowTable, combo_index
 
 TODAY = date(2025, 3, 10)  # MONDAY_10H
 
@@ -254,22 +254,6 @@ def test_a_price_that_is_not_a_number_is_shown_as_typed(
 
     expected = _("{text} is not a number; write it as 45,50.").format(text="dez euros")
     assert dialog.errors.labels["price"].text() == expected
-
-
-@pytest.mark.parametrize(
-    ("typed", "amount"),
-    [
-        ("400", Decimal("400")),
-        ("45,5", Decimal("45.5")),
-        ("1 234,50 €", Decimal("1234.50")),
-        ("1.234,50", Decimal("1234.50")),
-        ("45.50", Decimal("45.50")),
-        (",25", Decimal("0.25")),
-        ("-3", Decimal("-3")),
-    ],
-)
-def test_amounts_are_read_as_typed_in_portugal(typed: str, amount: Decimal) -> None:
-    assert parse_amount(typed, "price") == amount
 
 
 # --- expiring packs (P14) -----------------------------------------------------------------------

@@ -12,7 +12,8 @@ from app.clock import ManualClock
 from app.domain.packs import PackKind
 from app.i18n import _, format_datetime, format_duration, format_minutes_as_hours
 from app.services.context import Desk
-from app.services.statements import customer_statement, pack_kind_label
+from app.services.labels import pack_kind_label
+from app.services.statements import customer_statement
 from app.store.models import Customer
 from tests.services.b_fixtures import lisbon, timed
 from tests.ui.pdf_fixtures import (

@@ -21,6 +21,7 @@ from app.services.compensation import sweep_breaches
 from app.services.contacts import close_contact, contact, open_contacts, register_contact
 from app.services.context import Desk
 from app.services.customers import CustomerRecord, change_plan, create_customer
+from app.services.labels import contact_state_label
 from app.store.enums import ContactState
 from ui import feedback
 from ui.context import UiContext
@@ -30,7 +31,6 @@ from ui.views.queue_model import (
     QueueColumn,
     RejectedColumn,
     compensation_text_of,
-    state_text,
 )
 from ui.views.queue_new import NewContactDialog, from_editor, to_editor
 
@@ -144,7 +144,7 @@ def test_p10b_queue_lists_open_contacts_by_time_left_in_words(
         "",
         "",
     ]
-    assert column_texts(view, QueueColumn.STATE) == [state_text(ContactState.OPEN)] * 4
+    assert column_texts(view, QueueColumn.STATE) == [contact_state_label(ContactState.OPEN)] * 4
     # P10b: why, in a short column and in full as its tooltip.
     assert cell(view, 2, QueueColumn.GUARANTEE, Qt.ItemDataRole.ToolTipRole) == reason_text(
         Reason.NO_PLAN
@@ -330,8 +330,8 @@ def test_respond_records_the_first_response_and_stops_the_countdown(
     saved = contact(contact_id)
     assert (saved.state, saved.first_response_at) == (ContactState.ANSWERED, clock.now())
     assert saved.first_response_by_id == desk.technician_id
-    assert cell(view, 0, QueueColumn.TIME_LEFT) == state_text(ContactState.ANSWERED)
-    assert cell(view, 0, QueueColumn.STATE) == state_text(ContactState.ANSWERED)
+    assert cell(view, 0, QueueColumn.TIME_LEFT) == contact_state_label(ContactState.ANSWERED)
+    assert cell(view, 0, QueueColumn.STATE) == contact_state_label(ContactState.ANSWERED)
     assert background(view, 0) is None
     assert not view.respond_action.isEnabled()  # once only
 
@@ -410,7 +410,7 @@ def test_p19_detail_shows_the_terms_frozen_at_receipt_and_reopens(
     assert contact(contact_id).state is ContactState.CLOSED
     assert view.proxy.rowCount() == 0  # out of the queue
     assert dialog.reopen_button.isEnabled() and not dialog.respond_button.isEnabled()
-    assert dialog.value_of(_("State")) == state_text(ContactState.CLOSED)
+    assert dialog.value_of(_("State")) == contact_state_label(ContactState.CLOSED)
 
     qtbot.mouseClick(dialog.reopen_button, Qt.MouseButton.LeftButton)
     assert contact(contact_id).state is ContactState.ANSWERED  # it had its response at closing
@@ -491,7 +491,7 @@ def test_new_contact_with_an_invalid_sender_says_why_and_saves_nothing(
 ) -> None:
     dialog = new_dialog(view)
     qtbot.keyClicks(dialog.sender_field, "912 34")
-    error = dialog.errors["sender"]
+    error = dialog.errors.labels["sender"]
     assert error.isVisibleTo(dialog) and "912 34" in error.text()
     qtbot.keyClicks(dialog.subject, "Sem internet")
     with nothing_written():
@@ -508,7 +508,7 @@ def test_new_contact_needs_a_sender(
     dialog = new_dialog(view)
     with nothing_written():
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert dialog.errors["sender"].isVisibleTo(dialog)
+    assert dialog.errors.labels["sender"].isVisibleTo(dialog)
 
 
 def test_p9_unknown_sender_with_the_customer_picked_by_hand(
@@ -578,7 +578,7 @@ def test_new_contact_in_the_future_is_refused_next_to_the_field(
     dialog = new_dialog(view)
     qtbot.keyClicks(dialog.sender_field, "ana@loja.pt")
     dialog.received.setDateTime(to_editor(at(10, 12)))
-    assert dialog.errors["received_at"].isVisibleTo(dialog)
+    assert dialog.errors.labels["received_at"].isVisibleTo(dialog)
     with nothing_written():
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible()

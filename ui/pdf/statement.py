@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.domain.packs import PackKind
-from app.domain.sla import channel_label, plan_label, reason_text
+from app.domain.sla import GuaranteeOutcome, channel_label, outcome_label, plan_label, reason_text
 from app.i18n import (
     _,
     format_date,
@@ -19,15 +19,9 @@ from app.i18n import (
     format_minutes_as_hours,
     format_time,
 )
+from app.services.labels import pack_kind_label, session_state_label
 from app.services.sessions import PackDraw, SessionState
-from app.services.statements import (
-    GuaranteeOutcome,
-    Statement,
-    StatementBalance,
-    StatementContact,
-    pack_kind_label,
-    session_state_label,
-)
+from app.services.statements import Statement, StatementBalance, StatementContact
 from app.store.enums import SessionState as SessionStatus
 from ui.pdf.common import (
     Letterhead,
@@ -170,19 +164,15 @@ def _sessions_html(statement: Statement) -> str:
 
 
 def _outcome(contact: StatementContact) -> str:
-    if contact.outcome is GuaranteeOutcome.MET:
-        return text(_("Met"))
-    if contact.outcome is GuaranteeOutcome.PENDING:
-        return text(_("Pending"))
-    if contact.outcome is GuaranteeOutcome.MISSED:
-        shown = text(_("Missed"))
-        if contact.granted_hours:
-            grant = _("{hours} h of free support granted").format(hours=contact.granted_hours)
-            if contact.grant_revoked:
-                grant = _("{grant} (revoked)").format(grant=grant)
-            shown += "<br>" + _small(grant)
-        return shown
-    return text(_("No guarantee")) + "<br>" + _small(reason_text(contact.reason))
+    shown = text(outcome_label(contact.outcome))
+    if contact.outcome is GuaranteeOutcome.MISSED and contact.granted_hours:
+        grant = _("{hours} h of free support granted").format(hours=contact.granted_hours)
+        if contact.grant_revoked:
+            grant = _("{grant} (revoked)").format(grant=grant)
+        shown += "<br>" + _small(grant)
+    elif contact.outcome is GuaranteeOutcome.NONE:
+        shown += "<br>" + _small(reason_text(contact.reason))
+    return shown
 
 
 def _contact_row(statement: Statement, contact: StatementContact) -> list[tuple[str, str]]:

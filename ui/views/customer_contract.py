@@ -25,13 +25,8 @@ from app.i18n import _, format_decimal, format_duration, format_money, ngettext
 from app.services.customers import make_contract_terms
 from app.services.errors import InputError
 from app.services.settings import Settings
-from ui.views.customer_fields import (
-    FieldMessage,
-    LiveCheck,
-    optional_amount,
-    whole_number,
-    with_message,
-)
+from ui.views.customer_fields import LiveCheck, optional_amount, whole_number
+from ui.widgets import FieldErrors
 
 _MINUTE = timedelta(minutes=1)
 
@@ -131,7 +126,6 @@ def default_texts(plan: Plan, company: Settings) -> dict[str, str]:
     """What each term is when the contract says nothing: the plan's, or the company's."""
     days = STANDARD_BUSINESS_DAYS
     hours = compensation_hours(plan)
-    rate_outside = company.rate_inside if company.rate_outside is None else company.rate_outside
     plan_default = _("plan default: {value}")
     company_default = _("company default: {value}")
     return {
@@ -150,7 +144,7 @@ def default_texts(plan: Plan, company: Settings) -> dict[str, str]:
             value=format_duration(timedelta(minutes=company.outside_block_minutes))
         ),
         "rate_inside": company_default.format(value=format_money(company.rate_inside)),
-        "rate_outside": company_default.format(value=format_money(rate_outside)),
+        "rate_outside": company_default.format(value=format_money(company.effective_rate_outside)),
     }
 
 
@@ -163,7 +157,7 @@ class ContractForm(QWidget):
         super().__init__(parent)
         self._terms = {term.field: term for term in _terms()}
         self.edits: dict[str, QLineEdit] = {}
-        self.messages: dict[str, FieldMessage] = {}
+        self.errors = FieldErrors(self)
         self._checks: dict[str, LiveCheck] = {}
 
         group = QGroupBox(_("Contract terms"))
@@ -173,16 +167,15 @@ class ContractForm(QWidget):
             edit = QLineEdit()
             edit.setToolTip(term.tooltip)
             edit.setMaximumWidth(320)
-            message = FieldMessage()
+            message = self.errors.add(term.field, edit)
             self.edits[term.field] = edit
-            self.messages[term.field] = message
             self._checks[term.field] = LiveCheck(
                 edit, message, self._problem_of(term), complete=lambda _text: True
             )
             edit.textChanged.connect(self.changed)
             label = QLabel(term.label)
             label.setBuddy(edit)
-            form.addRow(label, with_message(edit, message))
+            form.addRow(label, self.errors.row(term.field))
         note = QLabel(
             _(
                 "The contract's terms take precedence over the plan's (P18). Leave a field "
@@ -212,8 +205,7 @@ class ContractForm(QWidget):
     def show_terms(self, contract: ContractTerms) -> None:
         for field, value in contract_values(contract).items():
             self.edits[field].setText(_text_of(value))
-        for message in self.messages.values():
-            message.clear_message()
+        self.errors.clear()
 
     def show_defaults(self, defaults: Mapping[str, str]) -> None:
         for field, text in defaults.items():
@@ -221,15 +213,13 @@ class ContractForm(QWidget):
 
     def show_message(self, field: str, text: str) -> bool:
         """Shows a refusal next to its field; False when the field is not on this form."""
-        message = self.messages.get(field)
-        if message is None:
+        if not self.errors.knows(field):
             return False
-        message.say(text)
+        self.errors.show(field, text, focus=False)
         return True
 
     def clear_messages(self) -> None:
-        for message in self.messages.values():
-            message.clear_message()
+        self.errors.clear()
 
     # --- reading --------------------------------------------------------------------------------
 

@@ -1,64 +1,20 @@
-"""Pieces the customer record's forms share: the red message next to a field, checking a field
-as it is typed, and reading the numbers a technician types ("45,50", "30")."""
+"""Pieces the customer record's forms share: checking a field as it is typed, and reading the
+numbers a technician types ("45,50", "30")."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLineEdit
 
-from app.domain.validation import ValidationError
+from app.domain.validation import ValidationError, parse_amount
 from app.i18n import _
-from ui.views.pack_widgets import parse_amount
-
-ERROR_COLOUR = "#b3261e"
+from ui.widgets import FieldMessage
 
 #: What a check says about a value: ``None`` when it is fine, else what is wrong.
 Check = Callable[[str], str | None]
-
-
-class FieldMessage(QLabel):
-    """What is wrong with the field above it, in red; takes no room while there is nothing."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setStyleSheet(f"color: {ERROR_COLOUR};")
-        self.setAccessibleName(_("Error message"))
-        self._field: QWidget | None = None
-        self.setVisible(False)
-
-    def attach(self, field: QWidget) -> None:
-        """The field this message speaks about: screen readers hear it with the field."""
-        self._field = field
-
-    def say(self, text: str) -> None:
-        self.setText(text)
-        self.setVisible(bool(text))
-        if self._field is not None:
-            self._field.setAccessibleDescription(text)
-
-    def clear_message(self) -> None:
-        self.say("")
-
-    @property
-    def showing(self) -> bool:
-        return bool(self.text())
-
-
-def with_message(field: QWidget, message: FieldMessage) -> QWidget:
-    """The field with its message right under it, as one cell of a form."""
-    message.attach(field)
-    cell = QWidget()
-    layout = QVBoxLayout(cell)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(field)
-    layout.addWidget(message)
-    return cell
 
 
 class LiveCheck(QObject):

@@ -23,8 +23,9 @@ from app.domain.sla import Plan, plan_label
 from app.domain.validation import NIF_DIGITS, ValidationError, normalize_nif
 from app.i18n import _
 from app.services.customers import CustomerRecord
-from ui.views.customer_fields import FieldMessage, LiveCheck, with_message
+from ui.views.customer_fields import LiveCheck
 from ui.views.customer_senders import SenderList
+from ui.widgets import FieldErrors
 
 #: QDateEdit cannot be empty: its minimum stands for "no date" and shows as a dash.
 _NO_DATE = QDate(2000, 1, 1)
@@ -114,12 +115,12 @@ class RecordForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._today = _day_of(_NO_DATE)  # the desk's day, given by ``show_record``
-        self.messages: dict[str, FieldMessage] = {}
+        self.errors = FieldErrors(self)
         self._make_fields()
         self._lay_out()
         self.nif_check = LiveCheck(
             self.nif,
-            self.messages["nif"],
+            self.errors.labels["nif"],
             lambda text: nif_problem(text, self.country.text()),
             complete=_nif_complete,
         )
@@ -182,11 +183,10 @@ class RecordForm(QWidget):
             (_("&AnyDesk:"), self.anydesk, "anydesk"),
             (_("No&tes:"), self.notes, "notes"),
         ):
-            message = FieldMessage()
-            self.messages[name] = message
             caption = QLabel(label)
             caption.setBuddy(field)
-            general.addRow(caption, with_message(field, message))
+            self.errors.add(name, field)
+            general.addRow(caption, self.errors.row(name))
         senders = QHBoxLayout()
         senders.addWidget(self.emails)
         senders.addWidget(self.phones)
@@ -243,16 +243,14 @@ class RecordForm(QWidget):
             senders = self.emails if field == "email" else self.phones
             senders.message.say(text)
             return True
-        message = self.messages.get(field)
-        if message is None:
+        if not self.errors.knows(field):
             return False
-        message.say(text)
+        self.errors.show(field, text, focus=False)
         return True
 
     def clear_messages(self, *, senders: bool = True) -> None:
         """Hides every refusal (``senders``: also those about an address being added)."""
-        for message in self.messages.values():
-            message.clear_message()
+        self.errors.clear()
         if senders:
             self.emails.message.clear_message()
             self.phones.message.clear_message()

@@ -14,17 +14,21 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.domain.packs import PackKind
-from app.domain.sla import channel_label, is_breached, reason_text
+from app.domain.packs import PackKind, payment_order
+from app.domain.sla import (
+    GuaranteeOutcome,
+    channel_label,
+    guarantee_outcome,
+    outcome_label,
+    reason_text,
+)
 from app.i18n import (
     _,
     format_date,
@@ -38,16 +42,24 @@ from app.i18n import (
 from app.services.compensation import GrantRecord, grants_of_customer
 from app.services.contacts import ContactRow, contacts_of_customer
 from app.services.invoices import InvoiceRow, invoices
+from app.services.labels import (
+    contact_state_label,
+    grant_state_text,
+    invoice_kind_label,
+    invoice_period_text,
+    invoice_state_label,
+    pack_kind_label,
+    session_state_label,
+)
 from app.services.packs import EXPIRY_WARNING_DAYS, PackBalance, balances
 from app.services.sessions import PackDraw, SessionState, sessions_of_customer
 from app.services.settings import company_today
-from app.services.statements import GuaranteeOutcome, pack_kind_label, session_state_label
 from app.store.enums import InvoiceState
 from app.store.enums import SessionState as SessionStatus
 from ui.context import UiContext
 from ui.table_model import KEY_ROLE, RIGHT, Column, RowTableModel, TableProxy
-from ui.views.invoice_tables import kind_label, period_text, state_label
-from ui.views.queue_model import compensation_text, state_text
+from ui.views.queue_model import compensation_text
+from ui.widgets import RowTable
 
 Row = TypeVar("Row")
 
@@ -79,26 +91,10 @@ def _table(
 ) -> tuple[QTableView, TableProxy]:
     """A read-only table of ``model``; ``stretch``: the column that takes the spare width
     (default the last one)."""
-    proxy = TableProxy(model)
-    view = QTableView()
-    view.setModel(proxy)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setSortingEnabled(True)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(24)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setHighlightSections(False)
-    if stretch is None:
-        header.setStretchLastSection(True)
-    else:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view, proxy
+    view = RowTable(model, name)
+    if stretch is not None:
+        view.stretch_column(stretch)
+    return view, view.proxy
 
 
 #: A date and time as the tables show it, to size their columns by.
@@ -143,27 +139,6 @@ class CustomerTab(QWidget):
 # --- contacts ---------------------------------------------------------------------------------
 
 
-def guarantee_outcome(row: ContactRow, now: datetime) -> GuaranteeOutcome:
-    """Whether the contact's guarantee was met, missed or is pending (``sla.is_breached`` on
-    its frozen terms, P19), as the monthly statement reads it."""
-    if not row.guaranteed or row.deadline is None:
-        return GuaranteeOutcome.NONE
-    if is_breached(row.terms, row.first_response_at, now):
-        return GuaranteeOutcome.MISSED
-    if row.first_response_at is None:
-        return GuaranteeOutcome.PENDING
-    return GuaranteeOutcome.MET
-
-
-def outcome_label(outcome: GuaranteeOutcome) -> str:
-    return {
-        GuaranteeOutcome.MET: _("Met"),
-        GuaranteeOutcome.MISSED: _("Missed"),
-        GuaranteeOutcome.PENDING: _("Pending"),
-        GuaranteeOutcome.NONE: _("No guarantee"),
-    }[outcome]
-
-
 def _due_text(row: ContactRow) -> str:
     due = row.deadline or row.target
     return "—" if due is None else format_datetime(due)
@@ -197,7 +172,7 @@ class ContactsTab(CustomerTab):
         self._now = context.now()
 
         def outcome(row: ContactRow) -> GuaranteeOutcome:
-            return guarantee_outcome(row, self._now)
+            return guarantee_outcome(row.terms, row.first_response_at, self._now)
 
         def outcome_colours(row: ContactRow) -> tuple[QColor | None, QColor | None]:
             colour = {
@@ -221,7 +196,7 @@ class ContactsTab(CustomerTab):
                         channel=channel_label(row.channel), sender=row.sender
                     ),
                 ),
-                Column(_("State"), lambda row: state_text(row.state)),
+                Column(_("State"), lambda row: contact_state_label(row.state)),
                 Column(
                     _("Deadline"),
                     _due_text,
@@ -387,23 +362,12 @@ def _validity_text(balance: PackBalance) -> str:
 
 
 VALIDITY_COLUMN = 1
-_KIND_ORDER = {PackKind.MONTHLY: 0, PackKind.UNIT: 1, PackKind.FREE: 2}
 
 
 def _paying_order(balance: PackBalance) -> int:
     """The order the balances pay in (P16a): monthly, unit packs by expiry, free hours."""
-    until = date.max if balance.valid_until is None else balance.valid_until
-    return _KIND_ORDER[balance.kind] * 10_000_000 + until.toordinal()
-
-
-def _grant_state(grant: GrantRecord) -> str:
-    if grant.revoked_at is None:
-        return _("Granted")
-    return _("Revoked on {date} by {name}: {reason}").format(
-        date=format_date(grant.revoked_at),
-        name=grant.revoked_by_name or _("the program"),
-        reason=grant.revoke_reason,
-    )
+    rank, until = payment_order(balance.kind, balance.valid_until)
+    return rank * 10_000_000 + until.toordinal()
 
 
 class BalancesTab(CustomerTab):
@@ -488,7 +452,7 @@ class BalancesTab(CustomerTab):
                 ),
                 Column(
                     _("State"),
-                    _grant_state,
+                    grant_state_text,
                     colours=lambda row: (MUTED_COLOUR, None) if row.revoked else (None, None),
                 ),
             ],
@@ -551,7 +515,7 @@ class InvoicesTab(CustomerTab):
         self.model: RowTableModel[InvoiceRow] = RowTableModel(
             [
                 Column(_("Number"), lambda row: row.number_text or _("Draft")),
-                Column(_("Document"), lambda row: kind_label(row.kind)),
+                Column(_("Document"), lambda row: invoice_kind_label(row.kind)),
                 Column(
                     _("Date"),
                     lambda row: "—" if row.issue_date is None else format_date(row.issue_date),
@@ -559,7 +523,7 @@ class InvoicesTab(CustomerTab):
                 ),
                 Column(
                     _("Period"),
-                    lambda row: period_text(row.period_start, row.period_end),
+                    lambda row: invoice_period_text(row.period_start, row.period_end),
                     lambda row: _day_key(row.period_start),
                 ),
                 Column(
@@ -570,7 +534,7 @@ class InvoicesTab(CustomerTab):
                 ),
                 Column(
                     _("State"),
-                    lambda row: state_label(row.state),
+                    lambda row: invoice_state_label(row.state),
                     colours=lambda row: (
                         (MUTED_COLOUR, None)
                         if row.state is InvoiceState.CANCELLED

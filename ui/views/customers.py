@@ -10,10 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -37,6 +35,7 @@ from ui.resources import view_icon
 from ui.table_model import KEY_ROLE, RIGHT, Column, RowTableModel, TableProxy
 from ui.views.base import View
 from ui.views.customer_record import CustomerRecordPanel
+from ui.widgets import setup_table, stretch_columns
 
 #: The pause after a keystroke before the list is searched again.
 SEARCH_DELAY_MS = 150
@@ -133,21 +132,9 @@ class CustomersView(View):
         )
         self.proxy = TableProxy(self.model)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName(_("Customers"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSortingEnabled(True)
+        setup_table(self.table, self.proxy, _("Customers"))
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        stretch_columns(self.table, 0)
         for column, width in ((1, 80), (2, 104), (3, 84), (4, 46)):
             self.table.setColumnWidth(column, width)
         self.count = QLabel()

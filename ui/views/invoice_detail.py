@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -25,15 +24,16 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date, format_money, format_percent
 from app.services import invoices
-from app.services.errors import InputError, ServiceError
+from app.services.errors import ServiceError
 from app.services.invoices import InvoiceDocument, InvoiceRef
+from app.services.labels import invoice_period_text, invoice_state_label
 from app.store.enums import InvoiceKind, InvoiceState
 from ui.context import UiContext
-from ui.feedback import confirm, show_error
+from ui.feedback import act_with_reason, confirm, show_error
 from ui.table_model import RIGHT
 from ui.views.invoice_dialogs import AddLineDialog
-from ui.views.invoice_tables import line_model, period_text, state_label
-from ui.views.pack_widgets import RowTable
+from ui.views.invoice_tables import line_model
+from ui.widgets import RowTable
 
 MUTED_STYLE = "color: #5f6d78;"
 
@@ -221,7 +221,7 @@ class InvoiceDetail(QWidget):
             self.empty.hide()
         else:
             self.heading.setText(self._heading(document))
-            self.state.setText(state_label(document.state))
+            self.state.setText(invoice_state_label(document.state))
             self.state.setStyleSheet(self._state_style(document.state))
             self.facts.setText(self._facts(document))
             self.empty.setVisible(document.state is InvoiceState.DRAFT and not document.lines)
@@ -254,7 +254,7 @@ class InvoiceDetail(QWidget):
                 nif=html.escape(document.customer.nif_text),
             )
         ]
-        period = period_text(document.period_start, document.period_end)
+        period = invoice_period_text(document.period_start, document.period_end)
         if period:
             parts.append(_("Period: {period}").format(period=html.escape(period)))
         if document.issue_date is not None:
@@ -390,24 +390,16 @@ class InvoiceDetail(QWidget):
             "Cancel {number} ({total}) with a credit note?\nWhy? The reason is printed on the "
             "credit note."
         ).format(number=document.number_text, total=format_money(document.gross))
-        reason = ""
-        while True:
-            reason, ok = QInputDialog.getMultiLineText(self, _("Credit note"), question, reason)
-            if not ok:
-                return False
-            try:
-                cancelled = invoices.cancel_invoice(
-                    self.context.desk, document.id, document.version, reason=reason
-                )
-            except InputError as error:
-                show_error(self, error)
-                if error.field == "reason":
-                    continue
-                return False
-            except ServiceError as error:
-                show_error(self, error)
-                return False
-            break
+        cancelled = act_with_reason(
+            self,
+            _("Credit note"),
+            question,
+            lambda reason: invoices.cancel_invoice(
+                self.context.desk, document.id, document.version, reason=reason
+            ),
+        )
+        if cancelled is None:
+            return False
         self.show_document(cancelled.invoice)
         self.context.sync()
         self.navigate.emit(cancelled.credit_note.id)

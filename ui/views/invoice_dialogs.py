@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.packs import month_bounds
-from app.domain.validation import ValidationError
+from app.domain.validation import ValidationError, parse_amount
 from app.i18n import _, format_month, format_percent
 from app.services import invoices, settings
 from app.services.errors import ServiceError
@@ -27,17 +27,10 @@ from app.services.invoices import InvoiceDocument
 from app.services.settings import company_today
 from ui.context import UiContext
 from ui.views.pack_customer_picker import CustomerPicker
-from ui.views.pack_widgets import FieldErrors, combo_index, parse_amount
+from ui.widgets import FieldErrors, combo_index, dialog_buttons
 
 #: How many months back a draft may be made for.
 DRAFT_MONTHS_BACK = 24
-
-
-def _buttons(dialog: QDialog, ok: QDialogButtonBox.StandardButton) -> QDialogButtonBox:
-    box = QDialogButtonBox(ok | QDialogButtonBox.StandardButton.Cancel)
-    box.button(ok).setDefault(True)
-    box.rejected.connect(dialog.reject)
-    return box
 
 
 class NewDraftDialog(QDialog):
@@ -57,7 +50,7 @@ class NewDraftDialog(QDialog):
         for back in range(DRAFT_MONTHS_BACK):
             month = this_month - relativedelta(months=back)
             self.month.addItem(format_month(month.year, month.month), month)
-        self.errors = FieldErrors({"customer": self.picker, "period_end": self.month}, self)
+        self.errors = FieldErrors(self, {"customer": self.picker, "period_end": self.month})
         form = QFormLayout()
         form.addRow(_("&Customer:"), self.errors.row("customer"))
         form.addRow(_("&Month:"), self.errors.row("period_end"))
@@ -69,8 +62,7 @@ class NewDraftDialog(QDialog):
         )
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #5f6d78;")
-        self.buttons = _buttons(self, QDialogButtonBox.StandardButton.Ok)
-        self.buttons.accepted.connect(self.save)
+        self.buttons = dialog_buttons(self, self.save, QDialogButtonBox.StandardButton.Ok)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)
@@ -123,13 +115,13 @@ class AddLineDialog(QDialog):
         self.service_date.setDisplayFormat("dd/MM/yyyy")
         self.service_date.setCalendarPopup(True)
         self.errors = FieldErrors(
+            self,
             {
                 "description": self.description,
                 "quantity": self.quantity,
                 "unit_price": self.unit_price,
                 "service_date": self.service_date,
             },
-            self,
         )
         rate = settings.settings().vat_rate
         form = QFormLayout()
@@ -140,27 +132,18 @@ class AddLineDialog(QDialog):
         form.addRow(
             _("VAT:"), QLabel(_("{rate} (the company's rate)").format(rate=format_percent(rate)))
         )
-        self.buttons = _buttons(self, QDialogButtonBox.StandardButton.Save)
-        self.buttons.accepted.connect(self.save)
+        self.buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(520)
-        self.quantity.textChanged.connect(lambda: self._check("quantity", self.quantity))
-        self.unit_price.textChanged.connect(lambda: self._check("unit_price", self.unit_price))
+        self.quantity.textChanged.connect(
+            lambda text: self.errors.check_typed("quantity", text, parse_amount)
+        )
+        self.unit_price.textChanged.connect(
+            lambda text: self.errors.check_typed("unit_price", text, parse_amount)
+        )
         self.description.setFocus()
-
-    def _check(self, field: str, edit: QLineEdit) -> None:
-        label = self.errors.labels[field]
-        if not edit.text().strip():
-            label.clear_message()
-            return
-        try:
-            parse_amount(edit.text(), field)
-        except ValidationError as error:
-            label.show_message(error.message)
-        else:
-            label.clear_message()
 
     def save(self) -> None:
         self.errors.clear()

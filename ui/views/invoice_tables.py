@@ -7,46 +7,21 @@ from decimal import Decimal
 
 from PySide6.QtGui import QColor
 
-from app.domain.packs import month_bounds
 from app.i18n import (
     _,
     format_date,
     format_decimal,
     format_minutes_as_hours,
     format_money,
-    format_month,
     format_percent,
 )
 from app.services.invoices import DocumentLine, InvoiceRow
-from app.store.enums import InvoiceKind, InvoiceState
+from app.services.labels import invoice_kind_label, invoice_period_text, invoice_state_label
+from app.store.enums import InvoiceState
 from ui.table_model import RIGHT, Column, RowTableModel
 
 DRAFT_COLOUR = QColor("#1f6fa8")
 CANCELLED_COLOUR = QColor("#7a7a7a")
-
-
-def state_label(state: InvoiceState) -> str:
-    return {
-        InvoiceState.DRAFT: _("Draft"),
-        InvoiceState.ISSUED: _("Issued"),
-        InvoiceState.CANCELLED: _("Cancelled"),
-    }[InvoiceState(state)]
-
-
-def kind_label(kind: InvoiceKind) -> str:
-    return {
-        InvoiceKind.INVOICE: _("Invoice"),
-        InvoiceKind.CREDIT_NOTE: _("Credit note"),
-    }[InvoiceKind(kind)]
-
-
-def period_text(start: date | None, end: date | None) -> str:
-    """A whole month as ``março de 2026``; any other period as its two dates."""
-    if start is None or end is None:
-        return ""
-    if (start, end) == month_bounds((start.year, start.month)):
-        return format_month(start.year, start.month)
-    return _("{start} to {end}").format(start=format_date(start), end=format_date(end))
 
 
 def number_text(number: str | None) -> str:
@@ -115,17 +90,17 @@ def invoice_list_model() -> RowTableModel[InvoiceRow]:
             ),
             Column(
                 _("Period"),
-                lambda r: period_text(r.period_start, r.period_end),
+                lambda r: invoice_period_text(r.period_start, r.period_end),
                 lambda r: r.period_start or date.min,
                 colours=_row_colours,
             ),
             _money_column(_("Net"), "net"),
             _money_column(_("VAT"), "vat"),
             _money_column(_("Total"), "gross"),
-            Column(_("State"), lambda r: state_label(r.state), colours=_row_colours),
+            Column(_("State"), lambda r: invoice_state_label(r.state), colours=_row_colours),
             Column(
                 _("Kind"),
-                lambda r: kind_label(r.kind),
+                lambda r: invoice_kind_label(r.kind),
                 tooltip=lambda r: (
                     _("Cancels {number}").format(number=r.corrects_number)
                     if r.corrects_number

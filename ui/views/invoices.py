@@ -21,6 +21,7 @@ from app.i18n import _
 from app.services import invoices
 from app.services.changes import Topic
 from app.services.errors import NotFoundError
+from app.services.labels import invoice_state_label
 from app.services.settings import company_today
 from app.store.enums import InvoiceState
 from ui.context import UiContext
@@ -28,8 +29,8 @@ from ui.resources import view_icon
 from ui.views.base import View
 from ui.views.invoice_detail import InvoiceDetail
 from ui.views.invoice_dialogs import NewDraftDialog
-from ui.views.invoice_tables import invoice_list_model, state_label
-from ui.views.pack_widgets import RowTable, combo_index
+from ui.views.invoice_tables import invoice_list_model
+from ui.widgets import RowTable, combo_index
 
 
 class InvoicesView(View):
@@ -48,7 +49,7 @@ class InvoicesView(View):
         self.state_filter = QComboBox()
         self.state_filter.addItem(_("Every state"), None)
         for state in InvoiceState:
-            self.state_filter.addItem(state_label(state), state)
+            self.state_filter.addItem(invoice_state_label(state), state)
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search: number, customer, amount…"))
         self.search.setAccessibleName(_("Search invoices"))

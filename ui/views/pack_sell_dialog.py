@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
 
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.packs import PackKind, unit_pack_valid_until
-from app.domain.validation import ValidationError, parse_hours
+from app.domain.validation import ValidationError, parse_amount, parse_hours
 from app.i18n import _, format_date, format_month
 from app.services import packs
 from app.services.errors import ServiceError
@@ -32,7 +31,7 @@ from app.services.packs import PackInfo
 from app.services.settings import company_today
 from ui.context import UiContext
 from ui.views.pack_customer_picker import CustomerPicker
-from ui.views.pack_widgets import FieldErrors, combo_index, parse_amount
+from ui.widgets import FieldErrors, combo_index, dialog_buttons
 
 #: How many months ahead a subscription may be set to start, and to end.
 FIRST_MONTHS_AHEAD = 12
@@ -62,13 +61,13 @@ class SellPackDialog(QDialog):
         self.unit.toggled.connect(self._show_kind)
         self.purchased.dateChanged.connect(self._purchase_changed)
         self.first_month.currentIndexChanged.connect(self._fill_last_months)
-        self.hours.textChanged.connect(lambda: self._check("hours", self.hours, parse_hours))
+        self.hours.textChanged.connect(
+            lambda text: self.errors.check_typed("hours", text, parse_hours)
+        )
         self.price.textChanged.connect(
-            lambda: self._check("price", self.price, lambda text: parse_amount(text, "price"))
+            lambda text: self.errors.check_typed("price", text, parse_amount)
         )
-        self.picker.customer_changed.connect(
-            lambda _id: self.errors.labels["customer"].clear_message()
-        )
+        self.picker.customer_changed.connect(lambda _id: self.errors.clear("customer"))
         self._purchase_changed()
         self._show_kind()
         (self.hours if customer_id is not None else self.picker).setFocus()
@@ -97,6 +96,7 @@ class SellPackDialog(QDialog):
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("Optional: the order, the proposal…"))
         self.errors = FieldErrors(
+            self,
             {
                 "customer": self.picker,
                 "kind": self.kind_row,
@@ -106,7 +106,6 @@ class SellPackDialog(QDialog):
                 "starts_on": self.first_month,
                 "last_month": self.last_month,
             },
-            self,
             aliases={"minutes": "hours"},
         )
 
@@ -132,13 +131,8 @@ class SellPackDialog(QDialog):
         form.addRow(_("&First month:"), self.first_month_row)
         form.addRow(_("&Last month:"), self.last_month_row)
         form.addRow(_("&Note:"), self.note)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.buttons = dialog_buttons(self, self.save)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
@@ -196,19 +190,6 @@ class SellPackDialog(QDialog):
             for month in month_choices(first, LAST_MONTHS_AHEAD):
                 self.last_month.addItem(format_month(month.year, month.month), month)
         self.last_month.setCurrentIndex(max(combo_index(self.last_month, chosen), 0))
-
-    def _check(self, field: str, edit: QLineEdit, parse: Callable[[str], object]) -> None:
-        """Checks what is typed as it is typed (the service checks it again on save)."""
-        label = self.errors.labels[field]
-        if not edit.text().strip():
-            label.clear_message()
-            return
-        try:
-            parse(edit.text())
-        except ValidationError as error:
-            label.show_message(error.message)
-        else:
-            label.clear_message()
 
     # --- saving -------------------------------------------------------------------------------
 

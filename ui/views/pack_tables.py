@@ -17,16 +17,21 @@ from app.i18n import (
     format_month,
 )
 from app.services.compensation import GrantRecord
+from app.services.labels import grant_state_text, ledger_kind_label, pack_kind_label
 from app.services.packs import EXPIRY_WARNING_DAYS, ExpiringPack, LedgerRow, PackBalance
-from app.services.statements import ledger_kind_label, pack_kind_label
 from ui.table_model import RIGHT, Column, RowTableModel
-from ui.views.pack_widgets import signed_hours
 
 #: Expiring soon: the banner's warning colours (text, background).
 AMBER = (QColor("#6b4a00"), QColor("#fff1cc"))
 MUTED = QColor("#7a7a7a")
 CREDIT = QColor("#1b6e2d")
 NO_COLOUR: tuple[QColor | None, QColor | None] = (None, None)
+
+
+def signed_hours(minutes: int) -> str:
+    """A ledger movement: ``+10 h`` credited, ``−1 h 30 min`` drawn."""
+    shown = format_minutes_as_hours(abs(minutes))
+    return f"+{shown}" if minutes > 0 else f"\N{MINUS SIGN}{shown}"
 
 
 def pack_name(kind: PackKind, pack_id: int) -> str:
@@ -225,16 +230,6 @@ def ledger_model() -> RowTableModel[LedgerRow]:
 # --- compensations ----------------------------------------------------------------------------
 
 
-def _grant_state(row: GrantRecord) -> str:
-    if row.revoked_at is None:
-        return _("Granted")
-    return _("Revoked on {date} by {name}: {reason}").format(
-        date=format_date(row.revoked_at),
-        name=row.revoked_by_name or _("the program"),
-        reason=row.revoke_reason,
-    )
-
-
 def _grant_colours(row: GrantRecord) -> tuple[QColor | None, QColor | None]:
     return (MUTED, None) if row.revoked else NO_COLOUR
 
@@ -267,7 +262,7 @@ def grant_model() -> RowTableModel[GrantRecord]:
                 lambda r: r.contact_deadline or r.granted_at,
                 colours=_grant_colours,
             ),
-            Column(_("State"), _grant_state, tooltip=_grant_state, colours=_grant_colours),
+            Column(_("State"), grant_state_text, tooltip=grant_state_text, colours=_grant_colours),
         ],
         key=lambda r: r.id,
     )

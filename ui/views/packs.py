@@ -11,8 +11,7 @@ and the services say so when someone else tries.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from PySide6.QtCore import QModelIndex, Qt
@@ -32,17 +31,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.calendar import start_of_day
 from app.domain.packs import PackKind
 from app.i18n import _, format_duration, format_minutes_as_hours, format_month, ngettext
 from app.services import compensation, packs
 from app.services.changes import Topic
-from app.services.errors import InputError, NotFoundError, ServiceError
+from app.services.errors import NotFoundError, ServiceError
+from app.services.labels import ledger_kind_label
 from app.services.packs import LEDGER_PAGE, CustomerBalances, LedgerRow
 from app.services.settings import business_calendar, company_today
-from app.services.statements import ledger_kind_label
 from app.store.enums import LedgerKind
 from ui.context import UiContext
-from ui.feedback import show_error
+from ui.feedback import act_with_reason, show_error
 from ui.resources import view_icon
 from ui.views.base import View
 from ui.views.pack_customer_picker import CustomerPicker
@@ -53,8 +53,9 @@ from ui.views.pack_tables import (
     expiring_model,
     grant_model,
     ledger_model,
+    signed_hours,
 )
-from ui.views.pack_widgets import RowTable, signed_hours
+from ui.widgets import RowTable
 
 #: The months a subscription can be ended after, counted from this one.
 END_MONTHS_AHEAD = 24
@@ -91,11 +92,6 @@ class Period:
             Period.THIS_YEAR: (today.replace(month=1, day=1), date(today.year + 1, 1, 1)),
         }
         return ranges.get(period)
-
-
-def _start_of(day: date, zone: ZoneInfo) -> datetime:
-    """The UTC instant the local day begins."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 class Figure(QFrame):
@@ -405,8 +401,8 @@ class PacksView(View):
             (None, None)
             if days is None
             else (
-                _start_of(days[0], self._zone),
-                _start_of(days[1], self._zone),
+                start_of_day(days[0], self._zone),
+                start_of_day(days[1], self._zone),
             )
         )
         rows = packs.ledger(
@@ -459,25 +455,12 @@ class PacksView(View):
         return dialog
 
     def _with_reason(self, title: str, question: str, act: Callable[[str], object]) -> bool:
-        """Asks for a reason and acts with it; asks again, keeping the text, while the service
-        says the reason is missing. False when cancelled or refused."""
-        reason = ""
-        while True:
-            reason, ok = QInputDialog.getMultiLineText(self, title, question, reason)
-            if not ok:
-                return False
-            try:
-                act(reason)
-            except InputError as error:
-                show_error(self, error)
-                if error.field == "reason":
-                    continue
-                return False
-            except ServiceError as error:
-                show_error(self, error)
-                return False
-            self.context.sync()
-            return True
+        """Asks for a reason and acts with it (``act_with_reason``); False when cancelled or
+        refused."""
+        if act_with_reason(self, title, question, act) is None:
+            return False
+        self.context.sync()
+        return True
 
     def correct_selected_entry(self) -> bool:
         entry: LedgerRow | None = self.ledger_table.selected_row()

@@ -13,9 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QRegion
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QTableView,
     QTabWidget,
@@ -56,6 +54,7 @@ from ui.views.queue_model import (
     rejected_samples,
 )
 from ui.views.queue_new import NewContactDialog
+from ui.widgets import setup_table, stretch_columns
 
 MENU = N_("&Contacts")
 
@@ -67,21 +66,8 @@ def _table(
     proxy: TableProxy, samples: dict[int, tuple[list[str], int]], stretch: int, name: str
 ) -> QTableView:
     table = QTableView()
-    table.setModel(proxy)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setSortingEnabled(True)
-    table.verticalHeader().hide()
-    # Fixed row heights: nothing measures 10,000 rows.
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    setup_table(table, proxy, name)
     header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setStretchLastSection(False)
     # Wide enough for their usual text and title in the language shown; the rest is elided
     # (with a tooltip) and the subject takes what is left.
     text_width = table.fontMetrics().horizontalAdvance
@@ -90,7 +76,7 @@ def _table(
         title = str(proxy.headerData(column, Qt.Orientation.Horizontal))
         needed = max([text_width(text) for text in texts] + [title_width(title) + _SORT_ARROW])
         header.resizeSection(column, min(needed + _CELL_PADDING, widest))
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    stretch_columns(table, stretch)
     return table
 
 

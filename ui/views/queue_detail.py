@@ -28,10 +28,10 @@ from app.services.contacts import (
     reopen_contact,
 )
 from app.services.errors import NotFoundError, ServiceError
+from app.services.labels import contact_state_label
 from app.store.enums import ContactState
 from ui.context import UiContext
 from ui.feedback import confirm, show_error
-from ui.views.queue_model import state_text
 
 
 def _technician_name(technician_id: int | None) -> str:
@@ -87,7 +87,7 @@ def describe(record: ContactRecord) -> list[tuple[str, str]]:
             if record.compensation_hours
             else _("No compensation"),
         ),
-        (_("State"), state_text(record.state)),
+        (_("State"), contact_state_label(record.state)),
         (_("First response"), response),
     ]
     if record.closed_at is not None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from app.domain.sla import Channel, Reason, Urgency, channel_label, reason_text, urgency
 from app.i18n import _, format_countdown, format_datetime
 from app.services.contacts import ContactRow
+from app.services.labels import contact_state_label
 from app.store.enums import ContactState
 from ui.table_model import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel, sortable
 
@@ -117,15 +118,6 @@ def waiting(row: ContactRow) -> bool:
     return row.state is ContactState.OPEN
 
 
-def state_text(state: ContactState) -> str:
-    return {
-        ContactState.OPEN: _("Awaiting response"),
-        ContactState.ANSWERED: _("Answered"),
-        ContactState.CLOSED: _("Closed"),
-        ContactState.REJECTED: _("Rejected"),
-    }[state]
-
-
 def reason_short(reason: Reason) -> str:
     """The guarantee column: ``reason_text`` (P10b) in two or three words."""
     return {
@@ -145,7 +137,7 @@ def customer_text(row: ContactRow) -> str:
 def time_left_text(row: ContactRow, now: datetime) -> str:
     """``faltam 3 h 12 min``, ``excedido há 5 min``, ``indicativo: 02/12/2026 18:00``…"""
     if not waiting(row):
-        return state_text(row.state)  # the countdown stops with the first response
+        return contact_state_label(row.state)  # the countdown stops with the first response
     if row.deadline is not None:
         return format_countdown(row.time_left(now))
     if row.target is not None:
@@ -221,7 +213,7 @@ def search_text(row: ContactRow) -> str:
             row.sender,
             row.subject,
             channel_label(row.channel),
-            state_text(row.state),
+            contact_state_label(row.state),
             reason_short(row.reason),
         )
     )
@@ -356,7 +348,7 @@ def queue_columns(clock: Countdown) -> list[Column[ContactRow]]:
         Column(_("Subject"), lambda row: row.subject, tooltip=lambda row: row.subject),
         Column(_("Received"), lambda row: format_datetime(row.received_at), _received_order),
         Column(_("Deadline"), _deadline_text, _deadline_order),
-        Column(_("State"), lambda row: state_text(row.state)),
+        Column(_("State"), lambda row: contact_state_label(row.state)),
         Column(
             _("Guarantee"),
             lambda row: reason_short(row.reason),
@@ -424,7 +416,7 @@ def queue_samples() -> dict[int, tuple[list[str], int]]:
         QueueColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], 140),
         QueueColumn.DEADLINE: ([format_datetime(_SAMPLE_AT)], 140),
         QueueColumn.STATE: (
-            [state_text(ContactState.OPEN), state_text(ContactState.ANSWERED)],
+            [contact_state_label(ContactState.OPEN), contact_state_label(ContactState.ANSWERED)],
             140,
         ),
         QueueColumn.GUARANTEE: (

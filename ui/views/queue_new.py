@@ -40,9 +40,9 @@ from app.services.errors import InputError, ServiceError
 from ui.context import UiContext
 from ui.feedback import show_error
 from ui.table_model import KEY_ROLE
+from ui.widgets import FieldErrors, dialog_buttons, with_message
 
 SEARCH_LIMIT = 20
-ERROR_STYLE = "color: #b3261e;"
 HINT_STYLE = "color: #5f6368;"
 
 
@@ -113,27 +113,6 @@ class CustomerPicker(QLineEdit):
         self.setText(name or "")
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def _field_with_notes(field: QWidget, *notes: QLabel) -> QWidget:
-    """A field with the lines under it (what was found, what is wrong)."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(field)
-    for note in notes:
-        layout.addWidget(note)
-    box.setFocusProxy(field)
-    return box
-
-
 def to_editor(at: datetime) -> QDateTime:
     """An instant as the company's wall-clock time, in an editor that knows no time zone (a UTC
     one: no daylight-saving gaps of the machine's own zone to trip on)."""
@@ -187,13 +166,8 @@ class NewContactDialog(QDialog):
         self.terms_box = self._terms_box()
         form = self._form()
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.buttons = dialog_buttons(self, self.save)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -213,22 +187,27 @@ class NewContactDialog(QDialog):
         self.update_terms()
 
     def _form(self) -> QFormLayout:
-        self.errors = {
-            name: _error_label()
-            for name in ("channel", "sender", "customer", "subject", "received_at", "notes")
-        }
+        self.errors = FieldErrors(
+            self,
+            {
+                "channel": self.channel,
+                "sender": self.sender_field,
+                "customer": self.customer,
+                "subject": self.subject,
+                "received_at": self.received,
+                "notes": self.notes,
+            },
+        )
         form = QFormLayout()
-        form.addRow(_("&Channel:"), _field_with_notes(self.channel, self.errors["channel"]))
+        form.addRow(_("&Channel:"), self.errors.row("channel"))
         form.addRow(
             _("&Sender:"),
-            _field_with_notes(self.sender_field, self.sender_found, self.errors["sender"]),
+            with_message(self.sender_field, self.sender_found, self.errors.labels["sender"]),
         )
-        form.addRow(_("C&ustomer:"), _field_with_notes(self.customer, self.errors["customer"]))
-        form.addRow(_("Su&bject:"), _field_with_notes(self.subject, self.errors["subject"]))
-        form.addRow(
-            _("&Received at:"), _field_with_notes(self.received, self.errors["received_at"])
-        )
-        form.addRow(_("&Notes:"), _field_with_notes(self.notes, self.errors["notes"]))
+        form.addRow(_("C&ustomer:"), self.errors.row("customer"))
+        form.addRow(_("Su&bject:"), self.errors.row("subject"))
+        form.addRow(_("&Received at:"), self.errors.row("received_at"))
+        form.addRow(_("&Notes:"), self.errors.row("notes"))
         return form
 
     def _terms_box(self) -> QFrame:
@@ -260,24 +239,17 @@ class NewContactDialog(QDialog):
 
     # --- as they type -------------------------------------------------------------------------
 
-    def _clear_errors(self) -> None:
-        for label in self.errors.values():
-            label.clear()
-            label.hide()
-
     def _show_error(self, error: ServiceError) -> bool:
         """Shows the message under its field; False when no field of this dialog has it."""
         field = error.field if isinstance(error, InputError) else None
-        label = self.errors.get(field or "")
-        if label is None:
+        if not self.errors.knows(field):
             return False
-        label.setText(str(error))
-        label.show()
+        self.errors.show(field, error.message, focus=False)
         return True
 
     def update_terms(self) -> None:
         """Finds the customer from the sender and shows the terms the contact would get."""
-        self._clear_errors()
+        self.errors.clear()
         self.preview = None
         typed = self.sender_field.text().strip()
         if not typed:
@@ -363,7 +335,7 @@ class NewContactDialog(QDialog):
     # --- saving -------------------------------------------------------------------------------
 
     def save(self) -> None:
-        self._clear_errors()
+        self.errors.clear()
         try:
             result = register_contact(
                 self.context.desk,

@@ -16,7 +16,6 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -33,6 +32,7 @@ from app.i18n import _, format_clock, format_datetime
 from app.services.errors import InputError, ServiceError
 from app.services.sessions import SessionState
 from ui.feedback import show_error
+from ui.widgets import ERROR_COLOUR, FieldMessage, dialog_buttons
 
 #: What the dialog saves with: the periods typed (aware, company time) and the note (``None``
 #: when the dialog has no note field). Returns the saved session; raises ``ServiceError``.
@@ -40,8 +40,7 @@ SaveTimes = Callable[[list[tuple[datetime, datetime]], str | None], SessionState
 
 _EDIT_FORMAT = "dd/MM/yyyy HH:mm:ss"
 _NEW_PERIOD = timedelta(minutes=15)
-_ERROR_STYLE = "color: #b00020;"
-_BAD_FIELD_STYLE = "QDateTimeEdit { border: 1px solid #b00020; }"
+_BAD_FIELD_STYLE = f"QDateTimeEdit {{ border: 1px solid {ERROR_COLOUR}; }}"
 
 
 def to_qt(at: datetime, zone: ZoneInfo) -> QDateTime:
@@ -127,12 +126,8 @@ class IntervalsDialog(QDialog):
         note_text.setWordWrap(True)
         self.total = QLabel()
         self.total.setAccessibleName(_("Total time"))
-        self.error = QLabel()
+        self.error = FieldMessage()
         self.error.setObjectName("error")
-        self.error.setStyleSheet(_ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.hide()
         periods = self._build_periods()
         for interval in state.intervals:
             self._add_row(interval.started_at, interval.ended_at or now)
@@ -143,11 +138,7 @@ class IntervalsDialog(QDialog):
         if with_note:
             self.note = QLineEdit(state.note)
             form.addRow(_("&Note:"), self.note)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self._on_save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self._on_save)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -251,11 +242,10 @@ class IntervalsDialog(QDialog):
                 ).format(number=number)
             )
         else:
-            self.error.hide()
+            self.error.clear_message()
 
     def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
+        self.error.say(message)
 
     # --- saving ---------------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,13 +29,14 @@ from app.i18n import _, format_clock, format_datetime, format_duration, format_m
 from app.services import sessions
 from app.services import settings as company
 from app.services.errors import ServiceError
+from app.services.labels import session_state_label
 from app.services.sessions import SessionState
-from app.services.statements import session_state_label
 from app.store import enums
 from ui.context import UiContext
 from ui.feedback import confirm, show_error
 from ui.table_model import RIGHT, Column, RowTableModel, TableProxy
 from ui.views.session_intervals import IntervalsDialog
+from ui.widgets import setup_table, stretch_columns
 
 _NONE = "—"
 _REVIEW_COLOURS = (QColor("#7a4b00"), QColor("#fff1cc"))
@@ -188,20 +188,9 @@ def _table(
     once the others fit their contents, so the table fits the window without scrolling."""
     proxy = TableProxy(model)
     table = QTableView()
-    table.setModel(proxy)
-    table.setSortingEnabled(True)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    for column in stretch:
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-    header.setHighlightSections(False)
-    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    setup_table(table, proxy, "")
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    stretch_columns(table, *stretch)
     table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the newest first
     return table, proxy
 
@@ -271,6 +260,7 @@ def _edit_dialog(
     *,
     correcting: bool,
 ) -> IntervalsDialog:
+    """The dialog that edits the session's times (or corrects one to review)."""
     desk = context.desk
 
     def edit(periods: list[tuple[datetime, datetime]], note: str | None) -> SessionState:
@@ -308,6 +298,28 @@ def _edit_dialog(
         now=context.now(),
         parent=parent,
     )
+
+
+def _open_edit_dialog(
+    context: UiContext,
+    state: SessionState,
+    zone: ZoneInfo,
+    parent: QWidget,
+    *,
+    correcting: bool,
+    saved: Callable[[SessionState], None],
+) -> IntervalsDialog:
+    """Opens ``_edit_dialog``; once it saves, the window syncs and ``saved`` gets the session."""
+    dialog = _edit_dialog(context, state, zone, parent, correcting=correcting)
+
+    def after() -> None:
+        context.sync()
+        if dialog.saved is not None:
+            saved(dialog.saved)
+
+    dialog.accepted.connect(after)
+    dialog.open()
+    return dialog
 
 
 class MonthSessions(QWidget):
@@ -448,15 +460,9 @@ class MonthSessions(QWidget):
         state = self.sessions.selected()
         if state is None:
             return
-        self.dialog = _edit_dialog(self.context, state, self.zone, self, correcting=False)
-        self.dialog.accepted.connect(self._after_dialog)
-        self.dialog.open()
-
-    def _after_dialog(self) -> None:
-        saved = None if self.dialog is None else self.dialog.saved
-        self.context.sync()
-        if saved is not None:
-            self.chosen.emit(saved)
+        self.dialog = _open_edit_dialog(
+            self.context, state, self.zone, self, correcting=False, saved=self.chosen.emit
+        )
 
     def discard_selected(self) -> None:
         state = self.sessions.selected()
@@ -534,12 +540,6 @@ class ReviewSessions(QWidget):
         state = self.sessions.selected()
         if state is None or not self._admin:
             return
-        self.dialog = _edit_dialog(self.context, state, self.zone, self, correcting=True)
-        self.dialog.accepted.connect(self._after_dialog)
-        self.dialog.open()
-
-    def _after_dialog(self) -> None:
-        saved = None if self.dialog is None else self.dialog.saved
-        self.context.sync()
-        if saved is not None:
-            self.chosen.emit(saved)
+        self.dialog = _open_edit_dialog(
+            self.context, state, self.zone, self, correcting=True, saved=self.chosen.emit
+        )

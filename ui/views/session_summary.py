@@ -22,8 +22,8 @@ from app.i18n import (
     format_month,
 )
 from app.services import packs
+from app.services.labels import pack_kind_label
 from app.services.sessions import PackDraw, SessionState
-from app.services.statements import pack_kind_label
 from app.store import enums
 
 

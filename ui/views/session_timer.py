@@ -35,11 +35,11 @@ from app.services.sessions import LiveBilling, SessionState
 from ui.anydesk import AnyDeskError, RemoteSession, anydesk_program, launch
 from ui.context import UiContext
 from ui.feedback import confirm, show_error
+from ui.widgets import FieldMessage
 
 #: Every customer a session can be for: a small team's whole list fits in the combo.
 _CUSTOMER_LIMIT = 100_000
 _ZERO = timedelta(0)
-_ERROR_STYLE = "color: #b00020;"
 _WARNING_STYLE = (
     "QLabel { background: #fff1cc; color: #6b4a00; border: 1px solid #e0c060; "
     "border-radius: 3px; padding: 4px 8px; }"
@@ -164,10 +164,8 @@ class TimerPanel(QFrame):
         self.remote_button = QPushButton(_("Remote session"))
         self.remote_button.setAccessibleName(_("Remote session with AnyDesk"))
         self.remote_button.clicked.connect(self.start_remote)
-        self.customer_error = QLabel()
-        self.customer_error.setStyleSheet(_ERROR_STYLE)
-        self.customer_error.setWordWrap(True)
-        self.customer_error.hide()
+        self.customer_error = FieldMessage()
+        self.customer_error.attach(self.chooser)
         self.open_choice = QComboBox()
         self.open_choice.setAccessibleName(_("Open sessions"))
         self.open_choice.currentIndexChanged.connect(self._on_open_choice)
@@ -380,7 +378,7 @@ class TimerPanel(QFrame):
             self.remote_button.setToolTip(tip.format(address=address))
         else:
             self.remote_button.setToolTip(_("The customer's record has no AnyDesk address."))
-        self.customer_error.hide()
+        self.customer_error.clear_message()
 
     # --- the timer ------------------------------------------------------------------------------
 
@@ -420,8 +418,7 @@ class TimerPanel(QFrame):
             )
         except InputError as error:
             if error.field == "customer" and contact_id is None:  # the combo's choice
-                self.customer_error.setText(str(error))
-                self.customer_error.show()
+                self.customer_error.say(error.message)
                 self.chooser.setFocus()
             else:
                 show_error(self, error)

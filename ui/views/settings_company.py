@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QWidget
 
 from app.domain.validation import (
-    ValidationError,
     normalize_email,
     normalize_iban,
     normalize_nif,
@@ -143,15 +142,7 @@ class CompanyPage(SettingsFormPage):
         edit.returnPressed.connect(self.save)
 
     def _check_one(self, edit: QLineEdit, field: str, normalize: Callable[[str], str]) -> bool:
-        self.errors.clear(field)
-        if not edit.text().strip():
-            return True
-        try:
-            normalize(edit.text())
-        except ValidationError as error:
-            self.errors.show(field, error.message)
-            return False
-        return True
+        return self.errors.check_typed(field, edit.text(), normalize)
 
     def check_fields(self) -> bool:
         results = [self._check_one(*check) for check in self._typed_checks]

@@ -36,13 +36,13 @@ from app.store.database import (
 )
 from app.store.errors import DatabaseOpenError
 from ui.views.settings_form import (
-    ERROR_COLOUR,
     FORM_MAX_WIDTH,
     SUCCESS_COLOUR,
     add_row,
     form_layout,
     note_label,
 )
+from ui.widgets import ERROR_COLOUR
 
 #: The computer's setting that names the database of the next start.
 LOCATION_KEY = "database/location"

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLineEdit,
     QRadioButton,
@@ -20,11 +19,11 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.services import settings as company
 from app.services.context import Desk
-from app.services.errors import InputError, ServiceError
+from app.services.errors import ServiceError
 from app.services.settings import CompanyExceptionRecord, CompanyExceptionResult
-from ui.feedback import show_error
-from ui.views.settings_form import FieldErrors, add_row, form_layout
+from ui.views.settings_form import add_row, form_layout
 from ui.views.settings_hours import IntervalList
+from ui.widgets import FieldErrors, dialog_buttons
 
 #: What a new exception with special hours starts with: a morning, as on Christmas Eve.
 _SPECIAL_HOURS = [(time(9), time(13))]
@@ -46,7 +45,7 @@ class ExceptionDialog(QDialog):
         self._record = record
         self.result_record: CompanyExceptionResult | None = None
         self.setWindowTitle(_("New exception") if record is None else _("Change the exception"))
-        self.errors = FieldErrors()
+        self.errors = FieldErrors(self)
 
         self.day = QDateEdit()
         self.day.setDisplayFormat("dd/MM/yyyy")
@@ -77,11 +76,7 @@ class ExceptionDialog(QDialog):
         add_row(form, _("&Date:"), self.day, self.errors, "day")
         add_row(form, _("That day:"), kind, self.errors, "hours", buddy=self.closed)
         add_row(form, _("&Note:"), self.note, self.errors, "note")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
@@ -124,10 +119,6 @@ class ExceptionDialog(QDialog):
                     note=self.note.text(),
                 )
         except ServiceError as error:
-            if isinstance(error, InputError) and self.errors.knows(error.field):
-                assert error.field is not None
-                self.errors.show(error.field, error.message, focus=True)
-            else:
-                show_error(self, error)
+            self.errors.report(error)
             return
         self.accept()

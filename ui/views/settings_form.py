@@ -3,14 +3,10 @@ company settings saved together by one Guardar."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
 from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
@@ -30,23 +26,11 @@ from app.services.errors import ConflictError, InputError, ServiceError
 from app.services.settings import Settings, SettingsFields, SettingsResult
 from ui.context import UiContext
 from ui.feedback import show_error
+from ui.widgets import ERROR_COLOUR, FieldErrors, setup_table, with_message
 
-ERROR_COLOUR = "#b00020"
 SUCCESS_COLOUR = "#1b5e20"
 #: Forms stay readable on a wide screen: fields do not stretch past this width.
 FORM_MAX_WIDTH = 760
-
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?", re.ASCII)
-
-
-def error_label() -> QLabel:
-    """A red message under a field; hidden while it has nothing to say."""
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setStyleSheet(f"color: {ERROR_COLOUR};")
-    label.hide()
-    return label
 
 
 def note_label(text: str = "") -> QLabel:
@@ -56,43 +40,6 @@ def note_label(text: str = "") -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
-
-
-class FieldErrors:
-    """The error label of each field, by the field's name in the services (``InputError.field``)."""
-
-    def __init__(self) -> None:
-        self._labels: dict[str, QLabel] = {}
-        self._widgets: dict[str, QWidget] = {}
-
-    def label_for(self, field: str, widget: QWidget) -> QLabel:
-        """The error label of ``field`` (to place by hand); ``widget`` gets the focus on error."""
-        label = error_label()
-        label.setObjectName(f"error_{field}")
-        self._labels[field] = label
-        self._widgets[field] = widget
-        return label
-
-    def knows(self, field: str | None) -> bool:
-        return field is not None and field in self._labels
-
-    def show(self, field: str, message: str, *, focus: bool = False) -> None:
-        label = self._labels[field]
-        label.setText(message)
-        label.show()
-        if focus:
-            self._widgets[field].setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def clear(self, field: str | None = None) -> None:
-        for name, label in self._labels.items():
-            if field is None or name == field:
-                label.clear()
-                label.hide()
-
-    def message(self, field: str) -> str:
-        """The message shown for ``field`` ("" when none)."""
-        label = self._labels[field]
-        return label.text() if not label.isHidden() else ""
 
 
 def add_row(
@@ -112,31 +59,9 @@ def add_row(
     label.setBuddy(focus)
     shown = widget
     if errors is not None and field is not None:
-        shown = QWidget()
-        layout = QVBoxLayout(shown)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(widget)
-        layout.addWidget(errors.label_for(field, focus))
+        shown = with_message(widget, errors.add(field, focus))
     form.addRow(label, shown)
     return label
-
-
-def parse_amount(field: str, text: str) -> Decimal:
-    """Euros as typed: "45", "45,50", "45.50 €" → ``Decimal("45.50")``. The services check the
-    decimals and the sign; this only reads the number."""
-    typed = "".join(text.replace("€", "").split())
-    if not _NUMBER.fullmatch(typed):
-        raise ValidationError(field, _("Write an amount in euros, such as 45,00."))
-    return Decimal(typed.replace(",", "."))
-
-
-def parse_percent(field: str, text: str) -> Decimal:
-    """A rate as typed: "23", "23%", "22,5 %" → ``Decimal("0.23")``."""
-    typed = "".join(text.replace("%", "").split())
-    if not _NUMBER.fullmatch(typed):
-        raise ValidationError(field, _("Write a percentage, such as 23%."))
-    return Decimal(typed.replace(",", ".")) / 100
 
 
 def form_layout() -> QFormLayout:
@@ -150,21 +75,9 @@ def form_layout() -> QFormLayout:
 def list_table(model: QAbstractItemModel, name: str) -> QTableView:
     """A read-only table of records, one selected at a time, sorted by its first column."""
     table = QTableView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setSortingEnabled(True)
+    setup_table(table, model, name)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    rows = table.verticalHeader()
-    rows.hide()
-    rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
     return table
 
 
@@ -196,7 +109,7 @@ class SettingsFormPage(QWidget):
         self.version: int | None = None
         self.modified = False
         self._loading = False
-        self.errors = FieldErrors()
+        self.errors = FieldErrors(self)
 
         self.body = QWidget()
         self.body.setMaximumWidth(FORM_MAX_WIDTH)
@@ -253,8 +166,7 @@ class SettingsFormPage(QWidget):
         is at fault (the message then goes to a message box)."""
         if not self.errors.knows(error.field):
             return False
-        assert error.field is not None
-        self.errors.show(error.field, error.message, focus=True)
+        self.errors.show(error.field, error.message)
         return True
 
     # --- loading and saving --------------------------------------------------------------------
@@ -291,7 +203,7 @@ class SettingsFormPage(QWidget):
         try:
             values = self.fields()
         except ValidationError as error:
-            self.errors.show(error.field, error.message, focus=True)
+            self.errors.show(error.field, error.message)
             self._report(_("Not saved: see the message by the field."), ERROR_COLOUR)
             return False
         seen = self.version

@@ -27,7 +27,8 @@ from app.services import settings as company
 from app.services.errors import ServiceError
 from app.services.settings import Settings, SettingsFields
 from ui.context import UiContext
-from ui.views.settings_form import SettingsFormPage, error_label, note_label
+from ui.views.settings_form import SettingsFormPage, note_label
+from ui.widgets import FieldMessage
 
 Interval = tuple[time, time]
 #: A Monday: ``check_day_hours`` checks a date's intervals; any date of the weekday will do.
@@ -179,7 +180,7 @@ class HoursPage(SettingsFormPage):
         self.setObjectName("settings_hours")
         self.body.setMaximumWidth(16_777_215)  # a day may have several intervals side by side
         self.days: list[IntervalList] = []
-        self.day_errors: list[QLabel] = []
+        self.day_errors: list[FieldMessage] = []
         group = QGroupBox(_("Opening hours"))
         grid = QGridLayout(group)
         grid.setHorizontalSpacing(16)
@@ -190,14 +191,14 @@ class HoursPage(SettingsFormPage):
             intervals.changed.connect(self.mark_modified)
             label = QLabel(name)
             label.setBuddy(intervals.add_button)
-            problem = error_label()
+            problem = FieldMessage()
             problem.setObjectName(f"error_day_{weekday}")
             grid.addWidget(label, 2 * weekday, 0)
             grid.addWidget(intervals, 2 * weekday, 1)
             grid.addWidget(problem, 2 * weekday + 1, 1)
             self.days.append(intervals)
             self.day_errors.append(problem)
-        self.weekly_error = self.errors.label_for("weekly_hours", self.days[0].add_button)
+        self.weekly_error = self.errors.add("weekly_hours", self.days[0].add_button)
         grid.addWidget(self.weekly_error, 14, 0, 1, 2)
 
         self.copy_button = QPushButton(_("Copy Monday's hours to Tuesday–Friday"))
@@ -251,8 +252,7 @@ class HoursPage(SettingsFormPage):
                     "weekly_hours", _A_MONDAY + timedelta(days=weekday), intervals.hours()
                 )
             except ValidationError as day_error:
-                self.day_errors[weekday].setText(day_error.message)
-                self.day_errors[weekday].show()
+                self.day_errors[weekday].say(day_error.message)
                 if not found and intervals.edits():
                     intervals.edits()[0].opening.setFocus()
                 found = True
@@ -262,5 +262,4 @@ class HoursPage(SettingsFormPage):
 
     def _clear_day_errors(self) -> None:
         for label in self.day_errors:
-            label.clear()
-            label.hide()
+            label.clear_message()

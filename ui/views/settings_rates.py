@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.invoice import VAT_AZORES, VAT_MADEIRA, VAT_MAINLAND
+from app.domain.validation import parse_amount, parse_percent
 from app.i18n import _, format_money, format_percent
 from app.services.settings import Settings, SettingsFields
 from ui.context import UiContext
@@ -26,8 +27,6 @@ from ui.views.settings_form import (
     add_row,
     form_layout,
     note_label,
-    parse_amount,
-    parse_percent,
 )
 
 _AMOUNT_WIDTH = 140
@@ -216,9 +215,9 @@ class RatesPage(SettingsFormPage):
     def fields(self) -> SettingsFields:
         outside = self.rate_outside.text().strip()
         return {
-            "rate_inside": parse_amount("rate_inside", self.rate_inside.text()),
-            "rate_outside": None if not outside else parse_amount("rate_outside", outside),
-            "vat_rate": parse_percent("vat_rate", self.vat_rate.text()),
+            "rate_inside": parse_amount(self.rate_inside.text(), "rate_inside"),
+            "rate_outside": None if not outside else parse_amount(outside, "rate_outside"),
+            "vat_rate": parse_percent(self.vat_rate.text(), "vat_rate"),
             "inside_block_minutes": self.inside_block.value(),
             "outside_block_minutes": self.outside_block.value(),
             "session_review_hours": self.review_hours.value(),

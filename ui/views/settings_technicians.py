@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date
 from app.services import settings as company
-from app.services.errors import InputError, ServiceError
+from app.services.errors import ServiceError
 from app.services.settings import TechnicianRecord, TechnicianResult
 from ui.context import UiContext
 from ui.feedback import show_error
 from ui.table_model import KEY_ROLE, Column, RowTableModel, TableProxy
 from ui.technician_dialog import remember_technician
-from ui.views.settings_form import FieldErrors, add_row, list_table, note_label
+from ui.views.settings_form import add_row, list_table, note_label
+from ui.widgets import FieldErrors
 
 _INACTIVE = QColor("#8a8a8a")
 
@@ -84,7 +85,7 @@ class TechniciansPage(QWidget):
         self._settings = settings
         self._location = location
         self.desk_technician: int | None = context.desk.technician_id
-        self.errors = FieldErrors()
+        self.errors = FieldErrors(self)
 
         self.at_desk = QComboBox()
         self.at_desk.setMinimumContentsLength(24)
@@ -209,11 +210,7 @@ class TechniciansPage(QWidget):
                 self.context.desk, name=self.new_name.text(), is_admin=self.new_admin.isChecked()
             )
         except ServiceError as error:
-            if isinstance(error, InputError) and self.errors.knows(error.field):
-                assert error.field is not None
-                self.errors.show(error.field, error.message, focus=True)
-            else:
-                show_error(self, error)
+            self.errors.report(error)
             return
         self.new_name.clear()
         self.new_admin.setChecked(False)
