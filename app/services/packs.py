@@ -22,13 +22,13 @@ Decisions:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, ModelSelect, chunked, fn
 
 from app.domain.packs import (
     Allocation,
@@ -375,29 +375,131 @@ def end_monthly_pack(desk: Desk, pack_id: int, version: int, *, last_month: date
 
 
 # --- the sweeps -------------------------------------------------------------------------------
+#
+# Every minute they must cost next to nothing when there is nothing to do, on a ledger of a
+# million entries: each one first looks, read-only, for the few balances that may need an entry
+# (index-only lookups, migration 4), and takes the write lock only when it found some.
+
+#: How far back the minute sweep looks for balances that lapsed or were credited again; the sweep
+#: at start (``thorough``) looks at every balance, so a desk asleep for longer misses nothing.
+RECENT_DAYS = 7
+#: Pack ids per ``IN (…)``: well under SQLite's limit of parameters per statement.
+_IDS_PER_QUERY = 500
+#: Rows per ``INSERT``: a month's allotments of every subscriber fit in a few statements.
+_ROWS_PER_INSERT = 100
+
+# Correlated subqueries name the ledger again: one alias per role, so none clashes.
+_Allotment = LedgerEntry.alias("allotment")
+_Expiry = LedgerEntry.alias("expiry")
+_Entry = LedgerEntry.alias("entry")
+_Credit = LedgerEntry.alias("credit")
+
+#: A lapsed balance with minutes left: ``(pack id, month)`` → ``(customer id, minutes left)``.
+Leftovers = dict[tuple[int, date | None], tuple[int, int]]
 
 
-def _record_allotments(
-    desk: Desk, *, until: date, customer_id: int | None = None, pack_ids: list[int] | None = None
-) -> int:
-    """Records the missing ``MONTHLY_ALLOTMENT`` entries of monthly packs, up to ``until``'s
-    month; the pack rows are locked first so that two desks never allot one month twice."""
-    last = first_of_month(until)
-    query = Pack.select().where((Pack.kind == PackKind.MONTHLY) & (Pack.starts_on <= last))
+def _same_month(column: Any, month: Any) -> Any:
+    """``column`` names the month ``month`` (an expression or a date); ``None``: a unit pack's
+    balance, whose entries have no month."""
+    return column.is_null() if month is None else column == month
+
+
+def _allotments_due(
+    last: date, *, customer_id: int | None = None, pack_ids: Iterable[int] | None = None
+) -> ModelSelect[Pack]:
+    """Monthly packs begun by the month ``last`` whose last month due (``last``, or the pack's
+    own last month when it ended before) has no allotment yet.
+
+    Allotments are recorded from a pack's first month on, each month once and in order (here, and
+    nowhere else), so the last month due tells whether any is missing: one index lookup a pack.
+    """
+    final = Case(None, [(Pack.last_month < last, Pack.last_month)], last)
+    allotted = _Allotment.select(SQL("1")).where(
+        (_Allotment.kind == LedgerKind.MONTHLY_ALLOTMENT)
+        & (_Allotment.pack == Pack.id)
+        & (_Allotment.month == final)
+    )
+    query = Pack.select(
+        Pack.id, Pack.customer, Pack.minutes, Pack.starts_on, Pack.last_month
+    ).where((Pack.kind == PackKind.MONTHLY) & (Pack.starts_on <= last) & ~fn.EXISTS(allotted))
     if customer_id is not None:
         query = query.where(Pack.customer == customer_id)
     if pack_ids is not None:
-        query = query.where(Pack.id.in_(pack_ids))
-    monthly = list(locking(query.order_by(Pack.id)))
-    if not monthly:
-        return 0
-    recorded = {
-        (row.pack_id, row.month)
-        for row in LedgerEntry.select(LedgerEntry.pack, LedgerEntry.month).where(
-            (LedgerEntry.kind == LedgerKind.MONTHLY_ALLOTMENT)
-            & LedgerEntry.pack.in_([pack.id for pack in monthly])
+        query = query.where(Pack.id.in_(list(pack_ids)))
+    return query.order_by(Pack.id)
+
+
+def _missing_months(due: list[Pack], last: date) -> dict[int, list[date]]:
+    """The months each pack in ``due`` still lacks, up to ``last``: read from what each was
+    allotted so far (its count, first and last month), or month by month for a pack whose
+    allotments are not one unbroken run from its first month."""
+    found: dict[int, tuple[int, date, date]] = {}
+    for chunk in chunked([pack.id for pack in due], _IDS_PER_QUERY):
+        query = (
+            LedgerEntry.select(
+                LedgerEntry.pack,
+                fn.COUNT(fn.DISTINCT(LedgerEntry.month)),
+                fn.MIN(LedgerEntry.month),
+                fn.MAX(LedgerEntry.month),
+            )
+            .where(
+                (LedgerEntry.kind == LedgerKind.MONTHLY_ALLOTMENT)
+                & LedgerEntry.pack.in_(chunk)
+                & (LedgerEntry.month <= last)
+            )
+            .group_by(LedgerEntry.pack)
         )
-    }
+        found.update((pack_id, (count, low, high)) for pack_id, count, low, high in query.tuples())
+    missing: dict[int, list[date]] = {}
+    irregular: list[Pack] = []
+    for pack in due:
+        final = min(last, pack.last_month or last)
+        expected = list(months(pack.starts_on, final))
+        if pack.id not in found:
+            missing[pack.id] = expected
+            continue
+        count, low, high = found[pack.id]
+        if low == pack.starts_on and high <= final and count == len(list(months(low, high))):
+            missing[pack.id] = expected[count:]
+        else:
+            irregular.append(pack)
+    if irregular:
+        allotted = {
+            (row.pack_id, row.month)
+            for row in LedgerEntry.select(LedgerEntry.pack, LedgerEntry.month).where(
+                (LedgerEntry.kind == LedgerKind.MONTHLY_ALLOTMENT)
+                & LedgerEntry.pack.in_([pack.id for pack in irregular])
+            )
+        }
+        for pack in irregular:
+            final = min(last, pack.last_month or last)
+            missing[pack.id] = [
+                month for month in months(pack.starts_on, final) if (pack.id, month) not in allotted
+            ]
+    return missing
+
+
+def _record_allotments(
+    desk: Desk,
+    *,
+    until: date,
+    customer_id: int | None = None,
+    pack_ids: Iterable[int] | None = None,
+) -> int:
+    """Records the missing ``MONTHLY_ALLOTMENT`` entries of monthly packs, up to ``until``'s
+    month. The packs that lack one are locked, then read again: two desks never allot one month
+    twice. A step of a use case (inside its transaction)."""
+    last = first_of_month(until)
+    due_query = _allotments_due(last, customer_id=customer_id, pack_ids=pack_ids)
+    locked = [pack.id for pack in locking(due_query.select(Pack.id))]
+    if not locked:
+        return 0
+    due = [
+        pack
+        for chunk in chunked(locked, _IDS_PER_QUERY)
+        for pack in due_query.where(Pack.id.in_(chunk))
+    ]
+    missing = _missing_months(due, last)
     rows = [
         {
             "customer": pack.customer_id,
@@ -408,59 +510,182 @@ def _record_allotments(
             "created_at": desk.now(),
             "created_by": None,  # the program gives it, whoever's desk swept
         }
-        for pack in monthly
-        for month in months(pack.starts_on, min(last, pack.last_month or last))
-        if (pack.id, month) not in recorded
+        for pack in due
+        for month in missing[pack.id]
     ]
-    if rows:
-        LedgerEntry.insert_many(rows).execute()
+    for batch in chunked(rows, _ROWS_PER_INSERT):
+        LedgerEntry.insert_many(batch).execute()
     return len(rows)
 
 
 def ensure_monthly_allotments(desk: Desk, on: date | None = None) -> SweepResult:
     """Credits every monthly pack with the hours of each month begun by ``on`` (default and
-    latest: today, in the company's time zone) that it has not been credited yet. Idempotent."""
+    latest: today, in the company's time zone) that it has not been credited yet. Idempotent;
+    when nothing is due it only reads (no write lock)."""
+    today = company_today(desk.now())
+    until = min(on or today, today)
+    if not _allotments_due(first_of_month(until)).exists():
+        return SweepResult(0, Changes())
     with use_case():
-        today = company_today(desk.now())
-        written = _record_allotments(desk, until=min(on or today, today))
+        written = _record_allotments(desk, until=until)
         done = changes.note(desk, {Topic.PACKS}) if written else Changes()
         return SweepResult(written, done)
 
 
-def expire_packs(desk: Desk) -> SweepResult:
+def _left(pack: Any, month: Any) -> Any:
+    """What a balance holds now: the sum of its entries, as a correlated subquery."""
+    total = _Entry.select(fn.SUM(_Entry.minutes)).where(
+        (_Entry.pack == pack) & _same_month(_Entry.month, month)
+    )
+    return fn.COALESCE(total, 0)
+
+
+def _not_expired(pack: Any, month: Any, *, after: Any = None) -> Any:
+    """The balance has no ``EXPIRY`` entry (recorded after the entry ``after``, if given)."""
+    condition = (
+        (_Expiry.kind == LedgerKind.EXPIRY)
+        & (_Expiry.pack == pack)
+        & _same_month(_Expiry.month, month)
+    )
+    if after is not None:
+        condition &= _Expiry.id > after
+    return ~fn.EXISTS(_Expiry.select(SQL("1")).where(condition))
+
+
+@dataclass(frozen=True)
+class _Lapse:
+    """Which balances an expiry sweep looks at (see ``expire_packs``)."""
+
+    today: date
+    #: ``None``: every lapsed balance (the thorough sweep); else only those that lapsed on or
+    #: after this day, or were credited after ``credited_since``.
+    lapsed_since: date | None
+    credited_since: datetime | None
+    #: Restrict to these packs (read again after locking them).
+    only: list[int] | None = None
+
+    @property
+    def this_month(self) -> date:
+        return first_of_month(self.today)
+
+    def restrict(self, query: Any, pack: Any) -> Any:
+        return query if self.only is None else query.where(pack.in_(self.only))
+
+
+def _unit_leftovers(lapse: _Lapse) -> Iterator[tuple[int, int, date | None, int]]:
+    """Unit packs past their last day (P14) that were never expired."""
+    query = Pack.select(Pack.id, Pack.customer, _left(Pack.id, None)).where(
+        (Pack.kind == PackKind.UNIT)
+        & (Pack.valid_until < lapse.today)
+        & _not_expired(Pack.id, None)
+    )
+    if lapse.lapsed_since is not None:
+        query = query.where(Pack.valid_until >= lapse.lapsed_since)
+    for pack_id, customer_id, left in lapse.restrict(query, Pack.id).tuples():
+        yield pack_id, customer_id, None, int(left)
+
+
+def _monthly_leftovers(lapse: _Lapse) -> Iterator[tuple[int, int, date | None, int]]:
+    """Past months of monthly packs (P15) that were never expired."""
+    if lapse.lapsed_since is None:
+        # Every past month: one per allotment entry.
+        query = _Allotment.select(
+            _Allotment.pack,
+            _Allotment.customer,
+            _Allotment.month,
+            _left(_Allotment.pack, _Allotment.month),
+        ).where(
+            (_Allotment.kind == LedgerKind.MONTHLY_ALLOTMENT)
+            & (_Allotment.month < lapse.this_month)
+            & _not_expired(_Allotment.pack, _Allotment.month)
+        )
+        for pack_id, customer_id, month, left in lapse.restrict(query, _Allotment.pack).tuples():
+            yield pack_id, customer_id, month, int(left)
+        return
+    for month in months(first_of_month(lapse.lapsed_since), lapse.this_month):
+        if month >= lapse.this_month:
+            break
+        query = Pack.select(Pack.id, Pack.customer, _left(Pack.id, month)).where(
+            (Pack.kind == PackKind.MONTHLY)
+            & (Pack.starts_on <= month)
+            & (Pack.last_month.is_null() | (Pack.last_month >= month))
+            & _not_expired(Pack.id, month)
+        )
+        for pack_id, customer_id, left in lapse.restrict(query, Pack.id).tuples():
+            yield pack_id, customer_id, month, int(left)
+
+
+def _credited_leftovers(lapse: _Lapse) -> Iterator[tuple[int, int, date | None, int]]:
+    """Lapsed balances given minutes after their expiry (or before any): a reversal of a draw or
+    of an expiry, a sale or an allotment recorded late. The minute sweep looks at the credits
+    recorded lately, the thorough one at every correction (the only credit that can follow an
+    expiry: a purchase or an allotment opens its balance)."""
+    if lapse.credited_since is None:
+        which = _Credit.kind == LedgerKind.CORRECTION
+    else:
+        which = _Credit.created_at >= lapse.credited_since
+    credit = which & (_Credit.minutes > SQL("0"))  # literal: SQLite matches the partial index
+    unit = (
+        _Credit.select(_Credit.pack, _Credit.customer, _left(_Credit.pack, None))
+        .join(Pack, on=(_Credit.pack == Pack.id))
+        .where(
+            credit
+            & _Credit.month.is_null()
+            & (Pack.kind == PackKind.UNIT)
+            & (Pack.valid_until < lapse.today)
+            & _not_expired(_Credit.pack, None, after=_Credit.id)
+        )
+    )
+    for pack_id, customer_id, left in lapse.restrict(unit, _Credit.pack).tuples():
+        yield pack_id, customer_id, None, int(left)
+    monthly = _Credit.select(
+        _Credit.pack, _Credit.customer, _Credit.month, _left(_Credit.pack, _Credit.month)
+    ).where(
+        credit
+        & (_Credit.month < lapse.this_month)
+        & _not_expired(_Credit.pack, _Credit.month, after=_Credit.id)
+    )
+    for pack_id, customer_id, month, left in lapse.restrict(monthly, _Credit.pack).tuples():
+        yield pack_id, customer_id, month, int(left)
+
+
+def _leftovers(lapse: _Lapse) -> Leftovers:
+    found: Leftovers = {}
+    for source in (_unit_leftovers, _monthly_leftovers, _credited_leftovers):
+        for pack_id, customer_id, month, left in source(lapse):
+            if left > 0:
+                found[(pack_id, month)] = (customer_id, left)
+    return found
+
+
+def expire_packs(desk: Desk, *, thorough: bool = False) -> SweepResult:
     """Records an ``EXPIRY`` entry for what is left of each lapsed balance: a unit pack after the
     end of its last day (P14, company time zone) and each past month of a monthly pack (P15).
-    Idempotent: a balance at zero needs nothing."""
-    with use_case():
-        today = company_today(desk.now())
-        this_month = first_of_month(today)
-        lapsed = ((Pack.kind == PackKind.UNIT) & (Pack.valid_until < today)) | (
-            (Pack.kind == PackKind.MONTHLY) & (LedgerEntry.month < this_month)
+    Idempotent: a balance at zero needs nothing.
+
+    By default (every minute) it looks at the balances that lapsed in the last ``RECENT_DAYS``
+    and at those credited in that time; ``thorough`` (at start) at every lapsed balance, so that
+    what lapsed while no desk was sweeping expires too. When nothing is left it only reads.
+    """
+    now = desk.now()
+    today = company_today(now)
+    if thorough:
+        lapse = _Lapse(today, lapsed_since=None, credited_since=None)
+    else:
+        lapse = _Lapse(
+            today,
+            lapsed_since=today - timedelta(days=RECENT_DAYS),
+            credited_since=now - timedelta(days=RECENT_DAYS),
         )
-
-        def leftovers() -> list[tuple[int, int, date | None, int]]:
-            return [
-                (row.pack_id, row.customer_id, row.month, int(row.left))
-                for row in rows_of(
-                    LedgerEntry.select(
-                        LedgerEntry.pack,
-                        LedgerEntry.customer,
-                        LedgerEntry.month,
-                        fn.SUM(LedgerEntry.minutes).alias("left"),
-                    )
-                    .join(Pack)
-                    .where(lapsed)
-                    .group_by(LedgerEntry.pack, LedgerEntry.customer, LedgerEntry.month)
-                    .having(fn.SUM(LedgerEntry.minutes) > 0)
-                )
-            ]
-
-        found = leftovers()
-        if not found:
-            return SweepResult(0, Changes())
+    found = _leftovers(lapse)
+    if not found:
+        return SweepResult(0, Changes())  # the usual case: no write lock taken
+    with use_case():
         # Lock, then read again: another desk may have expired the same balances meanwhile.
-        candidates = Pack.select(Pack.id).where(Pack.id.in_({row[0] for row in found}))
-        list(locking(candidates.order_by(Pack.id)))
+        fresh: Leftovers = {}
+        for chunk in chunked(sorted({pack_id for pack_id, _month in found}), _IDS_PER_QUERY):
+            list(locking(Pack.select(Pack.id).where(Pack.id.in_(chunk)).order_by(Pack.id)))
+            fresh.update(_leftovers(replace(lapse, only=chunk)))
         rows = [
             {
                 "customer": customer_id,
@@ -468,13 +693,15 @@ def expire_packs(desk: Desk) -> SweepResult:
                 "kind": LedgerKind.EXPIRY,
                 "minutes": -left,
                 "month": month,
-                "created_at": desk.now(),
+                "created_at": now,
                 "created_by": None,
             }
-            for pack_id, customer_id, month, left in leftovers()
+            for (pack_id, month), (customer_id, left) in sorted(
+                fresh.items(), key=lambda item: (item[0][0], item[0][1] or date.min)
+            )
         ]
-        if rows:
-            LedgerEntry.insert_many(rows).execute()
+        for batch in chunked(rows, _ROWS_PER_INSERT):
+            LedgerEntry.insert_many(batch).execute()
         done = changes.note(desk, {Topic.PACKS}) if rows else Changes()
         return SweepResult(len(rows), done)
 
