@@ -8,7 +8,6 @@ so a fresh clone speaks Portuguese without a build step.
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -21,6 +20,8 @@ from babel import numbers as babel_numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from app.bundle import data_folder
 
 DOMAIN = "balcao"
 DEFAULT_LANGUAGE = "pt_PT"
@@ -39,10 +40,7 @@ class _Current:
 
 def catalog_dir() -> Path:
     """The ``i18n`` folder: beside the code in a checkout, inside the bundle when frozen."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "i18n"
-    return Path(__file__).resolve().parent.parent / "i18n"
+    return data_folder("i18n")
 
 
 def _load(language: str) -> NullTranslations:

@@ -1,11 +1,13 @@
-"""Telling the user what went wrong, in their language, without losing what they typed."""
+"""Telling the user what went wrong, in their language, without losing what they typed; and
+asking (a confirmation, a reason, where to save a PDF)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.i18n import _
 from app.services.errors import InputError, ServiceError
@@ -50,3 +52,15 @@ def act_with_reason(
         except ServiceError as error:
             show_error(parent, error)
             return None
+
+
+def ask_pdf_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
+    """Where to save a PDF (``suggested``: a folder and a file name); ``.pdf`` is added to a
+    name typed without it. ``None`` when cancelled."""
+    chosen, _filter = QFileDialog.getSaveFileName(
+        parent, title, str(suggested), _("PDF documents (*.pdf)")
+    )
+    if not chosen:
+        return None
+    path = Path(chosen)
+    return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")

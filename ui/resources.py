@@ -1,7 +1,7 @@
 """Files of the top-level ``resources/`` folder: the application icon and other artwork.
 
 ``resources/`` holds no code, so it is a plain folder rather than a package, and it is found the
-way ``app.i18n.catalog_dir`` finds ``i18n/``:
+way ``app.i18n.catalog_dir`` finds ``i18n/`` (``app.bundle.data_folder``):
 
 - in a checkout, and in the editable install (``pip install -e .``) that serves it: beside
   ``ui/``, since that install imports ``ui`` from the checkout itself;
@@ -12,12 +12,12 @@ A regular (non-editable) wheel would not carry the folder; Balcão ships as the 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
 
+from app.bundle import data_folder
 from app.i18n import _
 
 #: The reverse-DNS name of the .desktop file, the AppStream id and the icon's theme name.
@@ -29,10 +29,7 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 def resources_dir() -> Path:
     """The ``resources`` folder: beside the code in a checkout, inside the bundle when frozen."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    return data_folder("resources")
 
 
 def resource_path(name: str) -> Path:

@@ -10,12 +10,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QWidget
 
 from app.i18n import _, format_month
 from app.services.errors import ServiceError
 from app.services.statements import customer_statement
-from ui.feedback import show_error
+from ui.feedback import ask_pdf_path, show_error
 
 #: How many months back the button offers, the current one included.
 MONTHS_OFFERED = 13
@@ -84,17 +84,13 @@ class StatementButton(QPushButton):
             return None
         customer_id, name = chosen
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        path_text, _filter = QFileDialog.getSaveFileName(
+        path = ask_pdf_path(
             self,
             _("Save the statement of {month}").format(month=format_month(year, month)),
-            str(Path(folder) / suggested_file_name(name, year, month)),
-            _("PDF documents (*.pdf)"),
+            Path(folder) / suggested_file_name(name, year, month),
         )
-        if not path_text:
+        if path is None:
             return None
-        path = Path(path_text)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_suffix(".pdf")
         try:
             write_statement(customer_id, year, month, path, self._now())
         except ServiceError as error:

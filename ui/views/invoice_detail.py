@@ -11,7 +11,6 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -29,7 +28,7 @@ from app.services.invoices import InvoiceDocument, InvoiceRef
 from app.services.labels import invoice_period_text, invoice_state_label
 from app.store.enums import InvoiceKind, InvoiceState
 from ui.context import UiContext
-from ui.feedback import act_with_reason, confirm, show_error
+from ui.feedback import act_with_reason, ask_pdf_path, confirm, show_error
 from ui.table_model import RIGHT
 from ui.views.invoice_dialogs import AddLineDialog
 from ui.views.invoice_tables import line_model
@@ -416,17 +415,9 @@ class InvoiceDetail(QWidget):
         folder = self._folder or Path(
             QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         )
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self,
-            _("Export the PDF"),
-            str(folder / pdf_file_name(document)),
-            _("PDF documents (*.pdf)"),
-        )
-        if not chosen:
+        path = ask_pdf_path(self, _("Export the PDF"), folder / pdf_file_name(document))
+        if path is None:
             return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
         # Imported here: the PDF module loads Qt's PDF machinery, needed only now.
         from ui.pdf.invoice import write_invoice_pdf
 
