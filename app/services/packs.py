@@ -14,7 +14,9 @@ Decisions:
   an ``EXPIRY`` entry of that month, as it does for a unit pack past its last day (P14), so that
   the ledger explains every minute and a pack's entries always sum to what it can still pay.
   An expiry is recorded once per balance; a later reversal that gives minutes back to a lapsed
-  balance (a session edited afterwards) is expired again by the next sweep.
+  balance (a session edited afterwards) is expired again by the next sweep. The minute sweep
+  looks only at what lapsed or was credited in the last ``RECENT_DAYS``; the sweep at start
+  (``thorough``) at every balance, for what lapsed while no desk was sweeping.
 - Free hours (P16) never expire; they are granted and revoked by ``app.services.compensation``.
 - Correcting an entry by hand (``correct_entry``) is for administrators only, as revoking a
   compensation is (P17): it changes what a customer has paid for.
@@ -23,12 +25,12 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from peewee import JOIN, SQL, Case, ModelSelect, chunked, fn
+from peewee import JOIN, SQL, Case, ModelSelect, Value, chunked, fn
 
 from app.domain.packs import (
     Allocation,
@@ -377,16 +379,15 @@ def end_monthly_pack(desk: Desk, pack_id: int, version: int, *, last_month: date
 # --- the sweeps -------------------------------------------------------------------------------
 #
 # Every minute they must cost next to nothing when there is nothing to do, on a ledger of a
-# million entries: each one first looks, read-only, for the few balances that may need an entry
-# (index-only lookups, migration 4), and takes the write lock only when it found some.
+# million entries: each first looks, read-only, for the few balances that may need an entry
+# (index lookups, migration 4), and takes the write lock only when it found some. What they
+# write is computed by the database under that lock (``INSERT … SELECT``), pack by pack.
 
 #: How far back the minute sweep looks for balances that lapsed or were credited again; the sweep
 #: at start (``thorough``) looks at every balance, so a desk asleep for longer misses nothing.
 RECENT_DAYS = 7
 #: Pack ids per ``IN (…)``: well under SQLite's limit of parameters per statement.
 _IDS_PER_QUERY = 500
-#: Rows per ``INSERT``: a month's allotments of every subscriber fit in a few statements.
-_ROWS_PER_INSERT = 100
 
 # Correlated subqueries name the ledger again: one alias per role, so none clashes.
 _Allotment = LedgerEntry.alias("allotment")
@@ -394,14 +395,69 @@ _Expiry = LedgerEntry.alias("expiry")
 _Entry = LedgerEntry.alias("entry")
 _Credit = LedgerEntry.alias("credit")
 
-#: A lapsed balance with minutes left: ``(pack id, month)`` → ``(customer id, minutes left)``.
-Leftovers = dict[tuple[int, date | None], tuple[int, int]]
+#: A balance: its pack and, for a monthly pack, its month.
+_BalanceKey = tuple[int, date | None]
+
+
+def _month_number(day: date) -> int:
+    """Months since year 0: consecutive months have consecutive numbers."""
+    return day.year * 12 + day.month - 1
+
+
+def _month_of(number: int) -> date:
+    return date(number // 12, number % 12 + 1, 1)
 
 
 def _same_month(column: Any, month: Any) -> Any:
     """``column`` names the month ``month`` (an expression or a date); ``None``: a unit pack's
     balance, whose entries have no month."""
     return column.is_null() if month is None else column == month
+
+
+def _append_for_packs(
+    pack_ids: Iterable[int],
+    *,
+    kind: LedgerKind,
+    month: date | None,
+    minutes: Any,
+    now: datetime,
+    condition: Any = None,
+) -> int:
+    """Appends an entry of ``minutes`` (an expression over the pack's row) to each of these packs
+    that meets ``condition``, recorded by the program itself; returns how many were written.
+
+    One ``INSERT … SELECT`` per few hundred packs: a month's allotments of every subscriber are
+    written in a few statements, and the customer is the pack's by construction.
+    """
+    written = 0
+    for chunk in chunked(sorted(pack_ids), _IDS_PER_QUERY):
+        where = Pack.id.in_(chunk) if condition is None else Pack.id.in_(chunk) & condition
+        rows = (
+            Pack.select(
+                Pack.customer,
+                Pack.id,
+                Value(kind, converter=LedgerEntry.kind.db_value),
+                minutes,
+                Value(month, converter=LedgerEntry.month.db_value),
+                Value(False, converter=LedgerEntry.outside.db_value),
+                Value("", converter=LedgerEntry.reason.db_value),
+                Value(now, converter=LedgerEntry.created_at.db_value),
+            )
+            .where(where)
+            .order_by(Pack.id)
+        )
+        fields = [
+            LedgerEntry.customer,
+            LedgerEntry.pack,
+            LedgerEntry.kind,
+            LedgerEntry.minutes,
+            LedgerEntry.month,
+            LedgerEntry.outside,
+            LedgerEntry.reason,
+            LedgerEntry.created_at,
+        ]
+        written += int(LedgerEntry.insert_from(rows, fields).as_rowcount().execute())
+    return written
 
 
 def _allotments_due(
@@ -419,9 +475,9 @@ def _allotments_due(
         & (_Allotment.pack == Pack.id)
         & (_Allotment.month == final)
     )
-    query = Pack.select(
-        Pack.id, Pack.customer, Pack.minutes, Pack.starts_on, Pack.last_month
-    ).where((Pack.kind == PackKind.MONTHLY) & (Pack.starts_on <= last) & ~fn.EXISTS(allotted))
+    query = Pack.select(Pack.id, Pack.starts_on, Pack.last_month).where(
+        (Pack.kind == PackKind.MONTHLY) & (Pack.starts_on <= last) & ~fn.EXISTS(allotted)
+    )
     if customer_id is not None:
         query = query.where(Pack.customer == customer_id)
     if pack_ids is not None:
@@ -429,10 +485,10 @@ def _allotments_due(
     return query.order_by(Pack.id)
 
 
-def _missing_months(due: list[Pack], last: date) -> dict[int, list[date]]:
-    """The months each pack in ``due`` still lacks, up to ``last``: read from what each was
-    allotted so far (its count, first and last month), or month by month for a pack whose
-    allotments are not one unbroken run from its first month."""
+def _missing_months(due: list[Pack], last: date) -> dict[date, list[int]]:
+    """The packs of ``due`` that lack each month, up to ``last``. Read from each pack's count,
+    first and last month allotted; month by month for a pack whose allotments are not one
+    unbroken run from its first month (left so by another program, never by this one)."""
     found: dict[int, tuple[int, date, date]] = {}
     for chunk in chunked([pack.id for pack in due], _IDS_PER_QUERY):
         query = (
@@ -449,33 +505,41 @@ def _missing_months(due: list[Pack], last: date) -> dict[int, list[date]]:
             )
             .group_by(LedgerEntry.pack)
         )
-        found.update((pack_id, (count, low, high)) for pack_id, count, low, high in query.tuples())
-    missing: dict[int, list[date]] = {}
+        found.update(
+            (pack_id, (count, low, high)) for pack_id, count, low, high in rows_of(query.tuples())
+        )
+    missing: dict[date, list[int]] = {}
     irregular: list[Pack] = []
     for pack in due:
-        final = min(last, pack.last_month or last)
-        expected = list(months(pack.starts_on, final))
-        if pack.id not in found:
-            missing[pack.id] = expected
-            continue
-        count, low, high = found[pack.id]
-        if low == pack.starts_on and high <= final and count == len(list(months(low, high))):
-            missing[pack.id] = expected[count:]
-        else:
-            irregular.append(pack)
+        first = _month_number(pack.starts_on)
+        final = _month_number(min(last, pack.last_month or last))
+        if pack.id in found:
+            count, low, high = found[pack.id]
+            if not (
+                _month_number(low) == first
+                and _month_number(high) <= final
+                and count == _month_number(high) - first + 1
+            ):
+                irregular.append(pack)
+                continue
+            first += count  # the unbroken run allotted so far
+        for number in range(first, final + 1):
+            missing.setdefault(_month_of(number), []).append(pack.id)
     if irregular:
-        allotted = {
-            (row.pack_id, row.month)
-            for row in LedgerEntry.select(LedgerEntry.pack, LedgerEntry.month).where(
-                (LedgerEntry.kind == LedgerKind.MONTHLY_ALLOTMENT)
-                & LedgerEntry.pack.in_([pack.id for pack in irregular])
+        allotted = set(
+            rows_of(
+                LedgerEntry.select(LedgerEntry.pack, LedgerEntry.month)
+                .where(
+                    (LedgerEntry.kind == LedgerKind.MONTHLY_ALLOTMENT)
+                    & LedgerEntry.pack.in_([pack.id for pack in irregular])
+                )
+                .tuples()
             )
-        }
+        )
         for pack in irregular:
-            final = min(last, pack.last_month or last)
-            missing[pack.id] = [
-                month for month in months(pack.starts_on, final) if (pack.id, month) not in allotted
-            ]
+            for month in months(pack.starts_on, min(last, pack.last_month or last)):
+                if (pack.id, month) not in allotted:
+                    missing.setdefault(month, []).append(pack.id)
     return missing
 
 
@@ -494,28 +558,22 @@ def _record_allotments(
     locked = [pack.id for pack in locking(due_query.select(Pack.id))]
     if not locked:
         return 0
+    # Read again after the locks: another desk may have recorded them meanwhile.
     due = [
         pack
         for chunk in chunked(locked, _IDS_PER_QUERY)
         for pack in due_query.where(Pack.id.in_(chunk))
     ]
-    missing = _missing_months(due, last)
-    rows = [
-        {
-            "customer": pack.customer_id,
-            "pack": pack.id,
-            "kind": LedgerKind.MONTHLY_ALLOTMENT,
-            "minutes": pack.minutes,
-            "month": month,
-            "created_at": desk.now(),
-            "created_by": None,  # the program gives it, whoever's desk swept
-        }
-        for pack in due
-        for month in missing[pack.id]
-    ]
-    for batch in chunked(rows, _ROWS_PER_INSERT):
-        LedgerEntry.insert_many(batch).execute()
-    return len(rows)
+    return sum(
+        _append_for_packs(
+            packs_missing,
+            kind=LedgerKind.MONTHLY_ALLOTMENT,
+            month=month,
+            minutes=Pack.minutes,
+            now=desk.now(),
+        )
+        for month, packs_missing in sorted(_missing_months(due, last).items())
+    )
 
 
 def ensure_monthly_allotments(desk: Desk, on: date | None = None) -> SweepResult:
@@ -561,101 +619,105 @@ class _Lapse:
     #: after this day, or were credited after ``credited_since``.
     lapsed_since: date | None
     credited_since: datetime | None
-    #: Restrict to these packs (read again after locking them).
-    only: list[int] | None = None
 
     @property
     def this_month(self) -> date:
         return first_of_month(self.today)
 
-    def restrict(self, query: Any, pack: Any) -> Any:
-        return query if self.only is None else query.where(pack.in_(self.only))
 
-
-def _unit_leftovers(lapse: _Lapse) -> Iterator[tuple[int, int, date | None, int]]:
+def _unit_leftovers(lapse: _Lapse) -> Iterator[tuple[int, date | None, int]]:
     """Unit packs past their last day (P14) that were never expired."""
-    query = Pack.select(Pack.id, Pack.customer, _left(Pack.id, None)).where(
+    query = Pack.select(Pack.id, _left(Pack.id, None)).where(
         (Pack.kind == PackKind.UNIT)
         & (Pack.valid_until < lapse.today)
         & _not_expired(Pack.id, None)
     )
     if lapse.lapsed_since is not None:
         query = query.where(Pack.valid_until >= lapse.lapsed_since)
-    for pack_id, customer_id, left in lapse.restrict(query, Pack.id).tuples():
-        yield pack_id, customer_id, None, int(left)
+    for pack_id, left in rows_of(query.tuples()):
+        yield pack_id, None, int(left)
 
 
-def _monthly_leftovers(lapse: _Lapse) -> Iterator[tuple[int, int, date | None, int]]:
+def _monthly_leftovers(lapse: _Lapse) -> Iterator[tuple[int, date | None, int]]:
     """Past months of monthly packs (P15) that were never expired."""
     if lapse.lapsed_since is None:
         # Every past month: one per allotment entry.
-        query = _Allotment.select(
-            _Allotment.pack,
-            _Allotment.customer,
-            _Allotment.month,
-            _left(_Allotment.pack, _Allotment.month),
+        allotments = _Allotment.select(
+            _Allotment.pack, _Allotment.month, _left(_Allotment.pack, _Allotment.month)
         ).where(
             (_Allotment.kind == LedgerKind.MONTHLY_ALLOTMENT)
             & (_Allotment.month < lapse.this_month)
             & _not_expired(_Allotment.pack, _Allotment.month)
         )
-        for pack_id, customer_id, month, left in lapse.restrict(query, _Allotment.pack).tuples():
-            yield pack_id, customer_id, month, int(left)
+        for pack_id, month, left in rows_of(allotments.tuples()):
+            yield pack_id, month, int(left)
         return
     for month in months(first_of_month(lapse.lapsed_since), lapse.this_month):
         if month >= lapse.this_month:
             break
-        query = Pack.select(Pack.id, Pack.customer, _left(Pack.id, month)).where(
+        query = Pack.select(Pack.id, _left(Pack.id, month)).where(
             (Pack.kind == PackKind.MONTHLY)
             & (Pack.starts_on <= month)
             & (Pack.last_month.is_null() | (Pack.last_month >= month))
             & _not_expired(Pack.id, month)
         )
-        for pack_id, customer_id, left in lapse.restrict(query, Pack.id).tuples():
-            yield pack_id, customer_id, month, int(left)
+        for pack_id, left in rows_of(query.tuples()):
+            yield pack_id, month, int(left)
 
 
-def _credited_leftovers(lapse: _Lapse) -> Iterator[tuple[int, int, date | None, int]]:
+def _credited_leftovers(lapse: _Lapse) -> Iterator[tuple[int, date | None, int]]:
     """Lapsed balances given minutes after their expiry (or before any): a reversal of a draw or
     of an expiry, a sale or an allotment recorded late. The minute sweep looks at the credits
     recorded lately, the thorough one at every correction (the only credit that can follow an
     expiry: a purchase or an allotment opens its balance)."""
     if lapse.credited_since is None:
-        which = _Credit.kind == LedgerKind.CORRECTION
-    else:
-        which = _Credit.created_at >= lapse.credited_since
-    credit = which & (_Credit.minutes > SQL("0"))  # literal: SQLite matches the partial index
-    unit = (
-        _Credit.select(_Credit.pack, _Credit.customer, _left(_Credit.pack, None))
-        .join(Pack, on=(_Credit.pack == Pack.id))
-        .where(
-            credit
-            & _Credit.month.is_null()
-            & (Pack.kind == PackKind.UNIT)
-            & (Pack.valid_until < lapse.today)
-            & _not_expired(_Credit.pack, None, after=_Credit.id)
-        )
+        yield from _credited_balances(lapse, _Credit.kind == LedgerKind.CORRECTION)
+        return
+    # The credits of the last days first, from their own index (free hours never lapse: left
+    # out; literals, as in the index's condition, so that SQLite uses it); then their balances.
+    lately = _Credit.select(_Credit.id).where(
+        (_Credit.created_at >= lapse.credited_since)
+        & (_Credit.minutes > SQL("0"))
+        & (_Credit.kind != SQL(f"'{LedgerKind.COMPENSATION.value}'"))
+        & (_Credit.month.is_null() | (_Credit.month < lapse.this_month))
     )
-    for pack_id, customer_id, left in lapse.restrict(unit, _Credit.pack).tuples():
-        yield pack_id, customer_id, None, int(left)
-    monthly = _Credit.select(
-        _Credit.pack, _Credit.customer, _Credit.month, _left(_Credit.pack, _Credit.month)
-    ).where(
+    credit_ids = [credit.id for credit in lately]
+    for chunk in chunked(credit_ids, _IDS_PER_QUERY):
+        yield from _credited_balances(lapse, _Credit.id.in_(chunk))
+
+
+def _credited_balances(lapse: _Lapse, which: Any) -> Iterator[tuple[int, date | None, int]]:
+    """The lapsed balances of the credits ``which`` (positive entries) that no expiry followed."""
+    credit = which & (_Credit.minutes > 0)
+    # Only unit packs have a last day. A subquery, not a join: the few credits lead, not the packs.
+    past_last_day = Pack.select(SQL("1")).where(
+        (Pack.id == _Credit.pack) & (Pack.valid_until < lapse.today)
+    )
+    unit = _Credit.select(_Credit.pack, _left(_Credit.pack, None)).where(
+        credit
+        & _Credit.month.is_null()
+        & fn.EXISTS(past_last_day)
+        & _not_expired(_Credit.pack, None, after=_Credit.id)
+    )
+    for pack_id, left in rows_of(unit.tuples()):
+        yield pack_id, None, int(left)
+    monthly = _Credit.select(_Credit.pack, _Credit.month, _left(_Credit.pack, _Credit.month)).where(
         credit
         & (_Credit.month < lapse.this_month)
         & _not_expired(_Credit.pack, _Credit.month, after=_Credit.id)
     )
-    for pack_id, customer_id, month, left in lapse.restrict(monthly, _Credit.pack).tuples():
-        yield pack_id, customer_id, month, int(left)
+    for pack_id, month, left in rows_of(monthly.tuples()):
+        yield pack_id, month, int(left)
 
 
-def _leftovers(lapse: _Lapse) -> Leftovers:
-    found: Leftovers = {}
-    for source in (_unit_leftovers, _monthly_leftovers, _credited_leftovers):
-        for pack_id, customer_id, month, left in source(lapse):
-            if left > 0:
-                found[(pack_id, month)] = (customer_id, left)
-    return found
+def _leftovers(lapse: _Lapse) -> set[_BalanceKey]:
+    """The lapsed balances in the sweep's sight that still hold minutes."""
+    return {
+        (pack_id, month)
+        for source in (_unit_leftovers, _monthly_leftovers, _credited_leftovers)
+        for pack_id, month, left in source(lapse)
+        if left > 0
+    }
 
 
 def expire_packs(desk: Desk, *, thorough: bool = False) -> SweepResult:
@@ -681,29 +743,25 @@ def expire_packs(desk: Desk, *, thorough: bool = False) -> SweepResult:
     if not found:
         return SweepResult(0, Changes())  # the usual case: no write lock taken
     with use_case():
-        # Lock, then read again: another desk may have expired the same balances meanwhile.
-        fresh: Leftovers = {}
         for chunk in chunked(sorted({pack_id for pack_id, _month in found}), _IDS_PER_QUERY):
             list(locking(Pack.select(Pack.id).where(Pack.id.in_(chunk)).order_by(Pack.id)))
-            fresh.update(_leftovers(replace(lapse, only=chunk)))
-        rows = [
-            {
-                "customer": customer_id,
-                "pack": pack_id,
-                "kind": LedgerKind.EXPIRY,
-                "minutes": -left,
-                "month": month,
-                "created_at": now,
-                "created_by": None,
-            }
-            for (pack_id, month), (customer_id, left) in sorted(
-                fresh.items(), key=lambda item: (item[0][0], item[0][1] or date.min)
+        by_month: dict[date | None, list[int]] = {}
+        for pack_id, month in found:
+            by_month.setdefault(month, []).append(pack_id)
+        written = 0
+        for month, pack_ids in sorted(by_month.items(), key=lambda item: item[0] or date.min):
+            # What is left is summed again under the lock: another desk may have expired it.
+            left = _left(Pack.id, month)
+            written += _append_for_packs(
+                pack_ids,
+                kind=LedgerKind.EXPIRY,
+                month=month,
+                minutes=0 - left,
+                now=now,
+                condition=left > 0,
             )
-        ]
-        for batch in chunked(rows, _ROWS_PER_INSERT):
-            LedgerEntry.insert_many(batch).execute()
-        done = changes.note(desk, {Topic.PACKS}) if rows else Changes()
-        return SweepResult(len(rows), done)
+        done = changes.note(desk, {Topic.PACKS}) if written else Changes()
+        return SweepResult(written, done)
 
 
 # --- balances ---------------------------------------------------------------------------------

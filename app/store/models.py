@@ -235,6 +235,17 @@ class Contact(VersionedModel):
         )
 
 
+#: The contacts answered late or not at all (migration 4): the compensation sweep at start reads
+#: these few instead of every contact whose deadline has passed.
+Contact.add_index(
+    Contact.index(
+        Contact.deadline,
+        where=SQL("first_response_at IS NULL OR first_response_at > deadline"),
+        name="contact_late_deadline",
+    )
+)
+
+
 # --- packs ----------------------------------------------------------------------------------------
 
 
@@ -498,13 +509,14 @@ class LedgerEntry(AppendOnlyModel):
                 )
 
 
-#: The minute sweep's credits recorded lately (migration 4): which lapsed balances got minutes back.
+#: The minute sweep's credits recorded lately (migration 4): which lapsed balances got minutes back
+#: (free hours never lapse: their credits are left out).
 LedgerEntry.add_index(
     LedgerEntry.index(
         LedgerEntry.created_at,
         LedgerEntry.pack,
         LedgerEntry.month,
-        where=SQL("minutes > 0"),
+        where=SQL("minutes > 0 AND kind <> 'compensation'"),
         name="ledger_entry_credit_created_at",
     )
 )
