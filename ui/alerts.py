@@ -103,7 +103,11 @@ def alert_title(kind: AlertKind) -> str:
 
 
 class DeadlineAlerts(QObject):
-    """Watches the contacts waiting for a response; announces on ``context.ticked``."""
+    """Watches the contacts waiting for a response; announces on ``context.ticked``.
+
+    On its own it reads them at once and again whenever contacts change. With ``fed`` its owner
+    (the queue, which loads them anyway) hands them over with ``watch``; if none came by the
+    first tick, it reads them itself then."""
 
     def __init__(
         self,
@@ -112,6 +116,7 @@ class DeadlineAlerts(QObject):
         *,
         notify: Notifier | None = None,
         use_tray: bool = True,
+        fed: bool = False,
     ) -> None:
         super().__init__(parent)
         self.context = context
@@ -120,9 +125,11 @@ class DeadlineAlerts(QObject):
         self._notify = notify
         self._announced: set[tuple[int, AlertKind]] = set()
         self._schedule: list[_Due] = []
+        self._watching = False
         context.ticked.connect(self.check)
-        context.changed.connect(self._on_changed)
-        self.refresh()
+        if not fed:
+            context.changed.connect(self._on_changed)
+            self.refresh()
 
     def refresh(self) -> None:
         """Reads the contacts waiting for their first response again."""
@@ -143,6 +150,7 @@ class DeadlineAlerts(QObject):
                 schedule.append(_Due(deadline, row.id, AlertKind.BREACH, row))
         heapq.heapify(schedule)
         self._schedule = schedule
+        self._watching = True
 
     def watched(self) -> int:
         """How many announcements are still to come."""
@@ -150,6 +158,8 @@ class DeadlineAlerts(QObject):
 
     def check(self) -> None:
         """Announces what fell due since the last check."""
+        if not self._watching:
+            self.refresh()
         if not self._schedule:
             return
         now = self.context.now().astimezone(UTC)

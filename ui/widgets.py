@@ -3,7 +3,7 @@ a dialog's buttons, the read-only table of records, and finding an item of a com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, Qt
@@ -204,6 +204,25 @@ def setup_table(table: QTableView, model: QAbstractItemModel, name: str) -> None
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setHighlightSections(False)
     table.setSortingEnabled(True)
+
+
+#: A date and time as the tables show it, to size their columns by.
+DATETIME_SAMPLE = "00/00/0000 00:00"
+DURATION_SAMPLE = "00 h 00 min"
+
+
+def fit_columns_to_samples(view: QTableView, samples: Sequence[str]) -> None:
+    """Starting widths, each the width of a sample text or of the column's title, whichever is
+    wider ("": leave the column as it is, the stretching one); the technician may drag them
+    wider. Nothing asks the model for its rows (``ResizeToContents`` would, for every row)."""
+    metrics = view.fontMetrics()
+    model = view.model()
+    for column, sample in enumerate(samples):
+        if sample:
+            title = model.headerData(column, Qt.Orientation.Horizontal) if model else None
+            # Room for the sort arrow beside the title.
+            title_width = metrics.horizontalAdvance(str(title)) + 30 if title else 0
+            view.setColumnWidth(column, max(metrics.horizontalAdvance(sample) + 18, title_width))
 
 
 def stretch_columns(table: QTableView, *columns: int) -> None:

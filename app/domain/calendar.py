@@ -11,12 +11,13 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-from holidays.countries.portugal import Portugal
-
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from holidays.countries.portugal import Portugal
 
 Hours = Sequence[tuple[time, time]]
 Weekly = Mapping[int, Hours]
@@ -321,6 +322,14 @@ class BusinessCalendar:
         return self.close_of_business_day_after(at, 1)
 
 
+def portugal_holidays() -> type[Portugal]:
+    """The ``holidays`` package's Portugal, imported when a calendar is first built: importing
+    any of its countries imports them all (a tenth of a second the window need not wait for)."""
+    from holidays.countries.portugal import Portugal
+
+    return Portugal
+
+
 class PortugueseClosedDays:
     """Days closed all day: Portuguese public holidays, a district's municipal holiday, the
     optional days the company chose, and its own closed dates. Answers ``day in closed``."""
@@ -331,11 +340,14 @@ class PortugueseClosedDays:
         optional: Iterable[str] = (),
         extra: Iterable[date] = (),
     ) -> None:
+        import holidays  # late, as in portugal_holidays
+
+        portugal = portugal_holidays()
         subdivision = None
         if municipality:
-            aliases = Portugal.subdivisions_aliases
+            aliases = portugal.subdivisions_aliases
             subdivision = aliases.get(municipality, municipality)
-            if subdivision not in Portugal.subdivisions:
+            if subdivision not in portugal.subdivisions:
                 raise ValueError(_("Unknown district: {name}.").format(name=municipality))
         self.optional = frozenset(optional)
         unknown = self.optional - set(OPTIONAL_DAYS)

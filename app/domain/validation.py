@@ -12,8 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from email.utils import parseaddr
 from typing import Literal
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from stdnum import iban
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
@@ -70,6 +68,9 @@ def normalize_nif(text: str) -> str:
 
 def normalize_email(text: str) -> str:
     """An email address, normalised and lowercased: senders are matched case-insensitively."""
+    # Imported when first needed: building its patterns takes a few tenths of the start.
+    from email_validator import EmailNotValidError, validate_email
+
     address = text.strip()
     if not address:
         raise ValidationError("email", _("The email address is empty."))
@@ -84,6 +85,8 @@ def normalize_email(text: str) -> str:
 
 def normalize_phone(text: str, region: str = "PT") -> str:
     """A phone number in E.164 (``+351912345678``); without a country code, ``region``'s."""
+    import phonenumbers  # when first needed, as email_validator above
+
     typed = text.strip()
     if not typed:
         raise ValidationError("phone", _("The phone number is empty."))

@@ -31,7 +31,7 @@ from app.services.errors import InputError
 from app.services.invoices import document_number
 from app.services.labels import ledger_kind_label, pack_kind_label, session_state_label
 from app.services.queries import sessions_with_names
-from app.services.settings import business_calendar
+from app.services.settings import company_zone
 from app.store.enums import SessionState
 from app.store.models import Customer, LedgerEntry, Pack, Session, Technician
 
@@ -197,7 +197,7 @@ def write_sessions_csv(path: Path, start: date, end: date) -> int:
     """The sessions started from ``start`` to ``end`` (discarded ones left out), oldest first,
     with their real and billed time, what packs paid and what is left to invoice. Returns the
     number of sessions written."""
-    zone = business_calendar().tz
+    zone = company_zone()
     first, after = _day_range(start, end, zone)
     query = (
         sessions_with_names()
@@ -261,7 +261,7 @@ def _ledger_row(row: Any, zone: ZoneInfo) -> list[str]:
 def write_ledger_csv(path: Path, start: date, end: date) -> int:
     """Every ledger entry recorded from ``start`` to ``end``, in the order recorded, with its
     customer, pack and reason (minutes signed: credits positive). Returns the number written."""
-    zone = business_calendar().tz
+    zone = company_zone()
     first, after = _day_range(start, end, zone)
     query = (
         LedgerEntry.select(

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, fn
@@ -45,7 +45,7 @@ from app.domain.invoice import (
     totals,
 )
 from app.domain.packs import PackKind
-from app.domain.validation import ValidationError, normalize_nif
+from app.domain.validation import ValidationError, normalize_nif, parse_amount
 from app.i18n import N_, _, format_date, format_minutes_as_hours, format_month
 from app.services import changes
 from app.services.changes import Changes, Topic
@@ -54,7 +54,7 @@ from app.services.errors import InputError, NotFoundError, RuleError
 from app.services.labels import invoice_kind_label
 from app.services.packs import customer_row, months, rows_of
 from app.services.queries import get_or_missing, locked_or_missing
-from app.services.settings import business_calendar
+from app.services.settings import company_zone
 from app.store.base import delete_versioned, save_versioned
 from app.store.database import locking
 from app.store.enums import InvoiceKind, InvoiceState, LedgerKind, SessionState
@@ -77,6 +77,10 @@ NOT_CERTIFIED_NOTICE = N_(
     "certified program."
 )
 _NUMBER = re.compile(r"\s*(\S+)\s+(\d{4})\s*/\s*(\d+)\s*")
+#: A number as searched for: the series may be left out, and the number partly typed.
+_SEARCH_NUMBER = re.compile(r"(?:(\S+)\s+)?(\d{4})\s*/\s*(\d*)")
+#: Amounts a search compares with: more would not fit the column.
+_MAX = Decimal(10) ** 15
 _ONE = Decimal(1)
 _T = TypeVar("_T")
 
@@ -622,7 +626,7 @@ def invoice_by_number(text: str) -> InvoiceDocument:
     return _document(found)
 
 
-def _rows(condition: Any, order: Sequence[Any]) -> tuple[InvoiceRow, ...]:
+def _rows(condition: Any, order: Sequence[Any], limit: int | None = None) -> tuple[InvoiceRow, ...]:
     corrected = Invoice.alias("corrected")
     query = (
         Invoice.select(
@@ -636,6 +640,8 @@ def _rows(condition: Any, order: Sequence[Any]) -> tuple[InvoiceRow, ...]:
     )
     if condition is not None:
         query = query.where(condition)
+    if limit is not None:
+        query = query.limit(limit)
     return tuple(
         InvoiceRow(
             number_text=document_number(row.series, row.year, row.number),
@@ -664,18 +670,68 @@ def invoices(
     year: int | None = None,
     state: InvoiceState | None = None,
     kind: InvoiceKind | None = None,
+    *,
+    search: str = "",
+    limit: int | None = None,
 ) -> tuple[InvoiceRow, ...]:
-    """Invoices and credit notes, drafts included, newest first."""
+    """Invoices and credit notes, drafts included, newest first; at most ``limit``.
+
+    ``search``: the documents whose number ("FT 2026/17", "2026/17", "2026/1…"), customer name
+    or amount (net or total, "45,50") matches what is typed.
+    """
     condition: Any = None
     for wanted in (
         None if customer_id is None else Invoice.customer == customer_id,
         None if year is None else Invoice.year == year,
         None if state is None else Invoice.state == state,
         None if kind is None else Invoice.kind == kind,
+        _matching(search) if search.strip() else None,
     ):
         if wanted is not None:
             condition = wanted if condition is None else condition & wanted
-    return _rows(condition, (Invoice.created_at.desc(), Invoice.id.desc()))
+    return _rows(condition, (Invoice.created_at.desc(), Invoice.id.desc()), limit)
+
+
+def _matching(search: str) -> Any:
+    """The documents a search of the list finds (see ``invoices``)."""
+    typed = search.strip()
+    found: Any = Invoice.customer_name.contains(typed)
+    number = _SEARCH_NUMBER.fullmatch(typed)
+    if number is not None:
+        series, year, digits = number.groups()
+        by_number = Invoice.year == int(year)
+        if series:
+            by_number &= Invoice.series == series.upper()
+        if digits:
+            by_number &= Invoice.number.cast("TEXT").startswith(digits)
+        found |= by_number
+    try:
+        amount = parse_amount(typed)
+    except ValidationError:
+        amount = None
+    if amount is not None and amount == amount.quantize(Decimal("0.01")) and abs(amount) < _MAX:
+        found |= (Invoice.gross == amount) | (Invoice.net == amount)
+    return found
+
+
+def invoice_years() -> tuple[int, ...]:
+    """The years that have numbered documents, the latest first (a draft has no year yet)."""
+    query = (
+        Invoice.select(Invoice.year)
+        .where(Invoice.year.is_null(False))
+        .distinct()
+        .order_by(Invoice.year.desc())
+        .tuples()
+    )
+    return tuple(int(year) for (year,) in cast(Iterable[tuple[int]], query))
+
+
+def invoice_row(invoice_id: int) -> InvoiceRow:
+    """One line of the invoice list."""
+    found = _rows(Invoice.id == invoice_id, (Invoice.id,))
+    if not found:
+        raise NotFoundError(_missing_invoice(invoice_id))
+    return found[0]
 
 
 def issued_invoices() -> tuple[InvoiceRow, ...]:
@@ -707,7 +763,7 @@ def draft_invoice(
         settings = CompanySettings.current()
         lines = _pack_lines(customer_id, period_start, period_end, settings.vat_rate)
         lines += _time_lines(
-            customer_id, period_start, period_end, settings.vat_rate, business_calendar().tz
+            customer_id, period_start, period_end, settings.vat_rate, company_zone()
         )
         draft = Invoice(
             kind=InvoiceKind.INVOICE,
@@ -828,7 +884,7 @@ def _take_sessions(draft: Invoice, rows: Sequence[LineRow]) -> list[int]:
             billed[row.session_id].append((row.minutes, row.unit_price))
     if not billed:
         return []
-    zone = business_calendar().tz
+    zone = company_zone()
     locked = Session.select().where(Session.id.in_(list(billed))).order_by(Session.id)
     found = {session.id: session for session in locking(locked)}
     for session_id, lines in billed.items():
@@ -895,7 +951,7 @@ def issue_invoice(desk: Desk, invoice_id: int, version: int) -> InvoiceDocument:
         session_ids = _take_sessions(draft, rows)
         _take_packs(draft, rows)
         now = desk.now()
-        issue_date = now.astimezone(business_calendar().tz).date()
+        issue_date = now.astimezone(company_zone()).date()
         draft.year = issue_date.year
         draft.number = next_invoice_number(draft.series, issue_date.year)
         draft.state = InvoiceState.ISSUED
@@ -939,7 +995,7 @@ def cancel_invoice(desk: Desk, invoice_id: int, version: int, *, reason: str) ->
         rows = _stored_lines(cancelled.id)
         credited = _rule(credit_lines, [_as_domain(row) for row in rows])
         now = desk.now()
-        issue_date = now.astimezone(business_calendar().tz).date()
+        issue_date = now.astimezone(company_zone()).date()
         series = settings.credit_note_series
         note = Invoice(
             kind=InvoiceKind.CREDIT_NOTE,

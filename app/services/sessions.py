@@ -19,15 +19,15 @@ on an invoice; re-billing first gives back what it drew, with reversing entries.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from peewee import fn
+from peewee import Case, fn
 
 from app.domain.billing import BilledTime, bill
 from app.domain.calendar import BusinessCalendar, elapsed, local_days
@@ -40,9 +40,8 @@ from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
 from app.services.invoices import document_number
-from app.services.packs import rows_of
 from app.services.queries import get_or_missing, locked_or_missing, sessions_with_names
-from app.services.settings import business_calendar, company_today, require_admin
+from app.services.settings import business_calendar, company_today, company_zone, require_admin
 from app.store import enums
 from app.store.base import save_versioned
 from app.store.enums import LedgerKind
@@ -383,59 +382,80 @@ def _refuse_if_invoiced(session: Session) -> None:
 
 
 def _states(condition: Any, *, newest_first: bool = True) -> list[SessionState]:
-    """Sessions matching ``condition`` with everything the window shows, in four queries."""
+    """Sessions matching ``condition`` with everything the window shows, in three queries
+    whatever their number (a month of a busy desk is thousands): plain tuples, no model objects."""
     order = (
         (Session.started_at.desc(), Session.id.desc())
         if newest_first
         else (Session.started_at, Session.id)
     )
-    rows = list(sessions_with_names().where(condition).order_by(*order).objects())
+    rows = list(sessions_with_names().where(condition).order_by(*order).namedtuples())
     if not rows:
         return []
     ids = [row.id for row in rows]
     intervals: dict[int, list[Interval]] = defaultdict(list)
-    for interval in (
-        SessionInterval.select()
+    stored = (
+        SessionInterval.select(
+            SessionInterval.session, SessionInterval.started_at, SessionInterval.ended_at
+        )
         .where(SessionInterval.session.in_(ids))
         .order_by(SessionInterval.session, SessionInterval.started_at)
+        .tuples()
+    )
+    for session_id, started_at, ended_at in cast(
+        Iterable[tuple[int, datetime, datetime | None]], stored
     ):
-        intervals[interval.session_id].append(Interval(interval.started_at, interval.ended_at))
-    draws: dict[int, list[PackDraw]] = defaultdict(list)
-    taken = fn.SUM(LedgerEntry.minutes)
-    for entry in rows_of(
+        intervals[session_id].append(Interval(started_at, ended_at))
+    draws = _draws(ids)
+    return [_state(row, tuple(intervals[row.id]), tuple(draws[row.id])) for row in rows]
+
+
+def _draws(session_ids: list[int]) -> dict[int, list[PackDraw]]:
+    """What packs paid for each of these sessions (consumptions net of corrections), in the
+    order they were paid."""
+    # The kinds are picked inside the sum, not in WHERE: a condition on the kind leads SQLite to
+    # the kind's index (every consumption ever) instead of the session's (a few rows each).
+    paid = Case(
+        None, [(LedgerEntry.kind.in_([LedgerKind.CONSUMPTION, LedgerKind.CORRECTION]), 1)], 0
+    )
+    taken = fn.SUM(LedgerEntry.minutes * paid)
+    grouped = (
         LedgerEntry.select(
             LedgerEntry.session,
             LedgerEntry.pack,
-            Pack.kind.alias("pack_kind"),
+            Pack.kind,
             LedgerEntry.outside,
             LedgerEntry.month,
-            taken.alias("taken"),
+            taken,
         )
         .join(Pack, on=LedgerEntry.pack == Pack.id)
-        .where(
-            LedgerEntry.session.in_(ids)
-            & LedgerEntry.kind.in_([LedgerKind.CONSUMPTION, LedgerKind.CORRECTION])
-        )
+        .where(LedgerEntry.session.in_(session_ids))
         .group_by(
             LedgerEntry.session, LedgerEntry.pack, Pack.kind, LedgerEntry.outside, LedgerEntry.month
         )
         .having(taken != 0)
         .order_by(LedgerEntry.session, fn.MIN(LedgerEntry.id))  # the order they were paid in
-        .objects()
+        .tuples()
+    )
+    draws: dict[int, list[PackDraw]] = defaultdict(list)
+    for session_id, pack_id, pack_kind, outside, month, minutes in cast(
+        Iterable[tuple[int, int, str, bool, date | None, int]], grouped
     ):
-        draws[entry.session_id].append(
+        draws[session_id].append(
             PackDraw(
-                pack_id=entry.pack_id,
-                kind=PackKind(entry.pack_kind),
-                minutes=-int(entry.taken),
-                outside=entry.outside,
-                month=entry.month,
+                pack_id=pack_id,
+                kind=PackKind(pack_kind),
+                minutes=-int(minutes),
+                outside=outside,
+                month=month,
             )
         )
-    return [_state(row, tuple(intervals[row.id]), tuple(draws[row.id])) for row in rows]
+    return draws
 
 
 def _state(row: Any, intervals: tuple[Interval, ...], draws: tuple[PackDraw, ...]) -> SessionState:
+    """A row of ``sessions_with_names`` (as a named tuple: a foreign key is named after its
+    field, ``customer`` for ``customer_id``)."""
     billing = None
     if row.uncovered_inside_minutes is not None and row.state is enums.SessionState.STOPPED:
         billing = SessionBilling(
@@ -452,11 +472,11 @@ def _state(row: Any, intervals: tuple[Interval, ...], draws: tuple[PackDraw, ...
     return SessionState(
         id=row.id,
         version=row.version,
-        customer_id=row.customer_id,
+        customer_id=row.customer,
         customer_name=row.customer_name,
-        contact_id=row.contact_id,
+        contact_id=row.contact,
         contact_subject=row.contact_subject,
-        technician_id=row.technician_id,
+        technician_id=row.technician,
         technician_name=row.technician_name,
         state=row.state,
         started_at=row.started_at,
@@ -465,7 +485,7 @@ def _state(row: Any, intervals: tuple[Interval, ...], draws: tuple[PackDraw, ...
         flagged_for_review=row.flagged_for_review,
         intervals=intervals,
         billing=billing,
-        invoice_id=row.invoice_id,
+        invoice_id=row.invoice,
         invoice_number=document_number(row.invoice_series, row.invoice_year, row.invoice_no),
     )
 
@@ -499,7 +519,7 @@ def _month_range(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, datet
 
 
 def _in_month(year: int, month: int) -> Any:
-    start, end = _month_range(year, month, business_calendar().tz)
+    start, end = _month_range(year, month, company_zone())
     return (Session.started_at >= start) & (Session.started_at < end)
 
 
@@ -695,7 +715,7 @@ def edit_session(
             if edited.state is not enums.SessionState.STOPPED:
                 raise RuleError(_("Stop the session before changing its times."))
             settings = CompanySettings.current()
-            checked = _check_intervals(intervals, desk.now(), business_calendar().tz)
+            checked = _check_intervals(intervals, desk.now(), company_zone())
             _replace_intervals(edited, checked)
             packs.reverse_session_draws(desk, edited.id, _("The session's times were changed."))
             _clear_billing(edited)
@@ -727,7 +747,7 @@ def correct_session(
         if intervals is None:
             checked = _stored_intervals(reviewed.id)
         else:
-            checked = _check_intervals(intervals, desk.now(), business_calendar().tz)
+            checked = _check_intervals(intervals, desk.now(), company_zone())
             _replace_intervals(reviewed, checked)
         _bill(desk, reviewed, checked, CompanySettings.current())
         save_versioned(reviewed, version)

@@ -19,10 +19,14 @@ from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
-from holidays.countries.portugal import Portugal
 from peewee import fn
 
-from app.domain.calendar import OPTIONAL_DAYS, BusinessCalendar, PortugueseClosedDays
+from app.domain.calendar import (
+    OPTIONAL_DAYS,
+    BusinessCalendar,
+    PortugueseClosedDays,
+    portugal_holidays,
+)
 from app.domain.contract import NO_CONTRACT, effective_rates
 from app.domain.validation import (
     ValidationError,
@@ -162,8 +166,9 @@ def settings() -> Settings:
 def districts() -> tuple[District, ...]:
     """The districts and regions of ``holiday_district``, in the order the ``holidays`` package
     lists them."""
-    names = {code: name for name, code in Portugal.subdivisions_aliases.items()}
-    return tuple(District(code, names.get(code, code)) for code in Portugal.subdivisions)
+    portugal = portugal_holidays()
+    names = {code: name for name, code in portugal.subdivisions_aliases.items()}
+    return tuple(District(code, names.get(code, code)) for code in portugal.subdivisions)
 
 
 # Validation of each field: input → the stored value, or a ValidationError naming the field.
@@ -268,7 +273,7 @@ def _district(value: object) -> str | None:
     if _optional(value):
         return None
     name = check_text("holiday_district", value)
-    code = Portugal.subdivisions_aliases.get(name, name)
+    code = portugal_holidays().subdivisions_aliases.get(name, name)
     try:
         PortugueseClosedDays(code)
     except ValueError as error:
@@ -518,9 +523,20 @@ def business_calendar() -> BusinessCalendar:
         return _cache.calendar
 
 
+def company_zone() -> ZoneInfo:
+    """The company's time zone (the business calendar's), read from the settings alone: what a
+    date or a month needs, without building the calendar."""
+    row = (
+        CompanySettings.select(CompanySettings.time_zone)
+        .where(CompanySettings.id == SETTINGS_ID)
+        .get()
+    )
+    return ZoneInfo(row.time_zone)
+
+
 def company_today(at: datetime) -> date:
     """The date ``at`` falls on in the company's time zone."""
-    return at.astimezone(business_calendar().tz).date()
+    return at.astimezone(company_zone()).date()
 
 
 # --- technicians ----------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from app.services.packs import (
 )
 from app.services.queries import frozen_terms
 from app.services.sessions import SessionState, sessions_of_customer
-from app.services.settings import business_calendar
+from app.services.settings import company_zone
 from app.store.enums import ContactState
 from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
 
@@ -330,7 +330,7 @@ def customer_statement(
         raise InputError(_("A month is numbered 1 to 12."), field="month")
     customer = customer_row(customer_id)
     settings = CompanySettings.current()
-    zone = business_calendar().tz
+    zone = company_zone()
     starts_at, month_end = _month_range(year, month, zone)
     ends_at = month_end if now is None else min(month_end, now)
     if elapsed(starts_at, ends_at) <= timedelta(0):

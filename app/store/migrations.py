@@ -28,7 +28,13 @@ from peewee import Database, PeeweeException, SqliteDatabase
 
 from app.clock import Clock
 from app.i18n import _
-from app.store import migration_0001, migration_0002, migration_0003, migration_0004
+from app.store import (
+    migration_0001,
+    migration_0002,
+    migration_0003,
+    migration_0004,
+    migration_0005,
+)
 from app.store.database import describe_location, execute_sql, write_transaction
 from app.store.errors import DatabaseOpenError
 from app.store.fields import instant_to_database
@@ -40,6 +46,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     migration_0002.apply,  # running-session guards, append-only ledger in the database
     migration_0003.apply,  # the change log other desks poll
     migration_0004.apply,  # indexes for the minute and start sweeps
+    migration_0005.apply,  # indexes for the window's month of sessions and latest invoices
 )
 SCHEMA_VERSION_TABLE = "schema_version"
 # Any constant will do: it names the lock two PostgreSQL sessions take to migrate one at a time.

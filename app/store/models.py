@@ -336,6 +336,7 @@ class Invoice(VersionedModel):
         indexes = (
             (("series", "year", "number"), True),
             (("customer", "state"), False),
+            (("created_at",), False),  # migration 5: the latest documents first
         )
         constraints = (SQL("CHECK (state = 'draft' OR (year IS NOT NULL AND number IS NOT NULL))"),)
 
@@ -379,6 +380,7 @@ class Session(VersionedModel):
         indexes = (
             (("customer", "started_at"), False),
             (("technician", "state"), False),
+            (("started_at",), False),  # migration 5: a month of sessions
         )
 
 

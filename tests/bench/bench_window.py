@@ -8,8 +8,10 @@ Run as a script (pytest does not collect tests/bench), on a copy of the large de
 
 Each figure comes from a fresh child process (this script again, with ``--child``), started the
 way ``ui.app.run_window`` starts the program but without the technician dialog: the database
-opened, a desk for the first administrator, ``run_sweeps(thorough=True)``, the ``UiContext``,
-``ui.app.build_window``, ``window.show()``. Settings go to a throwaway INI file.
+opened, a desk for the first administrator, ``run_sweeps`` (the minute one), the ``UiContext``,
+``ui.app.build_window``, ``window.show()``, then ``ui.app.finish_starting`` (the thorough
+sweep once the window has painted, and the collector told to leave start-up's objects alone).
+Settings go to a throwaway INI file.
 
 - start: from the process's start (read from ``/proc``: the interpreter's own start-up counts)
   until the window has painted once and the event loop is idle (a zero timer after the first
@@ -89,7 +91,7 @@ def child(mode: str, location: str, settings_file: str) -> dict[str, Any]:
     from app.services.context import Desk
     from app.services.housekeeping import run_sweeps
     from app.store.database import open_database
-    from ui.app import application, build_window
+    from ui.app import application, build_window, finish_starting
     from ui.context import UiContext
 
     step("imports")
@@ -100,13 +102,14 @@ def child(mode: str, location: str, settings_file: str) -> dict[str, Any]:
     admin = next(t for t in company.technicians() if t.is_admin)
     step("open_database")
     desk = Desk(clock, admin.id)
-    run_sweeps(desk, thorough=True)
-    step("run_sweeps(thorough=True)")
+    run_sweeps(desk)
+    step("run_sweeps")
     context = UiContext(desk)
     settings = QSettings(settings_file, QSettings.Format.IniFormat)
     window = build_window(context, technician_name=admin.name, settings=settings, location=location)
     step("build_window")
     window.show()
+    finish_starting(context)
     step("show")
 
     figures: dict[str, Any] = {}

@@ -6,7 +6,6 @@ customer; a double click asks the window to show the record behind a line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -59,7 +58,7 @@ from app.store.enums import SessionState as SessionStatus
 from ui.context import UiContext
 from ui.table_model import KEY_ROLE, RIGHT, Column, RowTableModel, TableProxy
 from ui.views.queue_model import compensation_text
-from ui.widgets import RowTable
+from ui.widgets import DATETIME_SAMPLE, DURATION_SAMPLE, RowTable, fit_columns_to_samples
 
 Row = TypeVar("Row")
 
@@ -95,20 +94,6 @@ def _table(
     if stretch is not None:
         view.stretch_column(stretch)
     return view, view.proxy
-
-
-#: A date and time as the tables show it, to size their columns by.
-DATETIME_SAMPLE = "00/00/0000 00:00"
-DURATION_SAMPLE = "00 h 00 min"
-
-
-def _fit_columns(view: QTableView, samples: Sequence[str]) -> None:
-    """Starting widths, each the width of a sample text ("": leave the column as it is, the
-    stretching one); the technician may drag them wider."""
-    metrics = view.fontMetrics()
-    for column, sample in enumerate(samples):
-        if sample:
-            view.setColumnWidth(column, metrics.horizontalAdvance(sample) + 18)
 
 
 class CustomerTab(QWidget):
@@ -217,7 +202,9 @@ class ContactsTab(CustomerTab):
             self.model, name=_("The customer's contacts"), stretch=SUBJECT_COLUMN
         )
         self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        _fit_columns(self.view, (DATETIME_SAMPLE, "", _("Answered") + "xxxx", DATETIME_SAMPLE))
+        fit_columns_to_samples(
+            self.view, (DATETIME_SAMPLE, "", _("Answered") + "xxxx", DATETIME_SAMPLE)
+        )
         self._open_on_double_click(self.view, "contact")
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
@@ -328,7 +315,7 @@ class SessionsTab(CustomerTab):
             self.model, name=_("The customer's sessions"), stretch=PAID_BY_COLUMN
         )
         self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        _fit_columns(
+        fit_columns_to_samples(
             self.view,
             (
                 DATETIME_SAMPLE,
@@ -427,7 +414,9 @@ class BalancesTab(CustomerTab):
             self.model, name=_("The customer's balances"), stretch=VALIDITY_COLUMN
         )
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        _fit_columns(self.view, (_("Monthly pack") + "xxxx", "", DURATION_SAMPLE, DURATION_SAMPLE))
+        fit_columns_to_samples(
+            self.view, (_("Monthly pack") + "xxxx", "", DURATION_SAMPLE, DURATION_SAMPLE)
+        )
         self.grants: RowTableModel[GrantRecord] = RowTableModel(
             [
                 Column(
@@ -462,7 +451,7 @@ class BalancesTab(CustomerTab):
             self.grants, name=_("Free hours granted for missed guarantees")
         )
         self.grants_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        _fit_columns(self.grants_view, (DATETIME_SAMPLE, "x" * 40, "00 h"))
+        fit_columns_to_samples(self.grants_view, (DATETIME_SAMPLE, "x" * 40, "00 h"))
         # A grant's key is its own id: the contact behind it is what a double click opens.
         self.grants_view.doubleClicked.connect(self._open_grant_contact)
         self.grants_view.activated.connect(self._open_grant_contact)
@@ -546,7 +535,7 @@ class InvoicesTab(CustomerTab):
         )
         self.view, self.proxy = _table(self.model, name=_("The customer's invoices"))
         self.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
-        _fit_columns(
+        fit_columns_to_samples(
             self.view,
             (
                 "FT 0000/0000",

@@ -4,7 +4,7 @@ issued (numbered and frozen), exported as PDF, and cancelled by a credit note.""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,10 +27,15 @@ from app.store.enums import InvoiceState
 from ui.context import UiContext
 from ui.resources import view_icon
 from ui.views.base import View
+from ui.views.customers import SEARCH_DELAY_MS
 from ui.views.invoice_detail import InvoiceDetail
 from ui.views.invoice_dialogs import NewDraftDialog
 from ui.views.invoice_tables import invoice_list_model
 from ui.widgets import RowTable, combo_index
+
+#: The list holds at most this many documents, the newest: a busy company's 150,000 would take
+#: seconds and half a gigabyte. The filters and the search find the others.
+LIST_LIMIT = 1_000
 
 
 class InvoicesView(View):
@@ -41,9 +46,52 @@ class InvoicesView(View):
         super().__init__(context, parent)
         self.setObjectName("invoices")
         self._years: set[int] = {company_today(context.now()).year}
+        #: The list holds the newest ``LIST_LIMIT`` documents only (the search then asks the
+        #: services too); what the services were last asked to search for.
+        self.capped = False
+        self._searched = ""
+        #: A document shown by ``show_invoice`` stays listed even if older than the list.
+        self._pinned: int | None = None
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._search_everything)
         self.new_draft_action = QAction(_("&New draft invoice…"), self)
         self.new_draft_action.triggered.connect(self.open_new_draft_dialog)
 
+        top = self._build_bar()
+        self.capped_note = QLabel()
+        self.capped_note.setWordWrap(True)
+        self.capped_note.hide()
+
+        self.list_model = invoice_list_model()
+        self.table = RowTable(self.list_model, _("Invoices and credit notes"))
+        self.table.fit_columns({0: 110, 1: 90, 3: 140, 4: 100, 5: 90, 6: 100, 7: 90, 8: 120})
+        self.table.stretch_column(2)
+        self.detail = InvoiceDetail(context)
+        self.detail.navigate.connect(self.show_invoice)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([260, 390])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.addLayout(top)
+        layout.addWidget(self.capped_note)
+        layout.addWidget(split, 1)
+
+        self._fill_years()
+        self.year_filter.currentIndexChanged.connect(self._on_filter)
+        self.state_filter.currentIndexChanged.connect(self._on_filter)
+        self.search.textChanged.connect(self._on_search)
+        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+
+    def _build_bar(self) -> QHBoxLayout:
+        """The filters (year, state), the search and New draft."""
         self.year_filter = QComboBox()
         self.year_filter.setAccessibleName(_("Year"))
         self.state_filter = QComboBox()
@@ -67,31 +115,7 @@ class InvoicesView(View):
         top.addWidget(self.search, 1)
         top.addSpacing(24)
         top.addWidget(self.new_button)
-
-        self.list_model = invoice_list_model()
-        self.table = RowTable(self.list_model, _("Invoices and credit notes"))
-        self.table.fit_columns({0: 110, 1: 90, 3: 140, 4: 100, 5: 90, 6: 100, 7: 90, 8: 120})
-        self.table.stretch_column(2)
-        self.detail = InvoiceDetail(context)
-        self.detail.navigate.connect(self.show_invoice)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.setChildrenCollapsible(False)
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([260, 390])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 10)
-        layout.addLayout(top)
-        layout.addWidget(split, 1)
-
-        self._fill_years()
-        self.year_filter.currentIndexChanged.connect(self.reload)
-        self.state_filter.currentIndexChanged.connect(self.reload)
-        self.search.textChanged.connect(self.table.proxy.setFilterFixedString)
-        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+        return top
 
     # --- View ---------------------------------------------------------------------------------
 
@@ -114,9 +138,25 @@ class InvoicesView(View):
         rows = invoices.invoices(
             year=year if isinstance(year, int) else None,
             state=None if state is None else InvoiceState(state),
+            search=self._searched,
+            limit=LIST_LIMIT + 1,
         )
+        self.capped = len(rows) > LIST_LIMIT
+        rows = rows[:LIST_LIMIT]
+        if self._pinned is not None and all(row.id != self._pinned for row in rows):
+            try:
+                rows = (*rows, invoices.invoice_row(self._pinned))
+            except NotFoundError:
+                self._pinned = None
         self.list_model.set_rows(rows)
-        found = {row.issue_date.year for row in rows if row.issue_date is not None}
+        self.capped_note.setText(
+            _(
+                "The {count} newest documents: choose a year or a state, or search, to see "
+                "older ones."
+            ).format(count=LIST_LIMIT)
+        )
+        self.capped_note.setVisible(self.capped)
+        found = set(invoices.invoice_years())
         if not found <= self._years:
             self._years |= found
             self._fill_years()
@@ -128,16 +168,38 @@ class InvoicesView(View):
         """Selects that invoice or credit note and shows it, clearing filters that hide it."""
         if self.table.select_key(invoice_id):
             return
-        blocked = [w.blockSignals(True) for w in (self.year_filter, self.state_filter)]
+        filters = (self.year_filter, self.state_filter, self.search)
+        blocked = [w.blockSignals(True) for w in filters]
         self.year_filter.setCurrentIndex(0)
         self.state_filter.setCurrentIndex(0)
-        for widget, was in zip((self.year_filter, self.state_filter), blocked, strict=True):
-            widget.blockSignals(was)
         self.search.clear()
+        for widget, was in zip(filters, blocked, strict=True):
+            widget.blockSignals(was)
+        self.table.proxy.setFilterFixedString("")
+        self._search_timer.stop()
+        self._searched = ""
+        self._pinned = invoice_id
         self.reload()
         self.table.select_key(invoice_id)
 
     # --- inside -------------------------------------------------------------------------------
+
+    def _on_filter(self) -> None:
+        self._pinned = None
+        self.reload()
+
+    def _on_search(self, text: str) -> None:
+        """Narrows the list at once; when it does not hold every document, the services are
+        asked too, after a pause in the typing."""
+        self.table.proxy.setFilterFixedString(text)
+        if self.capped or self._searched:
+            self._search_timer.start()
+
+    def _search_everything(self) -> None:
+        self._search_timer.stop()
+        self._searched = self.search.text().strip()
+        self._pinned = None
+        self.reload()
 
     def _fill_years(self) -> None:
         chosen = self.year_filter.currentData()

@@ -39,7 +39,7 @@ from app.services.changes import Topic
 from app.services.errors import NotFoundError, ServiceError
 from app.services.labels import ledger_kind_label
 from app.services.packs import LEDGER_PAGE, CustomerBalances, LedgerRow
-from app.services.settings import business_calendar, company_today
+from app.services.settings import company_today, company_zone
 from app.store.enums import LedgerKind
 from ui.context import UiContext
 from ui.feedback import act_with_reason, show_error
@@ -141,7 +141,7 @@ class PacksView(View):
         super().__init__(context, parent)
         self.setObjectName("packs")
         self._today = company_today(context.now())
-        self._zone = business_calendar().tz
+        self._zone = company_zone()
         self.sell_action = QAction(_("&Sell a pack…"), self)
         self.sell_action.triggered.connect(self.open_sell_dialog)
 
@@ -312,7 +312,7 @@ class PacksView(View):
 
     def reload(self) -> None:
         self._today = company_today(self.context.now())
-        self._zone = business_calendar().tz
+        self._zone = company_zone()
         blocked = self.picker.blockSignals(True)
         self.picker.refresh()
         self.picker.blockSignals(blocked)

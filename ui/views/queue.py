@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _
-from app.services.changes import Topic
+from app.services.changes import Changes, Topic
 from app.services.contacts import (
     ContactRow,
     close_contact,
@@ -173,7 +173,8 @@ class QueueView(View):
             table.selectionModel().selectionChanged.connect(self._update_actions)
         self.tabs.currentChanged.connect(self._update_actions)
         context.ticked.connect(self.tick)
-        self.alerts = alerts if alerts is not None else DeadlineAlerts(context, self)
+        # The queue hands the alerts the contacts it loads: they are not read twice.
+        self.alerts = alerts if alerts is not None else DeadlineAlerts(context, self, fed=True)
         self._update_titles()
         self._update_actions()
 
@@ -233,10 +234,17 @@ class QueueView(View):
 
     def reload(self) -> None:
         self.countdown.set_now(self.context.now())
-        self.model.set_rows(open_contacts())
+        rows = open_contacts()
+        self.model.set_rows(rows)
+        self.alerts.watch(rows)
         self.rejected_model.set_rows(rejected_contacts())
         self._update_titles()
         self._update_actions()
+
+    def _on_changed(self, changes: Changes) -> None:
+        super()._on_changed(changes)  # shown: reloads, which feeds the alerts
+        if Topic.CONTACTS in changes.topics and not self.isVisible():
+            self.alerts.refresh()  # hidden: the alerts keep watching all the same
 
     # --- the countdown --------------------------------------------------------------------------
 

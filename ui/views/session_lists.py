@@ -16,7 +16,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -36,7 +35,13 @@ from ui.context import UiContext
 from ui.feedback import confirm, show_error
 from ui.table_model import RIGHT, Column, RowTableModel, TableProxy
 from ui.views.session_intervals import IntervalsDialog
-from ui.widgets import setup_table, stretch_columns
+from ui.widgets import (
+    DATETIME_SAMPLE,
+    DURATION_SAMPLE,
+    fit_columns_to_samples,
+    setup_table,
+    stretch_columns,
+)
 
 _NONE = "—"
 _REVIEW_COLOURS = (QColor("#7a4b00"), QColor("#fff1cc"))
@@ -181,15 +186,43 @@ def review_columns(zone: Callable[[], ZoneInfo]) -> list[Column[SessionState]]:
     ]
 
 
+def _state_sample() -> str:
+    """The longest state a session's row shows."""
+    labels = [session_state_label(state) for state in enums.SessionState]
+    return max([*labels, _("To review")], key=len)
+
+
+def month_samples() -> tuple[str, ...]:
+    """What the month's columns are as wide as ("": a column that stretches)."""
+    return (
+        DATETIME_SAMPLE,
+        "",
+        "",
+        "x" * 16,
+        _state_sample(),
+        "00:00:00",
+        _("{inside} / {outside}").format(inside="0:00:00", outside="0:00:00"),
+        DURATION_SAMPLE,
+        DURATION_SAMPLE,
+        DURATION_SAMPLE,
+        "FT 0000/0000",
+    )
+
+
+def review_samples() -> tuple[str, ...]:
+    return (DATETIME_SAMPLE, DATETIME_SAMPLE, "", "", "x" * 16, "00:00:00", "000")
+
+
 def _table(
-    model: RowTableModel[SessionState], stretch: tuple[int, ...]
+    model: RowTableModel[SessionState], stretch: tuple[int, ...], samples: tuple[str, ...]
 ) -> tuple[QTableView, TableProxy]:
     """A sortable table of single rows; the ``stretch`` columns (free text) share what is left
-    once the others fit their contents, so the table fits the window without scrolling."""
+    once the others have their sample's width, so the table fits the window without scrolling.
+    (Fitting the columns to their contents would read every cell of thousands of rows.)"""
     proxy = TableProxy(model)
     table = QTableView()
     setup_table(table, proxy, "")
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    fit_columns_to_samples(table, samples)
     stretch_columns(table, *stretch)
     table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the newest first
     return table, proxy
@@ -215,11 +248,12 @@ class SessionTable(QWidget):
         self,
         columns: list[Column[SessionState]],
         stretch: tuple[int, ...],
+        samples: tuple[str, ...],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.model: RowTableModel[SessionState] = RowTableModel(columns, key=lambda s: s.id)
-        self.table, self.proxy = _table(self.model, stretch)
+        self.table, self.proxy = _table(self.model, stretch, samples)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self._last_chosen: SessionState | None = None
 
@@ -332,13 +366,17 @@ class MonthSessions(QWidget):
         super().__init__(parent)
         self.setObjectName("monthSessions")
         self.context = context
-        self.zone = company.business_calendar().tz
+        self.zone = company.company_zone()
         today = company.company_today(context.now())
         self.month = (today.year, today.month)
         self.dialog: IntervalsDialog | None = None
+        #: The running sessions listed: their real time repaints every second.
+        self._running: tuple[int, ...] = ()
 
         self.sessions = SessionTable(
-            month_columns(lambda: self.zone, context.now), stretch=(CUSTOMER_COLUMN, CONTACT_COLUMN)
+            month_columns(lambda: self.zone, context.now),
+            stretch=(CUSTOMER_COLUMN, CONTACT_COLUMN),
+            samples=month_samples(),
         )
         self.sessions.table.setAccessibleName(_("Sessions of the month"))
         self.sessions.chosen.connect(self._on_chosen)
@@ -406,26 +444,26 @@ class MonthSessions(QWidget):
         self.set_month(today.year, today.month)
 
     def reload(self) -> None:
-        self.zone = company.business_calendar().tz
+        self.zone = company.company_zone()
         year, month = self.month
         self.month_label.setText(format_month(year, month))
         rows = sessions.sessions_by_month(
             year, month, include_discarded=self.show_discarded.isChecked()
         )
         self.sessions.set_rows(rows)
+        self._running = tuple(state.id for state in rows if state.running)
         self.count.setText(
             _("{count} sessions").format(count=len(rows)) if rows else _("No sessions this month")
         )
 
     def tick(self) -> None:
-        """The real time of the open sessions grows: repaint those cells only."""
-        for state in self.model.rows():
-            if state.running:
-                position = self.model.position_of(state.id)
-                if position is not None:
-                    self.model.cells_changed(
-                        position, position, REAL_TIME_COLUMN, [Qt.ItemDataRole.DisplayRole]
-                    )
+        """The real time of the running sessions grows: repaint those cells only."""
+        for session_id in self._running:
+            position = self.model.position_of(session_id)
+            if position is not None:
+                self.model.cells_changed(
+                    position, position, REAL_TIME_COLUMN, [Qt.ItemDataRole.DisplayRole]
+                )
 
     def select(self, session_id: int) -> bool:
         return self.sessions.select(session_id)
@@ -494,9 +532,11 @@ class ReviewSessions(QWidget):
         super().__init__(parent)
         self.setObjectName("reviewSessions")
         self.context = context
-        self.zone = company.business_calendar().tz
+        self.zone = company.company_zone()
         self.dialog: IntervalsDialog | None = None
-        self.sessions = SessionTable(review_columns(lambda: self.zone), stretch=(2, 3))
+        self.sessions = SessionTable(
+            review_columns(lambda: self.zone), stretch=(2, 3), samples=review_samples()
+        )
         self.sessions.table.setAccessibleName(_("Sessions to review"))
         self.sessions.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # the oldest first
         self.sessions.chosen.connect(self._on_chosen)
@@ -516,7 +556,7 @@ class ReviewSessions(QWidget):
         self._admin = False
 
     def reload(self) -> None:
-        self.zone = company.business_calendar().tz
+        self.zone = company.company_zone()
         technician_id = self.context.desk.technician_id
         self._admin = technician_id is not None and company.technician(technician_id).is_admin
         rows = sessions.sessions_to_review()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,15 +30,16 @@ from app.i18n import _, format_clock, format_duration, format_time
 from app.services import contacts, customers, sessions
 from app.services import settings as company
 from app.services.customers import CustomerRow
-from app.services.errors import InputError, ServiceError
+from app.services.errors import InputError, NotFoundError, ServiceError
 from app.services.sessions import LiveBilling, SessionState
 from ui.anydesk import AnyDeskError, RemoteSession, anydesk_program, launch
 from ui.context import UiContext
 from ui.feedback import confirm, show_error
+from ui.views.customers import SEARCH_DELAY_MS
 from ui.widgets import FieldMessage
 
-#: Every customer a session can be for: a small team's whole list fits in the combo.
-_CUSTOMER_LIMIT = 100_000
+#: Customers the chooser lists at once: the first by name, or the first matching what is typed.
+CHOOSER_LIMIT = 50
 _ZERO = timedelta(0)
 _WARNING_STYLE = (
     "QLabel { background: #fff1cc; color: #6b4a00; border: 1px solid #e0c060; "
@@ -47,7 +48,9 @@ _WARNING_STYLE = (
 
 
 class CustomerChooser(QComboBox):
-    """An editable combo of the active customers that finds them by any part of the name."""
+    """An editable combo of active customers: typing searches them by name, NIF, email or phone
+    (``search_customers``, after a short pause) and lists the first matches, so a list of ten
+    thousand customers is never loaded whole."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,24 +59,43 @@ class CustomerChooser(QComboBox):
         self.setMaxVisibleItems(20)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(24)
-        # A completer of its own: the default one only matches the start of the name.
+        # The services search; the completer's popup lists what they found, unfiltered (a match
+        # by email or NIF does not contain the typed text in its name).
         completer = QCompleter(self.model(), self)
         self.setCompleter(completer)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         line = self.lineEdit()
         assert line is not None  # editable
         line.setPlaceholderText(_("Type part of the customer's name…"))
         line.setClearButtonEnabled(True)
+        line.textEdited.connect(self._on_typed)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.run_search)
         self._shown: tuple[tuple[int, str], ...] = ()
+
+    def run_search(self) -> None:
+        """Lists the customers matching what is typed (the first ones by name when nothing is,
+        or when the text is the chosen customer's name), keeping the choice; the pause after
+        typing ends here too."""
+        self._search_timer.stop()
+        chosen = self._current_item()
+        typed = "" if chosen is not None else self.currentText()
+        self.set_customers(customers.search_customers(typed, limit=CHOOSER_LIMIT))
 
     def set_customers(self, rows: Sequence[CustomerRow]) -> None:
         """Shows ``rows``, keeping the chosen customer (or what is typed)."""
+        current = self._current_item()
         shown = tuple((row.id, row.name) for row in rows)
+        if current is not None and current not in shown:
+            shown = (current, *shown)  # the choice stays listed whatever the search found
         if shown == self._shown:
             return
         chosen, typed = self.customer_id(), self.currentText()
+        line = self.lineEdit()
+        cursor = line.cursorPosition() if line is not None else 0
         self.blockSignals(True)
         self.clear()
         for customer_id, name in shown:
@@ -83,11 +105,19 @@ class CustomerChooser(QComboBox):
         self.setCurrentIndex(position)
         if position < 0:
             self.setEditText(typed)
+            if line is not None:
+                line.setCursorPosition(cursor)
         self.blockSignals(False)
         self.currentIndexChanged.emit(self.currentIndex())
 
+    def settle(self) -> None:
+        """Ends the pause after typing: searches now if a search is waiting."""
+        if self._search_timer.isActive():
+            self.run_search()
+
     def customer_id(self) -> int | None:
-        """The customer chosen; ``None`` when what is typed names none."""
+        """The customer chosen; ``None`` when what is typed names none listed (``settle``
+        first, so that what was just typed is searched)."""
         position = self.currentIndex()
         if position < 0 or self.itemText(position) != self.currentText():
             position = self.findText(self.currentText().strip(), Qt.MatchFlag.MatchFixedString)
@@ -97,7 +127,31 @@ class CustomerChooser(QComboBox):
         return data if isinstance(data, int) else None
 
     def choose(self, customer_id: int) -> None:
-        self.setCurrentIndex(self.findData(customer_id))
+        """Chooses that customer, listing them first if the list does not show them."""
+        position = self.findData(customer_id)
+        if position < 0:
+            try:
+                record = customers.customer(customer_id)
+            except NotFoundError:
+                self.setCurrentIndex(-1)
+                return
+            self.blockSignals(True)
+            self.insertItem(0, record.name, record.id)
+            self._shown = ((record.id, record.name), *self._shown)
+            self.blockSignals(False)
+            position = 0
+        self.setCurrentIndex(position)
+
+    def _current_item(self) -> tuple[int, str] | None:
+        """The item chosen, as (id, name), while the text shows its name."""
+        position = self.currentIndex()
+        data = self.itemData(position) if position >= 0 else None
+        if not isinstance(data, int) or self.itemText(position) != self.currentText():
+            return None
+        return (data, self.itemText(position))
+
+    def _on_typed(self) -> None:
+        self._search_timer.start()
 
 
 def _status_text(state: SessionState, now: datetime) -> str:
@@ -132,7 +186,7 @@ class TimerPanel(QFrame):
         self.setObjectName("timer")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.context = context
-        self.zone = company.business_calendar().tz
+        self.zone = company.company_zone()
         #: The technician's running and paused sessions, the running one first.
         self.open: tuple[SessionState, ...] = ()
         #: The session the panel shows (running or paused), if any.
@@ -241,9 +295,9 @@ class TimerPanel(QFrame):
 
     def reload(self) -> None:
         """The customers to choose from and the technician's open sessions."""
-        self.zone = company.business_calendar().tz
+        self.zone = company.company_zone()
         self._anydesk_of.clear()
-        self.chooser.set_customers(customers.search_customers(limit=_CUSTOMER_LIMIT))
+        self.chooser.run_search()
         self.reload_sessions()
 
     def reload_sessions(self) -> None:
@@ -430,6 +484,7 @@ class TimerPanel(QFrame):
         return started
 
     def start_chosen(self) -> SessionState | None:
+        self.chooser.settle()  # what was just typed counts, pause or not
         return self.start(customer_id=self.chooser.customer_id())
 
     def pause(self) -> None:

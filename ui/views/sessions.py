@@ -66,8 +66,9 @@ class SessionsView(View):
         context.ticked.connect(self._on_tick)
         # The timer and the status bar follow the sessions even while another view shows.
         context.changed.connect(self._on_changes_while_hidden)
-        self.reload()
-        self._stale = False
+        # The lists wait until the view shows (``View`` reloads it then); the timer and the
+        # status bar need the open sessions at once (a session left running before a restart).
+        self.timer.reload_sessions()
 
     def title(self) -> str:
         return _("Sessions")
@@ -103,6 +104,7 @@ class SessionsView(View):
 
     def toggle_timer(self) -> SessionState | None:
         """Ctrl+T: stops the running timer, or starts it for the customer chosen."""
+        self.timer.chooser.settle()
         if self.timer.running() is None and self.timer.chooser.customer_id() is None:
             self.wants_attention.emit()
             self.timer.chooser.setFocus()

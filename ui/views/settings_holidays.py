@@ -104,8 +104,8 @@ class HolidaysPage(SettingsFormPage):
     def _holidays_group(self) -> QGroupBox:
         self.district = QComboBox()
         self.district.addItem(_("None (national holidays only)"), None)
-        for district in company.districts():
-            self.district.addItem(district.name, district.code)
+        # The districts come with the settings (``fill``): listing them loads the ``holidays``
+        # package, which the window need not wait for at start.
         self.district.currentIndexChanged.connect(self._edited)
         self.optional: dict[str, QCheckBox] = {}
         optional_box = QWidget()
@@ -217,6 +217,9 @@ class HolidaysPage(SettingsFormPage):
 
     def fill(self, current: Settings) -> None:
         self._current = current
+        if self.district.count() == 1:
+            for district in company.districts():
+                self.district.addItem(district.name, district.code)
         position = self.district.findData(current.holiday_district)
         self.district.setCurrentIndex(max(position, 0))
         for key, box in self.optional.items():
