@@ -8,6 +8,7 @@ so a fresh clone speaks Portuguese without a build step.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -68,6 +69,7 @@ def set_language(language: str) -> None:
     _Current.translations = _load(language)
     _Current.language = language
     _Current.locale = Locale.parse(language)
+    _countdown_text.cache_clear()
 
 
 def language() -> str:
@@ -180,9 +182,16 @@ def _span(delta: timedelta) -> str:
 
 def format_countdown(remaining: timedelta) -> str:
     """``faltam 3 h 12 min`` before the deadline, ``excedido há 5 min`` after it."""
-    if remaining >= timedelta(0):
-        return _("{span} left").format(span=_span(remaining))
-    return _("overdue by {span}").format(span=_span(remaining))
+    # To the second, as shown: the queue's countdowns ask every second for texts it had before.
+    return _countdown_text(remaining < timedelta(0), int(abs(remaining).total_seconds()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _countdown_text(overdue: bool, seconds: int) -> str:
+    span = _span(timedelta(seconds=seconds))
+    if overdue:
+        return _("overdue by {span}").format(span=span)
+    return _("{span} left").format(span=span)
 
 
 def format_minutes_as_hours(minutes: int) -> str:

@@ -221,7 +221,7 @@ def fit_columns_to_samples(view: QTableView, samples: Sequence[str]) -> None:
         if sample:
             title = model.headerData(column, Qt.Orientation.Horizontal) if model else None
             # Room for the sort arrow beside the title.
-            title_width = metrics.horizontalAdvance(str(title)) + 30 if title else 0
+            title_width = metrics.horizontalAdvance(str(title)) + 24 if title else 0
             view.setColumnWidth(column, max(metrics.horizontalAdvance(sample) + 18, title_width))
 
 

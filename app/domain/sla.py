@@ -171,20 +171,43 @@ def guarantee_outcome(
     return GuaranteeOutcome.MET
 
 
-def urgency(terms: Terms, received_at: datetime, now: datetime) -> Urgency:
-    """The colour of an open contact's countdown: amber under 25 % of the window, red past it."""
+@dataclass(frozen=True)
+class UrgencySchedule:
+    """When an open contact's countdown turns amber and red: ``urgency`` at any instant in two
+    comparisons (the queue asks it of every contact on screen, every second)."""
+
+    #: From just after this instant (UTC), under 25 % of the window is left; None: no deadline.
+    warning_after: datetime | None
+    #: The deadline (UTC): past it, breached.
+    deadline: datetime | None
+
+    def at(self, now: datetime) -> Urgency:
+        require_aware(now)
+        if self.warning_after is None or self.deadline is None:
+            return Urgency.NONE
+        if now > self.deadline:
+            return Urgency.BREACHED
+        if now > self.warning_after:
+            return Urgency.WARNING
+        return Urgency.NORMAL
+
+
+def urgency_schedule(terms: Terms, received_at: datetime) -> UrgencySchedule:
+    """The colours of an open contact's countdown over time: amber under 25 % of the window,
+    red past it."""
     require_aware(received_at)
-    require_aware(now)
     if not terms.guaranteed or terms.deadline is None:
-        return Urgency.NONE
-    # Real time (P13): the deadline and the receipt may share a zoneinfo across a DST night.
-    left = elapsed(now, terms.deadline)
-    if left < timedelta(0):
-        return Urgency.BREACHED
-    window = elapsed(received_at, terms.deadline)
-    if left < window * WARNING_SHARE:
-        return Urgency.WARNING
-    return Urgency.NORMAL
+        return UrgencySchedule(None, None)
+    # Real time (P13): the deadline and the receipt may share a zoneinfo across a DST night, so
+    # the window is measured, and the amber instant found, on UTC instants.
+    deadline = terms.deadline.astimezone(UTC)
+    window = elapsed(received_at, deadline)
+    return UrgencySchedule(deadline - window * WARNING_SHARE, deadline)
+
+
+def urgency(terms: Terms, received_at: datetime, now: datetime) -> Urgency:
+    """The colour of an open contact's countdown at ``now`` (``urgency_schedule``)."""
+    return urgency_schedule(terms, received_at).at(now)
 
 
 def warning_lead(terms: Terms) -> timedelta:

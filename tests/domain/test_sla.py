@@ -28,6 +28,7 @@ from app.domain.sla import (
     reason_text,
     response_terms,
     urgency,
+    urgency_schedule,
     warning_lead,
 )
 
@@ -361,6 +362,42 @@ def test_urgency_window_is_real_time_across_the_autumn_clock_change() -> None:
     assert urgency(result, received, deadline_utc - timedelta(hours=20, minutes=20)) is (
         Urgency.NORMAL
     )
+
+
+def test_urgency_schedule_gives_the_instants_the_colour_changes() -> None:
+    # Across the autumn clock change, as above: amber from 20 h 15 min before the deadline.
+    received = lisbon(date(2026, 10, 23), 10)
+    result = terms(Plan.STANDARD, Channel.EMAIL, received)
+    assert result.deadline is not None
+    schedule = urgency_schedule(result, received)
+    deadline_utc = result.deadline.astimezone(UTC)
+    assert schedule.deadline == deadline_utc
+    assert schedule.warning_after == deadline_utc - timedelta(hours=20, minutes=15)
+    assert schedule.at(schedule.warning_after) is Urgency.NORMAL
+    assert schedule.at(schedule.warning_after + MICRO) is Urgency.WARNING
+    assert schedule.at(result.deadline) is Urgency.WARNING
+    assert schedule.at(result.deadline + MICRO) is Urgency.BREACHED
+    no_plan = urgency_schedule(terms(Plan.NONE, Channel.EMAIL, received), received)
+    assert no_plan.at(received) is Urgency.NONE
+
+
+@given(seconds=st.integers(min_value=-86_400, max_value=6 * 86_400))
+def test_urgency_schedule_is_amber_under_a_quarter_and_red_past_the_deadline(
+    seconds: int,
+) -> None:
+    received = lisbon(date(2026, 10, 23), 10)  # the window spans the autumn clock change
+    result = terms(Plan.STANDARD, Channel.EMAIL, received)
+    assert result.deadline is not None
+    now = received.astimezone(UTC) + timedelta(seconds=seconds)
+    left, window = elapsed(now, result.deadline), elapsed(received, result.deadline)
+    expected = (
+        Urgency.BREACHED
+        if left < timedelta(0)
+        else Urgency.WARNING
+        if left < window / 4
+        else Urgency.NORMAL
+    )
+    assert urgency_schedule(result, received).at(now) is expected
 
 
 def test_warning_lead_one_minute_on_the_five_minute_line() -> None:

@@ -477,3 +477,30 @@ def test_finding_invoices_by_number_and_listing_them(
     note = invoices.cancel_invoice(desk, first.id, first.version, reason="duplicada").credit_note
     (note_row,) = invoices.invoices(kind=InvoiceKind.CREDIT_NOTE)
     assert (note_row.id, note_row.corrects_number) == (note.id, "FT 2025/1")
+
+
+def test_the_list_is_limited_newest_first_and_searched_in_the_database(
+    desk: Desk, customer: Customer, company: object
+) -> None:
+    first = issued(desk, customer.id, "10.00")  # FT 2025/1, 12,30 € with VAT
+    other = factories.customer(name="Talho Moderno", nif="509442013")
+    second = issued(desk, other.id, "20.00")  # FT 2025/2, 24,60 €
+    kept_draft = draft(desk, customer.id)
+    assert [r.id for r in invoices.invoices(limit=2)] == [kept_draft.id, second.id]
+
+    def found(text: str) -> list[int]:
+        return [r.id for r in invoices.invoices(search=text)]
+
+    assert found("FT 2025/2") == found("2025/2") == found(" ft 2025/2 ") == [second.id]
+    assert found("2025/") == [second.id, first.id]  # a number partly typed
+    assert found("NC 2025/2") == []  # another series
+    assert found("talho") == [second.id]
+    assert found("Padaria") == [kept_draft.id, first.id]
+    assert found("24,60") == found("24,60 €") == [second.id]  # the total
+    assert found("10") == [first.id]  # the net
+    assert found("nada disto") == []
+    assert invoices.invoices(search="2025/1", state=InvoiceState.DRAFT) == ()
+    assert invoices.invoice_years() == (2025,)
+    assert invoices.invoice_row(second.id) == invoices.invoices(customer_id=other.id)[0]
+    with pytest.raises(NotFoundError):
+        invoices.invoice_row(second.id + 100)

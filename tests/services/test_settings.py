@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +21,8 @@ from app.services.settings import (
     add_technician,
     business_calendar,
     company_exceptions,
+    company_today,
+    company_zone,
     deactivate_technician,
     districts,
     reactivate_technician,
@@ -174,6 +177,16 @@ def test_p1_the_business_calendar_follows_the_weekly_hours(admin_desk: Desk) -> 
     assert business_calendar().is_open(datetime(2025, 3, 11, 8, 15, tzinfo=UTC))
     assert settings().weekly_hours[1] == ((time(8), time(9, 30)),)
     assert settings().weekly_hours[5] == ()
+
+
+def test_the_company_zone_and_day_follow_the_settings(admin_desk: Desk) -> None:
+    late_evening = datetime(2025, 3, 10, 23, 30, tzinfo=UTC)
+    assert company_zone() == business_calendar().tz == ZoneInfo("Europe/Lisbon")
+    assert company_today(late_evening) == date(2025, 3, 10)
+    update_settings(admin_desk, settings().version, time_zone="Atlantic/Madeira")
+    assert company_zone() == business_calendar().tz == ZoneInfo("Atlantic/Madeira")
+    update_settings(admin_desk, settings().version, time_zone="Asia/Tokyo")
+    assert company_today(late_evening) == date(2025, 3, 11)
 
 
 def test_p2_a_municipal_holiday_closes_the_calendar(admin_desk: Desk) -> None:

@@ -441,3 +441,26 @@ def test_an_invoice_issued_at_another_desk_shows_after_sync(
     context.sync()  # what the window's poll does every few seconds
 
     assert texts(view.table, 0) == ["FT 2025/1"]
+
+
+def test_a_long_list_shows_the_newest_and_the_search_finds_the_others(
+    qtbot: QtBot, view: InvoicesView, desk: Desk, flor: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ui.views.invoices.LIST_LIMIT", 1)
+    oldest = issued_invoice(desk, flor)
+    other = customers.create_customer(desk, name="Talho Moderno").customer.id
+    packs.sell_pack(desk, customer_id=other, kind=PackKind.UNIT, minutes=60, price=Decimal(40))
+    issued_invoice(desk, other)
+    view.reload()
+    assert texts(view.table, 0) == ["FT 2025/2"]
+    assert view.capped and view.capped_note.isVisible()
+
+    qtbot.keyClicks(view.search, "2025/1")  # not listed: the services are asked after a pause
+    qtbot.waitUntil(lambda: texts(view.table, 0) == ["FT 2025/1"])
+    assert not view.capped_note.isVisible()
+
+    view.search.clear()
+    qtbot.waitUntil(lambda: texts(view.table, 0) == ["FT 2025/2"])
+    view.show_invoice(oldest)  # older than the list: shown all the same
+    assert view.table.selected_key() == oldest
+    assert sorted(texts(view.table, 0)) == ["FT 2025/1", "FT 2025/2"]

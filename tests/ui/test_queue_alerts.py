@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
@@ -18,6 +20,7 @@ from app.services.customers import CustomerRecord, create_customer
 from ui import alerts
 from ui.alerts import AlertKind, DeadlineAlerts, tray_notifier
 from ui.context import UiContext
+from ui.views import queue
 from ui.views.queue import QueueView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -247,3 +250,42 @@ def test_tray_notification_where_there_is_a_tray(
     assert notify is not None
     notify("Prazo", "Texto", AlertKind.BREACH)
     assert shown == [("Prazo", "Texto", QSystemTrayIcon.MessageIcon.Critical, 15_000)]
+
+
+def test_the_queue_hands_its_contacts_to_the_alerts_read_once(
+    qtbot: QtBot,
+    context: UiContext,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    desk: Desk,
+    clock: ManualClock,
+    clinica: CustomerRecord,
+    banners: Shown,
+) -> None:
+    reads: list[str] = []
+
+    def counted(where: str, read: Callable[..., Any]) -> Callable[..., Any]:
+        def reading(*args: Any, **kwargs: Any) -> Any:
+            reads.append(where)
+            return read(*args, **kwargs)
+
+        return reading
+
+    monkeypatch.setattr(queue, "open_contacts", counted("queue", queue.open_contacts))
+    monkeypatch.setattr(alerts, "open_contacts", counted("alerts", alerts.open_contacts))
+    view = QueueView(context)
+    qtbot.addWidget(view)
+    view.show()
+    register_contact(
+        desk, channel=Channel.PRIORITY_EMAIL, sender="rececao@clinica.pt", subject="Lento"
+    )
+    context.sync()
+    assert reads == ["queue", "queue"]  # shown, then the new contact: once each
+    tick(context, clock, at(10, 14, 45))
+    assert levels(banners) == ["warning"]
+    view.hide()  # another view shows: the alerts read the contacts themselves
+    record_first_response(desk, view.model.row_at(0).id, view.model.row_at(0).version)
+    context.sync()
+    assert reads == ["queue", "queue", "alerts"]
+    tick(context, clock, at(10, 15, 1))
+    assert levels(banners) == ["warning"]  # answered in time: no breach

@@ -356,6 +356,39 @@ def test_starting_twice_is_refused_with_the_services_message(
     assert len(warnings_shown) == 1 and "Padaria Central" in warnings_shown[0]
 
 
+# The matches pop up under the field: the offscreen platform cannot raise nor grab for a popup.
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_the_customer_chooser_searches_as_the_technician_types(
+    *,
+    qtbot: QtBot,
+    view: SessionsView,
+    desk: Desk,
+    customer: Customer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("ui.views.session_timer.CHOOSER_LIMIT", 1)
+    talho = customers.create_customer(desk, name="Talho Moderno").customer
+    customers.add_customer_email(desk, talho.id, talho.version, "encomendas@talho.pt")
+    zulmira = customers.create_customer(desk, name="Zulmira Flores").customer.id
+    chooser = view.timer.chooser
+    chooser.run_search()
+    listed = [chooser.itemText(i) for i in range(chooser.count())]
+    assert listed == ["Padaria Central"]  # the first by name: ten thousand are never loaded
+
+    line = chooser.lineEdit()
+    assert line is not None
+    qtbot.keyClicks(line, "encomendas@")  # a registered email finds its customer
+    qtbot.waitUntil(lambda: chooser.findText("Talho Moderno") >= 0)
+    assert line.text() == "encomendas@"  # what is typed stays
+    chooser.setCurrentIndex(chooser.findText("Talho Moderno"))
+    assert chooser.customer_id() == talho.id
+
+    assert view.start_for_customer(zulmira) is not None  # not listed: chosen all the same
+    assert chooser.customer_id() == zulmira
+    running_now = running(desk)
+    assert running_now is not None and running_now.customer_id == zulmira
+
+
 def test_start_without_a_customer_says_so_next_to_the_field(
     *, qtbot: QtBot, view: SessionsView, desk: Desk
 ) -> None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QWidget
 
 from app.i18n import _, format_month
 from app.services.errors import ServiceError
-from app.services.statements import customer_statement
 from ui.feedback import ask_pdf_path, show_error
 
 #: How many months back the button offers, the current one included.
@@ -24,9 +23,10 @@ MONTHS_OFFERED = 13
 def write_statement(customer_id: int, year: int, month: int, path: Path, now: datetime) -> None:
     """Writes the customer's statement of ``month`` to ``path``.
 
-    The PDF module is imported here, when a statement is asked for: it loads Qt's PDF and SVG
-    support, which the window does not otherwise need at start-up.
+    The PDF module and the statements are imported here, when a statement is asked for: they
+    load Qt's PDF and SVG support, which the window does not otherwise need at start-up.
     """
+    from app.services.statements import customer_statement
     from ui.pdf.statement import write_statement_pdf
 
     write_statement_pdf(customer_statement(customer_id, year, month, now=now), path)

@@ -55,7 +55,7 @@ class InvoicesView(View):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._search_everything)
+        self._search_timer.timeout.connect(self.run_search)
         self.new_draft_action = QAction(_("&New draft invoice…"), self)
         self.new_draft_action.triggered.connect(self.open_new_draft_dialog)
 
@@ -195,7 +195,8 @@ class InvoicesView(View):
         if self.capped or self._searched:
             self._search_timer.start()
 
-    def _search_everything(self) -> None:
+    def run_search(self) -> None:
+        """Asks the services for what is typed, now (the pause after typing ends here too)."""
         self._search_timer.stop()
         self._searched = self.search.text().strip()
         self._pinned = None

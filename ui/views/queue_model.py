@@ -17,14 +17,23 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPointF,
     QRect,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPalette, QStaticText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from app.domain.sla import Channel, Reason, Urgency, channel_label, reason_text, urgency
+from app.domain.sla import (
+    Channel,
+    Reason,
+    Urgency,
+    UrgencySchedule,
+    channel_label,
+    reason_text,
+    urgency_schedule,
+)
 from app.i18n import _, format_countdown, format_datetime
 from app.services.contacts import ContactRow
 from app.services.labels import contact_state_label
@@ -83,6 +92,10 @@ def _brush(colour: QColor | None) -> QBrush | None:
     return None if colour is None else QBrush(colour)
 
 
+#: Urgency schedules kept for the rows painted lately; beyond, the cache starts again.
+_SCHEDULES_KEPT = 2_000
+
+
 class Countdown:
     """The instant the queue's countdowns show, and their cells at that instant."""
 
@@ -90,17 +103,31 @@ class Countdown:
         self.now = now
         self._cells: dict[int, tuple[ContactRow, CountdownCell]] = {}
         self._brushes: dict[Urgency, tuple[QBrush | None, QBrush | None]] = {}
+        #: Each row's urgency schedule: its colour at every tick in two comparisons.
+        self._schedules: dict[int, tuple[ContactRow, UrgencySchedule]] = {}
 
     def set_now(self, now: datetime) -> None:
         if now != self.now:
             self.now = now
             self._cells.clear()  # only the rows painted since are computed again
 
+    def urgency(self, row: ContactRow) -> Urgency:
+        """The colour of the row's countdown at the instant shown (``app.domain.sla``): none
+        once answered."""
+        if not waiting(row):
+            return Urgency.NONE
+        cached = self._schedules.get(row.id)
+        if cached is None or cached[0] is not row:
+            if len(self._schedules) >= _SCHEDULES_KEPT:
+                self._schedules.clear()
+            cached = self._schedules[row.id] = (row, urgency_schedule(row.terms, row.received_at))
+        return cached[1].at(self.now)
+
     def cell(self, row: ContactRow) -> CountdownCell:
         cached = self._cells.get(row.id)
         if cached is not None and cached[0] is row:
             return cached[1]
-        level = row_urgency(row, self.now)
+        level = self.urgency(row)
         brushes = self._brushes.get(level)
         if brushes is None:
             text, background = urgency_colours(level)
@@ -158,12 +185,6 @@ def time_left_tooltip(row: ContactRow) -> str:
             _("First response: {when}").format(when=format_datetime(row.first_response_at))
         )
     return "\n".join(lines)
-
-
-def row_urgency(row: ContactRow, now: datetime) -> Urgency:
-    if not waiting(row):
-        return Urgency.NONE
-    return urgency(row.terms, row.received_at, now)
 
 
 def urgency_colours(level: Urgency) -> tuple[QColor | None, QColor | None]:
@@ -336,7 +357,7 @@ def queue_columns(clock: Countdown) -> list[Column[ContactRow]]:
             lambda row: clock.cell(row).text,
             queue_order,
             tooltip=time_left_tooltip,
-            colours=lambda row: urgency_colours(row_urgency(row, clock.now)),
+            colours=lambda row: urgency_colours(clock.urgency(row)),
         ),
         Column(_("Customer"), customer_text),
         Column(
@@ -440,12 +461,17 @@ def rejected_samples() -> dict[int, tuple[list[str], int]]:
 # --- painting the countdown -----------------------------------------------------------------------
 
 
+#: Countdown texts kept laid out (a day of seconds would be 86,400): beyond, the cache starts again.
+_TEXTS_KEPT = 4_000
+
+
 class CountdownDelegate(QStyledItemDelegate):
     """Paints the countdown cells from their ``Countdown``, with a few painter calls.
 
     The countdowns on screen may all repaint every second; the standard delegate would ask the
     model (in Python) for seven roles of each cell first. Selection, alternating rows, the amber
-    and red backgrounds and eliding look as they do in the other columns.
+    and red backgrounds and eliding look as they do in the other columns. A text is elided and
+    laid out once (``QStaticText``), however many seconds and rows show it again.
     """
 
     def __init__(
@@ -459,6 +485,7 @@ class CountdownDelegate(QStyledItemDelegate):
         self._model = model
         self._proxy = proxy
         self._countdown = countdown
+        self._texts: dict[tuple[str, int], QStaticText] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         position = self._proxy.mapToSource(index).row()
@@ -476,10 +503,22 @@ class CountdownDelegate(QStyledItemDelegate):
             elif option.features & QStyleOptionViewItem.ViewItemFeature.Alternate:
                 painter.fillRect(rect, palette.alternateBase())
             colour = (cell.foreground or palette.text()).color()
-        text_rect = rect.adjusted(_TEXT_MARGIN, 0, -_TEXT_MARGIN, 0)
         metrics: QFontMetrics = option.fontMetrics
-        text = metrics.elidedText(cell.text, Qt.TextElideMode.ElideRight, text_rect.width())
+        text = self._laid_out(cell.text, rect.width() - 2 * _TEXT_MARGIN, metrics)
+        # Left, and centred vertically as the other columns' text.
+        top = rect.top() + (rect.height() - metrics.height()) / 2
         painter.save()
         painter.setPen(colour)
-        painter.drawText(text_rect, int(LEFT), text)
+        painter.drawStaticText(QPointF(rect.left() + _TEXT_MARGIN, top), text)
         painter.restore()
+
+    def _laid_out(self, text: str, width: int, metrics: QFontMetrics) -> QStaticText:
+        key = (text, width)
+        found = self._texts.get(key)
+        if found is None:
+            if len(self._texts) >= _TEXTS_KEPT:
+                self._texts.clear()
+            found = QStaticText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+            found.setTextFormat(Qt.TextFormat.PlainText)
+            self._texts[key] = found
+        return found

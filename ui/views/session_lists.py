@@ -198,19 +198,19 @@ def month_samples() -> tuple[str, ...]:
         DATETIME_SAMPLE,
         "",
         "",
-        "x" * 16,
+        "x" * 12,
         _state_sample(),
         "00:00:00",
         _("{inside} / {outside}").format(inside="0:00:00", outside="0:00:00"),
         DURATION_SAMPLE,
         DURATION_SAMPLE,
         DURATION_SAMPLE,
-        "FT 0000/0000",
+        "FT 0000/000",
     )
 
 
 def review_samples() -> tuple[str, ...]:
-    return (DATETIME_SAMPLE, DATETIME_SAMPLE, "", "", "x" * 16, "00:00:00", "000")
+    return (DATETIME_SAMPLE, DATETIME_SAMPLE, "", "", "x" * 12, "00:00:00", "000")
 
 
 def _table(

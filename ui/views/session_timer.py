@@ -9,7 +9,6 @@ technician is asked whether to stop the timer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
 from app.i18n import _, format_clock, format_duration, format_time
 from app.services import contacts, customers, sessions
 from app.services import settings as company
-from app.services.customers import CustomerRow
 from app.services.errors import InputError, NotFoundError, ServiceError
 from app.services.sessions import LiveBilling, SessionState
 from ui.anydesk import AnyDeskError, RemoteSession, anydesk_program, launch
@@ -81,16 +79,19 @@ class CustomerChooser(QComboBox):
         or when the text is the chosen customer's name), keeping the choice; the pause after
         typing ends here too."""
         self._search_timer.stop()
-        chosen = self._current_item()
+        chosen = self._chosen_id()
         typed = "" if chosen is not None else self.currentText()
-        self.set_customers(customers.search_customers(typed, limit=CHOOSER_LIMIT))
+        found = [
+            (row.id, row.name) for row in customers.search_customers(typed, limit=CHOOSER_LIMIT)
+        ]
+        if chosen is not None and all(shown_id != chosen for shown_id, _name in found):
+            kept = _active_customer(chosen)  # under its name now; not once archived
+            if kept is not None:
+                found.insert(0, kept)
+        self._show(tuple(found))
 
-    def set_customers(self, rows: Sequence[CustomerRow]) -> None:
-        """Shows ``rows``, keeping the chosen customer (or what is typed)."""
-        current = self._current_item()
-        shown = tuple((row.id, row.name) for row in rows)
-        if current is not None and current not in shown:
-            shown = (current, *shown)  # the choice stays listed whatever the search found
+    def _show(self, shown: tuple[tuple[int, str], ...]) -> None:
+        """Lists these (id, name), keeping the chosen customer (or what is typed)."""
         if shown == self._shown:
             return
         chosen, typed = self.customer_id(), self.currentText()
@@ -130,28 +131,36 @@ class CustomerChooser(QComboBox):
         """Chooses that customer, listing them first if the list does not show them."""
         position = self.findData(customer_id)
         if position < 0:
-            try:
-                record = customers.customer(customer_id)
-            except NotFoundError:
+            kept = _active_customer(customer_id)
+            if kept is None:
                 self.setCurrentIndex(-1)
                 return
             self.blockSignals(True)
-            self.insertItem(0, record.name, record.id)
-            self._shown = ((record.id, record.name), *self._shown)
+            self.insertItem(0, kept[1], kept[0])
+            self._shown = (kept, *self._shown)
             self.blockSignals(False)
             position = 0
         self.setCurrentIndex(position)
 
-    def _current_item(self) -> tuple[int, str] | None:
-        """The item chosen, as (id, name), while the text shows its name."""
+    def _chosen_id(self) -> int | None:
+        """The item chosen, while the text shows its name (not a search being typed)."""
         position = self.currentIndex()
         data = self.itemData(position) if position >= 0 else None
         if not isinstance(data, int) or self.itemText(position) != self.currentText():
             return None
-        return (data, self.itemText(position))
+        return data
 
     def _on_typed(self) -> None:
         self._search_timer.start()
+
+
+def _active_customer(customer_id: int) -> tuple[int, str] | None:
+    """(id, name) of a customer a session can be for; None when archived or gone."""
+    try:
+        record = customers.customer(customer_id)
+    except NotFoundError:
+        return None
+    return None if record.archived else (record.id, record.name)
 
 
 def _status_text(state: SessionState, now: datetime) -> str:
