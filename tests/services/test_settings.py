@@ -25,6 +25,7 @@ from app.services.settings import (
     company_zone,
     deactivate_technician,
     districts,
+    find_technician,
     reactivate_technician,
     remove_company_exception,
     rename_technician,
@@ -274,6 +275,19 @@ def test_technicians_are_added_renamed_and_deactivated(admin_desk: Desk, admin: 
     back = reactivate_technician(admin_desk, gone.id, gone.version).technician
     promoted = set_technician_admin(admin_desk, back.id, back.version, True).technician
     assert promoted.is_admin and promoted.active
+
+
+def test_the_command_line_finds_an_active_technician_by_id_or_name(
+    admin_desk: Desk, admin: Technician
+) -> None:
+    joana = add_technician(admin_desk, name="Joana Silva").technician
+    assert find_technician(str(joana.id)) == joana
+    assert find_technician("  joana silva ") == joana
+    gone = deactivate_technician(admin_desk, joana.id, joana.version).technician
+    with pytest.raises(NotFoundError):
+        find_technician(str(gone.id))
+    with pytest.raises(NotFoundError):
+        find_technician("Ninguém")
 
 
 def test_technician_names_are_unique_whatever_the_case(
