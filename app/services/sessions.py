@@ -265,6 +265,21 @@ def _needs_review(
     return _active_time(intervals) > timedelta(hours=settings.session_review_hours)
 
 
+def _bill_unless_too_long(
+    desk: Desk,
+    session: Session,
+    intervals: Sequence[tuple[datetime, datetime]],
+    settings: CompanySettings,
+) -> bool:
+    """Bills the session, unless it ran past the review limit: then it is flagged and left
+    unbilled, never billed silently. Whether it was billed."""
+    if _needs_review(intervals, settings):
+        session.flagged_for_review = True
+        return False
+    _bill(desk, session, intervals, settings)
+    return True
+
+
 def _check_intervals(
     intervals: Sequence[tuple[datetime, datetime]], now: datetime, zone: ZoneInfo
 ) -> list[tuple[datetime, datetime]]:
@@ -678,10 +693,7 @@ def stop_session(desk: Desk, session_id: int, version: int) -> SessionState:
         intervals = _stored_intervals(stopped.id)
         settings = CompanySettings.current()
         topics = {Topic.SESSIONS}
-        if _needs_review(intervals, settings):
-            stopped.flagged_for_review = True
-        else:
-            _bill(desk, stopped, intervals, settings)
+        if _bill_unless_too_long(desk, stopped, intervals, settings):
             topics.add(Topic.PACKS)
         save_versioned(stopped, version)
         done = changes.note(desk, topics, stopped.id)
@@ -719,11 +731,8 @@ def edit_session(
             _replace_intervals(edited, checked)
             packs.reverse_session_draws(desk, edited.id, _("The session's times were changed."))
             _clear_billing(edited)
-            if _needs_review(checked, settings):
-                edited.flagged_for_review = True
-            else:
-                _bill(desk, edited, checked, settings)
-            topics.add(Topic.PACKS)
+            _bill_unless_too_long(desk, edited, checked, settings)
+            topics.add(Topic.PACKS)  # the reversed draws changed balances either way
         save_versioned(edited, version)
         done = changes.note(desk, topics, edited.id)
         return _result(edited.id, done)
