@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from app.errors import KnownError
 
-class ServiceError(Exception):
+
+class ServiceError(KnownError):
     """A use case refused; nothing was written. ``str(error)`` is the pt_PT message."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, field: str | None = None, detail: str = "") -> None:
+        super().__init__(message, detail=detail)
         #: The input field at fault, for showing the message next to it ("nif", "email"…).
         self.field = field
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from app.errors import KnownError
 
-class StoreError(Exception):
+
+class StoreError(KnownError):
     """Base of the store's errors; ``str(error)`` is a translated sentence for the user."""
 
 
