@@ -10,12 +10,13 @@ from typing import TypeVar
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.i18n import _
-from app.services.errors import InputError, ServiceError
+from app.errors import KnownError
+from app.services.errors import InputError
 
 _T = TypeVar("_T")
 
 
-def show_error(parent: QWidget | None, error: ServiceError | Exception) -> None:
+def show_error(parent: QWidget | None, error: KnownError | Exception) -> None:
     """A refused use case: its message, as the services wrote it (nothing was saved)."""
     QMessageBox.warning(parent, _("Not saved"), str(error))
 
@@ -34,24 +35,27 @@ def confirm(parent: QWidget | None, title: str, question: str) -> bool:
 def act_with_reason(
     parent: QWidget | None, title: str, question: str, act: Callable[[str], _T]
 ) -> _T | None:
-    """Asks for a reason and acts with it (``act(reason)``, a use case); asks again, keeping the
-    text, while the use case says the reason is missing. ``None`` when cancelled or refused
-    (the refusal shown)."""
+    """Asks for a reason and acts with it (``act(reason)``, a use case, through the operation
+    runner); asks again, keeping the text, while the use case says the reason is missing.
+    ``None`` when cancelled or refused (the refusal shown)."""
+    from ui.operations import op  # the runner shows its refusals through this module
+
     reason = ""
     while True:
         reason, ok = QInputDialog.getMultiLineText(parent, title, question, reason)
         if not ok:
             return None
-        try:
-            return act(reason)
-        except InputError as error:
+        again = False
+
+        def refused(error: KnownError) -> None:
+            nonlocal again
             show_error(parent, error)
-            if error.field == "reason":
-                continue
-            return None
-        except ServiceError as error:
-            show_error(parent, error)
-            return None
+            again = isinstance(error, InputError) and error.field == "reason"
+
+        typed = reason
+        outcome = op(parent, lambda: act(typed)).failure(refused).run()
+        if not again:
+            return outcome
 
 
 def ask_pdf_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 from app.i18n import _
 from app.services import sessions
 from app.services.changes import Changes, Topic
-from app.services.errors import ServiceError
 from app.services.sessions import SessionState
 from ui.context import UiContext
+from ui.operations import op
 from ui.resources import view_icon
 from ui.views.base import View
 from ui.views.session_lists import MonthSessions, ReviewSessions
@@ -122,9 +122,9 @@ class SessionsView(View):
 
     def show_session(self, session_id: int) -> None:
         """Shows a session: its month in the list, selected, and its billing."""
-        try:
-            state = sessions.session(session_id)
-        except ServiceError:
+        # A session gone meanwhile (discarded at another desk) is simply not shown.
+        state = op(self, lambda: sessions.session(session_id)).failure(lambda _error: None).run()
+        if state is None:
             return
         local = state.started_at.astimezone(self.month.zone)
         if (local.year, local.month) != self.month.month:
