@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 
 
-class Cancelled(Exception):  # noqa: N818 - a state, not a fault: the user asked for it
+class Cancelled(Exception):
     """The user cancelled the work; nothing is to be shown but that it stopped."""
 
 

@@ -3,14 +3,15 @@ asking (a confirmation, a reason, where to save a PDF)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
-from app.i18n import _
 from app.errors import KnownError
+from app.i18n import _
 from app.services.errors import InputError
 
 _T = TypeVar("_T")
@@ -52,8 +53,7 @@ def act_with_reason(
             show_error(parent, error)
             again = isinstance(error, InputError) and error.field == "reason"
 
-        typed = reason
-        outcome = op(parent, lambda: act(typed)).failure(refused).run()
+        outcome = op(parent, functools.partial(act, reason)).failure(refused).run()
         if not again:
             return outcome
 

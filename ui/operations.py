@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import shiboken6
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from app.errors import KnownError
 from app.i18n import _
 from app.progress import Cancelled, Progress
+from app.services.exports import cannot_write
 from app.services.threads import release_connection
 from ui.context import UiContext
 from ui.crash import report_bug
@@ -75,13 +77,13 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             outcome = _Outcome(result=self._work())
-        except BaseException as error:  # noqa: BLE001 - every outcome goes to the main thread
+        except BaseException as error:
             outcome = _Outcome(error=error)
         finally:
             # This pool thread may idle for long or serve other work: it keeps no connection.
             try:
                 release_connection()
-            except Exception:  # noqa: BLE001 - closing must not hide the outcome
+            except Exception:
                 log.warning("closing a worker's database connection failed", exc_info=True)
         self._relay.done.emit(outcome)
 
@@ -100,6 +102,7 @@ class Operation(Generic[T]):
         self._on_success: list[Callable[[T], object]] = []
         self._on_failure: Callable[[KnownError], object] | None = None
         self._allowed: tuple[type[KnownError], ...] = ()
+        self._writes: Path | None = None
         self._on_cancel: list[Callable[[], object]] = []
         self._on_finished: list[Callable[[], object]] = []
         self._background = False
@@ -123,6 +126,12 @@ class Operation(Generic[T]):
     def failure(self, callback: Callable[[KnownError], object]) -> Operation[T]:
         """Shows a refusal its own way (by the field at fault…) instead of the message box."""
         self._on_failure = callback
+        return self
+
+    def writes(self, path: Path) -> Operation[T]:
+        """The work writes ``path``: an ``OSError`` is then the place refusing (full, not
+        allowed, no folder), said in words like any refusal, not a bug."""
+        self._writes = path
         return self
 
     def allow(self, *kinds: type[KnownError]) -> Operation[T]:
@@ -156,7 +165,7 @@ class Operation(Generic[T]):
         if not self._background:
             try:
                 outcome = _Outcome(result=self._work(self.progress))
-            except Exception as error:  # noqa: BLE001 - sorted by _deliver
+            except Exception as error:
                 outcome = _Outcome(error=error)
             self._deliver(outcome)
             return outcome.result if outcome.error is None else None  # type: ignore[return-value]
@@ -204,7 +213,7 @@ class Operation(Generic[T]):
             dialog.setCancelButtonText(_("Cancel"))
             dialog.canceled.connect(self.cancel)
         else:
-            dialog.setCancelButton(None)  # type: ignore[arg-type]
+            dialog.setCancelButton(None)
         self.progress_dialog = dialog
         self._show_count(*self._count)
         dialog.show()
@@ -214,19 +223,16 @@ class Operation(Generic[T]):
     def _deliver(self, outcome: _Outcome) -> None:
         self.finished = True
         _running.discard(self)
-        if self.progress_timer is not None:
-            self.progress_timer.stop()
-        if self.progress_dialog is not None:
-            self.progress_dialog.close()
-            self.progress_dialog.deleteLater()
-            self.progress_dialog = None
+        self._end_progress()
         parent = self.parent
+        error = outcome.error
+        if isinstance(error, OSError) and self._writes is not None:
+            error = KnownError(cannot_write(self._writes, error), detail=str(error))
         if parent is not None and not shiboken6.isValid(parent):
             # The widget that asked is gone (its dialog closed): only the changes matter now.
-            if outcome.error is None and self._sync is not None:
+            if error is None and self._sync is not None:
                 self._guard(self._sync.sync)
             return
-        error = outcome.error
         if error is None:
             if self._sync is not None:
                 self._guard(self._sync.sync)
@@ -236,24 +242,39 @@ class Operation(Generic[T]):
             for cancel in self._on_cancel:
                 self._guard(cancel)
         elif isinstance(error, KnownError):
-            if error.detail:
-                log.info("refused: %s (%s)", error, error.detail)
-            if isinstance(error, self._allowed):
-                pass
-            elif self._on_failure is not None:
-                self._guard(lambda: self._on_failure(error))  # type: ignore[misc]
-            else:
-                show_error(parent, error)
+            self._refused(error)
         else:
             report_bug(parent, error)
         for done in self._on_finished:
             self._guard(done)
 
+    def _end_progress(self) -> None:
+        if self.progress_timer is not None:
+            self.progress_timer.stop()
+        if self.progress_dialog is not None:
+            self.progress_dialog.close()
+            self.progress_dialog.deleteLater()
+            self.progress_dialog = None
+
+    def _refused(self, error: KnownError) -> None:
+        """Shown once: by ``failure``'s own place, else in a message box by the widget."""
+        if error.detail:  # the technical text goes to the log only
+            log.info("refused: %s (%s)", error, error.detail)
+        if isinstance(error, self._allowed):
+            return
+        failure = self._on_failure
+        if failure is not None:
+            self._guard(lambda: failure(error))
+        else:
+            show_error(self.parent, error)
+
     def _guard(self, callback: Callable[[], object]) -> None:
-        """A callback's own bug goes to the error dialog, not up into Qt."""
+        """What a callback raises is sorted as the work's own would be, not sent up into Qt."""
         try:
             callback()
-        except Exception as error:  # noqa: BLE001 - the crash path
+        except KnownError as error:  # a use case the callback ran itself (a reload…)
+            show_error(self.parent, error)
+        except Exception as error:
             report_bug(self.parent, error)
 
 

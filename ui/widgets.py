@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.validation import ValidationError
-from app.i18n import _
 from app.errors import KnownError
+from app.i18n import _
 from app.services.errors import InputError, ServiceError
 from ui.feedback import show_error
 from ui.table_model import RowTableModel, TableProxy

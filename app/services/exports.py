@@ -207,9 +207,7 @@ def _session_row(row: Any, zone: ZoneInfo) -> list[str]:
     return cells
 
 
-def write_sessions_csv(
-    path: Path, start: date, end: date, progress: Progress = NO_PROGRESS
-) -> int:
+def write_sessions_csv(path: Path, start: date, end: date, progress: Progress = NO_PROGRESS) -> int:
     """The sessions started from ``start`` to ``end`` (discarded ones left out), oldest first,
     with their real and billed time, what packs paid and what is left to invoice. Returns the
     number of sessions written."""
@@ -274,9 +272,7 @@ def _ledger_row(row: Any, zone: ZoneInfo) -> list[str]:
     ]
 
 
-def write_ledger_csv(
-    path: Path, start: date, end: date, progress: Progress = NO_PROGRESS
-) -> int:
+def write_ledger_csv(path: Path, start: date, end: date, progress: Progress = NO_PROGRESS) -> int:
     """Every ledger entry recorded from ``start`` to ``end``, in the order recorded, with its
     customer, pack and reason (minutes signed: credits positive). Returns the number written."""
     zone = company_zone()

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.calendar import elapsed
-from app.i18n import _, format_clock, format_datetime
 from app.errors import KnownError
+from app.i18n import _, format_clock, format_datetime
 from app.services.errors import InputError
 from app.services.sessions import SessionState
 from ui.feedback import show_error

@@ -421,7 +421,9 @@ class TimerPanel(QFrame):
             return ""
         if customer_id not in self._anydesk_of:
             # Unknown (gone, unreadable): no address, so the button stays off.
-            record = op(self, lambda: customers.customer(customer_id)).failure(lambda _error: None).run()
+            record = (
+                op(self, lambda: customers.customer(customer_id)).failure(lambda _error: None).run()
+            )
             self._anydesk_of[customer_id] = "" if record is None else record.anydesk.strip()
         return self._anydesk_of[customer_id]
 
@@ -583,9 +585,10 @@ class TimerPanel(QFrame):
         program = op(self, lambda: anydesk_program(company.settings().anydesk_path)).run()
         if program is None:
             return None
-        if running is None and not op(
-            self, lambda: self._confirm_outside_hours(customer_id, resuming=False)
-        ).run():
+        if (
+            running is None
+            and not op(self, lambda: self._confirm_outside_hours(customer_id, resuming=False)).run()
+        ):
             return None
         remote = op(self, lambda: launch(program, address, self)).run()
         if remote is None:
