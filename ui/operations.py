@@ -108,6 +108,7 @@ class Operation(Generic[T]):
         self._background = False
         self._label = ""
         self._cancellable = False
+        self._shows_progress = True
         self.progress = Progress(self._progressed)
         #: While a background operation runs: the timer that will show the progress dialog.
         self.progress_timer: QTimer | None = None
@@ -149,12 +150,16 @@ class Operation(Generic[T]):
         self._on_finished.append(callback)
         return self
 
-    def in_background(self, label: str, *, cancellable: bool = False) -> Operation[T]:
+    def in_background(
+        self, label: str, *, cancellable: bool = False, shows_progress: bool = True
+    ) -> Operation[T]:
         """Runs on the thread pool; ``label`` says what is being done if it takes a while;
-        ``cancellable`` where stopping half-way is safe (the work checks its ``Progress``)."""
+        ``cancellable`` where stopping half-way is safe (the work checks its ``Progress``).
+        ``shows_progress`` off for the program's own work (the sweeps): nobody waits for it."""
         self._background = True
         self._label = label
         self._cancellable = cancellable
+        self._shows_progress = shows_progress
         return self
 
     # --- running -----------------------------------------------------------------------------
@@ -178,7 +183,8 @@ class Operation(Generic[T]):
         timer.timeout.connect(self._show_progress)
         _running.add(self)
         QThreadPool.globalInstance().start(_Task(lambda: self._work(self.progress), relay))
-        timer.start()
+        if self._shows_progress:
+            timer.start()
         return None
 
     def cancel(self) -> None:
