@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 SMOKE_QUIT_ENV = "BALCAO_SMOKE_QUIT_MS"
 #: The thorough sweep at start waits this long once the window shows, so that it paints first.
 THOROUGH_SWEEP_DELAY_MS = 100
+#: How long the program, closing, waits for background work still running.
+BACKGROUND_GRACE_MS = 15_000
 
 
 def application() -> QApplication:
@@ -207,4 +209,7 @@ def run_window(args: argparse.Namespace) -> int:
     quit_after = os.environ.get(SMOKE_QUIT_ENV, "")
     if quit_after.isdigit():
         QTimer.singleShot(int(quit_after), qt.quit)
-    return qt.exec()
+    status = qt.exec()
+    # Work still running in the background (a PDF, a sweep) ends before the program does.
+    QThreadPool.globalInstance().waitForDone(BACKGROUND_GRACE_MS)
+    return status
