@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.errors import KnownError
 from app.i18n import _
 
 log = logging.getLogger("balcao")
@@ -59,6 +61,7 @@ class _State:
     previous_hook = sys.excepthook
     previous_qt: object = None
     dialog: ErrorDialog | None = None
+    known: QMessageBox | None = None
 
 
 #: Told of every bug reported (the tests' fixture fails a test whose bug no one expected).
@@ -114,7 +117,28 @@ def _excepthook(
     if issubclass(kind, KeyboardInterrupt):
         _State.previous_hook(kind, error, trace)
         return
+    if isinstance(error, KnownError):
+        # A use case called outside the runner (a view's reload) met a refusal or a database
+        # fault: said as such, not as a bug.
+        report_known(error)
+        return
     report_bug(None, error.with_traceback(trace))
+
+
+def report_known(error: KnownError) -> QMessageBox | None:
+    """A refusal that reached no operation: logged, and said in one message box at a time
+    (a failing reload repeats with every poll)."""
+    log.warning("refused outside an operation: %s %s", error, error.detail)
+    if not isinstance(QApplication.instance(), QApplication):
+        return None
+    box = _State.known
+    if box is not None and shiboken6.isValid(box) and box.isVisible():
+        return box
+    box = QMessageBox(QMessageBox.Icon.Warning, _("Balcão"), str(error))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    _State.known = box
+    box.open()
+    return box
 
 
 def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
@@ -203,3 +227,9 @@ def open_dialog() -> ErrorDialog | None:
     return (
         dialog if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible() else None
     )
+
+
+def open_refusal() -> QMessageBox | None:
+    """The message box of a refusal that reached no operation, if one shows (tests read it)."""
+    box = _State.known
+    return box if box is not None and shiboken6.isValid(box) and box.isVisible() else None

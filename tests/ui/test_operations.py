@@ -344,3 +344,18 @@ def test_work_whose_widget_closed_meanwhile_still_announces_its_changes(
     widget.deleteLater()
     qtbot.waitUntil(lambda: operation.finished)
     assert synced and not called  # no callback touches a deleted widget
+
+
+def test_a_refusal_that_reached_no_operation_is_said_as_a_refusal_not_a_bug(
+    log_file: Path, bugs: list[BaseException]
+) -> None:
+    import sys
+
+    error = KnownError(_("The disk is full."), detail="disk I/O error")
+    sys.excepthook(KnownError, error, None)
+    sys.excepthook(KnownError, error, None)  # again, as a poll would: still one box
+    assert bugs == [] and crash.open_dialog() is None
+    box = crash.open_refusal()
+    assert box is not None and box.isVisible() and box.text() == _("The disk is full.")
+    box.close()
+    assert "disk I/O error" in log_file.read_text(encoding="utf-8")
