@@ -61,10 +61,19 @@ def act_with_reason(
 def ask_pdf_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
     """Where to save a PDF (``suggested``: a folder and a file name); ``.pdf`` is added to a
     name typed without it. ``None`` when cancelled."""
-    chosen, _filter = QFileDialog.getSaveFileName(
-        parent, title, str(suggested), _("PDF documents (*.pdf)")
-    )
+    return _ask_path(parent, title, suggested, _("PDF documents (*.pdf)"), ".pdf")
+
+
+def ask_csv_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
+    """As ``ask_pdf_path``, for a CSV file for a spreadsheet."""
+    return _ask_path(parent, title, suggested, _("CSV files for spreadsheets (*.csv)"), ".csv")
+
+
+def _ask_path(
+    parent: QWidget | None, title: str, suggested: Path, kinds: str, suffix: str
+) -> Path | None:
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), kinds)
     if not chosen:
         return None
     path = Path(chosen)
-    return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
+    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)

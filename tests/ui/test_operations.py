@@ -359,3 +359,37 @@ def test_a_refusal_that_reached_no_operation_is_said_as_a_refusal_not_a_bug(
     assert box is not None and box.isVisible() and box.text() == _("The disk is full.")
     box.close()
     assert "disk I/O error" in log_file.read_text(encoding="utf-8")
+
+
+def test_the_months_sessions_are_exported_as_csv_in_the_background(
+    qtbot: QtBot,
+    *,
+    context: UiContext,
+    sample: Sample,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.views.sessions import SessionsView
+
+    view = SessionsView(context)
+    qtbot.addWidget(view)
+    view.month.set_month(2025, 3)
+    offered: list[str] = []
+
+    def save_as(*args: object) -> tuple[str, str]:
+        offered.append(str(args[2]))
+        return str(tmp_path / "contabilista"), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    alerts: list[str] = []
+    context.alert.connect(lambda text, _level: alerts.append(text))
+
+    written = finish(qtbot, view.export_month())
+
+    target = tmp_path / "contabilista.csv"  # the extension is added when left out
+    assert Path(offered[0]).name == "sessoes-2025-03.csv"
+    assert written == 2 and target.exists()
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert alerts == [f"2 sessões escritas em {target}."]
