@@ -13,13 +13,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
+from app.errors import KnownError
 from app.i18n import _
 
 #: How long a launch may take to be told it failed (the process is running well before).
 _START_TIMEOUT_MS = 5_000
 
 
-class AnyDeskError(Exception):
+class AnyDeskError(KnownError):
     """AnyDesk cannot be launched; the message says why, for the technician."""
 
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import sys
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.clock import SystemClock
+from app.errors import KnownError
 from app.i18n import _
 from app.services import settings as company
+from app.services.changes import Changes
 from app.services.context import Desk
-from app.services.errors import ServiceError
 from app.services.housekeeping import run_sweeps
 from app.store.database import (
     LOCATION_VARIABLE,
@@ -23,10 +25,10 @@ from app.store.database import (
     open_database,
     resolve_location,
 )
-from app.store.errors import DatabaseOpenError
-from ui import translator
+from ui import crash, translator
 from ui.context import UiContext
 from ui.main_window import MainWindow
+from ui.operations import Operation, op
 from ui.resources import APPLICATION_ID, application_icon
 from ui.technician_dialog import TechnicianDialog, remember_technician, remembered_technician
 from ui.views.customers import CustomersView
@@ -37,10 +39,14 @@ from ui.views.sessions import SessionsView
 from ui.views.settings import SettingsView
 from ui.views.settings_database import saved_location
 
+log = logging.getLogger(__name__)
+
 #: Set by the packaging smoke test: quit that many milliseconds after the window shows.
 SMOKE_QUIT_ENV = "BALCAO_SMOKE_QUIT_MS"
 #: The thorough sweep at start waits this long once the window shows, so that it paints first.
 THOROUGH_SWEEP_DELAY_MS = 100
+#: How long the program, closing, waits for background work still running.
+BACKGROUND_GRACE_MS = 15_000
 
 
 def application() -> QApplication:
@@ -59,9 +65,15 @@ def application() -> QApplication:
 
 
 def build_window(
-    context: UiContext, *, technician_name: str, settings: QSettings, location: str | None = None
+    context: UiContext,
+    *,
+    technician_name: str,
+    settings: QSettings,
+    location: str | None = None,
+    sweeper: Sweeper | None = None,
 ) -> MainWindow:
     """The main window with every view; tests build it too, with a ManualClock in the desk."""
+    sweep = sweeper or Sweeper(context)
     settings_view = SettingsView(context, location=location, settings=settings)
     sessions_view = SessionsView(context)
     views = [
@@ -76,7 +88,7 @@ def build_window(
         context,
         views,
         technician_name=technician_name,
-        sweep=lambda: _sweep(context),
+        sweep=sweep.minute,
         settings=settings,
     )
     settings_view.technician_changed.connect(window.change_technician)
@@ -84,11 +96,38 @@ def build_window(
     return window
 
 
-def _sweep(context: UiContext) -> None:
-    run_sweeps(context.desk)
+class Sweeper:
+    """Runs the sweeps in the background, one at a time (a slow one is not started again over
+    itself); their changes are announced when they end. A refusal (the database out of reach)
+    is logged only: the window's banner says it, and the next minute tries again."""
+
+    def __init__(self, context: UiContext) -> None:
+        self.context = context
+        self.running: Operation[Changes] | None = None
+
+    def __call__(self, *, thorough: bool = False) -> Operation[Changes] | None:
+        if self.running is not None:
+            return None
+        desk = self.context.desk
+        operation: Operation[Changes] = (
+            op(None, lambda: run_sweeps(desk, thorough=thorough), sync=self.context)
+            .in_background(_("Checking deadlines and balances…"), shows_progress=False)
+            .failure(lambda error: log.warning("sweep refused: %s", error))
+            .finally_(self._ended)
+        )
+        self.running = operation
+        operation.run()
+        return operation
+
+    def minute(self) -> None:
+        """The window's minute timer: the quick sweep."""
+        self()
+
+    def _ended(self) -> None:
+        self.running = None
 
 
-def finish_starting(context: UiContext) -> None:
+def finish_starting(context: UiContext, sweeper: Sweeper | None = None) -> None:
     """Right after the window shows: the thorough sweep (contacts answered past their deadline
     whatever wrote them, balances that lapsed while no desk swept), then every view shows what
     it changed. It reads far more than the minute sweep, so the window does not wait for it.
@@ -97,11 +136,16 @@ def finish_starting(context: UiContext) -> None:
     collector: it lives as long as the window, and a full collection that walked it all would
     stall a keystroke or a tick for tens of milliseconds."""
 
-    def finish() -> None:
-        run_sweeps(context.desk, thorough=True)
-        context.sync()
+    sweep = sweeper or Sweeper(context)
+
+    def frozen() -> None:
         gc.collect()
         gc.freeze()
+
+    def finish() -> None:
+        operation = sweep(thorough=True)
+        if operation is not None:
+            operation.finally_(frozen)
 
     QTimer.singleShot(THOROUGH_SWEEP_DELAY_MS, finish)
 
@@ -116,6 +160,8 @@ def _refuse(message: str) -> int:
 
 def run_window(args: argparse.Namespace) -> int:
     qt = application()
+    # From here on, anything unexpected is logged and shown in the one error dialog.
+    crash.install()
     clock = SystemClock()
     settings = QSettings()
     # --db, then BALCAO_DB, then the database chosen in Definições, then the default file.
@@ -125,13 +171,14 @@ def run_window(args: argparse.Namespace) -> int:
     location = resolve_location(chosen)
     try:
         open_database(location, clock=clock)
-    except DatabaseOpenError as error:
+    except KnownError as error:  # no window yet: the runner has nowhere to show it
+        log.warning("cannot open the database: %s %s", error, error.detail)
         return _refuse(str(error))
     technician_id: int | None
     if args.technician:
         try:
             technician_id = company.find_technician(args.technician).id
-        except ServiceError as error:
+        except KnownError as error:  # no window yet, as above
             return _refuse(str(error))
         remember_technician(settings, location, technician_id)
     else:
@@ -147,17 +194,22 @@ def run_window(args: argparse.Namespace) -> int:
     # (the minute sweep looks at every contact still waiting: a few index lookups).
     run_sweeps(desk)
     context = UiContext(desk)
+    sweeper = Sweeper(context)
     window = build_window(
         context,
         technician_name=company.technician(technician_id).name,
         settings=settings,
         location=location,
+        sweeper=sweeper,
     )
     window.setWindowTitle(_("Balcão — {database}").format(database=describe_location(location)))
     window.show()
-    finish_starting(context)
+    finish_starting(context, sweeper)
     window.start_timers()
     quit_after = os.environ.get(SMOKE_QUIT_ENV, "")
     if quit_after.isdigit():
         QTimer.singleShot(int(quit_after), qt.quit)
-    return qt.exec()
+    status = qt.exec()
+    # Work still running in the background (a PDF, a sweep) ends before the program does.
+    QThreadPool.globalInstance().waitForDone(BACKGROUND_GRACE_MS)
+    return status

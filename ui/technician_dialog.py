@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.services import settings as company
 from app.services.context import Desk
-from app.services.errors import ServiceError
-from ui.feedback import show_error
+from app.services.settings import TechnicianResult
+from ui.operations import op
 from ui.widgets import dialog_buttons
 
 _NEW = -1
@@ -71,11 +71,13 @@ class TechnicianDialog(QDialog):
             self.chosen = int(selected)
             self.accept()
             return
-        try:
+
+        def add() -> TechnicianResult:
             first = not company.technicians()
-            added = company.add_technician(self._desk, name=self.new_name.text(), is_admin=first)
-        except ServiceError as error:
-            show_error(self, error)
+            return company.add_technician(self._desk, name=self.new_name.text(), is_admin=first)
+
+        added = op(self, add).run()
+        if added is None:
             return
         self.chosen = added.technician.id
         self.accept()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.validation import ValidationError
+from app.errors import KnownError
 from app.i18n import _
 from app.services.errors import InputError, ServiceError
 from ui.feedback import show_error
@@ -129,7 +130,7 @@ class FieldErrors:
         if focus:
             self.fields[name].setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def report(self, error: ServiceError) -> None:
+    def report(self, error: KnownError) -> None:
         """A refused use case: its message by the field at fault, else in a message box."""
         self.show(error.field if isinstance(error, InputError) else None, error.message)
 

@@ -27,6 +27,7 @@ from app.domain.calendar import local_days
 from app.domain.invoice import time_line
 from app.domain.packs import PackKind
 from app.i18n import _, format_date
+from app.progress import NO_PROGRESS, Progress
 from app.services.errors import InputError
 from app.services.invoices import document_number
 from app.services.labels import ledger_kind_label, pack_kind_label, session_state_label
@@ -37,6 +38,8 @@ from app.store.models import Customer, LedgerEntry, Pack, Session, Technician
 
 ENCODING = "utf-8-sig"  # UTF-8 with a BOM: spreadsheets then read it as UTF-8
 DELIMITER = ";"
+#: Rows between two progress reports (each report may wake the window).
+REPORT_EVERY = 200
 _SECONDS_PER_MINUTE = 60
 
 
@@ -82,9 +85,16 @@ def _day_range(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, dateti
     return local_days(start, end, zone)
 
 
-def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+def _write(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    total: int | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> int:
     """Writes the file whole or not at all (a temporary file renamed at the end); the number of
-    rows written. ``OSError`` when the place cannot be written."""
+    rows written. ``OSError`` when the place cannot be written; ``Cancelled`` (nothing left
+    behind) when ``progress`` is cancelled."""
     target = Path(path)
     # Beside the target, so that the rename stays on one file system; made like any new file
     # (the user's umask), not private as a mkstemp file would be.
@@ -94,9 +104,13 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> 
         with temporary.open("w", encoding=ENCODING, newline="") as file:
             writer = csv.writer(file, delimiter=DELIMITER, lineterminator="\r\n")
             writer.writerow(header)
+            progress.report(0, total)
             for row in rows:
                 writer.writerow(row)
                 count += 1
+                if count % REPORT_EVERY == 0:
+                    progress.report(count, total)
+            progress.report(count, total)
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -193,7 +207,7 @@ def _session_row(row: Any, zone: ZoneInfo) -> list[str]:
     return cells
 
 
-def write_sessions_csv(path: Path, start: date, end: date) -> int:
+def write_sessions_csv(path: Path, start: date, end: date, progress: Progress = NO_PROGRESS) -> int:
     """The sessions started from ``start`` to ``end`` (discarded ones left out), oldest first,
     with their real and billed time, what packs paid and what is left to invoice. Returns the
     number of sessions written."""
@@ -210,7 +224,7 @@ def write_sessions_csv(path: Path, start: date, end: date) -> int:
         .objects()
     )
     rows = (_session_row(row, zone) for row in query.iterator())
-    return _write(path, _session_header(), rows)
+    return _write(path, _session_header(), rows, query.count(), progress)
 
 
 # --- the ledger -------------------------------------------------------------------------------
@@ -258,7 +272,7 @@ def _ledger_row(row: Any, zone: ZoneInfo) -> list[str]:
     ]
 
 
-def write_ledger_csv(path: Path, start: date, end: date) -> int:
+def write_ledger_csv(path: Path, start: date, end: date, progress: Progress = NO_PROGRESS) -> int:
     """Every ledger entry recorded from ``start`` to ``end``, in the order recorded, with its
     customer, pack and reason (minutes signed: credits positive). Returns the number written."""
     zone = company_zone()
@@ -281,4 +295,4 @@ def write_ledger_csv(path: Path, start: date, end: date) -> int:
         .objects()
     )
     rows = (_ledger_row(row, zone) for row in query.iterator())
-    return _write(path, _ledger_header(), rows)
+    return _write(path, _ledger_header(), rows, query.count(), progress)

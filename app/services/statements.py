@@ -31,6 +31,7 @@ from app.domain.calendar import elapsed, local_days
 from app.domain.packs import PackKind, month_bounds, payment_order
 from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason, guarantee_outcome
 from app.i18n import _, format_month
+from app.progress import NO_PROGRESS, Progress
 from app.services.compensation import GrantRecord, grants_of_customer
 from app.services.errors import InputError, NotFoundError
 from app.services.invoices import Party
@@ -318,13 +319,23 @@ def _balances(
     return tuple(merged)
 
 
+#: The reads a statement makes, for a progress bar: sessions, packs, grants, contacts, balances.
+STATEMENT_STEPS = 5
+
+
 def customer_statement(
-    customer_id: int, year: int, month: int, *, now: datetime | None = None
+    customer_id: int,
+    year: int,
+    month: int,
+    *,
+    now: datetime | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Statement:
     """The statement of ``customer_id`` for ``month`` of ``year``.
 
     ``now`` (from the caller's clock): a month not over yet is read up to it; ``None`` reads the
-    whole month. A month that has not begun is refused (``InputError``).
+    whole month. A month that has not begun is refused (``InputError``). ``progress`` hears of
+    each of the ``STATEMENT_STEPS`` reads (and may cancel between them: it only reads).
     """
     if not 1 <= month <= 12:
         raise InputError(_("A month is numbered 1 to 12."), field="month")
@@ -340,8 +351,11 @@ def customer_statement(
             ),
             field="month",
         )
+    progress.report(0, STATEMENT_STEPS)
     sessions = tuple(reversed(sessions_of_customer(customer_id, (year, month))))
+    progress.report(1, STATEMENT_STEPS)
     packs = packs_of_customer(customer_id)
+    progress.report(2, STATEMENT_STEPS)
     active = {p.id for p in packs if starts_at <= p.created_at < ends_at} | {
         draw.pack_id
         for session in sessions
@@ -354,6 +368,15 @@ def customer_statement(
         if starts_at <= grant.granted_at < ends_at
         or (grant.revoked_at is not None and starts_at <= grant.revoked_at < ends_at)
     )
+    progress.report(3, STATEMENT_STEPS)
+    contacts = _contacts(customer_id, starts_at, ends_at)
+    progress.report(4, STATEMENT_STEPS)
+    balances = _balances(
+        balance_at(customer_id, starts_at),
+        balance_at(customer_id, ends_at - _LAST_MICROSECOND),
+        active,
+    )
+    progress.report(STATEMENT_STEPS, STATEMENT_STEPS)
     return Statement(
         customer_id=customer_id,
         customer=_party(customer, customer.country),
@@ -370,11 +393,7 @@ def customer_statement(
         zone=zone,
         sessions=sessions,
         packs=packs,
-        contacts=_contacts(customer_id, starts_at, ends_at),
+        contacts=contacts,
         grants=grants,
-        balances=_balances(
-            balance_at(customer_id, starts_at),
-            balance_at(customer_id, ends_at - _LAST_MICROSECOND),
-            active,
-        ),
+        balances=balances,
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TypeVar
+
 import pytest
+from pytestqt.qtbot import QtBot
 
 from app.services.context import Desk
 from tests.services.conftest import (  # noqa: F401 - fixtures, used by name
@@ -16,9 +20,41 @@ from tests.services.conftest import (  # noqa: F401 - fixtures, used by name
     nothing_written,
     technician,
 )
+from ui import crash, operations
 from ui.context import UiContext
+from ui.operations import Operation
+
+T = TypeVar("T")
 
 
 @pytest.fixture
 def context(desk: Desk) -> UiContext:  # noqa: F811 - the fixture imported above, by name
     return UiContext(desk)
+
+
+@pytest.fixture(autouse=True)
+def bugs(qtbot: QtBot) -> Iterator[list[BaseException]]:
+    """The bugs the window reported (``ui.crash.report_bug``): a test that expects one takes it
+    out of this list; any left at the end fail the test, as the exception would have. Also waits
+    for background operations, so that none outlives the test's database."""
+    reported: list[BaseException] = []
+    crash.observers.append(reported.append)
+    try:
+        yield reported
+        qtbot.waitUntil(lambda: operations.running() == 0, timeout=10_000)
+    finally:
+        crash.observers.remove(reported.append)
+        dialog = crash.open_dialog()
+        if dialog is not None:
+            dialog.close()
+    if reported:
+        raise AssertionError("unexpected error in the window") from reported[0]
+
+
+def finish(qtbot: QtBot, operation: Operation[T] | None) -> T | None:
+    """Waits for a background operation to deliver; its result (None when it failed)."""
+    assert operation is not None
+    results: list[T] = []
+    operation.success(results.append)
+    qtbot.waitUntil(lambda: operation.finished, timeout=10_000)
+    return results[0] if results else None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QTableView, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QTableView, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -23,6 +23,7 @@ from app.services import compensation, contacts, customers, invoices, packs, ses
 from app.services.context import Desk
 from app.services.customers import CustomerRecord
 from tests.services.conftest import MONDAY_10H
+from tests.ui.conftest import finish
 from ui.context import UiContext
 from ui.views import customer_statement
 from ui.views.customer_tabs import EXPIRING_BACKGROUND, table_texts
@@ -297,6 +298,7 @@ def test_tabs_are_empty_and_disabled_for_a_new_customer(view: CustomersView) -> 
 
 
 def test_the_statement_of_the_month_is_written_where_the_technician_says(
+    qtbot: QtBot,
     view: CustomersView,
     loja: CustomerRecord,
     tmp_path: Path,
@@ -313,7 +315,7 @@ def test_the_statement_of_the_month_is_written_where_the_technician_says(
     view.show_customer(loja.id)
     months = customer_statement.months_up_to(date(2025, 3, 10), 3)
     assert months == [(2025, 3), (2025, 2), (2025, 1)]
-    written = view.panel.statement_button.export(2025, 3)
+    written = finish(qtbot, view.panel.statement_button.export(2025, 3))  # in the background
     assert written == tmp_path / "extrato.pdf"
     assert written.read_bytes().startswith(b"%PDF")
     assert Path(offered[0]).name == customer_statement.suggested_file_name("Loja do Zé", 2025, 3)
@@ -321,6 +323,7 @@ def test_the_statement_of_the_month_is_written_where_the_technician_says(
 
 
 def test_a_statement_of_a_month_not_begun_is_refused_with_its_reason(
+    qtbot: QtBot,
     view: CustomersView,
     loja: CustomerRecord,
     tmp_path: Path,
@@ -330,10 +333,9 @@ def test_a_statement_of_a_month_not_begun_is_refused_with_its_reason(
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", lambda *_args: (str(tmp_path / "x.pdf"), "")
     )
-    monkeypatch.setattr(
-        customer_statement, "show_error", lambda _parent, error: shown.append(str(error))
-    )
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_r: shown.append(text))
     view.show_customer(loja.id)
-    assert view.panel.statement_button.export(2025, 4) is None
+    assert finish(qtbot, view.panel.statement_button.export(2025, 4)) is None
+    assert len(shown) == 1  # once
     assert shown and format_month(2025, 4) in shown[0]
     assert not (tmp_path / "x.pdf").exists()

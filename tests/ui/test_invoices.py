@@ -22,6 +22,7 @@ from app.services import customers, invoices, packs, settings
 from app.services.context import Desk
 from app.services.labels import invoice_kind_label, invoice_state_label
 from app.store.enums import InvoiceKind, InvoiceState
+from tests.ui.conftest import finish
 from ui.context import UiContext
 from ui.views.invoice_detail import InvoiceDetail, pdf_file_name
 from ui.views.invoices import InvoicesView
@@ -330,10 +331,11 @@ def test_p20_exporting_the_pdf(
         return str(tmp_path / "fatura"), "PDF (*.pdf)"
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
-    click(qtbot, view.detail.export_button)
+    click(qtbot, view.detail.export_button)  # written in the background
 
     assert Path(offered[0]).name == "FT 2025-1.pdf"
     written = tmp_path / "fatura.pdf"  # the extension is added when left out
+    qtbot.waitUntil(lambda: str(written) in view.detail.status.text(), timeout=10_000)
     assert written.read_bytes().startswith(b"%PDF")
     assert str(written) in view.detail.status.text()
 
@@ -358,9 +360,10 @@ def test_a_pdf_that_cannot_be_written_says_why(
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_r: warnings.append(text))
 
-    assert view.detail.export_pdf() is None
+    assert finish(qtbot, view.detail.export_pdf()) is None
 
     assert len(warnings) == 1 and str(target) in warnings[0]
+    assert "não existe" in warnings[0]  # why, in words: its folder does not exist
 
 
 def test_pdf_file_names_carry_no_slash(desk: Desk, flor: int) -> None:

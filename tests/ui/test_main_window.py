@@ -3,16 +3,20 @@ queue, what another desk records showing up at the next poll, and what it rememb
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+import ui.app
 from app.clock import ManualClock
 from app.domain.sla import Channel, Plan
-from app.services import sessions
+from app.services import compensation, sessions
+from app.services.changes import Changes, Topic
 from app.services.contacts import register_contact
 from app.services.context import Desk
 from app.services.customers import create_customer
@@ -100,3 +104,43 @@ def test_the_window_remembers_its_size_and_last_view(
     assert second.current_view().objectName() == "packs"
     # The offscreen screen is small: the size is whatever fits there, but the same one again.
     assert second.size() == size
+
+
+def test_p17_the_minute_sweep_runs_in_the_background_and_the_views_follow(
+    qtbot: QtBot, window: MainWindow, desk: Desk, clock: ManualClock, context: UiContext
+) -> None:
+    customer = create_customer(
+        desk, name="Loja da Ana", plan=Plan.STANDARD, emails=["ana@loja.pt"]
+    ).customer
+    register_contact(desk, channel=Channel.EMAIL, sender="ana@loja.pt", subject="Impressora")
+    window.poll()
+    clock.advance(timedelta(days=2))  # the next business day's close has passed (P5)
+    announced: list[Changes] = []
+    context.changed.connect(announced.append)
+
+    window.sweep()  # returns at once: the sweep runs on the pool
+
+    qtbot.waitUntil(lambda: any(Topic.PACKS in changes for changes in announced))
+    assert len(compensation.grants_of_customer(customer.id)) == 1
+
+
+def test_the_start_sweep_is_thorough_and_never_runs_twice_at_once(
+    qtbot: QtBot, context: UiContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    calls: list[bool] = []
+
+    def slow_sweep(_desk: Desk, *, thorough: bool = False) -> Changes:
+        calls.append(thorough)
+        release.wait(10)
+        return Changes()
+
+    monkeypatch.setattr(ui.app, "run_sweeps", slow_sweep)
+    sweeper = ui.app.Sweeper(context)
+    ui.app.finish_starting(context, sweeper)
+    qtbot.waitUntil(lambda: calls == [True])
+    assert sweeper.running is not None
+    sweeper.minute()  # the minute timer while the start sweep still runs: skipped
+    release.set()
+    qtbot.waitUntil(lambda: sweeper.running is None)
+    assert calls == [True]

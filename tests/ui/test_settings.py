@@ -575,12 +575,14 @@ def test_a_tested_location_is_kept_for_the_next_start(
     page = admin_view.database
     _type(qtbot, page.location, "postgresql://balcao:pw@127.0.0.1:1/balcao")
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert not page.save_button.isEnabled()  # tested in the background, the window free
+    qtbot.waitUntil(lambda: page.last_probe is not None and page.save_button.isEnabled())
     assert saved_location(qsettings) is None  # refused: it does not connect
     assert not page.result.isHidden()
     good = tmp_path / "team.sqlite"
     _retype(qtbot, page.location, str(good))
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
-    assert qsettings.value(LOCATION_KEY) == str(good)
+    qtbot.waitUntil(lambda: qsettings.value(LOCATION_KEY) == str(good))
     assert str(good) in page.next_start.text()
     assert current_database() is database
     qtbot.mouseClick(page.default_button, Qt.MouseButton.LeftButton)

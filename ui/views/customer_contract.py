@@ -194,7 +194,7 @@ class ContractForm(QWidget):
             try:
                 typed: dict[str, Any] = {term.field: term.parse(text, term.field)}
                 make_contract_terms(**typed)
-            except (ValidationError, InputError) as error:
+            except (ValidationError, InputError) as error:  # checking a typed term, no use case
                 return error.message
             return None
 
@@ -229,7 +229,7 @@ class ContractForm(QWidget):
         for field, term in self._terms.items():
             try:
                 values[field] = term.parse(self.edits[field].text(), field)
-            except ValidationError as error:
+            except ValidationError as error:  # parsing a typed term: names its field
                 raise InputError(error.message, field=field) from None
         return values
 
@@ -241,7 +241,7 @@ class ContractForm(QWidget):
     def differs_from(self, contract: ContractTerms) -> bool:
         try:
             return self.typed_values() != contract_values(contract)
-        except InputError:
+        except InputError:  # what is typed is not even a number: it differs
             return True
 
     def check(self) -> bool:

@@ -94,7 +94,7 @@ def nif_problem(text: str, country: str) -> str | None:
         return None
     try:
         normalize_nif(typed)
-    except ValidationError as error:
+    except ValidationError as error:  # the domain's check of what is typed; no use case runs
         return error.message
     return None
 

@@ -8,6 +8,7 @@ meanwhile at another desk (a conflict) is announced above the record, with a but
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.contract import NO_CONTRACT, ContractTerms
 from app.domain.sla import Plan, plan_label
+from app.errors import KnownError
 from app.i18n import _, format_date
 from app.services.changes import Topic
 from app.services.customers import (
@@ -44,10 +46,11 @@ from app.services.customers import (
     unarchive_customer,
     update_customer,
 )
-from app.services.errors import ConflictError, NotFoundError, ServiceError
+from app.services.errors import ConflictError, ServiceError
 from app.services.settings import company_today, settings
 from ui.context import UiContext
 from ui.feedback import confirm, show_error
+from ui.operations import op
 from ui.views.customer_contract import ContractForm, default_texts
 from ui.views.customer_form import RecordForm, TypedRecord
 from ui.views.customer_senders import SenderEntry, SenderKind, SenderList, normalised
@@ -225,10 +228,8 @@ class CustomerRecordPanel(QWidget):
 
     def show_customer(self, customer_id: int) -> bool:
         """Loads a customer's record (what was typed in the previous one is dropped)."""
-        try:
-            record = customer(customer_id)
-        except NotFoundError as error:
-            show_error(self, error)
+        record = op(self, lambda: customer(customer_id)).run()
+        if record is None:
             return False
         self._show(record)
         return True
@@ -325,10 +326,8 @@ class CustomerRecordPanel(QWidget):
         if record is None:
             return
         if topics is None or Topic.CUSTOMERS in topics:
-            try:
-                fresh = customer(record.id)
-            except NotFoundError as error:
-                self.conflict.announce(error.message)
+            fresh = op(self, lambda: customer(record.id)).failure(self._gone).run()
+            if fresh is None:
                 return
             if fresh.version != record.version:
                 if self.is_dirty():
@@ -393,13 +392,12 @@ class CustomerRecordPanel(QWidget):
             return False
         if self._record is not None and not self.is_dirty():
             return True
-        try:
-            result = self._create() if self._record is None else self._update()
-        except ConflictError as error:
-            self._announce_conflict(error)
-            return False
-        except ServiceError as error:
-            self._show_refusal(error)
+        result = (
+            op(self, self._create if self._record is None else self._update)
+            .failure(lambda error: self._refused(error, self._show_refusal))
+            .run()
+        )
+        if result is None:
             return False
         self._show(result.customer)
         self.context.sync()
@@ -468,7 +466,18 @@ class CustomerRecordPanel(QWidget):
         assert result is not None  # is_dirty() said something changed
         return result
 
-    def _announce_conflict(self, error: ServiceError) -> None:
+    def _gone(self, error: KnownError) -> None:
+        """The record shown could not be read again (deleted at another desk…): said above it."""
+        self.conflict.announce(error.message)
+
+    def _refused(self, error: KnownError, otherwise: Callable[[KnownError], object]) -> None:
+        """Another desk's change first: said above the record, what was typed kept."""
+        if isinstance(error, ConflictError):
+            self._announce_conflict(error)
+        else:
+            otherwise(error)
+
+    def _announce_conflict(self, error: KnownError) -> None:
         self.conflict.announce(
             _(
                 "Not saved: {reason} What you typed is still here. Reload to see the record "
@@ -476,8 +485,8 @@ class CustomerRecordPanel(QWidget):
             ).format(reason=error.message)
         )
 
-    def _show_refusal(self, error: ServiceError) -> None:
-        field = error.field or ""
+    def _show_refusal(self, error: KnownError) -> None:
+        field = (error.field if isinstance(error, ServiceError) else None) or ""
         if self.form.show_message(field, error.message):
             self.tabs.setCurrentIndex(0)
             self.form.focus_field(field)
@@ -503,13 +512,12 @@ class CustomerRecordPanel(QWidget):
             self._update_buttons()
             return
         add = add_customer_email if kind == "email" else add_customer_phone
-        try:
-            result = add(self.context.desk, record.id, record.version, text, label=label)
-        except ConflictError as error:
-            self._announce_conflict(error)
-            return
-        except ServiceError as error:
-            senders.message.say(error.message)
+        result = (
+            op(self, lambda: add(self.context.desk, record.id, record.version, text, label=label))
+            .failure(lambda error: self._refused(error, lambda e: senders.message.say(e.message)))
+            .run()
+        )
+        if result is None:
             return
         self._sender_saved(result)
         senders.added()
@@ -534,15 +542,13 @@ class CustomerRecordPanel(QWidget):
         if not confirm(self, _("Remove from the record"), question):
             return
         remove = remove_customer_email if kind == "email" else remove_customer_phone
-        try:
-            result = remove(self.context.desk, record.id, record.version, key)
-        except ConflictError as error:
-            self._announce_conflict(error)
-            return
-        except ServiceError as error:
-            show_error(self, error)
-            return
-        self._sender_saved(result)
+        result = (
+            op(self, lambda: remove(self.context.desk, record.id, record.version, key))
+            .failure(lambda error: self._refused(error, lambda e: show_error(self, e)))
+            .run()
+        )
+        if result is not None:
+            self._sender_saved(result)
 
     def _sender_saved(self, result: CustomerResult) -> None:
         """An email or phone was registered or removed: the lists and the version follow, what
@@ -568,13 +574,12 @@ class CustomerRecordPanel(QWidget):
         ):
             return
         change = unarchive_customer if record.archived else archive_customer
-        try:
-            result = change(self.context.desk, record.id, record.version)
-        except ConflictError as error:
-            self._announce_conflict(error)
-            return
-        except ServiceError as error:
-            show_error(self, error)
+        result = (
+            op(self, lambda: change(self.context.desk, record.id, record.version))
+            .failure(lambda error: self._refused(error, lambda e: show_error(self, e)))
+            .run()
+        )
+        if result is None:
             return
         self._record = result.customer
         self._show_heading()

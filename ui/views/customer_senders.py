@@ -171,7 +171,7 @@ class SenderList(QGroupBox):
             return None
         try:
             value = normalised(self.kind, text)
-        except ValidationError as error:
+        except ValidationError as error:  # the domain's check of what is typed, no use case
             return error.message
         if any(entry.text == value for entry in self._entries):
             return self._registered_here(value)

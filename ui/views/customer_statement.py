@@ -10,17 +10,26 @@ from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMenu, QPushButton, QWidget
 
 from app.i18n import _, format_month
-from app.services.errors import ServiceError
-from ui.feedback import ask_pdf_path, show_error
+from app.progress import NO_PROGRESS, Progress
+from ui.feedback import ask_pdf_path
+from ui.operations import Operation, op_with_progress
 
 #: How many months back the button offers, the current one included.
 MONTHS_OFFERED = 13
 
 
-def write_statement(customer_id: int, year: int, month: int, path: Path, now: datetime) -> None:
+def write_statement(
+    customer_id: int,
+    year: int,
+    month: int,
+    path: Path,
+    now: datetime,
+    *,
+    progress: Progress = NO_PROGRESS,
+) -> None:
     """Writes the customer's statement of ``month`` to ``path``.
 
     The PDF module and the statements are imported here, when a statement is asked for: they
@@ -29,7 +38,9 @@ def write_statement(customer_id: int, year: int, month: int, path: Path, now: da
     from app.services.statements import customer_statement
     from ui.pdf.statement import write_statement_pdf
 
-    write_statement_pdf(customer_statement(customer_id, year, month, now=now), path)
+    statement = customer_statement(customer_id, year, month, now=now, progress=progress)
+    progress.check()
+    write_statement_pdf(statement, path)
 
 
 def months_up_to(today: date, count: int = MONTHS_OFFERED) -> list[tuple[int, int]]:
@@ -77,8 +88,9 @@ class StatementButton(QPushButton):
             action = self._menu.addAction(format_month(year, month))
             action.triggered.connect(lambda _checked=False, y=year, m=month: self.export(y, m))
 
-    def export(self, year: int, month: int) -> Path | None:
-        """Asks where, then writes; the path written, or None (cancelled or refused)."""
+    def export(self, year: int, month: int) -> Operation[Path] | None:
+        """Asks where, then writes in the background; the operation writing it (``None``: the
+        technician did not choose a place)."""
         chosen = self._customer()
         if chosen is None:
             return None
@@ -91,18 +103,19 @@ class StatementButton(QPushButton):
         )
         if path is None:
             return None
-        try:
-            write_statement(customer_id, year, month, path, self._now())
-        except ServiceError as error:
-            show_error(self, error)
-            return None
-        except OSError as error:
-            QMessageBox.warning(
-                self,
-                _("Not saved"),
-                _("The statement could not be written to {path}: {reason}").format(
-                    path=path, reason=error.strerror or error
-                ),
+        now = self._now()
+
+        def write(progress: Progress) -> Path:
+            write_statement(customer_id, year, month, path, now, progress=progress)
+            return path
+
+        operation = (
+            op_with_progress(self, write)
+            .writes(path)
+            .in_background(
+                _("Writing the statement of {month}…").format(month=format_month(year, month)),
+                cancellable=True,  # reading only, and the file is written last, whole
             )
-            return None
-        return path
+        )
+        operation.run()
+        return operation

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,12 +22,12 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date, format_money, format_percent
 from app.services import invoices
-from app.services.errors import ServiceError
 from app.services.invoices import InvoiceDocument, InvoiceRef
 from app.services.labels import invoice_period_text, invoice_state_label
 from app.store.enums import InvoiceKind, InvoiceState
 from ui.context import UiContext
-from ui.feedback import act_with_reason, ask_pdf_path, confirm, show_error
+from ui.feedback import act_with_reason, ask_pdf_path, confirm
+from ui.operations import Operation, op
 from ui.table_model import RIGHT
 from ui.views.invoice_dialogs import AddLineDialog
 from ui.views.invoice_tables import line_model
@@ -304,13 +303,13 @@ class InvoiceDetail(QWidget):
 
     def _act(self, act: Callable[[InvoiceDocument], InvoiceDocument | None]) -> bool:
         """Runs a use case on the shown document; its refusal is shown and nothing changes."""
-        if self.document is None:
+        document = self.document
+        if document is None:
             return False
-        try:
-            changed = act(self.document)
-        except ServiceError as error:
-            show_error(self, error)
+        done = op(self, lambda: (act(document),)).run()
+        if done is None:
             return False
+        (changed,) = done
         if changed is not None:
             self.show_document(changed)
         self.context.sync()
@@ -407,8 +406,9 @@ class InvoiceDetail(QWidget):
         )
         return True
 
-    def export_pdf(self) -> Path | None:
-        """Asks where, and writes the document's PDF there (``write_invoice_pdf``)."""
+    def export_pdf(self) -> Operation[Path] | None:
+        """Asks where, and writes the document's PDF there (``write_invoice_pdf``) in the
+        background; the operation writing it (``None``: nothing asked to be written)."""
         document = self.document
         if document is None:
             return None
@@ -421,17 +421,21 @@ class InvoiceDetail(QWidget):
         # Imported here: the PDF module loads Qt's PDF machinery, needed only now.
         from ui.pdf.invoice import write_invoice_pdf
 
-        try:
+        def write() -> Path:
             write_invoice_pdf(document, path)
-        except OSError as error:
-            QMessageBox.warning(
-                self,
-                _("PDF not saved"),
-                _("The PDF could not be written to {path}: {error}").format(
-                    path=path, error=error.strerror or error
-                ),
+            return path
+
+        def written(path: Path) -> None:
+            self._folder = path.parent
+            self.status.setText(_("PDF saved: {path}").format(path=path))
+
+        operation = (
+            op(self, write)
+            .writes(path)
+            .in_background(
+                _("Writing the PDF of {document}…").format(document=self._heading(document))
             )
-            return None
-        self._folder = path.parent
-        self.status.setText(_("PDF saved: {path}").format(path=path))
-        return path
+            .success(written)
+        )
+        operation.run()
+        return operation

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
 
 from app.domain.packs import month_bounds
 from app.domain.validation import ValidationError, parse_amount
+from app.errors import KnownError
 from app.i18n import _, format_month, format_percent
 from app.services import invoices, settings
-from app.services.errors import ServiceError
 from app.services.invoices import InvoiceDocument
 from app.services.settings import company_today
 from ui.context import UiContext
+from ui.operations import op
 from ui.views.pack_customer_picker import CustomerPicker
 from ui.widgets import FieldErrors, combo_index, dialog_buttons
 
@@ -83,15 +84,23 @@ class NewDraftDialog(QDialog):
             return
         month: date = self.month.currentData()
         start, end = month_bounds((month.year, month.month))
-        try:
-            self.document = invoices.draft_invoice(
-                self.context.desk, customer_id=customer_id, period_start=start, period_end=end
+        document = (
+            op(
+                self,
+                lambda: invoices.draft_invoice(
+                    self.context.desk, customer_id=customer_id, period_start=start, period_end=end
+                ),
+                sync=self.context,
             )
-        except ServiceError as error:
-            self.errors.show(error.field, error.message)
-            return
-        self.context.sync()
-        self.accept()
+            .failure(self._refused)
+            .run()
+        )
+        if document is not None:
+            self.document = document
+            self.accept()
+
+    def _refused(self, error: KnownError) -> None:
+        self.errors.show(getattr(error, "field", None), error.message)
 
 
 class AddLineDialog(QDialog):
@@ -150,22 +159,30 @@ class AddLineDialog(QDialog):
         try:
             quantity = parse_amount(self.quantity.text(), "quantity")
             unit_price = parse_amount(self.unit_price.text(), "unit_price")
-        except ValidationError as error:
+        except ValidationError as error:  # reading what was typed, before any use case runs
             self.errors.show(error.field, error.message)
             return
         chosen = self.service_date.date()
-        try:
-            self.document = invoices.add_line(
-                self.context.desk,
-                self.draft.id,
-                self.draft.version,
-                description=self.description.text(),
-                quantity=quantity,
-                unit_price=unit_price,
-                service_date=date(chosen.year(), chosen.month(), chosen.day()),
+        document = (
+            op(
+                self,
+                lambda: invoices.add_line(
+                    self.context.desk,
+                    self.draft.id,
+                    self.draft.version,
+                    description=self.description.text(),
+                    quantity=quantity,
+                    unit_price=unit_price,
+                    service_date=date(chosen.year(), chosen.month(), chosen.day()),
+                ),
+                sync=self.context,
             )
-        except ServiceError as error:
-            self.errors.show(error.field, error.message)
-            return
-        self.context.sync()
-        self.accept()
+            .failure(self._refused)
+            .run()
+        )
+        if document is not None:
+            self.document = document
+            self.accept()
+
+    def _refused(self, error: KnownError) -> None:
+        self.errors.show(getattr(error, "field", None), error.message)

@@ -25,6 +25,7 @@ from app.services.labels import invoice_state_label
 from app.services.settings import company_today
 from app.store.enums import InvoiceState
 from ui.context import UiContext
+from ui.operations import op
 from ui.resources import view_icon
 from ui.views.base import View
 from ui.views.customers import SEARCH_DELAY_MS
@@ -144,10 +145,12 @@ class InvoicesView(View):
         self.capped = len(rows) > LIST_LIMIT
         rows = rows[:LIST_LIMIT]
         if self._pinned is not None and all(row.id != self._pinned for row in rows):
-            try:
-                rows = (*rows, invoices.invoice_row(self._pinned))
-            except NotFoundError:
+            pinned = self._pinned
+            row = op(self, lambda: invoices.invoice_row(pinned)).allow(NotFoundError).run()
+            if row is None:
                 self._pinned = None
+            else:
+                rows = (*rows, row)
         self.list_model.set_rows(rows)
         self.capped_note.setText(
             _(
@@ -217,10 +220,9 @@ class InvoicesView(View):
         if invoice_id is None:
             self.detail.show_document(None)
             return
-        try:
-            self.detail.show_document(invoices.invoice(invoice_id))
-        except NotFoundError:
-            self.detail.show_document(None)
+        # Gone meanwhile (a draft deleted at another desk): nothing to show.
+        document = op(self, lambda: invoices.invoice(invoice_id)).allow(NotFoundError).run()
+        self.detail.show_document(document)
 
     def open_new_draft_dialog(self) -> NewDraftDialog:
         """The "New draft" dialog (window-modal; returns at once); the draft made is shown."""

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QSizePolicy, QW
 from app.i18n import _
 from app.services import customers
 from app.services.errors import NotFoundError
+from ui.operations import op
 
 
 class CustomerPicker(QWidget):
@@ -58,9 +59,8 @@ class CustomerPicker(QWidget):
             self.search.clear()  # refills the list
         position = self.choice.findData(customer_id)
         if position < 0:
-            try:
-                record = customers.customer(customer_id)
-            except NotFoundError:
+            record = op(self, lambda: customers.customer(customer_id)).allow(NotFoundError).run()
+            if record is None:
                 return
             self.choice.addItem(self._label(record.name, record.nif), record.id)
             position = self.choice.count() - 1
@@ -91,11 +91,8 @@ class CustomerPicker(QWidget):
             position = -1 if chosen is None else self.choice.findData(chosen)
             if position < 0 and chosen is not None and keep_choice:
                 # Kept although the list no longer shows them (archived since).
-                try:
-                    record = customers.customer(chosen)
-                except NotFoundError:
-                    pass
-                else:
+                record = op(self, lambda: customers.customer(chosen)).allow(NotFoundError).run()
+                if record is not None:
                     self.choice.addItem(self._label(record.name, record.nif), record.id)
                     position = self.choice.count() - 1
             if position < 0 and typed and rows:

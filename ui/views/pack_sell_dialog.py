@@ -26,10 +26,10 @@ from app.domain.packs import PackKind, unit_pack_valid_until
 from app.domain.validation import ValidationError, parse_amount, parse_hours
 from app.i18n import _, format_date, format_month
 from app.services import packs
-from app.services.errors import ServiceError
 from app.services.packs import PackInfo
 from app.services.settings import company_today
 from ui.context import UiContext
+from ui.operations import op
 from ui.views.pack_customer_picker import CustomerPicker
 from ui.widgets import FieldErrors, combo_index, dialog_buttons
 
@@ -203,24 +203,29 @@ class SellPackDialog(QDialog):
         try:
             minutes = parse_hours(self.hours.text())
             price = parse_amount(self.price.text(), "price")
-        except ValidationError as error:
+        except ValidationError as error:  # reading what was typed, before any use case runs
             self.errors.show(error.field, error.message)
             return
         monthly = self.kind() is PackKind.MONTHLY
-        try:
-            result = packs.sell_pack(
-                self.context.desk,
-                customer_id=customer_id,
-                kind=self.kind(),
-                minutes=minutes,
-                price=price,
-                purchased_on=self.purchase_date(),
-                starts_on=self.first_month.currentData() if monthly else None,
-                last_month=self.last_month.currentData() if monthly else None,
-                note=self.note.text(),
+        result = (
+            op(
+                self,
+                lambda: packs.sell_pack(
+                    self.context.desk,
+                    customer_id=customer_id,
+                    kind=self.kind(),
+                    minutes=minutes,
+                    price=price,
+                    purchased_on=self.purchase_date(),
+                    starts_on=self.first_month.currentData() if monthly else None,
+                    last_month=self.last_month.currentData() if monthly else None,
+                    note=self.note.text(),
+                ),
             )
-        except ServiceError as error:
-            self.errors.show(error.field, error.message)
+            .failure(self.errors.report)
+            .run()
+        )
+        if result is None:
             return
         self.sold = result.pack
         self.context.sync()

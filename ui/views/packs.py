@@ -36,13 +36,14 @@ from app.domain.packs import PackKind
 from app.i18n import _, format_duration, format_minutes_as_hours, format_month, ngettext
 from app.services import compensation, packs
 from app.services.changes import Topic
-from app.services.errors import NotFoundError, ServiceError
+from app.services.errors import NotFoundError
 from app.services.labels import ledger_kind_label
 from app.services.packs import LEDGER_PAGE, CustomerBalances, LedgerRow
 from app.services.settings import company_today, company_zone
 from app.store.enums import LedgerKind
 from ui.context import UiContext
-from ui.feedback import act_with_reason, show_error
+from ui.feedback import act_with_reason
+from ui.operations import op
 from ui.resources import view_icon
 from ui.views.base import View
 from ui.views.pack_customer_picker import CustomerPicker
@@ -350,14 +351,23 @@ class PacksView(View):
             self.grants.set_rows([])
             self._update_buttons()
             return
-        try:
-            found = packs.balances(customer_id, self._today)
-            grants = compensation.grants_of_customer(customer_id)
-        except NotFoundError:
+        read = (
+            op(
+                self,
+                lambda: (
+                    packs.balances(customer_id, self._today),
+                    compensation.grants_of_customer(customer_id),
+                ),
+            )
+            .allow(NotFoundError)  # the customer gone meanwhile: nothing to show
+            .run()
+        )
+        if read is None:
             self.balances.set_rows([])
             self.grants.set_rows([])
             self._update_buttons()
             return
+        found, grants = read
         self.balances.set_rows(found.all)
         self.grants.set_rows(grants)
         self._show_figures(found)
@@ -515,19 +525,14 @@ class PacksView(View):
         )
         if not ok or chosen not in labels:
             return False
-        try:
+        last_month = months[labels.index(chosen)]
+
+        def end() -> bool:
             info = packs.pack(balance.pack_id)
-            packs.end_monthly_pack(
-                self.context.desk,
-                info.id,
-                info.version,
-                last_month=months[labels.index(chosen)],
-            )
-        except ServiceError as error:
-            show_error(self, error)
-            return False
-        self.context.sync()
-        return True
+            packs.end_monthly_pack(self.context.desk, info.id, info.version, last_month=last_month)
+            return True
+
+        return op(self, end, sync=self.context).run() is not None
 
     # --- double-clicks ------------------------------------------------------------------------
 

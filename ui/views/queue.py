@@ -31,11 +31,10 @@ from app.services.contacts import (
     record_first_response,
     rejected_contacts,
 )
-from app.services.errors import ServiceError
 from app.store.enums import ContactState
 from ui.alerts import DeadlineAlerts
 from ui.context import UiContext
-from ui.feedback import show_error
+from ui.operations import op
 from ui.resources import view_icon
 from ui.table_model import TableProxy
 from ui.views.base import View
@@ -369,11 +368,10 @@ class QueueView(View):
         row = self.selected()
         if not self.isVisible() or row is None or row.state is not ContactState.OPEN:
             return
-        try:
-            record_first_response(self.context.desk, row.id, row.version)
-        except ServiceError as error:
-            show_error(self, error)
-        self.context.sync()
+        # Refused or not, the queue shows the contact as it now is (another desk's change).
+        op(self, lambda: record_first_response(self.context.desk, row.id, row.version)).finally_(
+            self.context.sync
+        ).run()
 
     def close_selected(self) -> None:
         row = self.selected()
@@ -381,11 +379,9 @@ class QueueView(View):
             return
         if not confirm_closing(self, row.first_response_at is None):
             return
-        try:
-            close_contact(self.context.desk, row.id, row.version)
-        except ServiceError as error:
-            show_error(self, error)
-        self.context.sync()
+        op(self, lambda: close_contact(self.context.desk, row.id, row.version)).finally_(
+            self.context.sync
+        ).run()
 
     def start_session(self) -> None:
         """Asks the window to start the timer for the selected contact (Sessões view)."""

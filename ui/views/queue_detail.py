@@ -27,20 +27,19 @@ from app.services.contacts import (
     record_first_response,
     reopen_contact,
 )
-from app.services.errors import NotFoundError, ServiceError
+from app.services.errors import NotFoundError
 from app.services.labels import contact_state_label
 from app.store.enums import ContactState
 from ui.context import UiContext
-from ui.feedback import confirm, show_error
+from ui.feedback import confirm
+from ui.operations import op
 
 
 def _technician_name(technician_id: int | None) -> str:
     if technician_id is None:
         return _("the program")
-    try:
-        return settings.technician(technician_id).name
-    except NotFoundError:
-        return _("a technician no longer listed")
+    found = op(None, lambda: settings.technician(technician_id)).allow(NotFoundError).run()
+    return _("a technician no longer listed") if found is None else found.name
 
 
 def describe(record: ContactRecord) -> list[tuple[str, str]]:
@@ -141,10 +140,8 @@ class ContactDetailDialog(QDialog):
         return button
 
     def reload(self) -> None:
-        try:
-            record = contact(self.contact_id)
-        except ServiceError as error:
-            show_error(self, error)
+        record = op(self, lambda: contact(self.contact_id)).run()
+        if record is None:  # gone, or the database failed: said, and nothing left to show
             self.reject()
             return
         self.record = record
@@ -179,10 +176,11 @@ class ContactDetailDialog(QDialog):
         raise KeyError(title)
 
     def _act(self, action: Callable[[], ContactResult]) -> None:
-        try:
-            action()
-        except ServiceError as error:
-            show_error(self, error)
+        # Refused or not, the dialog then shows the contact as it is now (another desk may have
+        # changed it: the usual refusal).
+        op(self, action).finally_(self._refresh).run()
+
+    def _refresh(self) -> None:
         self.context.sync()
         self.reload()
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.sla import Channel, channel_label, plan_label, reason_text
+from app.errors import KnownError
 from app.i18n import COMPANY_TZ, _, format_datetime
 from app.services.contacts import (
     ContactRecord,
@@ -36,9 +37,10 @@ from app.services.contacts import (
     register_contact,
 )
 from app.services.customers import find_customer_by_sender, search_customers
-from app.services.errors import InputError, ServiceError
+from app.services.errors import InputError
 from ui.context import UiContext
 from ui.feedback import show_error
+from ui.operations import op
 from ui.table_model import KEY_ROLE
 from ui.widgets import FieldErrors, dialog_buttons, with_message
 
@@ -239,7 +241,7 @@ class NewContactDialog(QDialog):
 
     # --- as they type -------------------------------------------------------------------------
 
-    def _show_error(self, error: ServiceError) -> bool:
+    def _show_error(self, error: KnownError) -> bool:
         """Shows the message under its field; False when no field of this dialog has it."""
         field = error.field if isinstance(error, InputError) else None
         if not self.errors.knows(field):
@@ -271,21 +273,33 @@ class NewContactDialog(QDialog):
             found = ""
         self.sender_found.setText(found)
         self.sender_found.setVisible(bool(found))
-        try:
-            self.preview = preview_contact_terms(
-                self.context.desk,
-                channel=self.chosen_channel(),
-                sender=typed,
-                received_at=self.received_at(),
-                customer_id=self.customer.customer_id,
+        self.preview = (
+            op(
+                self,
+                lambda: preview_contact_terms(
+                    self.context.desk,
+                    channel=self.chosen_channel(),
+                    sender=typed,
+                    received_at=self.received_at(),
+                    customer_id=self.customer.customer_id,
+                ),
             )
-        except ServiceError as error:
-            shown = self._show_error(error)
-            self._show_terms_text(
-                _("The terms show once the fields are right."), "" if shown else str(error)
-            )
-            return
-        self._show_preview(self.preview)
+            .failure(self._no_preview)
+            .run()
+        )
+        if self.preview is not None:
+            self._show_preview(self.preview)
+
+    def _refused(self, error: KnownError) -> None:
+        if not self._show_error(error):
+            show_error(self, error)
+
+    def _no_preview(self, error: KnownError) -> None:
+        """While typing: the message by its field, else in place of the terms (no box)."""
+        shown = self._show_error(error)
+        self._show_terms_text(
+            _("The terms show once the fields are right."), "" if shown else str(error)
+        )
 
     def _show_terms_text(self, headline: str, detail: str, level: str = "") -> None:
         colours = {
@@ -336,19 +350,23 @@ class NewContactDialog(QDialog):
 
     def save(self) -> None:
         self.errors.clear()
-        try:
-            result = register_contact(
-                self.context.desk,
-                channel=self.chosen_channel(),
-                sender=self.sender_field.text(),
-                subject=self.subject.text(),
-                received_at=self.received_at(),
-                customer_id=self.customer.customer_id,
-                notes=self.notes.toPlainText(),
+        result = (
+            op(
+                self,
+                lambda: register_contact(
+                    self.context.desk,
+                    channel=self.chosen_channel(),
+                    sender=self.sender_field.text(),
+                    subject=self.subject.text(),
+                    received_at=self.received_at(),
+                    customer_id=self.customer.customer_id,
+                    notes=self.notes.toPlainText(),
+                ),
             )
-        except ServiceError as error:
-            if not self._show_error(error):
-                show_error(self, error)
+            .failure(self._refused)
+            .run()
+        )
+        if result is None:
             return
         self.saved = result.contact
         self.context.sync()

@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.calendar import elapsed
+from app.errors import KnownError
 from app.i18n import _, format_clock, format_datetime
-from app.services.errors import InputError, ServiceError
+from app.services.errors import InputError
 from app.services.sessions import SessionState
 from ui.feedback import show_error
+from ui.operations import op
 from ui.widgets import ERROR_COLOUR, FieldMessage, dialog_buttons
 
 #: What the dialog saves with: the periods typed (aware, company time) and the note (``None``
@@ -251,12 +253,17 @@ class IntervalsDialog(QDialog):
 
     def _on_save(self) -> None:
         note = None if self.note is None else self.note.text()
-        try:
-            self.saved = self._save(self.periods(), note)
-        except InputError as error:
-            self.show_error(str(error))  # the periods or the note: shown here, kept as typed
-            return
-        except ServiceError as error:
-            show_error(self, error)
-            return
+        periods = self.periods()
+        op(self, lambda: self._save(periods, note)).success(self._saved).failure(
+            self._refused
+        ).run()
+
+    def _saved(self, state: SessionState) -> None:
+        self.saved = state
         self.accept()
+
+    def _refused(self, error: KnownError) -> None:
+        if isinstance(error, InputError):
+            self.show_error(str(error))  # the periods or the note: shown here, kept as typed
+        else:
+            show_error(self, error)

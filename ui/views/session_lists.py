@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 from app.i18n import _, format_clock, format_datetime, format_duration, format_month
 from app.services import sessions
 from app.services import settings as company
-from app.services.errors import ServiceError
 from app.services.labels import session_state_label
 from app.services.sessions import SessionState
 from app.store import enums
 from ui.context import UiContext
-from ui.feedback import confirm, show_error
+from ui.feedback import confirm
+from ui.operations import op
 from ui.table_model import RIGHT, Column, RowTableModel, TableProxy
 from ui.views.session_intervals import IntervalsDialog
 from ui.widgets import (
@@ -513,12 +513,11 @@ class MonthSessions(QWidget):
         ).format(customer=state.customer_name, started=format_datetime(state.started_at, self.zone))
         if not confirm(self, _("Discard the session"), question):
             return
-        try:
-            sessions.discard_session(self.context.desk, state.id, state.version)
-        except ServiceError as error:
-            show_error(self, error)
-            return
-        self.context.sync()
+        op(
+            self,
+            lambda: sessions.discard_session(self.context.desk, state.id, state.version),
+            sync=self.context,
+        ).run()
 
 
 class ReviewSessions(QWidget):

@@ -25,14 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import KnownError
 from app.i18n import _, format_clock, format_duration, format_time
 from app.services import contacts, customers, sessions
 from app.services import settings as company
 from app.services.errors import InputError, NotFoundError, ServiceError
 from app.services.sessions import LiveBilling, SessionState
-from ui.anydesk import AnyDeskError, RemoteSession, anydesk_program, launch
+from ui.anydesk import RemoteSession, anydesk_program, launch
 from ui.context import UiContext
 from ui.feedback import confirm, show_error
+from ui.operations import op
 from ui.views.customers import SEARCH_DELAY_MS
 from ui.widgets import FieldMessage
 
@@ -156,9 +158,8 @@ class CustomerChooser(QComboBox):
 
 def _active_customer(customer_id: int) -> tuple[int, str] | None:
     """(id, name) of a customer a session can be for; None when archived or gone."""
-    try:
-        record = customers.customer(customer_id)
-    except NotFoundError:
+    record = op(None, lambda: customers.customer(customer_id)).allow(NotFoundError).run()
+    if record is None:
         return None
     return None if record.archived else (record.id, record.name)
 
@@ -379,15 +380,24 @@ class TimerPanel(QFrame):
         if self.current is None or not self.isVisible():
             return
         now = self.context.now()
-        try:
-            live = sessions.live_billing(self.current.id, now)
-        except ServiceError:
-            self.reload_sessions()
+        current = self.current
+        live = (
+            op(self, lambda: sessions.live_billing(current.id, now))
+            .failure(self._tick_refused)
+            .run()
+        )
+        if live is None:
             return
         self.clock.setText(format_clock(live.elapsed))
         self.billing.setText(billing_text(live))
         self.total.setText(_("To bill: {total}").format(total=format_duration(live.total_billed)))
         self._show_warning(now)
+
+    def _tick_refused(self, error: KnownError) -> None:
+        """The session shown changed at another desk (stopped, discarded): show them anew.
+        A database out of reach is said by the window's banner, not every second here."""
+        if isinstance(error, ServiceError):
+            self.reload_sessions()
 
     def _show_warning(self, now: datetime) -> None:
         state = self.current
@@ -410,10 +420,11 @@ class TimerPanel(QFrame):
         if customer_id is None:
             return ""
         if customer_id not in self._anydesk_of:
-            try:
-                self._anydesk_of[customer_id] = customers.customer(customer_id).anydesk.strip()
-            except ServiceError:
-                self._anydesk_of[customer_id] = ""
+            # Unknown (gone, unreadable): no address, so the button stays off.
+            record = (
+                op(self, lambda: customers.customer(customer_id)).failure(lambda _error: None).run()
+            )
+            self._anydesk_of[customer_id] = "" if record is None else record.anydesk.strip()
         return self._anydesk_of[customer_id]
 
     def _remote_customer(self) -> int | None:
@@ -470,24 +481,26 @@ class TimerPanel(QFrame):
     ) -> SessionState | None:
         """Starts the timer for a customer or a contact, after the out-of-hours question.
         ``None`` when it did not start (refused, or the technician said no)."""
-        try:
+
+        def attempt() -> SessionState | None:
             target = customer_id
             if target is None and contact_id is not None:
                 target = contacts.contact(contact_id).customer_id
             if target is not None and not self._confirm_outside_hours(target, resuming=False):
                 return None
-            started = sessions.start_session(
+            return sessions.start_session(
                 self.context.desk, customer_id=customer_id, contact_id=contact_id
             )
-        except InputError as error:
-            if error.field == "customer" and contact_id is None:  # the combo's choice
-                self.customer_error.say(error.message)
+
+        def refused(error: KnownError) -> None:
+            if isinstance(error, InputError) and error.field == "customer" and contact_id is None:
+                self.customer_error.say(error.message)  # the combo's choice
                 self.chooser.setFocus()
             else:
                 show_error(self, error)
-            return None
-        except ServiceError as error:
-            show_error(self, error)
+
+        started = op(self, attempt).failure(refused).run()
+        if started is None:
             return None
         self._after_change(started)
         return started
@@ -500,27 +513,27 @@ class TimerPanel(QFrame):
         state = self.current
         if state is None or not state.running:
             return
-        try:
-            paused = sessions.pause_session(self.context.desk, state.id, state.version)
-        except ServiceError as error:
-            show_error(self, error)
-            self.reload_sessions()
-            return
-        self._after_change(paused)
+        paused = (
+            op(self, lambda: sessions.pause_session(self.context.desk, state.id, state.version))
+            .failure(self._refused)
+            .run()
+        )
+        if paused is not None:
+            self._after_change(paused)
 
     def resume(self) -> None:
         state = self.current
         if state is None or state.running:
             return
-        try:
+
+        def attempt() -> SessionState | None:
             if not self._confirm_outside_hours(state.customer_id, resuming=True):
-                return
-            resumed = sessions.resume_session(self.context.desk, state.id, state.version)
-        except ServiceError as error:
-            show_error(self, error)
-            self.reload_sessions()
-            return
-        self._after_change(resumed)
+                return None
+            return sessions.resume_session(self.context.desk, state.id, state.version)
+
+        resumed = op(self, attempt).failure(self._refused).run()
+        if resumed is not None:
+            self._after_change(resumed)
 
     def stop(self) -> SessionState | None:
         """Stops the session shown and bills it."""
@@ -530,11 +543,12 @@ class TimerPanel(QFrame):
         """Stops ``state`` and bills it; ``None`` if it was refused."""
         if state is None:
             return None
-        try:
-            stopped = sessions.stop_session(self.context.desk, state.id, state.version)
-        except ServiceError as error:
-            show_error(self, error)
-            self.reload_sessions()
+        stopped = (
+            op(self, lambda: sessions.stop_session(self.context.desk, state.id, state.version))
+            .failure(self._refused)
+            .run()
+        )
+        if stopped is None:
             return None
         self._after_change(None)
         self.stopped.emit(stopped)
@@ -546,6 +560,11 @@ class TimerPanel(QFrame):
         if running is not None:
             return self.stop_session(running)
         return self.start_chosen()
+
+    def _refused(self, error: KnownError) -> None:
+        """A refused change of the timer: said, and the sessions shown as they now are."""
+        show_error(self, error)
+        self.reload_sessions()
 
     def _after_change(self, shown: SessionState | None) -> None:
         self.current = shown
@@ -563,27 +582,27 @@ class TimerPanel(QFrame):
         address = self._anydesk_address(customer_id)
         if customer_id is None or not address:
             return None
-        try:
-            program = anydesk_program(company.settings().anydesk_path)
-        except AnyDeskError as error:
-            show_error(self, error)
+        program = op(self, lambda: anydesk_program(company.settings().anydesk_path)).run()
+        if program is None:
             return None
-        if running is None and not self._confirm_outside_hours(customer_id, resuming=False):
+        if (
+            running is None
+            and not op(self, lambda: self._confirm_outside_hours(customer_id, resuming=False)).run()
+        ):
             return None
-        try:
-            remote = launch(program, address, self)
-        except AnyDeskError as error:
-            show_error(self, error)
+        remote = op(self, lambda: launch(program, address, self)).run()
+        if remote is None:
             return None
         remote.ended.connect(lambda r=remote: self._on_remote_ended(r))
         self.remotes[remote] = None
         started = running
         if started is None:
-            try:
-                started = sessions.start_session(self.context.desk, customer_id=customer_id)
-            except ServiceError as error:
-                # AnyDesk stays open for the technician; no timer runs, so nothing to ask later.
-                show_error(self, error)
+            # Refused: AnyDesk stays open for the technician; no timer runs, so nothing to ask
+            # later.
+            started = op(
+                self, lambda: sessions.start_session(self.context.desk, customer_id=customer_id)
+            ).run()
+            if started is None:
                 return None
             self._after_change(started)
         self.remotes[remote] = started.id

@@ -6,16 +6,21 @@ The queue starts a session for a contact with ``start_for_contact``; the window'
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
-from app.i18n import _
+from app.domain.packs import month_bounds
+from app.i18n import _, format_month, ngettext
 from app.services import sessions
 from app.services.changes import Changes, Topic
-from app.services.errors import ServiceError
+from app.services.exports import write_sessions_csv
 from app.services.sessions import SessionState
 from ui.context import UiContext
+from ui.feedback import ask_csv_path
+from ui.operations import Operation, op, op_with_progress
 from ui.resources import view_icon
 from ui.views.base import View
 from ui.views.session_lists import MonthSessions, ReviewSessions
@@ -62,6 +67,8 @@ class SessionsView(View):
         self.toggle_action.triggered.connect(self.toggle_timer)
         self.pause_action = QAction(_("&Pause or resume the timer"), self)
         self.pause_action.triggered.connect(self.pause_or_resume)
+        self.export_action = QAction(_("E&xport the month's sessions (CSV)…"), self)
+        self.export_action.triggered.connect(self.export_month)
 
         context.ticked.connect(self._on_tick)
         # The timer and the status bar follow the sessions even while another view shows.
@@ -78,7 +85,7 @@ class SessionsView(View):
 
     def window_actions(self) -> list[tuple[str, QAction]]:
         menu = _("&Sessions")
-        return [(menu, self.toggle_action), (menu, self.pause_action)]
+        return [(menu, self.toggle_action), (menu, self.pause_action), (menu, self.export_action)]
 
     def focus_search(self) -> None:
         self.timer.chooser.setFocus()
@@ -111,6 +118,44 @@ class SessionsView(View):
             return None
         return self.timer.toggle()
 
+    def export_month(self) -> Operation[int] | None:
+        """Writes the sessions of the month shown as CSV for the accountant, in the background
+        with its count, cancellable (the file is written whole or not at all)."""
+        year, month = self.month.month
+        first, last = month_bounds((year, month))
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        path = ask_csv_path(
+            self,
+            _("Export the sessions of {month}").format(month=format_month(year, month)),
+            Path(folder) / _("sessions-{year}-{month:02d}.csv").format(year=year, month=month),
+        )
+        if path is None:
+            return None
+
+        def exported(count: int) -> None:
+            self.context.alert.emit(
+                ngettext(
+                    "{count} session written to {path}.",
+                    "{count} sessions written to {path}.",
+                    count,
+                ).format(count=count, path=path),
+                "info",
+            )
+
+        operation = (
+            op_with_progress(
+                self, lambda progress: write_sessions_csv(path, first, last, progress=progress)
+            )
+            .writes(path)
+            .in_background(
+                _("Exporting the sessions of {month}…").format(month=format_month(year, month)),
+                cancellable=True,
+            )
+            .success(exported)
+        )
+        operation.run()
+        return operation
+
     def pause_or_resume(self) -> None:
         state = self.timer.current
         if state is None:
@@ -122,9 +167,9 @@ class SessionsView(View):
 
     def show_session(self, session_id: int) -> None:
         """Shows a session: its month in the list, selected, and its billing."""
-        try:
-            state = sessions.session(session_id)
-        except ServiceError:
+        # A session gone meanwhile (discarded at another desk) is simply not shown.
+        state = op(self, lambda: sessions.session(session_id)).failure(lambda _error: None).run()
+        if state is None:
             return
         local = state.started_at.astimezone(self.month.zone)
         if (local.year, local.month) != self.month.month:

@@ -8,13 +8,13 @@ computer's settings under ``LOCATION_KEY``; the start-up opens it when neither `
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -35,6 +35,7 @@ from app.store.database import (
     is_sqlite,
 )
 from app.store.errors import DatabaseOpenError
+from ui.operations import Operation, op
 from ui.views.settings_form import (
     FORM_MAX_WIDTH,
     SUCCESS_COLOUR,
@@ -234,29 +235,46 @@ class DatabasePage(QWidget):
             self.location.setText(path)
             self._forget_probe()
 
-    def test(self) -> Probe:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            probe = probe_location(self.location.text())
-        finally:
-            QApplication.restoreOverrideCursor()
+    def test(self, then: Callable[[Probe], object] | None = None) -> Operation[Probe]:
+        """Tests the location typed, in the background (a server may take seconds to answer),
+        shows the result, then calls ``then`` with it."""
+        typed = self.location.text()
+        self.test_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        operation = (
+            op(self, lambda: probe_location(typed))
+            .in_background(_("Testing the connection…"))
+            .success(self._show_probe)
+            .finally_(self._probed)
+        )
+        if then is not None:
+            operation.success(then)
+        operation.run()
+        return operation
+
+    def _show_probe(self, probe: Probe) -> None:
         self.last_probe = probe
         self.result.setStyleSheet(f"color: {SUCCESS_COLOUR if probe.ok else ERROR_COLOUR};")
         self.result.setText(probe.message)
         self.result.show()
-        return probe
 
-    def save(self) -> bool:
+    def _probed(self) -> None:
+        self.test_button.setEnabled(True)
+        self.save_button.setEnabled(True)
+
+    def save(self) -> Operation[Probe]:
         """Tests the location and, when it works, keeps it for the next start."""
-        if not self.test().ok:
-            return False
+        return self.test(then=self._keep)
+
+    def _keep(self, probe: Probe) -> None:
+        if not probe.ok:
+            return
         self._settings.setValue(LOCATION_KEY, self.location.text().strip())
         self._settings.sync()
         self.reload()
         self.result.setText(
             _("{result} Balcão will open it at the next start.").format(result=self.result.text())
         )
-        return True
 
     def use_default(self) -> None:
         self._settings.remove(LOCATION_KEY)

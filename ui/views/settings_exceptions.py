@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.services import settings as company
 from app.services.context import Desk
-from app.services.errors import ServiceError
 from app.services.settings import CompanyExceptionRecord, CompanyExceptionResult
+from ui.operations import op
 from ui.views.settings_form import add_row, form_layout
 from ui.views.settings_hours import IntervalList
 from ui.widgets import FieldErrors, dialog_buttons
@@ -104,21 +104,17 @@ class ExceptionDialog(QDialog):
         self.errors.clear()
         day = self.day.date().toPython()
         assert isinstance(day, date)
-        try:
-            if self._record is None:
-                self.result_record = company.add_company_exception(
-                    self._desk, day=day, hours=self.chosen_hours(), note=self.note.text()
-                )
-            else:
-                self.result_record = company.update_company_exception(
-                    self._desk,
-                    self._record.id,
-                    self._record.version,
-                    day=day,
-                    hours=self.chosen_hours(),
-                    note=self.note.text(),
-                )
-        except ServiceError as error:
-            self.errors.report(error)
-            return
-        self.accept()
+        record = self._record
+        hours, note = self.chosen_hours(), self.note.text()
+
+        def save() -> CompanyExceptionResult:
+            if record is None:
+                return company.add_company_exception(self._desk, day=day, hours=hours, note=note)
+            return company.update_company_exception(
+                self._desk, record.id, record.version, day=day, hours=hours, note=note
+            )
+
+        saved = op(self, save).failure(self.errors.report).run()
+        if saved is not None:
+            self.result_record = saved
+            self.accept()

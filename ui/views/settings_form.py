@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.validation import ValidationError
+from app.errors import KnownError
 from app.i18n import _
 from app.services import settings as company
 from app.services.errors import ConflictError, InputError, ServiceError
 from app.services.settings import Settings, SettingsFields, SettingsResult
 from ui.context import UiContext
 from ui.feedback import show_error
+from ui.operations import op
 from ui.widgets import ERROR_COLOUR, FieldErrors, setup_table, with_message
 
 SUCCESS_COLOUR = "#1b5e20"
@@ -202,22 +204,24 @@ class SettingsFormPage(QWidget):
             return False
         try:
             values = self.fields()
-        except ValidationError as error:
+        except ValidationError as error:  # reading what was typed, before any use case runs
             self.errors.show(error.field, error.message)
             self._report(_("Not saved: see the message by the field."), ERROR_COLOUR)
             return False
         seen = self.version
-        try:
-            result = company.update_settings(self.context.desk, seen, **values)
-        except ServiceError as error:
-            self.refused(error)
+        result = (
+            op(self, lambda: company.update_settings(self.context.desk, seen, **values))
+            .failure(self.refused)
+            .run()
+        )
+        if result is None:
             return False
         self.show_settings(result.settings, force=True)
         self._report(_("Saved."), SUCCESS_COLOUR)
         self.saved.emit(seen, result)
         return True
 
-    def refused(self, error: ServiceError) -> None:
+    def refused(self, error: KnownError) -> None:
         if isinstance(error, InputError) and self.field_error(error):
             self._report(_("Not saved: see the message by the field."), ERROR_COLOUR)
             return

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 from app.domain.calendar import OPTIONAL_DAYS, BusinessCalendar, PortugueseClosedDays
 from app.i18n import N_, _, format_date
 from app.services import settings as company
-from app.services.errors import ServiceError
 from app.services.settings import CompanyExceptionRecord, Settings, SettingsFields
 from ui.context import UiContext
-from ui.feedback import confirm, show_error
+from ui.feedback import confirm
+from ui.operations import op
 from ui.table_model import KEY_ROLE, Column, RowTableModel, TableProxy
 from ui.views.settings_exceptions import ExceptionDialog
 from ui.views.settings_form import SettingsFormPage, add_row, form_layout, list_table, note_label
@@ -301,9 +301,8 @@ class HolidaysPage(SettingsFormPage):
         )
         if not confirm(self, _("Remove the exception"), question):
             return
-        try:
-            company.remove_company_exception(self.context.desk, record.id, record.version)
-        except ServiceError as error:
-            show_error(self, error)
-            return
-        self.context.sync()
+        op(
+            self,
+            lambda: company.remove_company_exception(self.context.desk, record.id, record.version),
+            sync=self.context,
+        ).run()

@@ -251,7 +251,7 @@ class HoursPage(SettingsFormPage):
                 company.check_day_hours(
                     "weekly_hours", _A_MONDAY + timedelta(days=weekday), intervals.hours()
                 )
-            except ValidationError as day_error:
+            except ValidationError as day_error:  # a pure check of one day, to place the message
                 self.day_errors[weekday].say(day_error.message)
                 if not found and intervals.edits():
                     intervals.edits()[0].opening.setFocus()

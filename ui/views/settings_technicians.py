@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date
 from app.services import settings as company
-from app.services.errors import ServiceError
 from app.services.settings import TechnicianRecord, TechnicianResult
 from ui.context import UiContext
-from ui.feedback import show_error
+from ui.operations import op
 from ui.table_model import KEY_ROLE, Column, RowTableModel, TableProxy
 from ui.technician_dialog import remember_technician
 from ui.views.settings_form import add_row, list_table, note_label
@@ -205,16 +204,18 @@ class TechniciansPage(QWidget):
 
     def add(self) -> None:
         self.errors.clear()
-        try:
-            result = company.add_technician(
+        op(
+            self,
+            lambda: company.add_technician(
                 self.context.desk, name=self.new_name.text(), is_admin=self.new_admin.isChecked()
-            )
-        except ServiceError as error:
-            self.errors.report(error)
-            return
+            ),
+            sync=self.context,
+        ).success(self._added).failure(self.errors.report).run()
+
+    def _added(self, result: TechnicianResult) -> None:
         self.new_name.clear()
         self.new_admin.setChecked(False)
-        self._done(result)
+        self.select(result.technician.id)
 
     def rename(self) -> None:
         chosen = self.selected()
@@ -251,16 +252,9 @@ class TechniciansPage(QWidget):
         )
 
     def _change(self, use_case: Callable[[], TechnicianResult]) -> None:
-        try:
-            result = use_case()
-        except ServiceError as error:
-            show_error(self, error)
-            return
-        self._done(result)
-
-    def _done(self, result: TechnicianResult) -> None:
-        self.context.sync()
-        self.select(result.technician.id)
+        op(self, use_case, sync=self.context).success(
+            lambda result: self.select(result.technician.id)
+        ).run()
 
     def _choose_desk_technician(self, position: int) -> None:
         chosen = self.at_desk.itemData(position)
