@@ -13,7 +13,7 @@ one query, streamed, whatever its size.
 from __future__ import annotations
 
 import csv
-import os
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +26,7 @@ from peewee import JOIN
 from app.domain.calendar import local_days
 from app.domain.invoice import time_line
 from app.domain.packs import PackKind
+from app.files import atomic_write
 from app.i18n import _, format_date
 from app.services.errors import InputError
 from app.services.invoices import document_number
@@ -82,25 +83,34 @@ def _day_range(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, dateti
     return local_days(start, end, zone)
 
 
+#: What makes a spreadsheet read a cell as a formula (or, for tab and CR, hide what follows):
+#: OWASP's list for CSV injection.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number as the files write them (``-30``, ``1234,50``): left as it is, so that the
+#: accountant's spreadsheet still reads it as a number and can sum it.
+_NUMBER = re.compile(r"-?\d+(,\d+)?")
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet shows as the text it is: one starting like a formula (``=``, ``+``,
+    ``-``, ``@``, tab, CR — also after leading spaces) gets a leading ``'``, which the
+    spreadsheet shows as text (OWASP, "CSV Injection"). Plain numbers are left as they are."""
+    if value.lstrip(" ").startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
-    """Writes the file whole or not at all (a temporary file renamed at the end); the number of
-    rows written. ``OSError`` when the place cannot be written."""
-    target = Path(path)
-    # Beside the target, so that the rename stays on one file system; made like any new file
-    # (the user's umask), not private as a mkstemp file would be.
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+    """Writes the file whole or not at all (``app.files.atomic_write``: a temporary file renamed
+    at the end); the number of rows written. Every cell goes through ``safe_cell``. ``OSError``
+    when the place cannot be written."""
     count = 0
-    try:
-        with temporary.open("w", encoding=ENCODING, newline="") as file:
-            writer = csv.writer(file, delimiter=DELIMITER, lineterminator="\r\n")
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow(row)
-                count += 1
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w", encoding=ENCODING, newline="") as file:
+        writer = csv.writer(file, delimiter=DELIMITER, lineterminator="\r\n")
+        writer.writerow([safe_cell(cell) for cell in header])
+        for row in rows:
+            writer.writerow([safe_cell(cell) for cell in row])
+            count += 1
     return count
 
 

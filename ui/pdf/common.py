@@ -16,7 +16,9 @@ every Portuguese glyph and may be embedded; the system package fonts-dejavu-core
 Every value taken from the database goes through ``text()`` (HTML-escaped): a customer called
 ``<b>Silva & Filhos</b>`` prints exactly so.
 
-The PDF is made in memory and written at the end, so a failure never leaves half a file.
+The PDF is made in memory and written at the end through a temporary file renamed into place
+(``app.files``), so a failure — a full disk too — never leaves half a file, nor spoils the one
+that was there.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtSvg import QSvgRenderer
 
+from app.files import write_bytes
 from app.i18n import _, format_money, locale
 from ui.resources import resource_path
 
@@ -506,7 +509,7 @@ def render_pdf(
     finally:
         painter.end()
         buffer.close()
-    Path(path).write_bytes(bytes(data.data()))
+    write_bytes(path, bytes(data.data()))  # whole or not at all: never a 0-byte PDF
     return len(pages)
 
 
