@@ -168,15 +168,24 @@ def font(points: float, *, bold: bool = False, shaped: bool = False) -> QFont:
 #   character as the reader sees it (a grapheme: 👍🏽 is one), never as an empty box. Qt's font
 #   fallback comes first: a character in any installed font prints, embedded from there.
 
-_OVERRIDES = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e"))
 _OPENING_ISOLATES = frozenset("\u2066\u2067\u2068")
 _FSI, _PDI = "\u2068", "\u2069"
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Removed: control characters (they print nothing, or a box), and the overrides and embeddings.
+_REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]")
 #: What prints in place of a character no font has (DejaVu Sans has it).
 REPLACEMENT = "\ufffd"
 _RIGHT_TO_LEFT = frozenset({"R", "AL", "AN"})
 #: Whether DejaVu Sans has a character, found once per character and process.
 _IN_FONT: dict[str, bool] = {}
+#: The characters found in it: most lines are checked by one set operation.
+_FOUND: set[str] = set()
+#: Where right-to-left letters and isolates may be (Hebrew, Arabic, Syriac, Thaana, N'Ko…, their
+#: presentation forms, the isolates, and the right-to-left planes): lines without any skip the
+#: letter-by-letter look.
+_MAYBE_RIGHT_TO_LEFT = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u2066-\u2069\U00010800-\U00010fff"
+    "\U0001e800-\U0001efff]"
+)
 
 
 def _in_document_fonts(character: str) -> bool:
@@ -188,6 +197,8 @@ def _in_document_fonts(character: str) -> bool:
             QFontMetricsF(font(BODY_POINTS, bold=bold)).inFontUcs4(code) for bold in (False, True)
         )
         _IN_FONT[character] = found
+        if found:
+            _FOUND.add(character)
     return found
 
 
@@ -221,7 +232,7 @@ def _graphemes(line: str) -> Iterator[str]:
 
 
 def _replace_missing(line: str) -> str:
-    if all(_in_document_fonts(character) for character in line):
+    if _FOUND.issuperset(line) or all(map(_in_document_fonts, line)):
         return line
     return "".join(
         cluster
@@ -235,6 +246,8 @@ def _isolated(line: str) -> str:
     """``line`` with its isolates paired (a closing one without an opening one dropped, those
     left open closed at its end), wrapped in one more when it has right-to-left letters outside
     them."""
+    if _MAYBE_RIGHT_TO_LEFT.search(line) is None:
+        return line
     kept = []
     depth = 0
     right_to_left = False
@@ -254,11 +267,13 @@ def _isolated(line: str) -> str:
 
 def field(value: object) -> str:
     """A value typed by a user, made safe to print beside others (see above); plain text."""
-    raw = _CONTROLS.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    raw = str(value)
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    raw = _REMOVED.sub("", raw)
     if raw.isascii() or not isinstance(QGuiApplication.instance(), QGuiApplication):
         return raw  # no right-to-left letters, every glyph in the font (or no fonts to ask)
-    lines = raw.translate(_OVERRIDES).split("\n")
-    return "\n".join(_isolated(_replace_missing(line)) for line in lines)
+    return "\n".join(_isolated(_replace_missing(line)) for line in raw.split("\n"))
 
 
 def text(value: object) -> str:
