@@ -12,7 +12,7 @@ import re
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QWidget
 
 from app import credentials
 from app.credentials import AskPassword
@@ -35,10 +35,17 @@ def asker(parent: QWidget | None = None) -> AskPassword:
             "{reason}\n\nPassword of {address} (kept in the system keyring, or only until Balcão "
             "closes where there is none):"
         ).format(reason=reason, address=address)
-        typed, ok = QInputDialog.getText(
-            parent, _("Database password"), label, QLineEdit.EchoMode.Password
-        )
-        return typed if ok and typed else None
+        dialog = QInputDialog(parent)
+        dialog.setWindowTitle(_("Database password"))
+        dialog.setLabelText(label)
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        for shown in dialog.findChildren(QLabel):
+            shown.setWordWrap(True)  # the server's reason can be long
+        dialog.resize(480, dialog.sizeHint().height())
+        accepted = dialog.exec()
+        typed = dialog.textValue()
+        dialog.deleteLater()
+        return typed if accepted and typed else None
 
     return ask
 

@@ -174,3 +174,35 @@ def test_the_password_is_in_no_file_balcao_writes(
 
 def test_the_password_dialog_gives_up_without_a_screen() -> None:
     assert passwords.asker()(ADDRESS, "no password supplied") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "accept", "expected"), [("segredo", True, "segredo"), ("x", False, None)]
+)
+def test_the_password_dialog_returns_what_was_typed(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, typed: str, accept: bool, expected: str | None
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+
+    monkeypatch.setattr(QGuiApplication, "platformName", staticmethod(lambda: "xcb"))
+
+    def answer() -> None:
+        dialogs = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QInputDialog) and w.isVisible()
+        ]
+        for dialog in dialogs:  # never left open, whatever is checked below
+            seen.append(dialog.labelText())
+            modes.append(dialog.textEchoMode())
+            dialog.setTextValue(typed)
+            dialog.accept() if accept else dialog.reject()
+
+    seen: list[str] = []
+    modes: list[QLineEdit.EchoMode] = []
+    QTimer.singleShot(0, answer)
+    assert passwords.asker()(ADDRESS, "fe_sendauth: no password supplied") == expected
+    assert modes == [QLineEdit.EchoMode.Password]
+    assert ADDRESS in seen[0] and "no password supplied" in seen[0]
