@@ -13,6 +13,7 @@ one query, streamed, whatever its size.
 from __future__ import annotations
 
 import csv
+import errno
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -39,6 +40,8 @@ from app.store.models import Customer, LedgerEntry, Pack, Session, Technician
 ENCODING = "utf-8-sig"  # UTF-8 with a BOM: spreadsheets then read it as UTF-8
 DELIMITER = ";"
 _SECONDS_PER_MINUTE = 60
+#: No room left: the disk, or the user's share of it.
+_DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 
 
 def decimal_text(value: Decimal, places: int = 2) -> str:
@@ -59,6 +62,10 @@ def cannot_write(path: Path, error: OSError) -> str:
         reason = _("its folder does not exist")
     elif isinstance(error, IsADirectoryError):
         reason = _("it is a folder")
+    elif error.errno in _DISK_FULL:
+        reason = _("the disk is full")
+    elif error.errno == errno.EROFS:
+        reason = _("the disk is read-only")
     else:
         reason = error.strerror or str(error)
     return _("Cannot write {path}: {reason}.").format(path=path, reason=reason)

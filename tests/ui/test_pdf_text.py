@@ -241,5 +241,6 @@ def test_export_invoice_on_a_full_disk_leaves_the_previous_pdf(
     assert main(["export-invoice", "--db", db_location, "FT 2025/1", str(target)]) == 1
     error = capsys.readouterr().err
     assert cannot_write(target, OSError(28, "No space left on device")) in error
+    assert _("the disk is full") in error
     assert target.read_bytes() == b"%PDF-1.4 the previous one"
     assert sorted(p.name for p in small_disk.iterdir()) == ["fatura.pdf", "filler"]
