@@ -196,7 +196,10 @@ def _new_database(location: str | None) -> Iterator[str | None]:
         return
     try:
         with staged_new_file(Path(path), sidecars=("-wal", "-shm", "-journal")) as temporary:
-            yield str(temporary)
+            try:
+                yield str(temporary)
+            except CommandError as error:  # said of the file the user named
+                raise CommandError(str(error).replace(str(temporary), path)) from error
     except FileExistsError as error:
         raise CommandError(
             _(

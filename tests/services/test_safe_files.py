@@ -189,13 +189,16 @@ def test_a_demo_that_fails_half_way_leaves_no_database(
 
 
 @sqlite_only
-def test_a_demo_on_a_full_disk_leaves_no_database(small_disk: Path) -> None:
+def test_a_demo_on_a_full_disk_leaves_no_database(
+    small_disk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     try:
         code = main(["demo", "--db", str(small_disk / "demo.sqlite")])
     except Exception:  # how the error is told is issue 9 part 2's; the debris is ours
         code = 1
     assert code != 0
     assert list(small_disk.iterdir()) == []
+    assert ".part" not in capsys.readouterr().err  # the file is named as the user named it
 
 
 @sqlite_only
