@@ -254,6 +254,12 @@ class DatabasePage(QWidget):
         """Tests the location and, when it works, keeps it for the next start."""
         if not self.test().ok:
             return False
+        self._keep_address()
+        return True
+
+    def _keep_address(self) -> None:
+        """Keeps the address tested for the next start: without its password, which goes to the
+        keyring (or stays in memory, where there is none)."""
         address, password = split_password(self.location.text().strip())
         kept = ""
         if password is not None:
@@ -272,7 +278,6 @@ class DatabasePage(QWidget):
             _("{result} Balcão will open it at the next start.").format(result=self.result.text())
             + kept
         )
-        return True
 
     def use_default(self) -> None:
         self._settings.remove(LOCATION_KEY)
