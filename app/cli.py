@@ -177,6 +177,37 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+@contextmanager
+def _new_database(location: str | None) -> Iterator[str | None]:
+    """Where the demo writes: a SQLite file that does not exist yet is made under a temporary
+    name beside it and takes its name only once complete, so that a failed demo leaves no file
+    behind; any other location as it is."""
+    from app.files import staged_new_file
+    from app.store.database import connect_database, is_sqlite, resolve_location
+    from app.store.errors import DatabaseOpenError
+
+    try:
+        candidate = connect_database(resolve_location(location))
+    except DatabaseOpenError:
+        candidate = None  # command_database says why
+    path = "" if candidate is None else str(candidate.database)
+    if candidate is None or not is_sqlite(candidate) or path == ":memory:" or Path(path).exists():
+        yield location
+        return
+    try:
+        with staged_new_file(Path(path), sidecars=("-wal", "-shm", "-journal")) as temporary:
+            try:
+                yield str(temporary)
+            except CommandError as error:  # said of the file the user named
+                raise CommandError(str(error).replace(str(temporary), path)) from error
+    except FileExistsError as error:
+        raise CommandError(
+            _(
+                "{location} was created by another program meanwhile; the demo was not written."
+            ).format(location=path)
+        ) from error
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """``balcao demo [--size small|large] --db PATH``: fills a new database with demo data
     whose clock ends now (the one reading of the real clock), so that the open contacts are due
@@ -189,7 +220,7 @@ def run_demo(args: argparse.Namespace) -> int:
     now = SystemClock().now()
     shown = _shown(args.db)
     started = time.monotonic()
-    with command_database(args.db):
+    with _new_database(args.db) as location, command_database(location):
         try:
             if args.size == "large":
                 summary = fill_large_demo(shown, now, _progress)

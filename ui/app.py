@@ -13,6 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.clock import SystemClock
+from app.credentials import open_with_password
 from app.errors import KnownError
 from app.i18n import _
 from app.services import settings as company
@@ -22,13 +23,13 @@ from app.services.housekeeping import run_sweeps
 from app.store.database import (
     LOCATION_VARIABLE,
     describe_location,
-    open_database,
     resolve_location,
 )
 from ui import crash, translator
 from ui.context import UiContext
 from ui.main_window import MainWindow
 from ui.operations import Operation, op
+from ui.passwords import asker, scrub_settings
 from ui.resources import APPLICATION_ID, application_icon
 from ui.technician_dialog import TechnicianDialog, remember_technician, remembered_technician
 from ui.views.customers import CustomersView
@@ -164,13 +165,14 @@ def run_window(args: argparse.Namespace) -> int:
     crash.install()
     clock = SystemClock()
     settings = QSettings()
+    scrub_settings(settings)  # passwords an older version wrote there go to the keyring
     # --db, then BALCAO_DB, then the database chosen in Definições, then the default file.
     chosen = args.db or (
         None if os.environ.get(LOCATION_VARIABLE, "").strip() else saved_location(settings)
     )
-    location = resolve_location(chosen)
+    # The password, never in the settings, comes from the address given, the keyring or the user.
     try:
-        open_database(location, clock=clock)
+        location = open_with_password(resolve_location(chosen), clock=clock, ask=asker())
     except KnownError as error:  # no window yet: the runner has nowhere to show it
         log.warning("cannot open the database: %s %s", error, error.detail)
         return _refuse(str(error))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.credentials import without_password
 from app.i18n import _
 from app.services import settings as company
 from app.services.context import Desk
@@ -25,7 +26,8 @@ _NEW = -1
 
 
 def _key(location: str) -> str:
-    return f"desks/{location}/technician"
+    # Never the password of a PostgreSQL address: the settings file is plain text.
+    return f"desks/{without_password(location)}/technician"
 
 
 class TechnicianDialog(QDialog):

@@ -13,7 +13,8 @@ one query, streamed, whatever its size.
 from __future__ import annotations
 
 import csv
-import os
+import errno
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +27,7 @@ from peewee import JOIN
 from app.domain.calendar import local_days
 from app.domain.invoice import time_line
 from app.domain.packs import PackKind
+from app.files import atomic_write
 from app.i18n import _, format_date
 from app.progress import NO_PROGRESS, Progress
 from app.services.errors import InputError
@@ -41,6 +43,8 @@ DELIMITER = ";"
 #: Rows between two progress reports (each report may wake the window).
 REPORT_EVERY = 200
 _SECONDS_PER_MINUTE = 60
+#: No room left: the disk, or the user's share of it.
+_DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 
 
 def decimal_text(value: Decimal, places: int = 2) -> str:
@@ -61,6 +65,10 @@ def cannot_write(path: Path, error: OSError) -> str:
         reason = _("its folder does not exist")
     elif isinstance(error, IsADirectoryError):
         reason = _("it is a folder")
+    elif error.errno in _DISK_FULL:
+        reason = _("the disk is full")
+    elif error.errno == errno.EROFS:
+        reason = _("the disk is read-only")
     else:
         reason = error.strerror or str(error)
     return _("Cannot write {path}: {reason}.").format(path=path, reason=reason)
@@ -85,6 +93,23 @@ def _day_range(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, dateti
     return local_days(start, end, zone)
 
 
+#: What makes a spreadsheet read a cell as a formula (or, for tab and CR, hide what follows):
+#: OWASP's list for CSV injection.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number as the files write them (``-30``, ``1234,50``): left as it is, so that the
+#: accountant's spreadsheet still reads it as a number and can sum it.
+_NUMBER = re.compile(r"-?\d+(,\d+)?")
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet shows as the text it is: one starting like a formula (``=``, ``+``,
+    ``-``, ``@``, tab, CR — also after leading spaces) gets a leading ``'``, which the
+    spreadsheet shows as text (OWASP, "CSV Injection"). Plain numbers are left as they are."""
+    if value.lstrip(" ").startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _write(
     path: Path,
     header: Sequence[str],
@@ -92,29 +117,21 @@ def _write(
     total: int | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> int:
-    """Writes the file whole or not at all (a temporary file renamed at the end); the number of
-    rows written. ``OSError`` when the place cannot be written; ``Cancelled`` (nothing left
-    behind) when ``progress`` is cancelled."""
-    target = Path(path)
-    # Beside the target, so that the rename stays on one file system; made like any new file
-    # (the user's umask), not private as a mkstemp file would be.
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+    """Writes the file whole or not at all (``app.files.atomic_write``: a temporary file renamed
+    at the end); the number of rows written. Every cell goes through ``safe_cell``. ``OSError``
+    when the place cannot be written; ``Cancelled`` (nothing left behind) when ``progress`` is
+    cancelled."""
     count = 0
-    try:
-        with temporary.open("w", encoding=ENCODING, newline="") as file:
-            writer = csv.writer(file, delimiter=DELIMITER, lineterminator="\r\n")
-            writer.writerow(header)
-            progress.report(0, total)
-            for row in rows:
-                writer.writerow(row)
-                count += 1
-                if count % REPORT_EVERY == 0:
-                    progress.report(count, total)
-            progress.report(count, total)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w", encoding=ENCODING, newline="") as file:
+        writer = csv.writer(file, delimiter=DELIMITER, lineterminator="\r\n")
+        writer.writerow([safe_cell(cell) for cell in header])
+        progress.report(0, total)
+        for row in rows:
+            writer.writerow([safe_cell(cell) for cell in row])
+            count += 1
+            if count % REPORT_EVERY == 0:
+                progress.report(count, total)
+        progress.report(count, total)
     return count
 
 

@@ -18,7 +18,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse, urlunparse
@@ -28,6 +28,7 @@ from peewee import Database, DatabaseProxy, ModelSelect, PeeweeException, Sqlite
 from playhouse.db_url import connect as connect_url
 
 from app.clock import Clock, SystemClock
+from app.files import create_private
 from app.i18n import _
 from app.store.errors import DatabaseOpenError
 
@@ -166,6 +167,9 @@ def open_database(
     resolved = resolve_location(location)
     close_database()
     database = connect_database(resolved)
+    if isinstance(database, SqliteDatabase) and database.database != _MEMORY:
+        with suppress(OSError):  # SQLite itself then says why it cannot make the file
+            create_private(database.database)  # new file, -wal and -shm: the owner's only
     try:
         database.connect()
         result = migrate(database, clock=clock or SystemClock())

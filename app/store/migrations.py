@@ -27,6 +27,7 @@ from pathlib import Path
 from peewee import Database, PeeweeException, SqliteDatabase
 
 from app.clock import Clock
+from app.files import create_private
 from app.i18n import _
 from app.store import (
     migration_0001,
@@ -165,9 +166,10 @@ def _backup_sqlite(database: Database, version: int, clock: Clock) -> Path | Non
         suffix += 1
         target = source.with_name(f"{source.name}.bak-v{version}-{stamp}-{suffix}")
     try:
+        create_private(target)  # a copy of the data: as private as the file it copies
         with closing(sqlite3.connect(target)) as copy:
             database.connection().backup(copy)  # type: ignore[no-untyped-call]
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OSError) as error:
         target.unlink(missing_ok=True)
         raise DatabaseOpenError(
             _(

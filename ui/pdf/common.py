@@ -16,25 +16,40 @@ every Portuguese glyph and may be embedded; the system package fonts-dejavu-core
 Every value taken from the database goes through ``text()`` (HTML-escaped): a customer called
 ``<b>Silva & Filhos</b>`` prints exactly so.
 
-The PDF is made in memory and written at the end, so a failure never leaves half a file.
+The PDF is made in memory and written at the end through a temporary file renamed into place
+(``app.files``), so a failure — a full disk too — never leaves half a file, nor spoils the one
+that was there.
 """
 
 from __future__ import annotations
 
 import html
 import os
+import re
 import sys
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QPointF,
+    QRectF,
+    Qt,
+    QTextBoundaryFinder,
+)
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QFontDatabase,
+    QFontMetricsF,
     QGuiApplication,
     QPagedPaintDevice,
     QPageSize,
@@ -42,10 +57,12 @@ from PySide6.QtGui import (
     QPdfWriter,
     QPen,
     QTextDocument,
+    QTextLayout,
     QTextTable,
 )
 from PySide6.QtSvg import QSvgRenderer
 
+from app.files import write_bytes
 from app.i18n import _, format_money, locale
 from ui.resources import resource_path
 
@@ -108,22 +125,161 @@ def font_family() -> str:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont).family()
 
 
-def font(points: float, *, bold: bool = False) -> QFont:
+#: Text that needs no shaping: Latin, Greek, Cyrillic, and the punctuation and symbols of
+#: U+2000–U+2BFF (the euro sign, dashes, arrows). Anything else (Arabic, Hebrew, Indic scripts,
+#: CJK, emoji) is shaped, or Arabic would print as unjoined letters.
+_NEEDS_SHAPING = re.compile(r"[^\x00-\u058f\u2000-\u2bff\ufffd]")
+_NO_LIGATURES = ("liga", "clig", "dlig", "hlig")
+
+
+def needs_shaping(text: str) -> bool:
+    return _NEEDS_SHAPING.search(text) is not None
+
+
+def font(points: float, *, bold: bool = False, shaped: bool = False) -> QFont:
     """The documents' font. Without ligatures: "certificado" must come out of the PDF as typed
-    (copied, searched, read back), not with an "ﬁ" glyph."""
+    (copied, searched, read back), not with an "ﬁ" glyph. Unshaped (faster) unless ``shaped``,
+    for text in a script that needs it (``needs_shaping``); its ligatures are turned off then."""
     chosen = QFont(font_family())
     chosen.setPointSizeF(points)
     chosen.setBold(bold)
-    chosen.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
+    if shaped:
+        for tag in _NO_LIGATURES:
+            chosen.setFeature(QFont.Tag(tag), 0)
+    else:
+        chosen.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
     return chosen
 
 
 # --- text -------------------------------------------------------------------------------------
 
 
+# User text is printed as typed, but it must not change how its neighbours read, nor print as
+# empty boxes (issue 9):
+# - every paragraph is left-to-right (``_document``), whatever its first letter;
+# - overrides and embeddings typed in a field are removed: an override (U+202E) in a name would
+#   print "LDA" as "ADL". Isolates are kept only when they pair up within the line;
+# - a line holding right-to-left letters (Arabic, Hebrew) outside any isolate is wrapped in a
+#   first-strong isolate (FSI … PDI): inside, the name reads as its script does; outside, it
+#   counts as one neutral character, so it stays in its place, left-aligned in its column, and
+#   the text around it keeps its order. ``field`` may be applied to a piece and again to the
+#   line it goes into (an address's postcode and city): the pieces stay isolated;
+# - a character no font has (an emoji, a CJK name without a CJK font) prints as U+FFFD, one per
+#   character as the reader sees it (a grapheme: 👍🏽 is one), never as an empty box. Qt's font
+#   fallback comes first: a character in any installed font prints, embedded from there.
+
+_OPENING_ISOLATES = frozenset("\u2066\u2067\u2068")
+_FSI, _PDI = "\u2068", "\u2069"
+#: Removed: control characters (they print nothing, or a box), and the overrides and embeddings.
+_REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]")
+#: What prints in place of a character no font has (DejaVu Sans has it).
+REPLACEMENT = "\ufffd"
+_RIGHT_TO_LEFT = frozenset({"R", "AL", "AN"})
+#: Whether DejaVu Sans has a character, found once per character and process.
+_IN_FONT: dict[str, bool] = {}
+#: The characters found in it: most lines are checked by one set operation.
+_FOUND: set[str] = set()
+#: Where right-to-left letters and isolates may be (Hebrew, Arabic, Syriac, Thaana, N'Ko…, their
+#: presentation forms, the isolates, and the right-to-left planes): lines without any skip the
+#: letter-by-letter look.
+_MAYBE_RIGHT_TO_LEFT = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u2066-\u2069\U00010800-\U00010fff"
+    "\U0001e800-\U0001efff]"
+)
+
+
+def _in_document_fonts(character: str) -> bool:
+    """Whether DejaVu Sans, regular and bold, has ``character`` (the quick test, most text)."""
+    found = _IN_FONT.get(character)
+    if found is None:
+        code = ord(character)
+        found = all(
+            QFontMetricsF(font(BODY_POINTS, bold=bold)).inFontUcs4(code) for bold in (False, True)
+        )
+        _IN_FONT[character] = found
+        if found:
+            _FOUND.add(character)
+    return found
+
+
+@cache
+def _cluster_prints(cluster: str) -> bool:
+    """Whether Qt finds a glyph for every part of ``cluster``, in the document's font or by its
+    font fallback (glyph 0 is the empty box; format characters make no glyph at all)."""
+    for bold in (False, True):
+        layout = QTextLayout(cluster, font(BODY_POINTS, bold=bold))
+        layout.beginLayout()
+        layout.createLine()
+        layout.endLayout()
+        if any(0 in run.glyphIndexes() for run in layout.glyphRuns()):
+            return False
+    return True
+
+
+def _graphemes(line: str) -> Iterator[str]:
+    """``line`` cut into what a reader sees as one character each (Qt counts in UTF-16 units)."""
+    at_unit = {}
+    units = 0
+    for index, character in enumerate(line):
+        at_unit[units] = index
+        units += 2 if ord(character) > 0xFFFF else 1
+    at_unit[units] = len(line)
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Grapheme, line)
+    start = 0
+    while (end := finder.toNextBoundary()) != -1:
+        yield line[at_unit[start] : at_unit[end]]
+        start = end
+
+
+def _replace_missing(line: str) -> str:
+    if _FOUND.issuperset(line) or all(map(_in_document_fonts, line)):
+        return line
+    return "".join(
+        cluster
+        if all(map(_in_document_fonts, cluster)) or _cluster_prints(cluster)
+        else REPLACEMENT
+        for cluster in _graphemes(line)
+    )
+
+
+def _isolated(line: str) -> str:
+    """``line`` with its isolates paired (a closing one without an opening one dropped, those
+    left open closed at its end), wrapped in one more when it has right-to-left letters outside
+    them."""
+    if _MAYBE_RIGHT_TO_LEFT.search(line) is None:
+        return line
+    kept = []
+    depth = 0
+    right_to_left = False
+    for character in line:
+        if character in _OPENING_ISOLATES:
+            depth += 1
+        elif character == _PDI:
+            if depth == 0:
+                continue
+            depth -= 1
+        elif depth == 0 and unicodedata.bidirectional(character) in _RIGHT_TO_LEFT:
+            right_to_left = True
+        kept.append(character)
+    paired = "".join(kept) + _PDI * depth
+    return f"{_FSI}{paired}{_PDI}" if right_to_left else paired
+
+
+def field(value: object) -> str:
+    """A value typed by a user, made safe to print beside others (see above); plain text."""
+    raw = str(value)
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    raw = _REMOVED.sub("", raw)
+    if raw.isascii() or not isinstance(QGuiApplication.instance(), QGuiApplication):
+        return raw  # no right-to-left letters, every glyph in the font (or no fonts to ask)
+    return "\n".join(_isolated(_replace_missing(line)) for line in raw.split("\n"))
+
+
 def text(value: object) -> str:
-    """A value from the database as HTML text: escaped, its line breaks kept."""
-    return html.escape(str(value)).replace("\r\n", "\n").replace("\n", "<br>")
+    """A value from the database as HTML text: made safe to print (``field``), escaped, its line
+    breaks kept."""
+    return html.escape(field(value)).replace("\n", "<br>")
 
 
 def money(amount: Decimal) -> str:
@@ -149,7 +305,8 @@ def grouped_iban(iban: str) -> str:
 def address_lines(address: str, postcode: str, city: str, country: str = "PT") -> list[str]:
     """An address as printed: street lines, then postcode and city, then a foreign country."""
     found = [line.strip() for line in address.splitlines() if line.strip()]
-    place = " ".join(part for part in (postcode.strip(), city.strip()) if part)
+    # Two fields on one line: each isolated, so that an Arabic city does not move the postcode.
+    place = " ".join(field(part) for part in (postcode.strip(), city.strip()) if part)
     if place:
         found.append(place)
     if country and country.upper() != "PT":
@@ -201,7 +358,8 @@ class Letterhead:
 class PageParts:
     """What every page repeats."""
 
-    #: From page 2 on, top left and top right: who sends it and what it is.
+    #: From page 2 on, top left and top right: who sends it and what it is (names through
+    #: ``field``: plain text, not HTML).
     running_left: str
     running_right: str
     #: At the foot of every page (P22's notice), beside ``Página 1 de 3``.
@@ -242,9 +400,14 @@ def _new_writer(device: QIODevice, title: str, author: str) -> QPdfWriter:
 def _document(html_text: str, writer: QPdfWriter, width: float, points: float) -> QTextDocument:
     document = QTextDocument()
     document.documentLayout().setPaintDevice(writer)
-    document.setDefaultFont(font(points))
+    document.setDefaultFont(font(points, shaped=needs_shaping(html_text)))
     document.setDefaultStyleSheet(style_sheet())
     document.setDocumentMargin(0)
+    # Every paragraph left-to-right: a field of Arabic is isolated inside it (``field``) rather
+    # than turning its paragraph, right-aligned, towards the next column.
+    option = document.defaultTextOption()
+    option.setTextDirection(Qt.LayoutDirection.LeftToRight)
+    document.setDefaultTextOption(option)
     # Print, not screen: the font's own metrics, unrounded (and a little faster to lay out).
     document.setUseDesignMetrics(True)
     # The width before the text: laid out once as it is read, rather than read, laid out for
@@ -434,10 +597,19 @@ def _paint_running_parts(
 ) -> None:
     painter.setPen(QColor(MUTED))
     if page > 1:
-        painter.setFont(font(SMALL_POINTS))
+        running = parts.running_left + parts.running_right
+        painter.setFont(font(SMALL_POINTS, shaped=needs_shaping(running)))
         flags = Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextSingleLine
-        painter.drawText(geometry.running, flags | Qt.AlignmentFlag.AlignLeft, parts.running_left)
-        painter.drawText(geometry.running, flags | Qt.AlignmentFlag.AlignRight, parts.running_right)
+        # Each side kept to its share of the line: a long name is cut short ("…"), never
+        # printed over the other side.
+        metrics = QFontMetricsF(painter.font(), painter.device())
+        room = geometry.running.width() - 4 * MM
+        left, right = (
+            metrics.elidedText(side, Qt.TextElideMode.ElideRight, room * share)
+            for side, share in ((parts.running_left, 0.6), (parts.running_right, 0.4))
+        )
+        painter.drawText(geometry.running, flags | Qt.AlignmentFlag.AlignLeft, left)
+        painter.drawText(geometry.running, flags | Qt.AlignmentFlag.AlignRight, right)
         painter.setPen(QPen(QColor(RULE), 0.2 * MM))
         y = geometry.running.bottom() + 1 * MM
         painter.drawLine(QPointF(geometry.running.left(), y), QPointF(geometry.running.right(), y))
@@ -506,7 +678,7 @@ def render_pdf(
     finally:
         painter.end()
         buffer.close()
-    Path(path).write_bytes(bytes(data.data()))
+    write_bytes(path, bytes(data.data()))  # whole or not at all: never a 0-byte PDF
     return len(pages)
 
 

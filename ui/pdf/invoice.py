@@ -28,6 +28,7 @@ from ui.pdf.common import (
     Letterhead,
     PageParts,
     address_lines,
+    field,
     grouped_iban,
     lines_of,
     money,
@@ -252,8 +253,8 @@ def write_invoice_pdf(document: InvoiceDocument, path: Path) -> None:
         author=document.supplier.name,
         head=_letterhead(document),
         parts=PageParts(
-            running_left=f"{document.supplier.name} · {heading}",
-            running_right=document.customer.name,
+            running_left=f"{field(document.supplier.name)} · {heading}",
+            running_right=field(document.customer.name),
             notice=document.notice,
         ),
         body_html=invoice_html(document),

@@ -27,6 +27,7 @@ from ui.pdf.common import (
     Letterhead,
     PageParts,
     address_lines,
+    field,
     lines_of,
     render_pdf,
     rows_html,
@@ -377,8 +378,8 @@ def write_statement_pdf(statement: Statement, path: Path) -> None:
         author=statement.company.name,
         head=_letterhead(statement),
         parts=PageParts(
-            running_left=f"{statement.company.name} · {heading}",
-            running_right=statement.customer.name,
+            running_left=f"{field(statement.company.name)} · {heading}",
+            running_right=field(statement.customer.name),
             notice=_("This statement is not an invoice."),
         ),
         body_html=statement_html(statement),

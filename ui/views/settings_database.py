@@ -1,8 +1,9 @@
 """Settings → Database: where this computer's data is, and the database for the next start.
 
 The location chosen here is tested (without touching the database in use) and kept in the
-computer's settings under ``LOCATION_KEY``; the start-up opens it when neither ``--db`` nor
-``BALCAO_DB`` names one (``saved_location``).
+computer's settings under ``LOCATION_KEY``, without its password (which goes to the system
+keyring, or stays in memory where there is none: ``app.credentials``); the start-up opens it when
+neither ``--db`` nor ``BALCAO_DB`` names one (``saved_location``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.credentials import complete, save_password, split_password, without_password
 from app.i18n import _
 from app.store.database import (
     LOCATION_VARIABLE,
@@ -53,10 +55,10 @@ _POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 def saved_location(settings: QSettings) -> str | None:
-    """The database chosen in the settings for the next start, if any."""
+    """The database chosen in the settings for the next start, if any (without its password)."""
     value = settings.value(LOCATION_KEY)
     text = "" if value is None else str(value).strip()
-    return text or None
+    return without_password(text) or None
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ def probe_location(location: str) -> Probe:
     """Connects to ``location`` on a connection of its own, runs a trivial query and closes it:
     the database in use stays open and bound. A SQLite file that does not exist yet is not
     created: the folder only must let Balcão create it at the next start."""
-    typed = location.strip()
+    # An address typed without its password (as the settings show it) uses the one kept for it.
+    typed = complete(location.strip())
     if not typed:
         return Probe(False, _("Write the path of a database file or a postgresql:// address."))
     shown = describe_location(typed)
@@ -203,8 +206,9 @@ class DatabasePage(QWidget):
                 _(
                     "A file on this computer, or the address of the team's PostgreSQL "
                     "database (every desk that gives the same address shares the data). The "
-                    "address is kept on this computer, password included. --db and {variable} "
-                    "take precedence over this choice."
+                    "address is kept on this computer without its password, which goes to the "
+                    "system keyring (where there is none, Balcão asks for it at each start). "
+                    "--db and {variable} take precedence over this choice."
                 ).format(variable=LOCATION_VARIABLE)
             ),
         )
@@ -267,13 +271,29 @@ class DatabasePage(QWidget):
         return self.test(then=self._keep)
 
     def _keep(self, probe: Probe) -> None:
-        if not probe.ok:
-            return
-        self._settings.setValue(LOCATION_KEY, self.location.text().strip())
+        if probe.ok:
+            self._keep_address()
+
+    def _keep_address(self) -> None:
+        """Keeps the address tested for the next start: without its password, which goes to the
+        keyring (or stays in memory, where there is none)."""
+        address, password = split_password(self.location.text().strip())
+        kept = ""
+        if password is not None:
+            if save_password(address, password):
+                kept = " " + _("Its password is kept in the system keyring.")
+            else:
+                kept = " " + _(
+                    "This computer has no keyring: Balcão will ask for the password at the "
+                    "next start."
+                )
+        self._settings.setValue(LOCATION_KEY, address)  # never the password
         self._settings.sync()
         self.reload()
+        self.location.setText(address)
         self.result.setText(
             _("{result} Balcão will open it at the next start.").format(result=self.result.text())
+            + kept
         )
 
     def use_default(self) -> None:
