@@ -96,7 +96,7 @@ class DatabaseReadOnlyError(DatabaseFault):
 
     @classmethod
     def reason(cls) -> str:
-        return _("it can only be read, and it needs to be written to")
+        return _("it can only be read, and this version of Balcão must update it first")
 
 
 class DiskFullError(DatabaseFault):

@@ -23,7 +23,7 @@ from app.store.database import (
     open_database,
     write_transaction,
 )
-from app.store.errors import DatabaseOpenError
+from app.store.errors import DatabaseBusyError, DatabaseOpenError
 from app.store.migrations import latest_version, schema_version
 from app.store.models import Customer, Technician
 from tests.store import factories
@@ -273,7 +273,8 @@ def test_locking_holds_the_rows_until_the_transaction_ends(database: peewee.Data
     desk.start()
     try:
         assert holding.wait(timeout=30)
-        with pytest.raises(peewee.OperationalError), write_transaction():
+        # lock_not_available (55P03): another desk holds the row, said in the user's words.
+        with pytest.raises(DatabaseBusyError, match="Outro posto"), write_transaction():
             Customer.select().where(Customer.id == loja.id).for_update(nowait=True).get()
     finally:
         release.set()
