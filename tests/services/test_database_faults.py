@@ -8,6 +8,7 @@ does not stop writes, hence the read-only bind mount rather than chmod.
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import subprocess
@@ -44,7 +45,12 @@ def _mount(*arguments: str) -> None:
 
 
 def _umount(target: Path) -> None:
-    subprocess.run(["umount", str(target)], capture_output=True, check=False)
+    # A statement still referenced (by a traceback) keeps a closed SQLite connection's files
+    # open until it is collected; a lazy unmount detaches whatever is left.
+    gc.collect()
+    done = subprocess.run(["umount", str(target)], capture_output=True, check=False)
+    if done.returncode != 0:
+        subprocess.run(["umount", "-l", str(target)], capture_output=True, check=False)
 
 
 def _new_desk_database(path: Path, names: list[str]) -> Desk:
