@@ -14,6 +14,9 @@ from app.services.context import Desk, read_only
 from app.services.errors import DatabaseFault, DatabaseUnavailableError
 
 log = logging.getLogger(__name__)
+# Where the program has set up no log file, an outage must not end up on stderr through
+# logging's last resort: the lines go to the handlers the program set up, or nowhere.
+log.addHandler(logging.NullHandler())
 
 
 class UiContext(QObject):
