@@ -36,7 +36,6 @@ from app.store.faults import (
     SQLITE_LOCKED,
     BalcaoPostgresDatabase,
     FaultTranslating,
-    postgres_fault,
     sqlite_fault,
 )
 
@@ -127,7 +126,7 @@ def describe_location(location: str) -> str:
     """The location as it may be shown: a URL without its password. Never fails, even on an
     address too malformed to open (it is shown in the message that says so)."""
     scheme, separator, rest = location.partition("://")
-    if not separator or scheme.lower() not in _POSTGRES_SCHEMES:
+    if not separator:  # a file path: nothing to hide
         return location
     ends = [found for found in (rest.find(mark) for mark in "/?#") if found >= 0]
     end = min(ends, default=len(rest))
@@ -232,13 +231,7 @@ def open_database(
     database = connect_database(resolved)
     shown = describe_location(resolved)
     try:
-        try:
-            database.connect()
-        except PeeweeException as error:
-            fault = _opening_fault(database, error)
-            if fault is None:
-                raise
-            raise fault from error
+        database.connect()
         if isinstance(database, FaultTranslating):
             database.read_only = _read_only(database)
             if database.read_only and schema_version(database) < latest_version():
@@ -274,13 +267,6 @@ def open_database(
         )
     db.initialize(database)
     return database
-
-
-def _opening_fault(database: Database, error: PeeweeException) -> DatabaseFault | None:
-    """What a failed connect means (``connect`` is not one of the translated calls)."""
-    if isinstance(database, SqliteDatabase):
-        return sqlite_fault(error)
-    return postgres_fault(error, None)
 
 
 def _read_only(database: Database) -> bool:

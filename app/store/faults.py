@@ -159,6 +159,27 @@ class FaultTranslating(Database):
             self._raise_fault(error)
             raise
 
+    def connect(self, reuse_if_open: bool = False) -> bool:
+        if not self.is_closed():
+            return super().connect(reuse_if_open)  # open already: peewee's own answer
+        try:
+            return super().connect(reuse_if_open)
+        except PeeweeException as error:
+            fault = self.fault(error)
+            self._forget_connection()  # half set up (pragmas, WAL…): not to be used
+            if fault is None:
+                raise
+            raise fault from error
+
+    def _forget_connection(self) -> None:
+        connection = self.driver_connection()
+        cast(Any, self)._state.reset()
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # thrown away for having failed: any error is moot
+                log.debug("closing a connection that failed to set up", exc_info=True)
+
     def execute_sql(self, sql: str, params: Any = None) -> Any:
         return self._run(super().execute_sql, sql, params)
 

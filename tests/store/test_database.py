@@ -180,12 +180,36 @@ def test_unknown_kind_of_address_is_refused() -> None:
         open_database("mysql://server/balcao", clock=CLOCK)
 
 
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        ("postgresql://u:pw@host:5x4/db", "postgresql://u@host:5x4/db"),
+        ("postgresql://u:pw@host:99999/db", "postgresql://u@host:99999/db"),
+        ("postgresql://u:pw@[::1/db", "postgresql://u@[::1/db"),
+        ("postgres://u:pw@host/", "postgres://u@host/"),
+        ("sqlite://[::1/balcao.sqlite", "sqlite://[::1/balcao.sqlite"),
+    ],
+)
+def test_a_malformed_address_is_refused_in_portuguese_without_its_password(
+    address: str, shown: str
+) -> None:
+    with pytest.raises(DatabaseOpenError) as refused:
+        open_database(address, clock=CLOCK)
+    message = str(refused.value)
+    assert message.startswith(f"O endereço da base de dados {shown} não é válido")
+    assert "pw" not in message and "ValueError" not in message
+    assert store_database.describe_location(address) == shown
+
+
 def test_unreachable_server_is_an_error_without_the_password() -> None:
     # Port 1 on this machine: nothing listens there, the connection is refused at once.
     with pytest.raises(DatabaseOpenError) as raised:
         open_database("postgresql://ana:segredo@127.0.0.1:1/balcao", clock=CLOCK)
     assert "127.0.0.1:1" in str(raised.value)
     assert "segredo" not in str(raised.value)
+    assert "o servidor não responde" in str(raised.value)
+    assert "Connection refused" not in str(raised.value)  # the driver's text: details only
+    assert "Connection refused" in raised.value.detail
 
 
 def test_newer_schema_is_refused(db_location: str) -> None:
