@@ -242,7 +242,7 @@ def open_database(
         raise
     except DatabaseFault as fault:
         _quietly_close(database)
-        log.warning("cannot open the database %s: %s", shown, fault.detail or fault.message)
+        log.info("cannot open the database %s: %s", shown, fault.detail or fault.message)
         raise DatabaseOpenError(
             _("Cannot open the database {location}: {reason}.").format(
                 location=shown, reason=fault.reason()

@@ -125,6 +125,28 @@ def test_a_read_only_file_refuses_at_sqlite_too_when_written_around_the_check(
     assert _customers() == records
 
 
+def test_a_database_on_a_read_only_disk_is_refused_at_open_and_left_alone(tmp_path: Path) -> None:
+    # SQLite needs to write its WAL index beside the file: on a read-only disk with no such
+    # index left there, the file cannot be opened at all. Said at open, in Portuguese.
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder))
+    try:
+        path = folder / "balcao.sqlite"
+        _new_desk_database(path, ["Loja Azul"])
+        close_database()
+        before = path.read_bytes()
+        _mount("-o", "remount,ro", str(folder))
+        with pytest.raises(DatabaseOpenError) as refused:
+            open_database(str(path), clock=CLOCK)
+        assert "não é possível ler e escrever no ficheiro ou na sua pasta" in str(refused.value)
+        assert "unable to open" in refused.value.detail
+        assert path.read_bytes() == before
+    finally:
+        close_database()
+        _umount(folder)
+
+
 # --- another desk holding the write lock --------------------------------------------------------
 
 _HOLD_THE_LOCK = """

@@ -305,3 +305,35 @@ def test_locking_holds_the_rows_until_the_transaction_ends(database: peewee.Data
         desk.join(timeout=30)
     with write_transaction():
         assert locking(Customer.select().where(Customer.id == loja.id)).get().name == "Loja"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not on_postgres(), reason="needs BALCAO_TEST_PG")
+def test_a_row_held_by_another_desk_is_waited_for_a_bounded_time(
+    database: peewee.Database,
+) -> None:
+    # lock_timeout, set on each connection: the wait is shortened here (BUSY_TIMEOUT_MS: 5 s).
+    database.lock_timeout_ms = 200
+    loja = factories.customer(name="Loja")
+    holding = threading.Event()
+    release = threading.Event()
+
+    def first_desk() -> None:
+        with write_transaction():
+            locking(Customer.select().where(Customer.id == loja.id)).get()
+            holding.set()
+            release.wait(timeout=30)
+        current_database().close()
+
+    desk = threading.Thread(target=first_desk)
+    desk.start()
+    try:
+        assert holding.wait(timeout=30)
+        with pytest.raises(DatabaseBusyError, match="Outro posto") as busy, write_transaction():
+            locking(Customer.select().where(Customer.id == loja.id)).get()
+        assert "lock timeout" in busy.value.detail
+    finally:
+        release.set()
+        desk.join(timeout=30)
+    with write_transaction():
+        assert locking(Customer.select().where(Customer.id == loja.id)).get().name == "Loja"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import closing
+from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 import peewee
 import psycopg2
@@ -16,8 +17,14 @@ import pytest
 from app.clock import ManualClock
 from app.services import customers
 from app.services.context import Desk
-from app.store.database import close_database, execute_sql, open_database, write_transaction
-from app.store.errors import ConnectionLostError, DatabaseUnavailableError
+from app.store.database import (
+    close_database,
+    execute_sql,
+    is_read_only,
+    open_database,
+    write_transaction,
+)
+from app.store.errors import ConnectionLostError, DatabaseReadOnlyError, DatabaseUnavailableError
 from app.store.models import Customer, Technician
 from tests.store.fixtures import OPENED_AT, on_postgres, postgres_url
 from tests.store.pg_cluster import Cluster, own_cluster
@@ -98,3 +105,32 @@ def test_the_desk_comes_back_by_itself_after_a_server_restart(cluster: Cluster) 
     cluster.start()
     customers.create_customer(desk, name="Depois")
     assert _names() == ["Antes", "Depois do reinício", "Depois"]
+
+
+def test_a_connection_lost_at_commit_says_the_change_may_not_be_saved(desk: Desk) -> None:
+    customers.create_customer(desk, name="Antes")
+    with pytest.raises(ConnectionLostError, match="enquanto gravava"), write_transaction():
+        Customer.create(name="Meio", created_at=OPENED_AT)
+        _kill_this_desks_connection()
+    assert _names() == ["Antes"]  # here the server had not committed it: it died first
+
+
+def test_a_read_only_session_opens_read_only_and_refuses_every_save(
+    database: peewee.Database, db_location: str
+) -> None:
+    # What a standby server or a user whose transactions are read-only looks like.
+    customers.create_customer(
+        Desk(CLOCK, Technician.create(name="Rui", created_at=OPENED_AT).id), name="Antes"
+    )
+    close_database()
+    parsed = urlparse(db_location)
+    query = [
+        (key, f"{value} -cdefault_transaction_read_only=on" if key == "options" else value)
+        for key, value in parse_qsl(parsed.query)
+    ]
+    open_database(urlunparse(parsed._replace(query=urlencode(query))), clock=CLOCK)
+    assert is_read_only()
+    desk = Desk(CLOCK, Technician.get().id)
+    with pytest.raises(DatabaseReadOnlyError, match="só pode ser lida"):
+        customers.create_customer(desk, name="Depois")
+    assert _names() == ["Antes"]
