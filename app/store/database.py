@@ -50,9 +50,11 @@ DATABASE_FILE = "balcao.sqlite"
 LOCATION_VARIABLE = "BALCAO_DB"
 #: How long a desk waits for another desk's write lock (SQLite) or row lock (PostgreSQL's
 #: ``lock_timeout``) before saying that another desk is saving. A use case holds the lock for
-#: milliseconds, so a longer wait means something else holds it (a migration, a big import, a
-#: desk stuck mid-transaction); the wait freezes the window that asked, and after 5 s a user
-#: takes a frozen window for a dead one. Nothing is lost by giving up: the user tries again.
+#: milliseconds and the heaviest routine write, the thorough sweep at start, for under a second
+#: on the large demo (``tests/bench/bench_sweeps.py``'s goal), so a longer wait means something
+#: unusual holds it (a migration, a big import, a desk stuck mid-transaction). The wait freezes
+#: the window that asked, and past a few seconds a user takes a frozen window for a dead one;
+#: 10 s was too long. Nothing is lost by giving up: the user is told to try again.
 BUSY_TIMEOUT_MS = 5_000
 #: How long to wait for a PostgreSQL server to answer a new connection, in seconds (libpq's
 #: ``connect_timeout``; a URL may set its own): an unreachable server must not hang the window.
@@ -271,9 +273,9 @@ def open_database(
 
 def _read_only(database: Database) -> bool:
     """Whether this desk may only read ``database``: a SQLite file that cannot be opened for
-    writing (the test SQLite itself makes before it falls back to reading: a read-only file,
-    folder or disk), or a PostgreSQL session that is read-only (a standby server, a user whose
-    transactions are read-only by default)."""
+    writing (the very test after which SQLite falls back to reading it: a read-only file or
+    disk, a file of another user), or a PostgreSQL session that is read-only (a standby
+    server, a user whose transactions are read-only by default)."""
     if isinstance(database, SqliteDatabase):
         if database.database == _MEMORY:
             return False
