@@ -14,7 +14,8 @@ default and matched by text): when the connection turns out to be closed outside
 it is dropped and the statement asked once more on a new one. A ``BEGIN`` runs before peewee
 counts the transaction as open, so the first use case after a server restart simply works. Inside
 a transaction nothing is retried (what it wrote is gone with the connection): the use case fails
-with ``ConnectionLostError``, and the next use reconnects.
+with ``ConnectionLostError``, and the next use reconnects. (Balcão writes only inside
+transactions, so a statement asked again outside one is a read.) ``COMMIT`` is never asked again.
 """
 
 from __future__ import annotations
