@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,3 +164,29 @@ def test_invoices_refuses_a_file_that_is_not_a_database(
     assert done.returncode == 1
     assert done.stderr.startswith("balcao: erro: ")
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "postgresql://u:pw@host:5x4/db",
+        "postgresql://u:pw@host:99999/db",
+        "postgresql://u:pw@[::1/db",
+        "mysql://u:pw@host/db",
+    ],
+)
+def test_a_malformed_address_is_a_portuguese_error_not_a_traceback(address: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.main", "invoices", "--db", address],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+        env=os.environ | {"PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("balcao: erro: ")
+    assert "Traceback" not in done.stderr and "ValueError" not in done.stderr
+    assert "pw" not in done.stderr
+    assert "não é válido" in done.stderr or "desconhecido" in done.stderr

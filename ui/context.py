@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 
+from app.i18n import _
 from app.services import changes
-from app.services.context import Desk
+from app.services.changes import Changes, Topic
+from app.services.context import Desk, read_only
+from app.services.errors import DatabaseFault, DatabaseUnavailableError
+
+log = logging.getLogger(__name__)
+# Where the program has set up no log file, an outage must not end up on stderr through
+# logging's last resort: the lines go to the handlers the program set up, or nowhere.
+log.addHandler(logging.NullHandler())
 
 
 class UiContext(QObject):
@@ -25,11 +34,17 @@ class UiContext(QObject):
     timer_status = Signal(str)
     #: A warning for the banner at the top of the window: (text, "warning" | "breach" | "info").
     alert = Signal(str, str)
+    #: The database cannot be used (its text, for the window's banner), or "" again when it can.
+    database_problem = Signal(str)
 
     def __init__(self, desk: Desk, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
         self._last_change = changes.latest()
+        #: The database lets this desk read only: every save is refused (said at start).
+        self.read_only = read_only()
+        #: What is wrong with the database now ("" while it answers).
+        self.problem = ""
 
     def now(self) -> datetime:
         return self.desk.now()
@@ -38,8 +53,42 @@ class UiContext(QObject):
         """Announces what any desk (this one included) changed since the last call.
 
         Views call it right after a use case; the window calls it every few seconds for what the
-        other desks do.
+        other desks do. It never fails: a database fault is reported by ``poll``.
         """
-        self._last_change, changed = changes.since(self._last_change)
+        self.poll()
+
+    def poll(self) -> bool:
+        """``sync``, telling whether the database answered.
+
+        When it does not (a server restarting, a network gone), ``database_problem`` says so
+        once, the log gets one line for the whole outage (no traceback: it is not a bug), and
+        every later poll is the test of whether it is back: a lost PostgreSQL connection is
+        re-opened on that use. When it answers again the problem is cleared and every view
+        reloads, since any of them may have missed a change meanwhile.
+        """
+        try:
+            newest, changed = changes.since(self._last_change)
+        except DatabaseFault as fault:
+            self.report(fault)
+            return False
+        self._last_change = newest
+        if self.problem:
+            log.warning("the database answers again")
+            self.problem = ""
+            self.database_problem.emit("")
+            changed = Changes(frozenset(Topic))
         if changed:
             self.changed.emit(changed)
+        return True
+
+    def report(self, fault: DatabaseFault) -> None:
+        """The database failed for work the desk does by itself (a poll, a sweep): say so in
+        the window once, and once in the log."""
+        if isinstance(fault, DatabaseUnavailableError):
+            text = _("No connection to the database — trying again…")
+        else:
+            text = fault.message
+        if text != self.problem:
+            log.warning("the database cannot be used: %s (%s)", fault.message, fault.detail)
+            self.problem = text
+            self.database_problem.emit(text)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.i18n import _
 from app.services import settings as company
+from app.services.errors import DatabaseFault
 from ui.context import UiContext
 from ui.views.base import View
 
@@ -39,18 +40,23 @@ _RECORD_VIEWS = {
 
 TICK_MS = 1_000  # countdowns and the timer
 POLL_MS = 3_000  # what other desks recorded shows up within 5 s
+#: While the database does not answer, each failed poll doubles the wait, up to this.
+POLL_MAX_MS = 60_000
 SWEEP_MS = 60_000  # missed deadlines, monthly allotments, expiries
 
 Sweep = Callable[[], None]
 
 
 class Banner(QFrame):
-    """A strip at the top of the window for deadlines about to be missed, or missed."""
+    """A strip at the top of the window for deadlines about to be missed, or missed; and, with
+    no button, for the state of the database while it lasts."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, name: str = "", dismissable: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
-        self.setAccessibleName(_("Alerts"))
+        self.setAccessibleName(name or _("Alerts"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
         self.text = QLabel()
@@ -61,6 +67,7 @@ class Banner(QFrame):
         close.clicked.connect(self.hide)
         layout.addWidget(self.text, 1)
         layout.addWidget(close)
+        close.setVisible(dismissable)
         self.hide()
 
     def show_alert(self, text: str, level: str) -> None:
@@ -110,10 +117,13 @@ class MainWindow(QMainWindow):
 
         self.banner = Banner()
         context.alert.connect(self.banner.show_alert)
+        self.database_banner = Banner(name=_("Database"), dismissable=False)
+        context.database_problem.connect(self._show_database_problem)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(0)
+        right_layout.addWidget(self.database_banner)
         right_layout.addWidget(self.banner)
         right_layout.addWidget(self.stack, 1)
         central = QWidget()
@@ -124,17 +134,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(right, 1)
         self.setCentralWidget(central)
 
-        self.technician_label = QLabel(_("Technician: {name}").format(name=technician_name))
-        self.technician_label.setAccessibleName(_("Technician at this desk"))
-        self.timer_label = QLabel()
-        self.timer_label.setAccessibleName(_("Running timer"))
-        context.timer_status.connect(self._show_timer_status)
-        self.statusBar().addPermanentWidget(self.timer_label)
-        self.statusBar().addPermanentWidget(self.technician_label)
-        self._show_timer_status("")
+        self._build_status_bar(technician_name)
         self._build_menus()
+        self._show_database_problem(context.problem)
 
         self._timers: list[QTimer] = []
+        self._poll_timer: QTimer | None = None
+        #: The wait before the next poll: POLL_MS, or longer while the database does not answer.
+        self.poll_interval = POLL_MS
         self._menus: dict[str, QMenu] = {}
         for view in self.views:
             for menu_title, action in view.window_actions():
@@ -142,6 +149,20 @@ class MainWindow(QMainWindow):
         context.show_record.connect(self.show_record)
         context.start_timer.connect(self.start_timer)
         self._restore()
+
+    def _build_status_bar(self, technician_name: str) -> None:
+        self.technician_label = QLabel(_("Technician: {name}").format(name=technician_name))
+        self.technician_label.setAccessibleName(_("Technician at this desk"))
+        self.timer_label = QLabel()
+        self.timer_label.setAccessibleName(_("Running timer"))
+        self.context.timer_status.connect(self._show_timer_status)
+        self.statusBar().addPermanentWidget(self.timer_label)
+        self.statusBar().addPermanentWidget(self.technician_label)
+        self.read_only_label = QLabel(_("Read only"))
+        self.read_only_label.setAccessibleName(_("The database can only be read"))
+        self.read_only_label.setVisible(self.context.read_only)
+        self.statusBar().addPermanentWidget(self.read_only_label)
+        self._show_timer_status("")
 
     # --- menus and shortcuts ------------------------------------------------------------------
 
@@ -235,18 +256,47 @@ class MainWindow(QMainWindow):
             timer.timeout.connect(slot)
             timer.start()
             self._timers.append(timer)
+            if slot == self.poll:
+                self._poll_timer = timer
 
     def tick(self) -> None:
         self.context.ticked.emit()
 
     def poll(self) -> None:
-        """Learns what the other desks changed since the last poll."""
-        self.context.sync()
+        """Learns what the other desks changed since the last poll. While the database does not
+        answer, the banner says so and the polls space out (3 s, 6, 12… up to a minute); the
+        first one that is answered brings the usual pace back."""
+        if self.context.poll():
+            self.poll_interval = POLL_MS
+        else:
+            self.poll_interval = min(self.poll_interval * 2, POLL_MAX_MS)
+        if self._poll_timer is not None and self._poll_timer.interval() != self.poll_interval:
+            self._poll_timer.setInterval(self.poll_interval)
 
     def sweep(self) -> None:
-        if self._sweep is not None:
-            self._sweep()
+        """The minute's sweep, skipped while the database does not answer (the polls watch
+        for its return); a fault meanwhile is reported like a failed poll."""
+        if self._sweep is not None and not self.context.problem:
+            try:
+                self._sweep()
+            except DatabaseFault as fault:
+                self.context.report(fault)
+                return
         self.poll()
+
+    def _show_database_problem(self, text: str) -> None:
+        if text:
+            self.database_banner.show_alert(text, "breach")
+        elif self.context.read_only:
+            self.database_banner.show_alert(
+                _(
+                    "This database can only be read (a read-only file, disk or server): you can "
+                    "look, but nothing you change can be saved."
+                ),
+                "warning",
+            )
+        else:
+            self.database_banner.hide()
 
     # --- remembering ----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from app.clock import Clock
 from app.domain.validation import ValidationError
 from app.i18n import _
 from app.services.errors import ConflictError, InputError
-from app.store.database import write_transaction
+from app.store.database import is_read_only, write_transaction
 from app.store.errors import StaleRecordError
 
 
@@ -28,9 +28,18 @@ class Desk:
         return self.clock.now()
 
 
+def read_only() -> bool:
+    """Whether this desk can only read the database (a read-only file, disk or server): every
+    use case is then refused, before it writes, with ``DatabaseReadOnlyError``."""
+    return is_read_only()
+
+
 @contextmanager
 def use_case() -> Iterator[None]:
     """One write transaction; a failure rolls everything back and becomes a ServiceError.
+
+    The database's faults (``DatabaseFault``: busy, read-only, full, unreachable…) pass through
+    as they are, already in the user's words.
 
     Domain rules raise ``ValueError`` (or ``ValidationError``) with a translated message: the user
     sees it as is. A stale version or a unique key taken meanwhile by another desk is a conflict.

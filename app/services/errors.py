@@ -1,8 +1,31 @@
-"""The errors a use case raises; each message is already translated for the user."""
+"""The errors a use case raises; each message is already translated for the user.
+
+The database's own faults (``DatabaseFault``: unreachable, busy, read-only, full, damaged) come
+from the store as they are; they are named here too, so that the window can tell them apart
+without reaching into the store.
+"""
 
 from __future__ import annotations
 
 from app.errors import KnownError
+from app.store.errors import (
+    ConnectionLostError,
+    DatabaseFault,
+    DatabaseReadOnlyError,
+    DatabaseUnavailableError,
+)
+
+__all__ = [
+    "ConflictError",
+    "ConnectionLostError",
+    "DatabaseFault",
+    "DatabaseReadOnlyError",
+    "DatabaseUnavailableError",
+    "InputError",
+    "NotFoundError",
+    "RuleError",
+    "ServiceError",
+]
 
 
 class ServiceError(KnownError):

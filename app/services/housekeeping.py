@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.services import compensation, packs
 from app.services.changes import Changes
-from app.services.context import Desk
+from app.services.context import Desk, read_only
 
 
 def run_sweeps(desk: Desk, *, thorough: bool = False) -> Changes:
@@ -13,7 +13,11 @@ def run_sweeps(desk: Desk, *, thorough: bool = False) -> Changes:
     version or a late response left behind, and every balance that lapsed while no desk swept.
 
     Every minute it costs a few index lookups when there is nothing to do (no write lock is
-    taken then); ``tests/bench/bench_sweeps.py`` times it on the large demo database."""
+    taken then); ``tests/bench/bench_sweeps.py`` times it on the large demo database.
+
+    A desk that can only read the database sweeps nothing: the desks that can write do it."""
+    if read_only():
+        return Changes()
     granted = compensation.sweep_breaches(desk, thorough=thorough)
     allotted = packs.ensure_monthly_allotments(desk)
     expired = packs.expire_packs(desk, thorough=thorough)

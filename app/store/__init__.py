@@ -5,5 +5,8 @@
 - ``models``: every record; ``base``: versioned saves (``save_versioned``) and the append-only
   ledger; ``fields``: UTC instants, exact money, enums; ``enums``: record states and kinds.
 - ``migrations``: the schema versions; ``numbering``: gapless invoice numbers.
-- ``errors``: ``DatabaseOpenError``, ``StaleRecordError``, ``AppendOnlyError``.
+- ``errors``: ``DatabaseOpenError``, ``StaleRecordError``, ``AppendOnlyError``, and the database's
+  faults (``DatabaseFault``: unavailable, connection lost, busy, read-only, disk full, damaged).
+- ``faults``: the database classes' side of those faults: sorting the drivers' errors by code,
+  re-opening a lost PostgreSQL connection.
 """

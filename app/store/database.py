@@ -13,6 +13,7 @@ database is already held). Nested calls become savepoints. Read-only work needs 
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
@@ -21,16 +22,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 import platformdirs
 from peewee import Database, DatabaseProxy, ModelSelect, PeeweeException, SqliteDatabase
-from playhouse.db_url import connect as connect_url
+from playhouse.db_url import parse as parse_url
 
 from app.clock import Clock, SystemClock
 from app.files import create_private
 from app.i18n import _
-from app.store.errors import DatabaseOpenError
+from app.store.errors import DatabaseFault, DatabaseOpenError, DatabaseReadOnlyError
+from app.store.faults import (
+    SQLITE_BUSY,
+    SQLITE_LOCKED,
+    BalcaoPostgresDatabase,
+    FaultTranslating,
+    sqlite_fault,
+)
 
 log = logging.getLogger(__name__)
 _Select = TypeVar("_Select", bound="ModelSelect[Any]")
@@ -41,25 +49,49 @@ db = DatabaseProxy()
 APP_NAME = "Balcao"  # platformdirs folder name: plain ASCII on every platform
 DATABASE_FILE = "balcao.sqlite"
 LOCATION_VARIABLE = "BALCAO_DB"
-#: How long a desk waits for another desk's write lock before giving up (SQLite).
-BUSY_TIMEOUT_MS = 10_000
-#: Set on every SQLite connection, before ``journal_mode = wal`` (see ``BalcaoSqliteDatabase``).
-SQLITE_PRAGMAS = {
-    "foreign_keys": 1,
-    "busy_timeout": BUSY_TIMEOUT_MS,
-    "synchronous": "normal",  # safe with WAL: a power cut loses at most the last commits
-}
+#: How long a desk waits for another desk's write lock (SQLite) or row lock (PostgreSQL's
+#: ``lock_timeout``) before saying that another desk is saving. A use case holds the lock for
+#: milliseconds and the heaviest routine write, the thorough sweep at start, for under a second
+#: on the large demo (``tests/bench/bench_sweeps.py``'s goal), so a longer wait means something
+#: unusual holds it (a migration, a big import, a desk stuck mid-transaction). The wait freezes
+#: the window that asked, and past a few seconds a user takes a frozen window for a dead one;
+#: 10 s was too long. Nothing is lost by giving up: the user is told to try again.
+BUSY_TIMEOUT_MS = 5_000
+#: How long to wait for a PostgreSQL server to answer a new connection, in seconds (libpq's
+#: ``connect_timeout``; a URL may set its own): an unreachable server must not hang the window.
+CONNECT_TIMEOUT_S = 5
+
+
+def sqlite_pragmas() -> dict[str, object]:
+    """Set on every SQLite connection, before ``journal_mode = wal`` (``BalcaoSqliteDatabase``)."""
+    return {
+        "foreign_keys": 1,
+        "busy_timeout": BUSY_TIMEOUT_MS,
+        "synchronous": "normal",  # safe with WAL: a power cut loses at most the last commits
+    }
+
+
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
 _MEMORY = ":memory:"
 
 
-class BalcaoSqliteDatabase(SqliteDatabase):
+class BalcaoSqliteDatabase(FaultTranslating, SqliteDatabase):
     """SQLite in WAL mode: readers do not block the writer, nor the writer the readers.
 
     WAL is set on each new connection. Two desks turning a *new* file to WAL at the same moment
     make SQLite answer "locked" at once, without waiting (its rule against deadlocks); the loser
     asks again until the other is done, as long as the busy timeout allows.
+
+    Its faults (busy, read-only, full, damaged…) become ``DatabaseFault`` (``app.store.faults``).
     """
+
+    def fault(self, error: BaseException) -> DatabaseFault | None:
+        return sqlite_fault(error)
+
+    def can_roll_back(self) -> bool:
+        # SQLite ends the transaction itself on some faults (SQLITE_FULL, SQLITE_IOERR…).
+        connection = self.driver_connection()
+        return connection is not None and bool(connection.in_transaction)
 
     def _initialize_connection(self, conn: sqlite3.Connection) -> None:
         give_up_at = time.monotonic() + BUSY_TIMEOUT_MS / 1000
@@ -68,7 +100,8 @@ class BalcaoSqliteDatabase(SqliteDatabase):
                 mode = conn.execute("PRAGMA journal_mode = wal").fetchone()[0]
                 break
             except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > give_up_at:
+                busy = error.sqlite_errorcode & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+                if not busy or time.monotonic() > give_up_at:
                     raise
                 time.sleep(0.01)
         if mode != "wal" and self.database != _MEMORY:
@@ -93,27 +126,64 @@ def resolve_location(location: str | os.PathLike[str] | None) -> str:
 
 
 def describe_location(location: str) -> str:
-    """The location as it may be shown: a URL without its password."""
-    parsed = urlparse(location)
-    if parsed.scheme in _POSTGRES_SCHEMES and parsed.password is not None:
-        host = parsed.hostname or ""
-        if parsed.port is not None:
-            host = f"{host}:{parsed.port}"
-        user = f"{parsed.username}@" if parsed.username else ""
-        return urlunparse(parsed._replace(netloc=f"{user}{host}"))
-    return location
+    """The location as it may be shown: a URL without its password. Never fails, even on an
+    address too malformed to open (it is shown in the message that says so)."""
+    scheme, separator, rest = location.partition("://")
+    if not separator:  # a file path: nothing to hide
+        return location
+    ends = [found for found in (rest.find(mark) for mark in "/?#") if found >= 0]
+    end = min(ends, default=len(rest))
+    userinfo, at, host = rest[:end].rpartition("@")
+    user, colon, _password = userinfo.partition(":")
+    if not at or not colon:
+        return location
+    return f"{scheme}://{user}@{host}{rest[end:]}" if user else f"{scheme}://{host}{rest[end:]}"
+
+
+def _scheme(location: str) -> str:
+    scheme, separator, _rest = location.partition("://")
+    return scheme.lower() if separator else ""
 
 
 def _sqlite_path(location: str) -> str:
     if location.startswith("sqlite:"):
         # sqlite:///relative.db, sqlite:////absolute.db (as playhouse.db_url reads them)
-        path = urlparse(location).path[1:]
+        try:
+            path = urlparse(location).path[1:]
+        except ValueError as error:  # sqlite://[x/… : brackets in the host part
+            raise _invalid_address(location, error) from error
         return path or _MEMORY
     return location
 
 
 def _is_postgres(location: str) -> bool:
-    return urlparse(location).scheme in _POSTGRES_SCHEMES
+    return _scheme(location) in _POSTGRES_SCHEMES
+
+
+def _invalid_address(location: str, error: Exception) -> DatabaseOpenError:
+    return DatabaseOpenError(
+        _(
+            "The database address {location} is not valid: check the server's name (an IPv6 "
+            "address goes in square brackets), the port (a number from 1 to 65535) and the "
+            "database's name."
+        ).format(location=describe_location(location)),
+        detail=str(error),
+    )
+
+
+def _postgres_database(location: str) -> BalcaoPostgresDatabase:
+    try:
+        parsed = urlparse(location)
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not 0…65535
+        parameters = parse_url(location, unquote_password=True, unquote_user=True)
+    except ValueError as error:
+        raise _invalid_address(location, error) from error
+    if not parameters.get("database"):
+        raise _invalid_address(location, ValueError("no database name"))
+    parameters.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+    database = BalcaoPostgresDatabase(**parameters)
+    database.lock_timeout_ms = BUSY_TIMEOUT_MS
+    return database
 
 
 def connect_database(location: str) -> Database:
@@ -121,17 +191,8 @@ def connect_database(location: str) -> Database:
     both). Raises ``DatabaseOpenError`` for a location that cannot be a database."""
     shown = describe_location(location)
     if _is_postgres(location):
-        try:
-            database: Database = connect_url(location, unquote_password=True, unquote_user=True)
-        except (RuntimeError, ValueError) as error:
-            raise DatabaseOpenError(
-                _("The database address {location} is not valid: {detail}").format(
-                    location=shown, detail=error
-                )
-            ) from error
-        return database
-    scheme = urlparse(location).scheme
-    if "://" in location and scheme != "sqlite":
+        return _postgres_database(location)
+    if "://" in location and _scheme(location) != "sqlite":
         raise DatabaseOpenError(
             _(
                 "Unknown kind of database: {location}. Give a file path, a sqlite:/// address "
@@ -150,7 +211,7 @@ def connect_database(location: str) -> Database:
                 _("The folder {folder} does not exist.").format(folder=file.parent)
             )
         path = str(file)
-    return BalcaoSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    return BalcaoSqliteDatabase(path, pragmas=sqlite_pragmas(), timeout=BUSY_TIMEOUT_MS / 1000)
 
 
 def open_database(
@@ -160,28 +221,47 @@ def open_database(
     ``None``: ``$BALCAO_DB`` or ``default_location()``), creates or migrates its schema, and binds
     the models to it. A database already open is closed first.
 
-    Raises ``DatabaseOpenError`` with a message for the user when anything goes wrong.
+    A file or server this desk may only read opens read-only (``is_read_only``): it can be
+    read, and every write is refused with ``DatabaseReadOnlyError``.
+
+    Raises ``DatabaseOpenError`` with a message for the user when anything goes wrong; the
+    driver's own text is in its ``detail``, not in the message.
     """
-    from app.store.migrations import migrate
+    from app.store.migrations import latest_version, migrate, schema_version
 
     resolved = resolve_location(location)
     close_database()
     database = connect_database(resolved)
+    shown = describe_location(resolved)
     if isinstance(database, SqliteDatabase) and database.database != _MEMORY:
         with suppress(OSError):  # SQLite itself then says why it cannot make the file
             create_private(database.database)  # new file, -wal and -shm: the owner's only
     try:
         database.connect()
+        if isinstance(database, FaultTranslating):
+            database.read_only = _read_only(database)
+            if database.read_only and schema_version(database) < latest_version():
+                raise DatabaseReadOnlyError()
         result = migrate(database, clock=clock or SystemClock())
     except DatabaseOpenError:
         _quietly_close(database)
         raise
+    except DatabaseFault as fault:
+        _quietly_close(database)
+        log.info("cannot open the database %s: %s", shown, fault.detail or fault.message)
+        raise DatabaseOpenError(
+            _("Cannot open the database {location}: {reason}.").format(
+                location=shown, reason=fault.reason()
+            ),
+            detail=fault.detail,
+        ) from fault
     except PeeweeException as error:
         _quietly_close(database)
         raise DatabaseOpenError(
             _("Cannot open the database {location}: {detail}").format(
-                location=describe_location(resolved), detail=str(error).strip()
-            )
+                location=shown, detail=str(error).strip()
+            ),
+            detail=str(error),
         ) from error
     if result.from_version != result.to_version:
         log.info(
@@ -193,6 +273,28 @@ def open_database(
         )
     db.initialize(database)
     return database
+
+
+def _read_only(database: Database) -> bool:
+    """Whether this desk may only read ``database``: a SQLite file that cannot be opened for
+    writing (the very test after which SQLite falls back to reading it: a read-only file or
+    disk, a file of another user), or a PostgreSQL session that is read-only (a standby
+    server, a user whose transactions are read-only by default)."""
+    if isinstance(database, SqliteDatabase):
+        if database.database == _MEMORY:
+            return False
+        try:
+            os.close(os.open(database.database, os.O_RDWR))
+        except OSError as error:
+            return error.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+        return False
+    setting = execute_sql("SHOW transaction_read_only", database=database).fetchone()[0]
+    return str(setting).lower() == "on"
+
+
+def is_read_only(database: Database | None = None) -> bool:
+    """Whether the open database can only be read here (see ``open_database``)."""
+    return bool(getattr(database or current_database(), "read_only", False))
 
 
 def _quietly_close(database: Database) -> None:
@@ -235,6 +337,8 @@ def write_transaction(database: Database | None = None) -> Iterator[None]:
     """A transaction for work that writes (see the module's docstring). Commits on success, rolls
     back on an exception; inside another transaction it is a savepoint."""
     target = database or current_database()
+    if is_read_only(target):
+        raise DatabaseReadOnlyError()
     options: dict[str, Any] = {"lock_type": "IMMEDIATE"} if is_sqlite(target) else {}
     with target.atomic(**options):
         yield

@@ -23,7 +23,7 @@ from app.store.database import (
     open_database,
     write_transaction,
 )
-from app.store.errors import DatabaseOpenError
+from app.store.errors import DatabaseBusyError, DatabaseOpenError
 from app.store.migrations import latest_version, schema_version
 from app.store.models import Customer, Technician
 from tests.store import factories
@@ -180,12 +180,36 @@ def test_unknown_kind_of_address_is_refused() -> None:
         open_database("mysql://server/balcao", clock=CLOCK)
 
 
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        ("postgresql://u:pw@host:5x4/db", "postgresql://u@host:5x4/db"),
+        ("postgresql://u:pw@host:99999/db", "postgresql://u@host:99999/db"),
+        ("postgresql://u:pw@[::1/db", "postgresql://u@[::1/db"),
+        ("postgres://u:pw@host/", "postgres://u@host/"),
+        ("sqlite://[::1/balcao.sqlite", "sqlite://[::1/balcao.sqlite"),
+    ],
+)
+def test_a_malformed_address_is_refused_in_portuguese_without_its_password(
+    address: str, shown: str
+) -> None:
+    with pytest.raises(DatabaseOpenError) as refused:
+        open_database(address, clock=CLOCK)
+    message = str(refused.value)
+    assert message.startswith(f"O endereço da base de dados {shown} não é válido")
+    assert "pw" not in message and "ValueError" not in message
+    assert store_database.describe_location(address) == shown
+
+
 def test_unreachable_server_is_an_error_without_the_password() -> None:
     # Port 1 on this machine: nothing listens there, the connection is refused at once.
     with pytest.raises(DatabaseOpenError) as raised:
         open_database("postgresql://ana:segredo@127.0.0.1:1/balcao", clock=CLOCK)
     assert "127.0.0.1:1" in str(raised.value)
     assert "segredo" not in str(raised.value)
+    assert "o servidor não responde" in str(raised.value)
+    assert "Connection refused" not in str(raised.value)  # the driver's text: details only
+    assert "Connection refused" in raised.value.detail
 
 
 def test_newer_schema_is_refused(db_location: str) -> None:
@@ -273,8 +297,41 @@ def test_locking_holds_the_rows_until_the_transaction_ends(database: peewee.Data
     desk.start()
     try:
         assert holding.wait(timeout=30)
-        with pytest.raises(peewee.OperationalError), write_transaction():
+        # lock_not_available (55P03): another desk holds the row, said in the user's words.
+        with pytest.raises(DatabaseBusyError, match="Outro posto"), write_transaction():
             Customer.select().where(Customer.id == loja.id).for_update(nowait=True).get()
+    finally:
+        release.set()
+        desk.join(timeout=30)
+    with write_transaction():
+        assert locking(Customer.select().where(Customer.id == loja.id)).get().name == "Loja"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not on_postgres(), reason="needs BALCAO_TEST_PG")
+def test_a_row_held_by_another_desk_is_waited_for_a_bounded_time(
+    database: peewee.Database,
+) -> None:
+    # lock_timeout, set on each connection: the wait is shortened here (BUSY_TIMEOUT_MS: 5 s).
+    database.lock_timeout_ms = 200
+    loja = factories.customer(name="Loja")
+    holding = threading.Event()
+    release = threading.Event()
+
+    def first_desk() -> None:
+        with write_transaction():
+            locking(Customer.select().where(Customer.id == loja.id)).get()
+            holding.set()
+            release.wait(timeout=30)
+        current_database().close()
+
+    desk = threading.Thread(target=first_desk)
+    desk.start()
+    try:
+        assert holding.wait(timeout=30)
+        with pytest.raises(DatabaseBusyError, match="Outro posto") as busy, write_transaction():
+            locking(Customer.select().where(Customer.id == loja.id)).get()
+        assert "lock timeout" in busy.value.detail
     finally:
         release.set()
         desk.join(timeout=30)

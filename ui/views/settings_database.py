@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.credentials import complete, save_password, split_password, without_password
+from app.errors import KnownError
 from app.i18n import _
 from app.store.database import (
     LOCATION_VARIABLE,
@@ -70,7 +71,10 @@ class Probe:
 
 
 def _with_timeout(location: str) -> str:
-    parsed = urlparse(location)
+    try:
+        parsed = urlparse(location)
+    except ValueError:  # "[::1": connect_database says what is wrong with it
+        return location
     if parsed.scheme not in _POSTGRES_SCHEMES:
         return location
     query = parse_qsl(parsed.query, keep_blank_values=True)
@@ -120,6 +124,8 @@ def probe_location(location: str) -> Probe:
     try:
         candidate.connect()
         execute_sql("SELECT 1", database=candidate)
+    except KnownError as error:  # unreachable, damaged, busy…: already in the user's words
+        return Probe(False, str(error))
     except Exception as error:  # peewee's and the drivers' own classes; ui imports neither
         return Probe(
             False,
