@@ -12,9 +12,9 @@ from peewee import IntegrityError
 from app.clock import Clock
 from app.domain.validation import ValidationError
 from app.i18n import _
-from app.services.errors import ConflictError, InputError
+from app.services.errors import ConflictError, InputError, RuleError
 from app.store.database import write_transaction
-from app.store.errors import StaleRecordError
+from app.store.errors import StaleRecordError, refused_by_guard
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,14 @@ def use_case() -> Iterator[None]:
     except StaleRecordError as error:
         raise ConflictError(str(error)) from error
     except IntegrityError as error:
+        if refused_by_guard(error):  # a bug got past the services: say so, never "another desk"
+            raise RuleError(
+                _(
+                    "The database refused to change a record that is frozen (an issued "
+                    "document, its numbering or the pack ledger). Nothing was saved."
+                ),
+                detail=str(error),
+            ) from error
         raise ConflictError(
             _("Another desk saved a conflicting change at the same time. Nothing was saved.")
         ) from error
