@@ -54,7 +54,7 @@ from app.services.errors import InputError, NotFoundError, RuleError
 from app.services.labels import invoice_kind_label
 from app.services.packs import customer_row, months, rows_of
 from app.services.queries import get_or_missing, locked_or_missing
-from app.services.settings import company_zone
+from app.services.settings import company_zone, require_admin
 from app.store.base import delete_versioned, save_versioned
 from app.store.database import locking
 from app.store.enums import InvoiceKind, InvoiceState, LedgerKind, SessionState
@@ -978,11 +978,13 @@ def issue_invoice(desk: Desk, invoice_id: int, version: int) -> InvoiceDocument:
 def cancel_invoice(desk: Desk, invoice_id: int, version: int, *, reason: str) -> InvoiceCancelled:
     """Cancels an issued invoice with a credit note issued at once: its own series and gapless
     numbering, ``corrects`` the invoice, every line negated (``credit_lines``), the reason
-    recorded. The invoice keeps its number, as cancelled; its sessions may be invoiced again."""
+    recorded. The invoice keeps its number, as cancelled; its sessions may be invoiced again.
+    Only an administrator cancels, and always says why."""
     why = reason.strip()
     if not why:
         raise InputError(_("Write why the invoice is cancelled."), field="reason")
     with use_case():
+        require_admin(desk)
         cancelled = locked_or_missing(Invoice, invoice_id, _missing_invoice(invoice_id))
         if cancelled.kind is InvoiceKind.CREDIT_NOTE:
             raise RuleError(_("A credit note cannot be cancelled."))

@@ -1,9 +1,12 @@
 """The company's settings, its calendar exceptions (P1, P2) and the technicians.
 
-Settings, exceptions and technicians are changed by an administrator (``Technician.is_admin``);
-while the database has no active administrator (a fresh install) anyone may, so that the first
-one can be named, and the program itself (``Desk.technician_id is None``: the demo, the command
-line) always may. The last active administrator cannot be removed.
+Settings, exceptions and technicians are changed at an administrator's desk
+(``Technician.is_admin``). A fresh database names its first administrator with
+``add_first_administrator`` (the technician dialog, the demo); until an active administrator
+exists, any desk passes these checks (an old database whose technicians are none of them
+administrators can still name one). Once one exists, nobody else does: not even the program
+itself (``Desk.technician_id is None``: the sweeps, the migrations), which the window and the
+command line never use for a change. The last active administrator cannot be removed.
 
 ``business_calendar()`` is what every deadline and every bill is computed with; it is cached and
 rebuilt when the settings or the exceptions it is made from change, at this desk or another.
@@ -21,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import fn
 
+from app.clock import Clock
 from app.domain.calendar import (
     OPTIONAL_DAYS,
     BusinessCalendar,
@@ -599,10 +603,10 @@ def _active_admins() -> int:
 def require_admin(desk: Desk, *, bootstrap: bool = False) -> None:
     """Refuses (``RuleError``) unless the desk's technician is an active administrator.
 
-    With ``bootstrap`` (settings and technicians), the program itself and any desk of a database
-    without an active administrator are let through too.
+    With ``bootstrap`` (settings and technicians), any desk is let through while the database has
+    no active administrator, so that one can be named; never once there is one.
     """
-    if bootstrap and (desk.technician_id is None or _active_admins() == 0):
+    if bootstrap and _active_admins() == 0:
         return
     row = None if desk.technician_id is None else Technician.get_or_none(id=desk.technician_id)
     if row is None or not row.active or not row.is_admin:
@@ -628,6 +632,26 @@ def add_technician(desk: Desk, *, name: str, is_admin: bool = False) -> Technici
         row = Technician.create(
             name=_technician_name(name), is_admin=bool(is_admin), created_at=desk.now()
         )
+        noted = changes.note(desk, {Topic.SETTINGS}, row.id)
+        return TechnicianResult(_technician_of(row), noted)
+
+
+def add_first_administrator(clock: Clock, *, name: str) -> TechnicianResult:
+    """The first technician of a fresh database, an administrator: the one way a database with
+    no technician gets one (the technician dialog, the demo). Refused once any technician exists:
+    from then on an administrator adds them in Definições."""
+    desk = Desk(clock)  # nobody sits at a desk yet: the program records it
+    with use_case():
+        # Locks the settings row: two desks naming the first administrator at once queue up.
+        locked_or_missing(CompanySettings, SETTINGS_ID, _("The settings are missing."))
+        if Technician.select().exists():
+            raise RuleError(
+                _(
+                    "This database already has technicians: an administrator adds new ones in "
+                    "the settings."
+                )
+            )
+        row = Technician.create(name=_technician_name(name), is_admin=True, created_at=desk.now())
         noted = changes.note(desk, {Topic.SETTINGS}, row.id)
         return TechnicianResult(_technician_of(row), noted)
 
