@@ -33,6 +33,8 @@ from app.domain.calendar import (
 )
 from app.domain.contract import NO_CONTRACT, effective_rates
 from app.domain.validation import (
+    MAX_BLOCK_MINUTES,
+    MAX_REVIEW_HOURS,
     ValidationError,
     normalize_email,
     normalize_iban,
@@ -42,6 +44,9 @@ from app.domain.validation import (
 from app.i18n import _, format_date
 from app.services import changes
 from app.services.changes import Changes, Topic
+from app.services.checks import amount as checked_amount
+from app.services.checks import check_decimal, check_text, whole
+from app.services.checks import day as checked_day
 from app.services.context import Desk, use_case
 from app.services.errors import NotFoundError, RuleError
 from app.services.queries import get_or_missing, locked_or_missing
@@ -178,42 +183,12 @@ def districts() -> tuple[District, ...]:
 # Validation of each field: input → the stored value, or a ValidationError naming the field.
 
 
-def check_text(
-    field: str, value: object, *, max_length: int = _NAME_MAX, required: bool = False
-) -> str:
-    """Text as typed, stripped; ``ValidationError`` when empty but ``required``, or too long."""
-    if not isinstance(value, str):
-        raise ValidationError(field, _("Expected text."))
-    text = value.strip()
-    if required and not text:
-        raise ValidationError(field, _("This field cannot be empty."))
-    if len(text) > max_length:
-        raise ValidationError(
-            field, _("At most {count} characters, please.").format(count=max_length)
-        )
-    return text
-
-
 def _optional(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def check_decimal(field: str, value: object, places: int) -> Decimal:
-    """A Decimal (or int) with at most ``places`` decimals; floats are refused (money)."""
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise ValidationError(field, _("Expected a number."))
-    number = Decimal(value)
-    if not number.is_finite():
-        raise ValidationError(field, _("Expected a number."))
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ValidationError(
-            field, _("At most {places} decimal places, please.").format(places=places)
-        )
-    return number
-
-
 def _money(field: str, value: object) -> Decimal:
-    amount = check_decimal(field, value, 2)
+    amount = checked_amount(field, value)
     if amount < 0:
         raise ValidationError(field, _("An hourly rate cannot be negative."))
     return amount
@@ -227,16 +202,16 @@ def _vat_rate(value: object) -> Decimal:
 
 
 def _block_minutes(field: str, value: object) -> int:
-    """A billing block: a positive whole number of minutes (P11)."""
+    """A billing block: a positive whole number of minutes (P11), at most a day."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValidationError(field, _("A billing block must be a whole number of minutes."))
-    return value
+    return whole(field, value, minimum=1, maximum=MAX_BLOCK_MINUTES)
 
 
 def _positive_hours(field: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValidationError(field, _("Enter a whole number of hours greater than zero."))
-    return value
+    return whole(field, value, minimum=1, maximum=MAX_REVIEW_HOURS)
 
 
 def _bad_hours(error: Exception) -> str:
@@ -320,7 +295,7 @@ def _series(field: str, value: object) -> str:
 _SETTINGS_FIELDS: dict[str, Callable[[object], object]] = {
     "name": lambda value: check_text("name", value, required=True),
     "nif": lambda value: None if _optional(value) else normalize_nif(check_text("nif", value)),
-    "address": lambda value: check_text("address", value, max_length=_LONG_TEXT),
+    "address": lambda value: check_text("address", value, max_length=_LONG_TEXT, multiline=True),
     "postcode": lambda value: check_text("postcode", value, max_length=16),
     "city": lambda value: check_text("city", value),
     "email": lambda value: "" if _optional(value) else normalize_email(check_text("email", value)),
@@ -338,7 +313,7 @@ _SETTINGS_FIELDS: dict[str, Callable[[object], object]] = {
     "invoice_series": lambda value: _series("invoice_series", value),
     "credit_note_series": lambda value: _series("credit_note_series", value),
     "invoice_legal_mention": lambda value: check_text(
-        "invoice_legal_mention", value, max_length=_LONG_TEXT
+        "invoice_legal_mention", value, max_length=_LONG_TEXT, multiline=True
     ),
     "session_review_hours": lambda value: _positive_hours("session_review_hours", value),
     "anydesk_path": lambda value: check_text("anydesk_path", value, max_length=1024),
@@ -424,7 +399,7 @@ def _check_free_day(day: date, except_id: int | None = None) -> None:
 def _check_day(value: object) -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
         raise ValidationError("day", _("Choose a date."))
-    return value
+    return checked_day("day", value)
 
 
 def add_company_exception(
