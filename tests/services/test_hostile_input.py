@@ -286,9 +286,9 @@ def test_hostile_input_is_refused_in_portuguese_naming_the_field(
 
 
 def test_the_field_is_named_in_portuguese(world: World) -> None:
-    with pytest.raises(InputError, match="^Notas: contém um carácter de controlo \\(U\\+001B\\)"):
+    with pytest.raises(InputError, match=r"^Notas: contém um carácter de controlo \(U\+001B\)"):
         _customer(world, notes=ESCAPE)
-    with pytest.raises(InputError, match="^Preço: NaN não é um número"):
+    with pytest.raises(InputError, match=r"^Preço: NaN não é um número"):
         _sale(world, price=NAN)
 
 
