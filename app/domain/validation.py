@@ -300,7 +300,7 @@ def check_number(
         raise ValidationError(
             field, _named(label, _("{value} is not a number.").format(value=value))
         )
-    if abs(number) > maximum:
+    if number.copy_abs() > maximum:  # copy_abs: exact, where abs() may overflow the context
         raise ValidationError(
             field,
             _named(

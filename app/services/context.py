@@ -42,6 +42,13 @@ def use_case() -> Iterator[None]:
         raise InputError(error.message, field=error.field) from error
     except StaleRecordError as error:
         raise ConflictError(str(error)) from error
+    except OverflowError as error:
+        # The checks (``app.services.checks``) bound every number and date first; should one
+        # slip through, the user still reads a sentence, not a traceback.
+        raise InputError(
+            _("A number or a date is too large to be kept. Nothing was saved."),
+            detail=str(error),
+        ) from error
     except IntegrityError as error:
         if refused_by_guard(error):  # a bug got past the services: say so, never "another desk"
             raise RuleError(
