@@ -34,6 +34,8 @@ _AMOUNT = re.compile(r"[-\N{MINUS SIGN}]?(\d+(?:[.,]\d*)?|[.,]\d+)")
 _GROUPED = re.compile(r"[-\N{MINUS SIGN}]?\d{1,3}(?:\.\d{3})+,\d*")
 _SPACES = re.compile(r"[\s\N{NO-BREAK SPACE}\N{NARROW NO-BREAK SPACE}]")
 _PERCENT = Decimal(100)
+#: More hours than anything typed means (the use cases set their own, lower, bounds).
+_MAX_TYPED_HOURS = 1_000_000
 
 
 class ValidationError(ValueError):
@@ -154,6 +156,13 @@ def parse_hours(text: str) -> int:
         raise ValidationError("hours", _("Enter a number of hours, such as 1,5 or 1:30."))
     negative = typed.startswith(_MINUS_SIGNS)
     minutes = _minutes(typed[1:].lstrip() if negative else typed)
+    if minutes is not None and minutes > _MAX_TYPED_HOURS * 60:
+        raise ValidationError(
+            "hours",
+            _("{text} is too many hours: at most {maximum}.").format(
+                text=typed, maximum=format_number(_MAX_TYPED_HOURS)
+            ),
+        )
     if minutes is None:
         raise ValidationError(
             "hours",
@@ -171,6 +180,8 @@ def _minutes(unsigned: str) -> int | None:
     decimal = _DECIMAL_HOURS.fullmatch(unsigned)
     if decimal:
         hours = Decimal(decimal[1].replace(",", "."))
+        if hours > _MAX_TYPED_HOURS:  # before the arithmetic, which would outgrow the context
+            return _MAX_TYPED_HOURS * 60 + 1
         return int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return None
 

@@ -23,6 +23,9 @@ from app.domain.validation import (
     check_number,
     check_text,
     check_whole,
+    parse_amount,
+    parse_hours,
+    parse_percent,
 )
 
 LABEL = "Notas"
@@ -141,3 +144,27 @@ def test_dates_stay_within_the_years_kept(day: date) -> None:
         assert not FIRST_DAY <= day <= LAST_DAY
         return
     assert FIRST_DAY <= checked <= LAST_DAY
+
+
+#: What a hurried or hostile hand types in an hours or amount box.
+typed_numbers = st.one_of(
+    hostile_text,
+    st.from_regex(r"\A-?[0-9]{0,60}([.,:][0-9]{0,60})?\s*(h|%|€)?\Z"),
+)
+
+
+@given(typed_numbers)
+def test_typed_hours_amounts_and_rates_are_read_or_refused(text: str) -> None:
+    """No ``InvalidOperation`` from forty nines: every reader answers or says what is wrong."""
+    for read in (parse_hours, parse_amount, parse_percent):
+        try:
+            value = read(text)
+        except ValidationError:
+            continue
+        if read is parse_hours:
+            assert 0 <= int(value) <= 1_000_000 * 60
+
+
+def test_forty_nines_are_too_many_hours() -> None:
+    with pytest.raises(ValidationError, match="horas"):
+        parse_hours("9" * 40)
