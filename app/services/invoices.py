@@ -87,6 +87,8 @@ _NUMBER = re.compile(r"\s*(\S+)\s+(\d{4})\s*/\s*(\d+)\s*")
 _SEARCH_NUMBER = re.compile(r"(?:(\S+)\s+)?(\d{4})\s*/\s*(\d*)")
 #: Amounts a search compares with: more would not fit the column.
 _MAX = Decimal(10) ** 15
+#: Numbers are 32-bit on PostgreSQL: a larger one typed names no document.
+_MAX_NUMBER = 2**31 - 1
 _ONE = Decimal(1)
 _T = TypeVar("_T")
 
@@ -620,8 +622,12 @@ def invoice(invoice_id: int) -> InvoiceDocument:
 def invoice_by_number(text: str) -> InvoiceDocument:
     """The document numbered ``text``, as printed: "FT 2026/17"."""
     series, year, number = _parse_number(text)
-    found = Invoice.get_or_none(
-        (Invoice.series == series) & (Invoice.year == year) & (Invoice.number == number)
+    found = (
+        None
+        if number > _MAX_NUMBER
+        else Invoice.get_or_none(
+            (Invoice.series == series) & (Invoice.year == year) & (Invoice.number == number)
+        )
     )
     if found is None:
         raise NotFoundError(

@@ -316,3 +316,15 @@ def test_a_search_with_control_characters_finds_nothing_and_fails_nothing(world:
     assert invoices.invoice_by_number("FT\x00 2025/1").number_text == "FT 2025/1"
     with pytest.raises(NotFoundError):
         invoices.invoice_by_number("F\x00X 2025/1")
+
+
+def test_numbers_too_large_for_any_id_name_no_record(world: World) -> None:
+    """From the command line or a stale form: a "not found", never the driver's overflow."""
+    for lookup in (
+        lambda: invoices.invoice_by_number("FT 2025/99999999999999999999999"),
+        lambda: invoices.invoice(10**30),
+        lambda: customers.customer(10**30),
+        lambda: customers.customer(-1),
+    ):
+        with pytest.raises(NotFoundError):
+            lookup()
