@@ -283,3 +283,55 @@ def test_p20_a_refusal_by_the_database_reaches_a_use_case_as_a_rule(
     with pytest.raises(RuleError, match="congelado"), use_case():
         Invoice.update(net=Decimal(0)).where(Invoice.id == documents.issued).execute()
     assert invoices.invoice(documents.issued).net == Decimal("25.00")
+
+
+# --- SQLite's REPLACE, which deletes without firing delete triggers -----------------------------
+
+
+@pytest.mark.skipif(on_postgres(), reason="REPLACE is SQLite's")
+def test_p20_replace_cannot_delete_an_issued_document(documents: Documents) -> None:
+    columns = ", ".join(f'"{name}"' for name in migration_0006.INVOICE_FROZEN if name != "id")
+    refused(
+        f"INSERT OR REPLACE INTO invoice (id, version, state, {columns}) "
+        f"SELECT id, 1, 'draft', {columns} FROM invoice WHERE id = ?",
+        (documents.issued,),
+    )
+    refused(
+        "UPDATE OR REPLACE invoice SET (series, year, number) = "
+        "(SELECT series, year, number FROM invoice WHERE id = ?) WHERE id = ?",
+        (documents.issued, documents.draft),
+    )
+
+
+@pytest.mark.skipif(on_postgres(), reason="REPLACE is SQLite's")
+def test_p20_replace_cannot_delete_a_line_of_an_issued_document(documents: Documents) -> None:
+    refused(
+        "INSERT OR REPLACE INTO invoice_line (invoice_id, position, description, quantity,"
+        " unit_price, vat_rate, net) VALUES (?, 1, 'outra', 1, 0, 0, 0)",
+        (documents.issued,),
+    )
+    refused(
+        "UPDATE OR REPLACE invoice_line SET invoice_id = ?, position = 1 WHERE invoice_id = ?",
+        (documents.issued, documents.draft),
+    )
+
+
+@pytest.mark.skipif(on_postgres(), reason="REPLACE is SQLite's")
+def test_p16a_replace_cannot_delete_a_ledger_entry(documents: Documents) -> None:
+    factories.ledger_entry(factories.pack(Customer.get()))
+    refused(
+        "INSERT OR REPLACE INTO ledger_entry (id, customer_id, pack_id, kind, minutes, outside,"
+        " reason, created_at) SELECT id, customer_id, pack_id, kind, 1, outside, reason,"
+        " created_at FROM ledger_entry"
+    )
+
+
+@pytest.mark.skipif(on_postgres(), reason="REPLACE is SQLite's")
+def test_p20_replace_leaves_an_invoice_counter_as_it_was(documents: Documents) -> None:
+    before = snapshot()
+    with write_transaction():
+        execute_sql(
+            "INSERT OR REPLACE INTO invoice_counter (series, year, last_number) "
+            "VALUES ('FT', 2025, 0)"
+        )
+    assert snapshot() == before
