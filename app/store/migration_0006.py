@@ -22,9 +22,12 @@ exception with SQLSTATE ``GUARD_SQLSTATE`` (``restrict_violation``), so both rea
   has no ``TRUNCATE``; its ``DELETE`` without ``WHERE`` fires the row triggers when there are any).
   The ledger's own refusal of ``UPDATE`` and ``DELETE`` (migration 2) is given the same SQLSTATE.
 
-On SQLite, ``INSERT OR REPLACE`` and ``UPDATE OR REPLACE`` delete the rows in their way
-without firing delete triggers: a write that would replace an issued document, one of its lines
-or a ledger entry is refused, and one that would replace a counter leaves the counter as it was.
+On SQLite, ``INSERT OR REPLACE`` and ``UPDATE OR REPLACE`` delete the rows in their way, and
+fire their delete triggers only with ``PRAGMA recursive_triggers`` on: every connection Balcão
+opens sets it (``app.store.database.SQLITE_PRAGMAS``), so a REPLACE of a frozen row is refused as
+its delete would be. (Triggers on INSERT that looked for such a clash would cost a lookup per row
+without the indexes, which the benchmark's bulk load drops: its SQLite load went from 7 s to
+140 s at 5 % scale.)
 
 Inserting is otherwise left alone: the services insert a credit note already issued, and the
 benchmark database is loaded in bulk with its documents already issued (``app.demo.bulk``).
@@ -178,68 +181,6 @@ def _sqlite_statements() -> tuple[str, ...]:
         _sqlite_trigger(
             "invoice_counter_no_delete", "DELETE", "invoice_counter", "1", _COUNTER_DELETED
         ),
-        *_sqlite_no_replace(),
-    )
-
-
-#: A row of ``invoice`` other than the one updated (``OLD``) that a ``REPLACE`` of ``NEW`` would
-#: delete: same id or same number.
-_INVOICE_CLASH = (
-    "(id = NEW.id OR (series = NEW.series AND year = NEW.year AND number = NEW.number))"
-)
-_LINE_CLASH = "(l.id = NEW.id OR (l.invoice_id = NEW.invoice_id AND l.position = NEW.position))"
-
-
-def _sqlite_no_replace() -> tuple[str, ...]:
-    """SQLite's ``INSERT OR REPLACE``/``UPDATE OR REPLACE`` deletes the rows in its way without
-    firing their delete triggers (unless ``recursive_triggers`` is on): a write that would
-    replace a frozen row is refused before it starts. A counter already there is kept as it is
-    (``RAISE(IGNORE)``: what ``INSERT … ON CONFLICT DO NOTHING`` of the numbering wants)."""
-    frozen_invoice = f"SELECT 1 FROM invoice WHERE state <> 'draft' AND {_INVOICE_CLASH}"
-    frozen_line = (
-        "SELECT 1 FROM invoice_line AS l JOIN invoice AS i ON i.id = l.invoice_id "
-        f"WHERE i.state <> 'draft' AND {_LINE_CLASH}"
-    )
-    return (
-        _sqlite_trigger(
-            "invoice_no_replace_insert",
-            "INSERT",
-            "invoice",
-            f"EXISTS ({frozen_invoice})",
-            _INVOICE_DELETED,
-        ),
-        _sqlite_trigger(
-            "invoice_no_replace_update",
-            "UPDATE",
-            "invoice",
-            f"EXISTS ({frozen_invoice} AND id <> OLD.id)",
-            _INVOICE_DELETED,
-        ),
-        _sqlite_trigger(
-            "invoice_line_no_replace_insert",
-            "INSERT",
-            "invoice_line",
-            f"EXISTS ({frozen_line})",
-            _LINE_CHANGED,
-        ),
-        _sqlite_trigger(
-            "invoice_line_no_replace_update",
-            "UPDATE",
-            "invoice_line",
-            f"EXISTS ({frozen_line} AND l.id <> OLD.id)",
-            _LINE_CHANGED,
-        ),
-        _sqlite_trigger(
-            "ledger_entry_no_replace",
-            "INSERT",
-            "ledger_entry",
-            "EXISTS (SELECT 1 FROM ledger_entry WHERE id = NEW.id "
-            "OR (NEW.reverses_id IS NOT NULL AND reverses_id = NEW.reverses_id))",
-            _LEDGER,
-        ),
-        'CREATE TRIGGER "invoice_counter_no_replace" BEFORE INSERT ON "invoice_counter" '
-        "WHEN EXISTS (SELECT 1 FROM invoice_counter WHERE id = NEW.id "
-        "OR (series = NEW.series AND year = NEW.year)) BEGIN SELECT RAISE(IGNORE); END",
     )
 
 
