@@ -234,6 +234,13 @@ def test_p20_an_invoice_counter_is_never_deleted(documents: Documents) -> None:
     refused("DELETE FROM invoice_counter WHERE series = 'FT'")
 
 
+def test_p20_an_upsert_cannot_reset_an_invoice_counter(documents: Documents) -> None:
+    refused(
+        "INSERT INTO invoice_counter (series, year, last_number) VALUES ('FT', 2025, 0) "
+        "ON CONFLICT (series, year) DO UPDATE SET last_number = 0"
+    )
+
+
 # --- emptying a table -----------------------------------------------------------------------------
 
 
