@@ -186,7 +186,7 @@ def run_window(args: argparse.Namespace) -> int:
     else:
         technician_id = remembered_technician(settings, location)
     if technician_id is None:
-        dialog = TechnicianDialog(Desk(clock))
+        dialog = TechnicianDialog(clock)
         if not dialog.exec() or dialog.chosen is None:
             return 0
         technician_id = dialog.chosen

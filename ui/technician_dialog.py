@@ -14,11 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.clock import Clock
 from app.credentials import without_password
 from app.i18n import _
 from app.services import settings as company
-from app.services.context import Desk
-from app.services.settings import TechnicianResult
 from ui.operations import op
 from ui.widgets import dialog_buttons
 
@@ -31,18 +30,20 @@ def _key(location: str) -> str:
 
 
 class TechnicianDialog(QDialog):
-    """Picks an active technician, or adds one (the first one of a new database)."""
+    """Picks an active technician; a new database names its first one, an administrator (later
+    ones are added by an administrator in Definições)."""
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._desk = desk
+        self._clock = clock
         self.setWindowTitle(_("Who is at this desk?"))
         self.chosen: int | None = None
         self.choice = QComboBox()
         self.choice.setAccessibleName(_("Technician"))
         for technician in company.technicians():
             self.choice.addItem(technician.name, technician.id)
-        self.choice.addItem(_("New technician…"), _NEW)
+        if self.choice.count() == 0:  # a new database (else only an administrator adds one)
+            self.choice.addItem(_("New technician…"), _NEW)
         self.new_name = QLineEdit()
         self.new_name.setAccessibleName(_("Name of the new technician"))
         self.new_name.setPlaceholderText(_("Name"))
@@ -73,12 +74,8 @@ class TechnicianDialog(QDialog):
             self.chosen = int(selected)
             self.accept()
             return
-
-        def add() -> TechnicianResult:
-            first = not company.technicians()
-            return company.add_technician(self._desk, name=self.new_name.text(), is_admin=first)
-
-        added = op(self, add).run()
+        name = self.new_name.text()
+        added = op(self, lambda: company.add_first_administrator(self._clock, name=name)).run()
         if added is None:
             return
         self.chosen = added.technician.id

@@ -74,8 +74,13 @@ def add_year_end_hours(desk: Desk, years: Sequence[int]) -> None:
 
 
 def add_technicians(desk: Desk, names: Sequence[str]) -> list[int]:
-    """The technicians by ``names`` (the first an administrator), reusing any already there."""
+    """The technicians by ``names``, reusing any already there. On a database without any, the
+    first is named its first administrator, and she adds the others at her desk."""
     existing = {row.name.lower(): row.id for row in settings.technicians(include_inactive=True)}
+    if not existing and names:
+        first = settings.add_first_administrator(desk.clock, name=names[0]).technician
+        existing[first.name.lower()] = first.id
+        desk = Desk(desk.clock, first.id)
     ids = []
     for position, name in enumerate(names):
         found = existing.get(name.lower())

@@ -199,9 +199,10 @@ class SmallDemo:
 
     def set_up(self) -> None:
         self.progress(_("Company, technicians and customers…"))
-        set_up_company(self.program)
-        add_year_end_hours(self.program, sorted({self.first_day.year, self.today.year}))
+        # The first administrator is named, then the company is set up at her desk.
         self.technicians = add_technicians(self.program, data.TECHNICIANS)
+        set_up_company(self.admin)
+        add_year_end_hours(self.admin, sorted({self.first_day.year, self.today.year}))
         self.calendar = settings.business_calendar()
         self.rota = _Rota(self.technicians, self.rng)
         nifs = data.NifMaker(self.rng)

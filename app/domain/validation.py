@@ -8,6 +8,8 @@ and saying, in the user's language, what is wrong.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from email.utils import parseaddr
 from typing import Literal
@@ -17,7 +19,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pt import nif
 
-from app.i18n import _
+from app.i18n import _, format_decimal
 
 NIF_DIGITS = 9
 
@@ -32,6 +34,8 @@ _AMOUNT = re.compile(r"[-\N{MINUS SIGN}]?(\d+(?:[.,]\d*)?|[.,]\d+)")
 _GROUPED = re.compile(r"[-\N{MINUS SIGN}]?\d{1,3}(?:\.\d{3})+,\d*")
 _SPACES = re.compile(r"[\s\N{NO-BREAK SPACE}\N{NARROW NO-BREAK SPACE}]")
 _PERCENT = Decimal(100)
+#: More hours than anything typed means (the use cases set their own, lower, bounds).
+_MAX_TYPED_HOURS = 1_000_000
 
 
 class ValidationError(ValueError):
@@ -152,6 +156,13 @@ def parse_hours(text: str) -> int:
         raise ValidationError("hours", _("Enter a number of hours, such as 1,5 or 1:30."))
     negative = typed.startswith(_MINUS_SIGNS)
     minutes = _minutes(typed[1:].lstrip() if negative else typed)
+    if minutes is not None and minutes > _MAX_TYPED_HOURS * 60:
+        raise ValidationError(
+            "hours",
+            _("{text} is too many hours: at most {maximum}.").format(
+                text=typed, maximum=format_number(_MAX_TYPED_HOURS)
+            ),
+        )
     if minutes is None:
         raise ValidationError(
             "hours",
@@ -169,6 +180,8 @@ def _minutes(unsigned: str) -> int | None:
     decimal = _DECIMAL_HOURS.fullmatch(unsigned)
     if decimal:
         hours = Decimal(decimal[1].replace(",", "."))
+        if hours > _MAX_TYPED_HOURS:  # before the arithmetic, which would outgrow the context
+            return _MAX_TYPED_HOURS * 60 + 1
         return int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return None
 
@@ -209,3 +222,166 @@ def _decimal(typed: str) -> Decimal | None:
         return Decimal(typed.replace(",", ".").replace("\N{MINUS SIGN}", "-"))
     except InvalidOperation:  # pragma: no cover - the pattern already refused it
         return None
+
+
+# --- what any field may hold: the one check of text and numbers ----------------------------------
+#
+# Every use case passes what it is given through these (by way of ``app.services.checks``), so
+# that a value the database cannot keep, or that no arithmetic should meet, is refused with a
+# sentence that names the field, before anything is written.
+
+#: Bounds far above any real use, well inside what the columns hold (64-bit cents, 32-bit
+#: minutes on PostgreSQL) and what the calendar can compute with.
+MAX_AMOUNT = Decimal("9999999.99")  # euros: a price, an hourly rate, a line's unit price
+MAX_QUANTITY = Decimal(100_000)  # units or hours on an invoice line
+MAX_PACK_MINUTES = 10_000 * 60  # a pack of 10 000 hours (per month, for a monthly pack)
+MAX_RESPONSE_MINUTES = 366 * 24 * 60  # a contract's response time: a year
+MAX_BLOCK_MINUTES = 24 * 60  # a billing block (P11): a day
+MAX_BUSINESS_DAYS = 366  # a contract's "N-th business day" (P5)
+MAX_COMPENSATION_HOURS = 1_000  # free hours a missed guarantee grants (P17)
+MAX_REVIEW_HOURS = 24 * 366  # a session is flagged for review after at most a year
+
+#: Characters never stored: C0 and C1 control characters (NUL, ESC, DEL…) other than tab and
+#: line breaks, and lone surrogates (not UTF-8: PostgreSQL refuses them, SQLite would keep them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: Tabs and line breaks: only in fields of several lines (notes, reasons, addresses).
+_LAYOUT = re.compile("[\t\n\r\u2028\u2029]")
+
+
+def _named(label: str, message: str) -> str:
+    return _("{field}: {problem}").format(field=label, problem=message)
+
+
+def check_text(
+    field: str,
+    label: str,
+    value: object,
+    *,
+    max_length: int,
+    required: bool = False,
+    multiline: bool = False,
+) -> str:
+    """Text as typed, stripped of surrounding spaces. Refused (``ValidationError`` naming the
+    field by ``label``): anything but text, control characters (NUL, escape…), tabs and line
+    breaks unless ``multiline``, an empty value when ``required``, more than ``max_length``
+    characters."""
+    if not isinstance(value, str):
+        raise ValidationError(field, _named(label, _("expected text.")))
+    control = _CONTROL.search(value)
+    if control is not None:
+        raise ValidationError(
+            field,
+            _named(
+                label,
+                _(
+                    "contains a control character ({code}), which cannot be stored; remove it."
+                ).format(code=f"U+{ord(control[0]):04X}"),
+            ),
+        )
+    if not multiline and _LAYOUT.search(value):
+        raise ValidationError(
+            field, _named(label, _("write it on one line, without tabs or line breaks."))
+        )
+    text = value.strip()
+    if required and not text:
+        raise ValidationError(field, _named(label, _("cannot be empty.")))
+    if len(text) > max_length:
+        raise ValidationError(
+            field,
+            _named(
+                label,
+                _("at most {count} characters ({typed} typed).").format(
+                    count=max_length, typed=len(text)
+                ),
+            ),
+        )
+    return text
+
+
+def check_number(
+    field: str, label: str, value: object, *, maximum: Decimal, shown_maximum: str | None = None
+) -> Decimal:
+    """A ``Decimal`` (or ``int``) that is a number and at most ``maximum`` either way; the
+    caller then says what sign and decimals it takes. Floats are refused: money never is one.
+    ``NaN`` and infinities are "not a number", never "negative"."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise ValidationError(field, _named(label, _("expected a number.")))
+    number = Decimal(value)
+    if not number.is_finite():
+        raise ValidationError(
+            field, _named(label, _("{value} is not a number.").format(value=value))
+        )
+    if number.copy_abs() > maximum:  # copy_abs: exact, where abs() may overflow the context
+        raise ValidationError(
+            field,
+            _named(
+                label,
+                _("too large: at most {maximum}.").format(
+                    maximum=shown_maximum or format_number(maximum)
+                ),
+            ),
+        )
+    return number
+
+
+def check_whole(
+    field: str,
+    label: str,
+    value: object,
+    *,
+    minimum: int,
+    maximum: int,
+    shown: Callable[[int], str] | None = None,
+) -> int:
+    """A whole number (``int``, never ``bool``) from ``minimum`` to ``maximum``; ``shown``
+    writes a bound in the field's unit (hours for minutes, say)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, _named(label, _("expected a whole number.")))
+    write = shown or format_number
+    if value > maximum:
+        raise ValidationError(
+            field, _named(label, _("too large: at most {maximum}.").format(maximum=write(maximum)))
+        )
+    if value < minimum:
+        raise ValidationError(
+            field, _named(label, _("at least {minimum}.").format(minimum=write(minimum)))
+        )
+    return value
+
+
+def format_number(value: Decimal | int) -> str:
+    """A bound as the messages write it: ``9 999 999,99``."""
+    return format_decimal(Decimal(value), digits=2)
+
+
+#: The dates a use case takes: enough for any record kept, and far from where the calendar's
+#: arithmetic would leave Python's dates (year 1 to 9999).
+FIRST_DAY = date(1990, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def check_day(field: str, label: str, value: object) -> date:
+    """A calendar date from ``FIRST_DAY`` to ``LAST_DAY``."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValidationError(field, _named(label, _("expected a date.")))
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValidationError(
+            field,
+            _named(
+                label,
+                _("{day} is out of range: from {first} to {last}.").format(
+                    day=value.isoformat(), first=FIRST_DAY.year, last=LAST_DAY.year
+                ),
+            ),
+        )
+    return value
+
+
+def check_instant(field: str, label: str, value: object) -> datetime:
+    """An instant with its time zone, on a day from ``FIRST_DAY`` to ``LAST_DAY``."""
+    if not isinstance(value, datetime):
+        raise ValidationError(field, _named(label, _("expected a date and time.")))
+    if value.utcoffset() is None:
+        raise ValidationError(field, _named(label, _("a time must carry its time zone.")))
+    check_day(field, label, value.date())
+    return value

@@ -24,10 +24,11 @@ from app.domain.validation import ValidationError
 from app.i18n import _, format_datetime, format_minutes_as_hours
 from app.services import changes
 from app.services.changes import Changes, Topic
+from app.services.checks import check_text
 from app.services.context import Desk, use_case
 from app.services.errors import RuleError
 from app.services.queries import get_or_missing, locked_or_missing
-from app.services.settings import check_text, company_today, require_admin
+from app.services.settings import company_today, require_admin
 from app.store.base import save_versioned
 from app.store.database import locking, write_transaction
 from app.store.enums import ContactState, LedgerKind
@@ -303,7 +304,7 @@ def revoke_grant(
     """
     with use_case():
         require_admin(desk)
-        text = check_text("reason", reason, max_length=5000)
+        text = check_text("reason", reason, max_length=5000, multiline=True)
         if not text:
             raise ValidationError("reason", _("Write why the compensation is revoked."))
         grant = locked_or_missing(CompensationGrant, grant_id, _grant_missing())

@@ -37,11 +37,12 @@ from app.domain.validation import ValidationError, normalize_sender
 from app.i18n import _, format_datetime
 from app.services import changes
 from app.services.changes import Changes, Topic
+from app.services.checks import check_text, instant
 from app.services.compensation import grant_if_breached
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
 from app.services.queries import frozen_terms, get_or_missing, locked_or_missing, sender_owner
-from app.services.settings import business_calendar, check_text
+from app.services.settings import business_calendar
 from app.store.base import save_versioned
 from app.store.enums import ContactState
 from app.store.models import CompensationGrant, Contact, Customer
@@ -339,6 +340,7 @@ def _received_at(desk: Desk, received_at: datetime | None) -> datetime:
         return now
     if received_at.tzinfo is None or received_at.utcoffset() is None:
         raise ValidationError("received_at", _("The time received needs a time zone."))
+    instant("received_at", received_at)
     if elapsed(now, received_at) > timedelta(0):
         raise ValidationError("received_at", _("A contact cannot be received in the future."))
     return received_at
@@ -432,7 +434,7 @@ def register_contact(
             sender_normalised=preview.sender_normalised,
             received_at=at,
             subject=check_text("subject", subject, max_length=_SUBJECT_MAX),
-            notes=check_text("notes", notes, max_length=_LONG_TEXT),
+            notes=check_text("notes", notes, max_length=_LONG_TEXT, multiline=True),
             plan_at_receipt=preview.plan,
             registered=preview.registered,
             guaranteed=terms.guaranteed,
@@ -469,6 +471,7 @@ def _respond(desk: Desk, row: Contact, at: datetime) -> None:
         )
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValidationError("at", _("The time of the response needs a time zone."))
+    instant("at", at)
     if elapsed(row.received_at, at) < timedelta(0):
         raise ValidationError(
             "at",
@@ -550,7 +553,7 @@ def update_contact(
         if subject is not None:
             row.subject = check_text("subject", subject, max_length=_SUBJECT_MAX)
         if notes is not None:
-            row.notes = check_text("notes", notes, max_length=_LONG_TEXT)
+            row.notes = check_text("notes", notes, max_length=_LONG_TEXT, multiline=True)
         save_versioned(row, version)
         noted = changes.note(desk, {Topic.CONTACTS}, row.id)
         return ContactResult(contact(row.id), noted)

@@ -12,9 +12,9 @@ from peewee import IntegrityError
 from app.clock import Clock
 from app.domain.validation import ValidationError
 from app.i18n import _
-from app.services.errors import ConflictError, InputError
+from app.services.errors import ConflictError, InputError, RuleError
 from app.store.database import is_read_only, write_transaction
-from app.store.errors import StaleRecordError
+from app.store.errors import StaleRecordError, refused_by_guard
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,22 @@ def use_case() -> Iterator[None]:
         raise InputError(error.message, field=error.field) from error
     except StaleRecordError as error:
         raise ConflictError(str(error)) from error
+    except OverflowError as error:
+        # The checks (``app.services.checks``) bound every number and date first; should one
+        # slip through, the user still reads a sentence, not a traceback.
+        raise InputError(
+            _("A number or a date is too large to be kept. Nothing was saved."),
+            detail=str(error),
+        ) from error
     except IntegrityError as error:
+        if refused_by_guard(error):  # a bug got past the services: say so, never "another desk"
+            raise RuleError(
+                _(
+                    "The database refused to change a record that is frozen (an issued "
+                    "document, its numbering or the pack ledger). Nothing was saved."
+                ),
+                detail=str(error),
+            ) from error
         raise ConflictError(
             _("Another desk saved a conflicting change at the same time. Nothing was saved.")
         ) from error

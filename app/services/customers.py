@@ -19,19 +19,24 @@ from peewee import fn
 from app.domain.contract import NO_CONTRACT, ContractTerms
 from app.domain.sla import Plan
 from app.domain.validation import (
+    MAX_BLOCK_MINUTES,
+    MAX_BUSINESS_DAYS,
+    MAX_COMPENSATION_HOURS,
+    MAX_RESPONSE_MINUTES,
     ValidationError,
     normalize_email,
     normalize_nif,
     normalize_phone,
     normalize_sender,
 )
-from app.i18n import _
+from app.i18n import _, format_minutes_as_hours
 from app.services import changes
 from app.services.changes import Changes, Topic
+from app.services.checks import amount, check_text, day, search_text, whole
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, NotFoundError
 from app.services.queries import get_or_missing, locked_or_missing, sender_owner
-from app.services.settings import check_decimal, check_text, company_today
+from app.services.settings import company_today
 from app.store.base import save_versioned
 from app.store.enums import ContactState
 from app.store.models import Contact, Customer, CustomerEmail, CustomerPhone
@@ -221,7 +226,7 @@ def search_customers(
     )
     if not include_archived:
         query = query.where(Customer.archived == False)  # noqa: E712 -- SQL, not Python
-    typed = text.strip()
+    typed = search_text(text)
     if typed:
         matches = Customer.name.contains(typed) | Customer.id.in_(
             CustomerEmail.select(CustomerEmail.customer).where(
@@ -309,16 +314,36 @@ def _plan(value: object) -> Plan:
         raise ValidationError("plan", _("Unknown plan: {plan}.").format(plan=value)) from None
 
 
+#: The largest value of each contract term, in its column's unit.
+_TERM_MAXIMUM = {
+    "next_business_days": MAX_BUSINESS_DAYS,
+    "business_response_minutes": MAX_RESPONSE_MINUTES,
+    "urgent_response_minutes": MAX_RESPONSE_MINUTES,
+    "compensation_hours": MAX_COMPENSATION_HOURS,
+    "inside_block_minutes": MAX_BLOCK_MINUTES,
+    "outside_block_minutes": MAX_BLOCK_MINUTES,
+}
+
+
+def _term(field: str, value: int | None) -> int | None:
+    """A whole-number contract term within its bound (its sign is ``ContractTerms``'s to judge)."""
+    if value is None:
+        return None
+    shown = format_minutes_as_hours if field.endswith("_minutes") else None
+    maximum = _TERM_MAXIMUM[field]
+    return whole(field, value, minimum=-(2**63), maximum=maximum, shown=shown)
+
+
 def _whole_minutes(duration: timedelta | None, field: str) -> int | None:
     if duration is None:
         return None
-    if duration % timedelta(minutes=1):
+    if not isinstance(duration, timedelta) or duration % timedelta(minutes=1):
         raise ValidationError(field, _("A response time must be a whole number of minutes."))
-    return duration // timedelta(minutes=1)
+    return _term(field, duration // timedelta(minutes=1))
 
 
-def _cents(amount: Decimal | None, field: str) -> Decimal | None:
-    return None if amount is None else check_decimal(field, amount, 2)
+def _cents(value: Decimal | None, field: str) -> Decimal | None:
+    return None if value is None else amount(field, value)
 
 
 def _contract_columns(contract: object) -> dict[str, Any]:
@@ -326,14 +351,14 @@ def _contract_columns(contract: object) -> dict[str, Any]:
     if not isinstance(contract, ContractTerms):
         raise ValidationError("contract", _("Expected the contract's terms."))
     return {
-        "next_business_days": contract.next_business_days,
+        "next_business_days": _term("next_business_days", contract.next_business_days),
         "business_response_minutes": _whole_minutes(
             contract.business_response, "business_response_minutes"
         ),
         "urgent_response_minutes": _whole_minutes(
             contract.urgent_response, "urgent_response_minutes"
         ),
-        "compensation_hours": contract.compensation_hours,
+        "compensation_hours": _term("compensation_hours", contract.compensation_hours),
         "inside_block_minutes": _whole_minutes(contract.inside_block, "inside_block_minutes"),
         "outside_block_minutes": _whole_minutes(contract.outside_block, "outside_block_minutes"),
         "rate_inside": _cents(contract.rate_inside, "rate_inside"),
@@ -360,20 +385,43 @@ def make_contract_terms(
 
     # Each term alone first, so that a refusal names its field.
     checks: list[tuple[str, Callable[[], ContractTerms]]] = [
-        ("next_business_days", lambda: ContractTerms(next_business_days=next_business_days)),
+        (
+            "next_business_days",
+            lambda: ContractTerms(
+                next_business_days=_term("next_business_days", next_business_days)
+            ),
+        ),
         (
             "business_response_minutes",
-            lambda: ContractTerms(business_response=minutes(business_response_minutes)),
+            lambda: ContractTerms(
+                business_response=minutes(
+                    _term("business_response_minutes", business_response_minutes)
+                )
+            ),
         ),
         (
             "urgent_response_minutes",
-            lambda: ContractTerms(urgent_response=minutes(urgent_response_minutes)),
+            lambda: ContractTerms(
+                urgent_response=minutes(_term("urgent_response_minutes", urgent_response_minutes))
+            ),
         ),
-        ("compensation_hours", lambda: ContractTerms(compensation_hours=compensation_hours)),
-        ("inside_block_minutes", lambda: ContractTerms(inside_block=minutes(inside_block_minutes))),
+        (
+            "compensation_hours",
+            lambda: ContractTerms(
+                compensation_hours=_term("compensation_hours", compensation_hours)
+            ),
+        ),
+        (
+            "inside_block_minutes",
+            lambda: ContractTerms(
+                inside_block=minutes(_term("inside_block_minutes", inside_block_minutes))
+            ),
+        ),
         (
             "outside_block_minutes",
-            lambda: ContractTerms(outside_block=minutes(outside_block_minutes)),
+            lambda: ContractTerms(
+                outside_block=minutes(_term("outside_block_minutes", outside_block_minutes))
+            ),
         ),
         ("rate_inside", lambda: ContractTerms(rate_inside=_cents(rate_inside, "rate_inside"))),
         ("rate_outside", lambda: ContractTerms(rate_outside=_cents(rate_outside, "rate_outside"))),
@@ -483,18 +531,20 @@ def create_customer(
             plan_since = None
         elif plan_since is None:
             plan_since = company_today(desk.now())
+        else:
+            plan_since = day("plan_since", plan_since)
         _check_nif_free(checked_nif)
         row = Customer.create(
             name=check_text("name", name, required=True),
             nif=checked_nif,
-            address=check_text("address", address, max_length=_LONG_TEXT),
+            address=check_text("address", address, max_length=_LONG_TEXT, multiline=True),
             postcode=_postcode(postcode, checked_country),
             city=check_text("city", city),
             country=checked_country,
             plan=chosen_plan,
             plan_since=plan_since,
             anydesk=check_text("anydesk", anydesk, max_length=64),
-            notes=check_text("notes", notes, max_length=_LONG_TEXT),
+            notes=check_text("notes", notes, max_length=_LONG_TEXT, multiline=True),
             created_at=desk.now(),
             **_contract_columns(contract),
         )
@@ -530,7 +580,12 @@ def update_customer(
                 setattr(row, column, value)
         limits = {"address": _LONG_TEXT, "notes": _LONG_TEXT, "anydesk": 64, "city": _NAME_MAX}
         for field, value in values.items():
-            setattr(row, field, check_text(field, value, max_length=limits[field]))
+            several_lines = field in ("address", "notes")
+            setattr(
+                row,
+                field,
+                check_text(field, value, max_length=limits[field], multiline=several_lines),
+            )
         return _saved(desk, row, version)
 
 
@@ -545,7 +600,7 @@ def change_plan(
         if row.plan is Plan.NONE:
             row.plan_since = None
         else:
-            row.plan_since = company_today(desk.now()) if since is None else since
+            row.plan_since = company_today(desk.now()) if since is None else day("since", since)
         return _saved(desk, row, version)
 
 

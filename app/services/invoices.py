@@ -45,16 +45,22 @@ from app.domain.invoice import (
     totals,
 )
 from app.domain.packs import PackKind
-from app.domain.validation import ValidationError, normalize_nif, parse_amount
+from app.domain.validation import (
+    MAX_AMOUNT,
+    MAX_QUANTITY,
+    ValidationError,
+    normalize_nif,
+    parse_amount,
+)
 from app.i18n import N_, _, format_date, format_minutes_as_hours, format_month
-from app.services import changes
+from app.services import changes, checks
 from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, NotFoundError, RuleError
 from app.services.labels import invoice_kind_label
 from app.services.packs import customer_row, months, rows_of
 from app.services.queries import get_or_missing, locked_or_missing
-from app.services.settings import company_zone
+from app.services.settings import company_zone, require_admin
 from app.store.base import delete_versioned, save_versioned
 from app.store.database import locking
 from app.store.enums import InvoiceKind, InvoiceState, LedgerKind, SessionState
@@ -81,6 +87,8 @@ _NUMBER = re.compile(r"\s*(\S+)\s+(\d{4})\s*/\s*(\d+)\s*")
 _SEARCH_NUMBER = re.compile(r"(?:(\S+)\s+)?(\d{4})\s*/\s*(\d*)")
 #: Amounts a search compares with: more would not fit the column.
 _MAX = Decimal(10) ** 15
+#: Numbers are 32-bit on PostgreSQL: a larger one typed names no document.
+_MAX_NUMBER = 2**31 - 1
 _ONE = Decimal(1)
 _T = TypeVar("_T")
 
@@ -222,7 +230,7 @@ def document_number(series: str, year: int | None, number: int | None) -> str | 
 
 
 def _parse_number(text: str) -> tuple[str, int, int]:
-    found = _NUMBER.fullmatch(text)
+    found = _NUMBER.fullmatch(checks.search_text(text))
     if found is None:
         raise InputError(
             _("{text} is not an invoice number; write it as FT 2026/17.").format(text=text.strip()),
@@ -614,8 +622,12 @@ def invoice(invoice_id: int) -> InvoiceDocument:
 def invoice_by_number(text: str) -> InvoiceDocument:
     """The document numbered ``text``, as printed: "FT 2026/17"."""
     series, year, number = _parse_number(text)
-    found = Invoice.get_or_none(
-        (Invoice.series == series) & (Invoice.year == year) & (Invoice.number == number)
+    found = (
+        None
+        if number > _MAX_NUMBER
+        else Invoice.get_or_none(
+            (Invoice.series == series) & (Invoice.year == year) & (Invoice.number == number)
+        )
     )
     if found is None:
         raise NotFoundError(
@@ -685,7 +697,7 @@ def invoices(
         None if year is None else Invoice.year == year,
         None if state is None else Invoice.state == state,
         None if kind is None else Invoice.kind == kind,
-        _matching(search) if search.strip() else None,
+        _matching(search) if checks.search_text(search) else None,
     ):
         if wanted is not None:
             condition = wanted if condition is None else condition & wanted
@@ -694,7 +706,7 @@ def invoices(
 
 def _matching(search: str) -> Any:
     """The documents a search of the list finds (see ``invoices``)."""
-    typed = search.strip()
+    typed = checks.search_text(search)
     found: Any = Invoice.customer_name.contains(typed)
     number = _SEARCH_NUMBER.fullmatch(typed)
     if number is not None:
@@ -751,6 +763,9 @@ def draft_invoice(
     """A draft for the customer and period: the packs bought and not invoiced (a unit pack once,
     a monthly pack per month), then the uncovered time of each stopped session not invoiced nor
     flagged, one line per rate, at the rates frozen on the session; VAT at the company's rate."""
+    with checks.refusing():
+        checks.day("period_start", period_start)
+        checks.day("period_end", period_end)
     if period_end < period_start:
         raise InputError(
             _("The period ends on {end}, before it starts on {start}.").format(
@@ -784,7 +799,7 @@ def draft_invoice(
 
 
 def _check_fixed_places(value: Decimal, places: int, field: str, message: str) -> None:
-    if not value.is_finite() or value != round(value, places):
+    if value != round(value, places):
         raise InputError(message, field=field)
 
 
@@ -802,20 +817,28 @@ def add_line(
 ) -> InvoiceDocument:
     """Adds a line typed by hand to a draft. ``vat_rate`` ``None``: the company's rate; a line at
     0% states its ``exemption`` (the law's article)."""
-    if not description.strip():
-        raise InputError(_("An invoice line needs a description."), field="description")
-    _check_fixed_places(quantity, 4, "quantity", _("A quantity has at most four decimal places."))
-    if quantity <= 0:
-        raise InputError(_("The quantity must be more than zero."), field="quantity")
-    _check_fixed_places(
-        unit_price, 2, "unit_price", _("A price has at most two decimal places (cents).")
-    )
-    if unit_price < 0:
-        raise InputError(_("The unit price cannot be negative."), field="unit_price")
-    reason = (exemption or "").strip() or None
     with use_case():
+        text = checks.check_text("description", description, max_length=checks.LONG_TEXT)
+        if not text:
+            raise InputError(_("An invoice line needs a description."), field="description")
+        quantity = checks.number("quantity", quantity, maximum=MAX_QUANTITY)
+        _check_fixed_places(
+            quantity, 4, "quantity", _("A quantity has at most four decimal places.")
+        )
+        if quantity <= 0:
+            raise InputError(_("The quantity must be more than zero."), field="quantity")
+        unit_price = checks.number("unit_price", unit_price, maximum=MAX_AMOUNT, money=True)
+        _check_fixed_places(
+            unit_price, 2, "unit_price", _("A price has at most two decimal places (cents).")
+        )
+        if unit_price < 0:
+            raise InputError(_("The unit price cannot be negative."), field="unit_price")
+        reason = checks.check_text("exemption", exemption or "") or None
+        if service_date is not None:
+            checks.day("service_date", service_date)
         draft = _draft_for_change(invoice_id)
         rate = CompanySettings.current().vat_rate if vat_rate is None else vat_rate
+        rate = checks.number("vat_rate", rate, maximum=Decimal(100))
         _check_fixed_places(rate, 4, "vat_rate", _("A VAT rate has at most two decimal places."))
         if not 0 <= rate < 1:
             raise InputError(_("A VAT rate must be between 0% and 100%."), field="vat_rate")
@@ -829,7 +852,7 @@ def add_line(
                 _("A line that bears VAT cannot have an exemption reason."), field="exemption"
             )
         line = InvoiceLine(
-            description=description.strip(),
+            description=text,
             quantity=quantity,
             unit_price=unit_price,
             vat_rate=rate,
@@ -978,11 +1001,13 @@ def issue_invoice(desk: Desk, invoice_id: int, version: int) -> InvoiceDocument:
 def cancel_invoice(desk: Desk, invoice_id: int, version: int, *, reason: str) -> InvoiceCancelled:
     """Cancels an issued invoice with a credit note issued at once: its own series and gapless
     numbering, ``corrects`` the invoice, every line negated (``credit_lines``), the reason
-    recorded. The invoice keeps its number, as cancelled; its sessions may be invoiced again."""
-    why = reason.strip()
-    if not why:
-        raise InputError(_("Write why the invoice is cancelled."), field="reason")
+    recorded. The invoice keeps its number, as cancelled; its sessions may be invoiced again.
+    Only an administrator cancels, and always says why."""
     with use_case():
+        why = checks.check_text("reason", reason, max_length=checks.LONG_TEXT, multiline=True)
+        if not why:
+            raise InputError(_("Write why the invoice is cancelled."), field="reason")
+        require_admin(desk)
         cancelled = locked_or_missing(Invoice, invoice_id, _missing_invoice(invoice_id))
         if cancelled.kind is InvoiceKind.CREDIT_NOTE:
             raise RuleError(_("A credit note cannot be cancelled."))

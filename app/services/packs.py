@@ -42,8 +42,9 @@ from app.domain.packs import (
     month_key,
     unit_pack_valid_until,
 )
-from app.i18n import _
-from app.services import changes
+from app.domain.validation import MAX_AMOUNT, MAX_PACK_MINUTES
+from app.i18n import _, format_minutes_as_hours
+from app.services import changes, checks
 from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
@@ -258,11 +259,20 @@ def _require_transaction() -> None:
 
 
 def _check_sale(minutes: int, price: Decimal, kind: PackKind) -> None:
+    """Raises ``ValidationError`` (run it inside the use case) or ``InputError``."""
     if kind is PackKind.FREE:
         raise InputError(_("Free hours are granted by a missed guarantee, not sold."), field="kind")
+    minutes = checks.whole(
+        "minutes",
+        minutes,
+        minimum=-MAX_PACK_MINUTES,
+        maximum=MAX_PACK_MINUTES,
+        shown=format_minutes_as_hours,
+    )
     if minutes <= 0:
         raise InputError(_("A pack must have more than zero hours."), field="minutes")
-    if not price.is_finite() or price < 0:
+    price = checks.number("price", price, maximum=MAX_AMOUNT, money=True)
+    if price < 0:
         raise InputError(_("The price of a pack cannot be negative."), field="price")
     if price != price.quantize(Decimal("0.01")):
         raise InputError(_("A price has at most two decimal places (cents)."), field="price")
@@ -293,8 +303,16 @@ def sell_pack(
     until ended (``end_monthly_pack``). The allotments of the months already begun are recorded
     at once.
     """
-    _check_sale(minutes, price, kind)
     with use_case():
+        _check_sale(minutes, price, kind)
+        for field, day in (
+            ("purchased_on", purchased_on),
+            ("starts_on", starts_on),
+            ("last_month", last_month),
+        ):
+            if day is not None:
+                checks.day(field, day)
+        text = checks.check_text("note", note)
         customer_row(customer_id)
         today = company_today(desk.now())
         bought = purchased_on or today
@@ -332,7 +350,7 @@ def sell_pack(
             starts_on=first,
             valid_until=valid_until,
             last_month=last,
-            note=note.strip(),
+            note=text,
             created_at=desk.now(),
             created_by=desk.technician_id,
         )
@@ -361,7 +379,7 @@ def end_monthly_pack(desk: Desk, pack_id: int, version: int, *, last_month: date
         pack = locked_or_missing(Pack, pack_id, _missing_pack(pack_id))
         if pack.kind is not PackKind.MONTHLY:
             raise RuleError(_("Only a monthly pack has a last month."))
-        last = first_of_month(last_month)
+        last = first_of_month(checks.day("last_month", last_month))
         this_month = first_of_month(company_today(desk.now()))
         if last < max(this_month, pack.starts_on):
             raise InputError(
@@ -1007,10 +1025,10 @@ def correct_entry(desk: Desk, entry_id: int, reason: str) -> EntryCorrected:
     ``CORRECTION`` entry of the opposite minutes. Administrators only; a written reason is
     required. A session's entries are corrected by editing or discarding the session, a
     compensation by revoking it; an entry is reversed at most once; no balance goes negative."""
-    why = reason.strip()
-    if not why:
-        raise InputError(_("Write why the entry is corrected."), field="reason")
     with use_case():
+        why = checks.check_text("reason", reason, max_length=checks.LONG_TEXT, multiline=True)
+        if not why:
+            raise InputError(_("Write why the entry is corrected."), field="reason")
         require_admin(desk)
         entry = get_or_missing(
             LedgerEntry, entry_id, _("The ledger entry {id} does not exist.").format(id=entry_id)

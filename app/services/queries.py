@@ -29,8 +29,21 @@ _M = TypeVar("_M", bound=BaseModel)
 SenderKind = Literal["email", "phone"]
 
 
+#: Ids are positive 64-bit integers: a larger one (typed on the command line, say) names no row,
+#: and would overflow the driver rather than miss.
+_MAX_ID = 2**63 - 1
+
+
+def _possible_id(record_id: object, missing: str) -> None:
+    if isinstance(record_id, bool) or not isinstance(record_id, int):
+        raise NotFoundError(missing)
+    if not 0 < record_id <= _MAX_ID:
+        raise NotFoundError(missing)
+
+
 def get_or_missing(model: type[_M], record_id: int, missing: str) -> _M:
     """The row ``record_id`` of ``model``, or ``NotFoundError(missing)``."""
+    _possible_id(record_id, missing)
     row: _M | None = model.get_or_none(model.id == record_id)
     if row is None:
         raise NotFoundError(missing)
@@ -39,6 +52,7 @@ def get_or_missing(model: type[_M], record_id: int, missing: str) -> _M:
 
 def locked_or_missing(model: type[_M], record_id: int, missing: str) -> _M:
     """Like ``get_or_missing``, locked until the transaction ends (call inside ``use_case``)."""
+    _possible_id(record_id, missing)
     row: _M | None = locking(model.select().where(model.id == record_id)).first()
     if row is None:
         raise NotFoundError(missing)

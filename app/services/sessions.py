@@ -35,7 +35,7 @@ from app.domain.contract import effective_blocks, effective_rates
 from app.domain.packs import PackKind, month_bounds
 from app.domain.sla import Plan
 from app.i18n import _, format_datetime
-from app.services import changes, packs
+from app.services import changes, checks, packs
 from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
@@ -290,6 +290,8 @@ def _check_intervals(
     for start, end in intervals:
         if start.utcoffset() is None or end.utcoffset() is None:
             raise InputError(_("A time must carry its time zone."), field="intervals")
+        checks.instant("intervals", start)
+        checks.instant("intervals", end)
         if end <= start:
             raise InputError(
                 _("A period cannot end at {end}, before or when it starts at {start}.").format(
@@ -637,7 +639,7 @@ def start_session(
             technician=technician_id,
             state=enums.SessionState.RUNNING,
             started_at=now,
-            note=note.strip(),
+            note=checks.check_text("note", note, max_length=checks.LONG_TEXT, multiline=True),
         )
         _open_interval(started, now)
         done = changes.note(desk, {Topic.SESSIONS}, started.id)
@@ -721,7 +723,9 @@ def edit_session(
             raise RuleError(_("A discarded session cannot be edited."))
         _refuse_if_invoiced(edited)
         if note is not None:
-            edited.note = note.strip()
+            edited.note = checks.check_text(
+                "note", note, max_length=checks.LONG_TEXT, multiline=True
+            )
         topics = {Topic.SESSIONS}
         if intervals is not None:
             if edited.state is not enums.SessionState.STOPPED:

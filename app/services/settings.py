@@ -1,9 +1,12 @@
 """The company's settings, its calendar exceptions (P1, P2) and the technicians.
 
-Settings, exceptions and technicians are changed by an administrator (``Technician.is_admin``);
-while the database has no active administrator (a fresh install) anyone may, so that the first
-one can be named, and the program itself (``Desk.technician_id is None``: the demo, the command
-line) always may. The last active administrator cannot be removed.
+Settings, exceptions and technicians are changed at an administrator's desk
+(``Technician.is_admin``). A fresh database names its first administrator with
+``add_first_administrator`` (the technician dialog, the demo); until an active administrator
+exists, any desk passes these checks (an old database whose technicians are none of them
+administrators can still name one). Once one exists, nobody else does: not even the program
+itself (``Desk.technician_id is None``: the sweeps, the migrations), which the window and the
+command line never use for a change. The last active administrator cannot be removed.
 
 ``business_calendar()`` is what every deadline and every bill is computed with; it is cached and
 rebuilt when the settings or the exceptions it is made from change, at this desk or another.
@@ -21,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import fn
 
+from app.clock import Clock
 from app.domain.calendar import (
     OPTIONAL_DAYS,
     BusinessCalendar,
@@ -29,6 +33,8 @@ from app.domain.calendar import (
 )
 from app.domain.contract import NO_CONTRACT, effective_rates
 from app.domain.validation import (
+    MAX_BLOCK_MINUTES,
+    MAX_REVIEW_HOURS,
     ValidationError,
     normalize_email,
     normalize_iban,
@@ -38,6 +44,9 @@ from app.domain.validation import (
 from app.i18n import _, format_date
 from app.services import changes
 from app.services.changes import Changes, Topic
+from app.services.checks import amount as checked_amount
+from app.services.checks import check_decimal, check_text, whole
+from app.services.checks import day as checked_day
 from app.services.context import Desk, use_case
 from app.services.errors import NotFoundError, RuleError
 from app.services.queries import get_or_missing, locked_or_missing
@@ -174,42 +183,12 @@ def districts() -> tuple[District, ...]:
 # Validation of each field: input → the stored value, or a ValidationError naming the field.
 
 
-def check_text(
-    field: str, value: object, *, max_length: int = _NAME_MAX, required: bool = False
-) -> str:
-    """Text as typed, stripped; ``ValidationError`` when empty but ``required``, or too long."""
-    if not isinstance(value, str):
-        raise ValidationError(field, _("Expected text."))
-    text = value.strip()
-    if required and not text:
-        raise ValidationError(field, _("This field cannot be empty."))
-    if len(text) > max_length:
-        raise ValidationError(
-            field, _("At most {count} characters, please.").format(count=max_length)
-        )
-    return text
-
-
 def _optional(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def check_decimal(field: str, value: object, places: int) -> Decimal:
-    """A Decimal (or int) with at most ``places`` decimals; floats are refused (money)."""
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise ValidationError(field, _("Expected a number."))
-    number = Decimal(value)
-    if not number.is_finite():
-        raise ValidationError(field, _("Expected a number."))
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ValidationError(
-            field, _("At most {places} decimal places, please.").format(places=places)
-        )
-    return number
-
-
 def _money(field: str, value: object) -> Decimal:
-    amount = check_decimal(field, value, 2)
+    amount = checked_amount(field, value)
     if amount < 0:
         raise ValidationError(field, _("An hourly rate cannot be negative."))
     return amount
@@ -223,16 +202,16 @@ def _vat_rate(value: object) -> Decimal:
 
 
 def _block_minutes(field: str, value: object) -> int:
-    """A billing block: a positive whole number of minutes (P11)."""
+    """A billing block: a positive whole number of minutes (P11), at most a day."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValidationError(field, _("A billing block must be a whole number of minutes."))
-    return value
+    return whole(field, value, minimum=1, maximum=MAX_BLOCK_MINUTES)
 
 
 def _positive_hours(field: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValidationError(field, _("Enter a whole number of hours greater than zero."))
-    return value
+    return whole(field, value, minimum=1, maximum=MAX_REVIEW_HOURS)
 
 
 def _bad_hours(error: Exception) -> str:
@@ -316,7 +295,7 @@ def _series(field: str, value: object) -> str:
 _SETTINGS_FIELDS: dict[str, Callable[[object], object]] = {
     "name": lambda value: check_text("name", value, required=True),
     "nif": lambda value: None if _optional(value) else normalize_nif(check_text("nif", value)),
-    "address": lambda value: check_text("address", value, max_length=_LONG_TEXT),
+    "address": lambda value: check_text("address", value, max_length=_LONG_TEXT, multiline=True),
     "postcode": lambda value: check_text("postcode", value, max_length=16),
     "city": lambda value: check_text("city", value),
     "email": lambda value: "" if _optional(value) else normalize_email(check_text("email", value)),
@@ -334,7 +313,7 @@ _SETTINGS_FIELDS: dict[str, Callable[[object], object]] = {
     "invoice_series": lambda value: _series("invoice_series", value),
     "credit_note_series": lambda value: _series("credit_note_series", value),
     "invoice_legal_mention": lambda value: check_text(
-        "invoice_legal_mention", value, max_length=_LONG_TEXT
+        "invoice_legal_mention", value, max_length=_LONG_TEXT, multiline=True
     ),
     "session_review_hours": lambda value: _positive_hours("session_review_hours", value),
     "anydesk_path": lambda value: check_text("anydesk_path", value, max_length=1024),
@@ -420,7 +399,7 @@ def _check_free_day(day: date, except_id: int | None = None) -> None:
 def _check_day(value: object) -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
         raise ValidationError("day", _("Choose a date."))
-    return value
+    return checked_day("day", value)
 
 
 def add_company_exception(
@@ -599,10 +578,10 @@ def _active_admins() -> int:
 def require_admin(desk: Desk, *, bootstrap: bool = False) -> None:
     """Refuses (``RuleError``) unless the desk's technician is an active administrator.
 
-    With ``bootstrap`` (settings and technicians), the program itself and any desk of a database
-    without an active administrator are let through too.
+    With ``bootstrap`` (settings and technicians), any desk is let through while the database has
+    no active administrator, so that one can be named; never once there is one.
     """
-    if bootstrap and (desk.technician_id is None or _active_admins() == 0):
+    if bootstrap and _active_admins() == 0:
         return
     row = None if desk.technician_id is None else Technician.get_or_none(id=desk.technician_id)
     if row is None or not row.active or not row.is_admin:
@@ -628,6 +607,26 @@ def add_technician(desk: Desk, *, name: str, is_admin: bool = False) -> Technici
         row = Technician.create(
             name=_technician_name(name), is_admin=bool(is_admin), created_at=desk.now()
         )
+        noted = changes.note(desk, {Topic.SETTINGS}, row.id)
+        return TechnicianResult(_technician_of(row), noted)
+
+
+def add_first_administrator(clock: Clock, *, name: str) -> TechnicianResult:
+    """The first technician of a fresh database, an administrator: the one way a database with
+    no technician gets one (the technician dialog, the demo). Refused once any technician exists:
+    from then on an administrator adds them in Definições."""
+    desk = Desk(clock)  # nobody sits at a desk yet: the program records it
+    with use_case():
+        # Locks the settings row: two desks naming the first administrator at once queue up.
+        locked_or_missing(CompanySettings, SETTINGS_ID, _("The settings are missing."))
+        if Technician.select().exists():
+            raise RuleError(
+                _(
+                    "This database already has technicians: an administrator adds new ones in "
+                    "the settings."
+                )
+            )
+        row = Technician.create(name=_technician_name(name), is_admin=True, created_at=desk.now())
         noted = changes.note(desk, {Topic.SETTINGS}, row.id)
         return TechnicianResult(_technician_of(row), noted)
 

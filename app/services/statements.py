@@ -32,6 +32,7 @@ from app.domain.packs import PackKind, month_bounds, payment_order
 from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason, guarantee_outcome
 from app.i18n import _, format_month
 from app.progress import NO_PROGRESS, Progress
+from app.services.checks import search_text
 from app.services.compensation import GrantRecord, grants_of_customer
 from app.services.errors import InputError, NotFoundError
 from app.services.invoices import Party
@@ -193,7 +194,7 @@ def find_customer(text: str) -> int:
     ``NotFoundError`` when nobody matches, ``InputError`` when several customers do (two with
     the same name, or an id that is another customer's NIF): the message lists them.
     """
-    typed = text.strip()
+    typed = search_text(text)  # a NUL would be refused by PostgreSQL: no name holds one
     if not typed:
         raise InputError(_("Name the customer: an id, a NIF or the exact name."), field="customer")
     matches = Customer.name == typed

@@ -143,3 +143,21 @@ class DatabaseDiskError(DatabaseFault):
             "the file or its folder cannot be read and written (check the permissions, and "
             "that the disk is there and not read-only)"
         )
+
+
+#: PostgreSQL's SQLSTATE of the guards' refusals (migration 6); SQLite's trigger refusals carry
+#: the extended code ``SQLITE_CONSTRAINT_TRIGGER`` (1811).
+GUARD_SQLSTATE = "23001"
+_SQLITE_CONSTRAINT_TRIGGER = 1811
+
+
+def refused_by_guard(error: BaseException) -> bool:
+    """The database's own guard refused a change (a trigger of migration 2 or 6: an issued
+    document, its lines or numbering, the ledger), told apart by the driver's error code."""
+    # peewee re-raises the driver's error while handling it: the driver's is the context.
+    for raised in (error, error.__cause__, error.__context__):
+        if getattr(raised, "sqlite_errorcode", None) == _SQLITE_CONSTRAINT_TRIGGER:
+            return True
+        if getattr(raised, "pgcode", None) == GUARD_SQLSTATE:
+            return True
+    return False

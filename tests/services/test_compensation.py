@@ -206,6 +206,9 @@ def test_p17_revoke_needs_admin_and_reason(
     with nothing_written(), pytest.raises(InputError) as refused:
         revoke_grant(admin_desk, grant.id, "   ")
     assert refused.value.field == "reason"
+    with nothing_written(), pytest.raises(InputError, match="carácter de controlo") as refused:
+        revoke_grant(admin_desk, grant.id, "Respondido\x00 por telefone")
+    assert refused.value.field == "reason"
     clock.advance(timedelta(minutes=5))
     result = revoke_grant(admin_desk, grant.id, "  Respondido por telefone a tempo.  ")
     revoked = result.grant

@@ -144,7 +144,7 @@ def test_p20_a_pack_sold_by_mistake_is_not_invoiced(
 
 
 def test_p20_invoice_numbers_gapless_per_series_and_year(
-    desk: Desk, clock: ManualClock, customer: Customer, company: CompanySettings
+    desk: Desk, admin_desk: Desk, clock: ManualClock, customer: Customer, company: CompanySettings
 ) -> None:
     assert issued(desk, customer.id).number_text == "FT 2025/1"
     second = draft(desk, customer.id, period_start=date(2020, 1, 1), period_end=date(2020, 1, 1))
@@ -160,7 +160,7 @@ def test_p20_invoice_numbers_gapless_per_series_and_year(
         invoices.issue_invoice(desk, second.id, second.version - 1)
     assert invoices.issue_invoice(desk, second.id, second.version).number_text == "FT 2025/2"
     first = invoices.invoice_by_number("FT 2025/1")
-    cancelled = invoices.cancel_invoice(desk, first.id, first.version, reason="Valor errado")
+    cancelled = invoices.cancel_invoice(admin_desk, first.id, first.version, reason="Valor errado")
     assert cancelled.credit_note.number_text == "NC 2025/1"
     assert issued(desk, customer.id).number_text == "FT 2025/3"
     clock.set(lisbon(2026, 1, 2, 10))
@@ -219,14 +219,18 @@ def test_p20_issued_invoice_frozen(
 
 
 def test_p20_credit_note_cancels(
-    desk: Desk, customer: Customer, busy_month: dict[str, int], nothing_written: Nothing
+    desk: Desk,
+    admin_desk: Desk,
+    customer: Customer,
+    busy_month: dict[str, int],
+    nothing_written: Nothing,
 ) -> None:
     made = draft(desk, customer.id)
     original = invoices.issue_invoice(desk, made.id, made.version)
     with nothing_written(), pytest.raises(InputError) as refused:
-        invoices.cancel_invoice(desk, original.id, original.version, reason=" ")
+        invoices.cancel_invoice(admin_desk, original.id, original.version, reason=" ")
     assert refused.value.field == "reason"
-    result = invoices.cancel_invoice(desk, original.id, original.version, reason="NIF errado")
+    result = invoices.cancel_invoice(admin_desk, original.id, original.version, reason="NIF errado")
     note, cancelled = result.credit_note, result.invoice
     assert (note.kind, note.state, note.number_text) == (
         InvoiceKind.CREDIT_NOTE,
@@ -248,12 +252,12 @@ def test_p20_credit_note_cancels(
     assert invoices.issue_invoice(desk, again.id, again.version).number_text == "FT 2025/2"
     with nothing_written():
         with pytest.raises(RuleError):
-            invoices.cancel_invoice(desk, cancelled.id, cancelled.version, reason="de novo")
+            invoices.cancel_invoice(admin_desk, cancelled.id, cancelled.version, reason="de novo")
         with pytest.raises(RuleError):
-            invoices.cancel_invoice(desk, note.id, note.version, reason="anular a nota")
+            invoices.cancel_invoice(admin_desk, note.id, note.version, reason="anular a nota")
     other = draft(desk, customer.id)
     with pytest.raises(RuleError):
-        invoices.cancel_invoice(desk, other.id, other.version, reason="rascunho")
+        invoices.cancel_invoice(admin_desk, other.id, other.version, reason="rascunho")
 
 
 def test_p20_an_item_on_two_drafts_is_invoiced_once(
@@ -451,7 +455,7 @@ def test_an_empty_invoice_and_a_backwards_period_are_refused(
 
 
 def test_finding_invoices_by_number_and_listing_them(
-    desk: Desk, customer: Customer, company: object
+    desk: Desk, admin_desk: Desk, customer: Customer, company: object
 ) -> None:
     first = issued(desk, customer.id, "10.00")
     other = factories.customer(name="Talho Moderno", nif="509442013")
@@ -474,7 +478,9 @@ def test_finding_invoices_by_number_and_listing_them(
         "509442013",
         Decimal("24.60"),
     )
-    note = invoices.cancel_invoice(desk, first.id, first.version, reason="duplicada").credit_note
+    note = invoices.cancel_invoice(
+        admin_desk, first.id, first.version, reason="duplicada"
+    ).credit_note
     (note_row,) = invoices.invoices(kind=InvoiceKind.CREDIT_NOTE)
     assert (note_row.id, note_row.corrects_number) == (note.id, "FT 2025/1")
 

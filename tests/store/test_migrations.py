@@ -22,6 +22,7 @@ from app.store.database import (
     connect_database,
     execute_sql,
     open_database,
+    write_transaction,
 )
 from app.store.enums import SessionState
 from app.store.errors import DatabaseOpenError
@@ -278,3 +279,37 @@ def test_desks_opening_a_new_database_together_migrate_it_once(db_location: str)
     )
     assert CompanySettings.select().count() == 1
     assert Technician.select().count() == 0
+
+
+def test_p20_migration_6_freezes_the_documents_already_issued(db_location: str) -> None:
+    """An invoice issued under schema 5 (when only the services froze it) is frozen by the
+    database once migrated; a draft stays editable."""
+    old = connect_at(db_location, 5)
+    customer_id = add_v1_customer(old, "Loja Antiga")
+    at = instant_to_database(OPENED_AT, old)
+    for state, number in (("issued", 1), ("draft", None)):
+        run(
+            old,
+            "INSERT INTO invoice (version, kind, state, series, year, number, customer_id,"
+            " correction_reason, customer_name, customer_address, customer_postcode,"
+            " customer_city, customer_country, supplier_name, supplier_address,"
+            " supplier_postcode, supplier_city, supplier_iban, legal_mention, net, vat, gross,"
+            " created_at) VALUES (1, 'invoice', ?, 'FT', ?, ?, ?, '', 'Loja Antiga', '', '',"
+            " '', 'PT', '', '', '', '', '', '', 1000, 230, 1230, ?)",
+            (state, 2025 if number else None, number, customer_id, at),
+        )
+    run(old, "INSERT INTO invoice_counter (series, year, last_number) VALUES ('FT', 2025, 1)")
+    migrate(old, clock=CLOCK)
+    for statement in (
+        "UPDATE invoice SET net = 0 WHERE state = 'issued'",
+        "DELETE FROM invoice WHERE state = 'issued'",
+        "UPDATE invoice_counter SET last_number = 0",
+    ):
+        with pytest.raises(peewee.IntegrityError, match="frozen"), write_transaction(old):
+            run(old, statement)
+    run(old, "UPDATE invoice SET net = 0 WHERE state = 'draft'")
+    assert run(old, "SELECT state, net FROM invoice ORDER BY id").fetchall() == [
+        ("issued", 1000),
+        ("draft", 0),
+    ]
+    old.close()

@@ -255,10 +255,10 @@ def test_a_final_consumer(
 
 
 def test_a_credit_note_names_the_invoice_it_corrects(
-    sample: Sample, desk: Desk, tmp_path: Path, qapp: QApplication
+    sample: Sample, admin_desk: Desk, tmp_path: Path, qapp: QApplication
 ) -> None:
     original = sample.invoice
-    done = invoices.cancel_invoice(desk, original.id, original.version, reason="NIF errado")
+    done = invoices.cancel_invoice(admin_desk, original.id, original.version, reason="NIF errado")
     note_path, cancelled_path = tmp_path / "nota.pdf", tmp_path / "anulada.pdf"
     write_invoice_pdf(done.credit_note, note_path)
     write_invoice_pdf(done.invoice, cancelled_path)
