@@ -202,7 +202,7 @@ def support_channels(recipients: Recipients, support: Mapping[str, Channel]) -> 
     over ``To``/``Cc`` (an alias or a forward shows the alias there); ``To``/``Cc`` count only when
     no envelope recipient is a support address."""
     for addresses in (recipients.envelope, recipients.visible):
-        found = _unique(support[a] for a in addresses if a in support)
+        found = tuple(dict.fromkeys(Channel(support[a]) for a in addresses if a in support))
         if found:
             return found
     return ()
