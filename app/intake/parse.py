@@ -63,7 +63,9 @@ def problem_text(problem: Problem) -> str:
         Problem.BAD_ADDRESS: _("An address in the message is not a valid email address."),
         Problem.EIGHT_BIT_HEADER: _("A header has unencoded accented characters."),
         Problem.BAD_ENCODED_WORD: _("An encoded header word could not be decoded."),
-        Problem.UNKNOWN_CHARSET: _("Unknown character set; the text was read as UTF-8."),
+        Problem.UNKNOWN_CHARSET: _(
+            "Unknown character set; the text was read as UTF-8 or Windows-1252."
+        ),
         Problem.UNDECODABLE_TEXT: _("Part of the text is not in its declared character set."),
         Problem.BAD_DATE: _("The Date header cannot be read."),
         Problem.NO_TEXT: _("The message has no text part."),
