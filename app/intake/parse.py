@@ -312,18 +312,22 @@ _SAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _leaves(
-    part: Message, path: tuple[int, ...], problems: _Problems
-) -> Iterator[tuple[tuple[int, ...], Message]]:
-    """The message's leaf parts with their paths, depth first; an attached message is a leaf."""
+    part: Message, path: tuple[int, ...], problems: _Problems, defects: set[str]
+) -> Iterator[tuple[tuple[int, ...], Message, str]]:
+    """The message's leaf parts with their paths and content types, depth first (an attached
+    message is a leaf); the parser's defects of every part met go to ``defects``."""
     if len(path) > MAX_DEPTH:
         problems.add(Problem.TOO_DEEP, len(path))
         return
-    payload = part.get_payload() if part.get_content_maintype() == "multipart" else None
+    defects.update(type(defect).__name__ for defect in part.defects)
+    # Asked once per part: policy.default parses Content-Type again on every call.
+    content_type = part.get_content_type()
+    payload = part.get_payload() if content_type.startswith("multipart/") else None
     if isinstance(payload, list):
         for index, sub in enumerate(payload):
-            yield from _leaves(sub, (*path, index), problems)
+            yield from _leaves(sub, (*path, index), problems, defects)
     else:
-        yield path, part
+        yield path, part, content_type
 
 
 def _part_at(message: Message, path: tuple[int, ...]) -> Message | None:
@@ -339,8 +343,8 @@ def _part_at(message: Message, path: tuple[int, ...]) -> Message | None:
     return part
 
 
-def _part_bytes(part: Message) -> bytes:
-    if part.get_content_type() == "message/rfc822":
+def _part_bytes(part: Message, content_type: str) -> bytes:
+    if content_type == "message/rfc822":
         payload = part.get_payload()
         if isinstance(payload, list) and payload and isinstance(payload[0], Message):
             return bytes(payload[0].as_bytes(policy=policy.default))
@@ -367,20 +371,21 @@ def _disposition(part: Message) -> str:
         return ""
 
 
-def _is_attachment(part: Message, name: str) -> bool:
+def _is_attachment(part: Message, name: str, content_type: str) -> bool:
     return (
-        _disposition(part) == "attachment"
-        or bool(name)
-        or part.get_content_maintype() not in ("text", "multipart")
+        bool(name)
+        or not content_type.startswith(("text/", "multipart/"))
+        or _disposition(part) == "attachment"
     )
 
 
-def _text_of(part: Message, problems: _Problems) -> str:
+def _text_of(part: Message, content_type: str, problems: _Problems) -> str:
     try:
         charset = part.get_param("charset")
     except Exception:
         charset = None
-    return _decode_bytes(_part_bytes(part), charset if isinstance(charset, str) else None, problems)
+    data = _part_bytes(part, content_type)
+    return _decode_bytes(data, charset if isinstance(charset, str) else None, problems)
 
 
 class _HtmlText(HTMLParser):
@@ -473,19 +478,22 @@ def _body(message: Message, problems: _Problems) -> _Body:
     plain: list[str] = []
     html: list[str] = []
     body = _Body()
-    for path, part in _leaves(message, (), problems):
+    defects: set[str] = set()
+    for path, part, content_type in _leaves(message, (), problems, defects):
         name = _filename(part, problems)
-        if _is_attachment(part, name):
+        if _is_attachment(part, name, content_type):
             try:
-                size = len(_part_bytes(part))
+                size = len(_part_bytes(part, content_type))
             except Exception as error:
                 problems.add(Problem.BROKEN_MIME, repr(error))
                 size = 0
-            body.attachments.append(Attachment(name, size, part.get_content_type(), path))
-        elif part.get_content_type() == "text/html":
-            html.append(_text_of(part, problems))
-        elif part.get_content_maintype() == "text":
-            plain.append(_text_of(part, problems))
+            body.attachments.append(Attachment(name, size, content_type, path))
+        elif content_type == "text/html":
+            html.append(_text_of(part, content_type, problems))
+        else:
+            plain.append(_text_of(part, content_type, problems))
+    if defects:
+        problems.add(Problem.BROKEN_MIME, ", ".join(sorted(defects)))
     if any(text.strip() for text in plain):
         body.text = "\n\n".join(text.strip("\r\n") for text in plain if text.strip())
     elif html:
@@ -494,14 +502,6 @@ def _body(message: Message, problems: _Problems) -> _Body:
     else:
         problems.add(Problem.NO_TEXT)
     return body
-
-
-def _defects(message: Message, problems: _Problems) -> None:
-    names = {type(defect).__name__ for defect in message.defects}
-    for _path, part in _leaves(message, (), problems):
-        names.update(type(defect).__name__ for defect in part.defects)
-    if names:
-        problems.add(Problem.BROKEN_MIME, ", ".join(sorted(names)))
 
 
 # --- The message --------------------------------------------------------------------------------
@@ -552,7 +552,6 @@ def parse_message(raw: bytes, *, truncated: bool = False) -> ParsedMessage:
 
     try:
         content_type = message.get_content_type()
-        _defects(message, problems)
         body = _body(message, problems)
     except Exception as error:
         problems.add(Problem.UNREADABLE, repr(error))
@@ -600,6 +599,6 @@ def attachment_bytes(raw: bytes, path: tuple[int, ...]) -> bytes | None:
     ):
         return None
     try:
-        return _part_bytes(part)
+        return _part_bytes(part, part.get_content_type())
     except Exception:
         return None
