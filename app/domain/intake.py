@@ -9,8 +9,10 @@ message with ``app.intake.parse``, and asks this module, in order:
 3. ``choose_channel``: on which channel, with which terms (P24, P9, P10a)?
 4. For the sent folder, ``is_team_response`` and ``first_response`` (P27).
 
-and keys every message by ``MessageKey`` and ``message_id_or_synthetic`` so that it is taken once
-(P28). The received time is always the server's INTERNALDATE (P23): nothing here reads ``Date:``.
+``decide_incoming`` and ``decide_sent`` put those steps together for one message and return an
+``Outcome`` for the intake log. Every message is keyed by ``MessageKey`` and
+``message_id_or_synthetic`` so that it is taken once (P28). The received time is always the
+server's INTERNALDATE (P23): nothing here reads ``Date:``.
 """
 
 from __future__ import annotations
@@ -448,3 +450,76 @@ def message_id_or_synthetic(message_id: str | None, raw_headers: bytes) -> tuple
     if normal:
         return normal, False
     return synthetic_message_id(raw_headers), True
+
+
+# --- The whole decision for one message ---------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    """What became of a message, for the intake log's counts (issue 11: new, joined,
+    responses, ignored, rejected)."""
+
+    NEW = "new"  # a new contact
+    NEW_LINKED = "new_linked"  # a new contact naming an old one closed 7 days ago or more
+    JOINED = "joined"  # joins an open contact, no new deadline
+    REOPENED = "reopened"  # joins a contact closed less than 7 days ago and reopens it
+    REJECTED = "rejected"  # P10a: kept out of the queue, listed in "rejeitados"
+    IGNORED = "ignored"  # P26, with its reason
+    RESPONSE = "response"  # P27: the team's first (or a later) answer, from the sent folder
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    ignored: IgnoreReason | None = None
+    link: ThreadLink | None = None
+    #: The channel and frozen terms (P19) of a new contact or a rejection; None otherwise.
+    choice: ChannelChoice | None = None
+
+
+def decide_incoming(
+    signals: Signals,
+    recipients: Recipients,
+    *,
+    team: Collection[str],
+    support: Mapping[str, Channel],
+    link: ThreadLink | None,
+    linked_closed_at: datetime | None,
+    plan: Plan,
+    registered: bool,
+    received_at: datetime,
+    calendar: BusinessCalendar,
+) -> Decision:
+    """A message in a support mailbox, in the order P26 → P25 → P24.
+
+    ``link`` comes from ``thread_link``; ``linked_closed_at`` is when the linked contact was
+    closed (None while it is open); ``plan`` and ``registered`` describe the sender's customer
+    at ``received_at`` (the earliest INTERNALDATE of its copies, P23)."""
+    reason = ignore_reason(signals, team)
+    if reason is not None:
+        return Decision(Outcome.IGNORED, ignored=reason, link=link)
+    if link is not None:
+        follow = follow_up(linked_closed_at, received_at)
+        if follow is FollowUp.JOIN:
+            return Decision(Outcome.JOINED, link=link)
+        if follow is FollowUp.REOPEN:
+            return Decision(Outcome.REOPENED, link=link)
+    choice = choose_channel(
+        recipients,
+        support,
+        plan=plan,
+        registered=registered,
+        received_at=received_at,
+        calendar=calendar,
+    )
+    if choice.terms.reason is Reason.REJECTED:
+        return Decision(Outcome.REJECTED, link=link, choice=choice)
+    return Decision(Outcome.NEW if link is None else Outcome.NEW_LINKED, link=link, choice=choice)
+
+
+def decide_sent(signals: Signals, *, team: Collection[str], link: ThreadLink | None) -> Decision:
+    """A message in a sent folder: the team's response to a contact (P27), or nothing to do
+    (``ignored`` None: not ours, or not linked; an automatic reason when it is one)."""
+    if is_team_response(signals, team, link):
+        return Decision(Outcome.RESPONSE, link=link)
+    return Decision(Outcome.IGNORED, ignored=automatic_reason(signals), link=link)

@@ -13,10 +13,12 @@ from app import i18n
 from app.domain.calendar import BusinessCalendar
 from app.domain.intake import (
     REOPEN_WINDOW,
+    Decision,
     FollowUp,
     IgnoreReason,
     LinkVia,
     MessageKey,
+    Outcome,
     Recipients,
     Security,
     Signals,
@@ -24,6 +26,8 @@ from app.domain.intake import (
     automatic_reason,
     choose_channel,
     contact_token,
+    decide_incoming,
+    decide_sent,
     earliest_received,
     first_response,
     follow_up,
@@ -438,3 +442,78 @@ def test_security_none_is_refused_for_any_other_host(host: str) -> None:
     assert not security_allowed(host, Security.NONE)
     assert security_allowed(host, Security.SSL)
     assert security_allowed(host, Security.STARTTLS)
+
+
+# --- The whole decision ------------------------------------------------------------------------
+
+
+def incoming(
+    signals: Signals,
+    recipients: Recipients,
+    *,
+    link: ThreadLink | None = None,
+    closed_at: datetime | None = None,
+    plan: Plan = Plan.STANDARD,
+    registered: bool = True,
+) -> Decision:
+    return decide_incoming(
+        signals,
+        recipients,
+        team=TEAM,
+        support=SUPPORT,
+        link=link,
+        linked_closed_at=closed_at,
+        plan=plan,
+        registered=registered,
+        received_at=MONDAY_10,
+        calendar=CAL,
+    )
+
+
+CUSTOMER = Signals(from_address="maria@cliente.pt")
+TO_GENERAL = Recipients(visible=(GENERAL,))
+LINK = ThreadLink(5, LinkVia.IN_REPLY_TO)
+
+
+def test_p26_ignored_before_anything_else() -> None:
+    auto = Signals(from_address="maria@cliente.pt", auto_submitted="auto-replied")
+    decision = incoming(auto, TO_GENERAL, link=LINK)
+    assert (decision.outcome, decision.ignored, decision.choice) == (
+        Outcome.IGNORED,
+        IgnoreReason.AUTO_SUBMITTED,
+        None,
+    )
+
+
+def test_p25_linked_message_joins_or_reopens_without_new_terms() -> None:
+    joined = incoming(CUSTOMER, TO_GENERAL, link=LINK)
+    assert (joined.outcome, joined.link, joined.choice) == (Outcome.JOINED, LINK, None)
+    reopened = incoming(CUSTOMER, TO_GENERAL, link=LINK, closed_at=MONDAY_10 - timedelta(days=2))
+    assert (reopened.outcome, reopened.choice) == (Outcome.REOPENED, None)
+
+
+def test_p25_late_follow_up_is_a_new_contact_naming_the_old_one() -> None:
+    late = incoming(CUSTOMER, TO_GENERAL, link=LINK, closed_at=MONDAY_10 - timedelta(days=8))
+    assert late.outcome is Outcome.NEW_LINKED
+    assert late.link == LINK
+    assert late.choice is not None and late.choice.terms.reason is Reason.GUARANTEED
+
+
+def test_p24_new_contact_or_rejection() -> None:
+    new = incoming(CUSTOMER, TO_GENERAL)
+    assert new.outcome is Outcome.NEW
+    assert new.choice is not None and new.choice.channel is Channel.EMAIL
+    rejected = incoming(CUSTOMER, Recipients(visible=(PRIORITY,)), plan=Plan.PRIORITY,
+                        registered=False)  # fmt: skip
+    assert rejected.outcome is Outcome.REJECTED
+    assert rejected.choice is not None and rejected.choice.channel is Channel.PRIORITY_EMAIL
+
+
+def test_p27_sent_folder_decisions() -> None:
+    ours = Signals(from_address="ana@empresa.pt")
+    assert decide_sent(ours, team=TEAM, link=LINK).outcome is Outcome.RESPONSE
+    assert decide_sent(ours, team=TEAM, link=None) == Decision(Outcome.IGNORED)
+    ack = Signals(from_address=GENERAL, auto_submitted="auto-generated")
+    assert decide_sent(ack, team=TEAM, link=LINK) == Decision(
+        Outcome.IGNORED, IgnoreReason.AUTO_SUBMITTED, LINK
+    )
