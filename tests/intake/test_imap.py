@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.intake import MAX_RAW_SIZE, Security
-from app.intake.imap import MailboxError, MailboxFailure, connect, open_mailbox
+from app.intake.imap import MAX_TEXT_BYTES, MailboxError, MailboxFailure, connect, open_mailbox
 from app.intake.parse import Problem, parse_message
 from tests.intake.conftest import Dovecot, append, sample
 
@@ -224,3 +224,22 @@ def test_clear_text_is_refused_for_a_remote_host(dovecot: Dovecot) -> None:
     error = failure(dovecot.settings(host="imap.empresa.pt", security=Security.NONE))
     assert error.failure is MailboxFailure.INSECURE
     assert "imap.empresa.pt" in str(error)
+
+
+def test_single_part_text_over_25_mb_keeps_its_beginning(dovecot: Dovecot, folder: str) -> None:
+    line = b"linha de registo do servidor\r\n"
+    raw = (
+        b"From: maria@cliente.pt\r\nMessage-ID: <registo@cliente.pt>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + line * (MAX_RAW_SIZE // len(line) + 10)
+    )
+    writer = dovecot.writer()
+    append(writer, folder, raw, WHEN)
+    writer.logout()
+    with open_mailbox(dovecot.settings()) as reader:
+        reader.examine(folder)
+        (message,) = reader.fetch_from(1)
+    assert message.truncated
+    assert len(message.raw) <= MAX_TEXT_BYTES + 200
+    parsed = parse_message(message.raw, truncated=True)
+    assert parsed.message_id == "registo@cliente.pt"
+    assert parsed.text.startswith("linha de registo do servidor")
