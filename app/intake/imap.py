@@ -222,11 +222,6 @@ class ImapReader:
         # Aware datetimes from INTERNALDATE (imapclient would make them naive local time).
         client.normalise_times = False
 
-    @property
-    def client(self) -> IMAPClient:
-        """The driver, for tests that put messages in (APPEND); intake itself never writes."""
-        return self._client
-
     def examine(self, folder: str) -> FolderState:
         """Opens ``folder`` read-only (EXAMINE) and returns its UIDVALIDITY and UIDNEXT."""
         try:
