@@ -1,0 +1,121 @@
+"""A real Dovecot for the IMAP tests (issue 11: no stand-in server).
+
+The session starts one with ``.ci/dovecot start`` unless one is running already (``.ci/test``
+may start it for the whole run), and stops only one it started. Where Dovecot is not installed
+the IMAP tests are skipped with the reason. Each test works in a folder of its own, made for it
+and removed after it, so runs and tests never see each other's messages.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from imapclient import IMAPClient
+
+from app.domain.intake import Security
+from app.intake.imap import ImapSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / ".ci" / "dovecot"
+
+
+@dataclass(frozen=True)
+class Dovecot:
+    host: str
+    port: int  # plain, with STARTTLS
+    tls_port: int  # implicit TLS
+    ca_file: Path
+    password: str
+
+    def settings(
+        self, user: str = "suporte", *, security: Security = Security.SSL, **changes: object
+    ) -> ImapSettings:
+        port = self.tls_port if security is Security.SSL else self.port
+        values: dict[str, object] = {
+            "host": self.host,
+            "port": port,
+            "security": security,
+            "user": user,
+            "password": self.password,
+            "ca_file": self.ca_file,
+            "timeout": 10.0,
+        }
+        values.update(changes)
+        return ImapSettings(**values)  # type: ignore[arg-type]
+
+    def writer(self, user: str = "suporte") -> IMAPClient:
+        """A plain client to put messages in, as a mail server's delivery would."""
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
+        client.login(user, self.password)
+        return client
+
+
+def _installed() -> bool:
+    return bool(shutil.which("dovecot") or Path("/usr/sbin/dovecot").exists())
+
+
+def _env(output: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    if not _installed():
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd; .ci/setup --test)")
+    running = subprocess.run(["bash", str(SCRIPT), "status"], check=False).returncode == 0
+    started = subprocess.run(
+        ["bash", str(SCRIPT), "env" if running else "start"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+    )
+    env = _env(started.stdout)
+    try:
+        yield Dovecot(
+            host=env["BALCAO_IMAP_HOST"],
+            port=int(env["BALCAO_IMAP_PORT"]),
+            tls_port=int(env["BALCAO_IMAPS_PORT"]),
+            ca_file=Path(env["BALCAO_IMAP_CA"]),
+            password=env["BALCAO_IMAP_PASSWORD"],
+        )
+    finally:
+        if not running:
+            subprocess.run(["bash", str(SCRIPT), "stop"], check=False)
+
+
+@pytest.fixture
+def folder(dovecot: Dovecot) -> Iterator[str]:
+    """A new, empty folder in the ``suporte`` account, removed after the test."""
+    name = f"t-{uuid.uuid4().hex[:12]}"
+    client = dovecot.writer()
+    client.create_folder(name)
+    try:
+        yield name
+    finally:
+        if client.folder_exists(name):
+            client.delete_folder(name)
+        client.logout()
+
+
+def sample(number: int, *, subject: str = "Pedido", body: str = "Bom dia.") -> bytes:
+    return (
+        f"From: Maria <maria@cliente.pt>\r\nTo: suporte@empresa.pt\r\n"
+        f"Subject: {subject} {number}\r\nMessage-ID: <m{number}.{uuid.uuid4().hex}@cliente.pt>\r\n"
+        f"Date: Mon, 9 Mar 2026 10:00:00 +0000\r\n\r\n{body}\r\n"
+    ).encode()
+
+
+def append(client: IMAPClient, folder: str, raw: bytes, when: datetime) -> int:
+    """APPENDs a message with a chosen INTERNALDATE; returns its UID (UIDPLUS)."""
+    response = client.append(folder, raw, flags=(), msg_time=when)
+    # b"[APPENDUID <uidvalidity> <uid>] Append completed."
+    return int(response.split(b"]", 1)[0].split()[-1])
