@@ -22,6 +22,7 @@ the table is a whole second, so its integer arithmetic is the table's, to the mi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from math import gcd
@@ -35,11 +36,19 @@ _NARROWEST = 900
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-#: ``(origin, width, forward, backward, steps)``, a plain tuple for the caller to unpack at once:
-#: origin, the second since the epoch bucket 0 of ``forward`` starts at; width, the seconds per
-#: bucket (it divides an hour); steps[s] == timedelta(seconds=s) for s < width, so that the hot path
-#: builds no timedelta.
-Grid = tuple[int, int, list[int | None], list[datetime | None], list[timedelta]]
+#: ``(origin, width, forward, backward, steps, fromutc)``, a plain tuple for the caller to unpack
+#: at once: origin, the second since the epoch bucket 0 of ``forward`` starts at; width, the
+#: seconds per bucket (it divides an hour); steps[s] == timedelta(seconds=s) for s < width, so that
+#: the hot path builds no timedelta; fromutc, the zone's: ``fromutc(backward[q] + steps[s])`` is
+#: the instant's local datetime as ``astimezone`` and ``fromtimestamp`` make it (they call fromutc).
+Grid = tuple[
+    int,
+    int,
+    list[int | None],
+    list[datetime | None],
+    list[timedelta],
+    Callable[[datetime], datetime],
+]
 
 
 @cache
@@ -99,4 +108,4 @@ def build_grid(
         first = (_EPOCH + timedelta(seconds=q0 * width + 1 + start - before)).replace(tzinfo=zone)
         step = timedelta(seconds=width)
         backward[q0:q1] = [first + step * n for n in range(q1 - q0)]
-    return origin, width, forward, backward, steps
+    return origin, width, forward, backward, steps, zone.fromutc

@@ -35,13 +35,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 _ONE_SECOND = timedelta(seconds=1)
 _SECOND = 1_000_000  # microseconds
-# The fast conversions below hold for instants in [1970, 2106): seconds since the epoch below
-# 2**32. There ``floor(at.timestamp())`` is exact (a float's step there is under half a
-# microsecond, so rounding cannot carry a fraction over a whole second, and ``int`` floors) and
-# ``datetime.fromtimestamp`` of a whole second works on every platform (Windows refuses negative
-# ones). Instants outside take the slower exact path.
+# ``datetime.fromtimestamp`` of a whole second, the quick way back to a datetime, works on every
+# platform for instants in [1970, 2106) (Windows refuses negative ones); others take astimezone.
 _FAST_SECONDS = 2**32
-_FAST_RESULT = _FAST_SECONDS * _SECOND
 # The grid (see _calendar_grid) is kept for tables of up to this many years: its lists grow with
 # the table, and a table that long was grown by an unusual question (decades ahead or back).
 _GRID_YEARS = 10
@@ -59,15 +55,13 @@ def require_aware(at: datetime) -> datetime:
 
 
 def _to_micros(at: datetime) -> int:
-    """Microseconds since the epoch of any aware ``at``: exact, and the refusal of naive ones."""
-    tz = at.tzinfo
-    # UTC and zoneinfo zones have whole-second offsets, so ``at``'s microsecond is its UTC
-    # microsecond; neither ever answers None for an offset (the naive case).
-    if tz is UTC or type(tz) is ZoneInfo:
-        seconds = at.timestamp()
-        if 0 <= seconds < _FAST_SECONDS:
-            return int(seconds) * _SECOND + at.microsecond
-    return (require_aware(at) - _EPOCH) // _MICRO
+    """Microseconds since the epoch of an aware ``at``, exactly; a ValueError when it is naive."""
+    try:
+        since = at - _EPOCH  # cheaper than at.timestamp(), and exact
+    except TypeError:
+        require_aware(at)  # naive (no offset to subtract): refused with the reason
+        raise
+    return (since.days * 86_400 + since.seconds) * _SECOND + since.microseconds
 
 
 def _micros_of(duration: timedelta) -> int:
@@ -247,8 +241,7 @@ class BusinessCalendar:
     def _build_grid(self) -> Grid | None:
         """The grid over the table as it is now, or None when the exact path must serve."""
         self._grid_due = False
-        # fromutc is what astimezone and fromtimestamp call: the grid's answers are theirs.
-        if self._end_year - self._first_year <= _GRID_YEARS and type(self.tz) is ZoneInfo:
+        if self._end_year - self._first_year <= _GRID_YEARS:
             self._grid = build_grid(
                 self.tz,
                 self._safe_from,
@@ -317,24 +310,27 @@ class BusinessCalendar:
         """The earliest instant by which ``duration`` of open time has passed since ``at``."""
         if duration.days < 0:
             raise ValueError(_("A duration cannot be negative."))
-        # The hot path of every deadline: whole seconds on the grid, a few list lookups.
-        grid, tz = self._grid, at.tzinfo
+        # The hot path of every deadline: whole seconds on the grid, a few list lookups. What the
+        # grid cannot answer (a fraction of a second, a bucket with a boundary inside, an index
+        # past its end, a naive ``at`` that cannot be subtracted) goes to the exact path, which
+        # answers it or refuses it with the reason.
+        grid = self._grid
         if grid is None and self._grid_due:
             grid = self._build_grid()
-        if (
-            grid is not None
-            and (tz is UTC or type(tz) is ZoneInfo)  # whole-second offsets, never naive
-            and not at.microsecond
-            and not duration.microseconds
-            and (span := duration.days * 86_400 + duration.seconds)  # add(at, 0) is at itself
-        ):
-            origin, width, forward, backward, steps = grid
-            seconds = int(at.timestamp())  # exact: a whole number of seconds
-            k = (seconds - origin) // width
-            if 0 <= k < len(forward) and (x := forward[k]) is not None:
-                q, step = divmod((seconds - x if x >= 0 else ~x) + span - 1, width)
-                if q < len(backward) and (base := backward[q]) is not None:
-                    return self.tz.fromutc(base + steps[step])
+        if grid is not None:
+            origin, width, forward, backward, steps, fromutc = grid
+            try:
+                since = at - _EPOCH
+                span = duration.days * 86_400 + duration.seconds
+                if span and not (since.microseconds or duration.microseconds):
+                    seconds = since.days * 86_400 + since.seconds
+                    k = (seconds - origin) // width
+                    if k >= 0 and (x := forward[k]) is not None:
+                        target = (seconds - x if x >= 0 else ~x) + span - 1
+                        if (base := backward[target // width]) is not None:
+                            return fromutc(base + steps[target % width])
+            except (TypeError, IndexError):
+                pass
         return self._add_exactly(at, duration)
 
     def _add_exactly(self, at: datetime, duration: timedelta) -> datetime:
@@ -355,34 +351,35 @@ class BusinessCalendar:
             starts, through = self._starts, self._open_through
         i = bisect_left(through, span)
         result = starts[i] + span - self._open_before[i]
-        if result % _SECOND == 0 and 0 <= result < _FAST_RESULT:
+        if result % _SECOND == 0 and 0 <= result < _FAST_SECONDS * _SECOND:
             return datetime.fromtimestamp(result // _SECOND, self.tz)
         return self._instant(result)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Open time in ``[start, end)``."""
         # As in add: whole seconds on the grid, else the exact path.
-        grid, tz, end_tz = self._grid, start.tzinfo, end.tzinfo
+        grid = self._grid
         if grid is None and self._grid_due:
             grid = self._build_grid()
-        if (
-            grid is not None
-            and (tz is UTC or type(tz) is ZoneInfo)
-            and (end_tz is UTC or type(end_tz) is ZoneInfo)
-            and not start.microsecond
-            and not end.microsecond
-        ):
-            origin, width, forward, _backward, _steps = grid
-            first, last = int(start.timestamp()), int(end.timestamp())
-            k, end_k = (first - origin) // width, (last - origin) // width
-            if (
-                0 <= k <= end_k < len(forward)
-                and (x := forward[k]) is not None
-                and (end_x := forward[end_k]) is not None
-            ):
-                return _ONE_SECOND * (
-                    (last - end_x if end_x >= 0 else ~end_x) - (first - x if x >= 0 else ~x)
-                )
+        if grid is not None:
+            origin, width, forward, _backward, _steps, _fromutc = grid
+            try:
+                since, until = start - _EPOCH, end - _EPOCH
+                if not (since.microseconds or until.microseconds):
+                    first = since.days * 86_400 + since.seconds
+                    last = until.days * 86_400 + until.seconds
+                    k = (first - origin) // width
+                    if (
+                        k >= 0
+                        and first <= last
+                        and (x := forward[k]) is not None
+                        and (end_x := forward[(last - origin) // width]) is not None
+                    ):
+                        return _ONE_SECOND * (
+                            (last - end_x if end_x >= 0 else ~end_x) - (first - x if x >= 0 else ~x)
+                        )
+            except (TypeError, IndexError):
+                pass
         return self._between_exactly(start, end)
 
     def _between_exactly(self, start: datetime, end: datetime) -> timedelta:

@@ -8,7 +8,8 @@ Both calendars are Lisbon's default hours (Mon–Fri 09:00–13:00 and 14:00–1
 same Portuguese holidays (with Lisboa's municipal one). Two operations, each on 4,000 random
 instants over two years (fixed seed): (a) the instant 4 business hours later, (b) the business
 time between an instant and another up to two weeks later. The answers are compared; the times
-are the best of a few runs, per operation, in microseconds.
+are the best of a few runs, per operation, in microseconds. The machine is often shared: compare
+the ratios, over a few runs.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ FIRST_DAY, DAYS = date(2026, 1, 1), 2 * 365
 LONGEST_SPAN = timedelta(days=14)
 BUSINESS_HOURS = timedelta(hours=4)
 REPEATS = 3
-GOAL = 30.0  # ours must be at least this many times faster
+GOAL = 200.0  # ours must be at least this many times faster (issue 10, item 8)
 
 T = TypeVar("T")
 
@@ -97,6 +98,7 @@ def main() -> int:
     started = perf_counter()
     calendar = BusinessCalendar.portugal(municipality="Lisboa")
     calendar.between(starts[0], starts[0] + timedelta(days=DAYS + 30))  # builds the table
+    calendar.add(starts[0], BUSINESS_HOURS)  # and the grid over it, built on the next question
     table_ms = (perf_counter() - started) * 1e3
     rules = their_rules(calendar)
     four_hours = BusinessTimeDelta(rules, hours=4)
@@ -104,7 +106,7 @@ def main() -> int:
     print(
         f"{SAMPLES} random instants, {DAYS} days from {FIRST_DAY}, seed {SEED}, best of {REPEATS}"
     )
-    print(f"our table for Lisbon's hours and holidays built once in {table_ms:.1f} ms")
+    print(f"our table (and grid) for Lisbon's hours and holidays built once in {table_ms:.1f} ms")
 
     ours_s, ours_add = best_time(lambda: [calendar.add(at, BUSINESS_HOURS) for at in starts])
     theirs_s, theirs_add = best_time(lambda: [at + four_hours for at in starts])
