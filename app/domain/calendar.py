@@ -3,7 +3,9 @@
 All arithmetic is done on integer microseconds since the Unix epoch (UTC), so results are exact
 and right across daylight-saving changes. Each local day's opening intervals are converted to UTC
 once and kept in a flat table with a running total of open time; ``add`` and ``between`` are then
-a binary search and a subtraction, whatever the distance.
+a binary search and a subtraction, whatever the distance. For whole seconds, the usual question,
+a grid over that table (``_calendar_grid``) answers them with a few list lookups instead, and
+hands whatever it cannot answer to the table.
 """
 
 from __future__ import annotations
