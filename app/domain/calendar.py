@@ -3,7 +3,9 @@
 All arithmetic is done on integer microseconds since the Unix epoch (UTC), so results are exact
 and right across daylight-saving changes. Each local day's opening intervals are converted to UTC
 once and kept in a flat table with a running total of open time; ``add`` and ``between`` are then
-a binary search and a subtraction, whatever the distance.
+a binary search and a subtraction, whatever the distance. For whole seconds, the usual question,
+a grid over that table (``_calendar_grid``) answers them with a few list lookups instead, and
+hands whatever it cannot answer to the table.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from app.domain._calendar_grid import Grid, build_grid
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -32,6 +35,15 @@ OPTIONAL_DAYS = ("carnival", "christmas_eve", "new_years_eve")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
+_ONE_SECOND = timedelta(seconds=1)
+_SECOND = 1_000_000  # microseconds
+# ``datetime.fromtimestamp`` of a whole second, the quick way back to a datetime, works on every
+# platform for instants in [1970, 2106) (Windows refuses negative ones); others take astimezone.
+_FAST_SECONDS = 2**32
+# The grid (see _calendar_grid) is kept for tables of up to this many years: its lists grow with
+# the table, and a table that long was grown by an unusual question (decades ahead or back).
+_GRID_YEARS = 10
+_ZERO = timedelta(0)
 # A calendar with no open time at all would make add() search forever: after this many years
 # without an opening (and past its last special date) it is declared never open.
 _MAX_YEARS_WITHOUT_OPENING = 10
@@ -45,7 +57,18 @@ def require_aware(at: datetime) -> datetime:
 
 
 def _to_micros(at: datetime) -> int:
-    return (require_aware(at) - _EPOCH) // _MICRO
+    """Microseconds since the epoch of an aware ``at``, exactly; a ValueError when it is naive."""
+    try:
+        since = at - _EPOCH  # cheaper than at.timestamp(), and exact
+    except TypeError:
+        require_aware(at)  # naive (no offset to subtract): refused with the reason
+        raise
+    return (since.days * 86_400 + since.seconds) * _SECOND + since.microseconds
+
+
+def _micros_of(duration: timedelta) -> int:
+    """``duration // _MICRO``, at a quarter of its cost."""
+    return (duration.days * 86_400 + duration.seconds) * _SECOND + duration.microseconds
 
 
 def elapsed(start: datetime, end: datetime) -> timedelta:
@@ -108,6 +131,8 @@ class BusinessCalendar:
         self._last_open_year: int | None = None  # the table's last year with an interval
         # Instants whose year-of-margin the table already covers: the cheap test every call makes.
         self._safe_from = self._safe_to = 0
+        self._grid: Grid | None = None  # None: the exact path only (or the grid is due)
+        self._grid_due = False  # the table changed since the grid was built
         self._last_special_year = max(
             (day.year for day, hours in self.special.items() if hours), default=0
         )
@@ -213,6 +238,21 @@ class BusinessCalendar:
         # _cover() needs nothing for an instant whose UTC year y has y - 1 and y + 1 covered.
         self._safe_from = _to_micros(datetime(self._first_year + 1, 1, 1, tzinfo=UTC))
         self._safe_to = _to_micros(datetime(self._end_year - 1, 1, 1, tzinfo=UTC))
+        self._grid, self._grid_due = None, True  # built on the next question that can use it
+
+    def _build_grid(self) -> Grid | None:
+        """The grid over the table as it is now, or None when the exact path must serve."""
+        self._grid_due = False
+        if self._end_year - self._first_year <= _GRID_YEARS:
+            self._grid = build_grid(
+                self.tz,
+                self._safe_from,
+                self._safe_to,
+                starts=self._starts,
+                ends=self._ends,
+                open_before=self._open_before,
+            )
+        return self._grid
 
     def _cover(self, micros: int) -> None:
         """Makes the table cover ``micros``'s year and one year each side."""
@@ -232,6 +272,13 @@ class BusinessCalendar:
         return self._open_before[i] + min(micros, self._ends[i]) - self._starts[i]
 
     def _instant(self, micros: int) -> datetime:
+        """The instant ``micros`` as the calendar's local time (fold set in the repeated hour)."""
+        seconds, micro = divmod(micros, _SECOND)
+        if 0 <= seconds < _FAST_SECONDS:
+            # Whole seconds: fromtimestamp and astimezone both ask the zone's fromutc.
+            moment = datetime.fromtimestamp(seconds, self.tz)
+            # Offsets change on whole seconds: the microsecond changes neither offset nor fold.
+            return moment.replace(microsecond=micro) if micro else moment
         return (_EPOCH + timedelta(microseconds=micros)).astimezone(self.tz)
 
     def _grow_forward(self) -> None:
@@ -263,26 +310,98 @@ class BusinessCalendar:
 
     def add(self, at: datetime, duration: timedelta) -> datetime:
         """The earliest instant by which ``duration`` of open time has passed since ``at``."""
-        if duration < timedelta(0):
+        if duration.days < 0:
             raise ValueError(_("A duration cannot be negative."))
+        # The hot path of every deadline: whole seconds on the grid, a few list lookups. What the
+        # grid cannot answer (a fraction of a second, a bucket with a boundary inside, an index
+        # past its end, a naive ``at`` that cannot be subtracted) goes to the exact path, which
+        # answers it or refuses it with the reason.
+        grid = self._grid
+        if grid is None and self._grid_due:
+            grid = self._build_grid()
+        if grid is not None:
+            origin, width, forward, backward, steps, fromutc = grid
+            try:
+                since = at - _EPOCH
+                span = duration.days * 86_400 + duration.seconds
+                if span and not (since.microseconds or duration.microseconds):
+                    seconds = since.days * 86_400 + since.seconds
+                    k = (seconds - origin) // width
+                    if k >= 0 and (x := forward[k]) is not None:
+                        target = (seconds - x if x >= 0 else ~x) + span - 1
+                        if (base := backward[target // width]) is not None:
+                            return fromutc(base + steps[target % width])
+            except (TypeError, IndexError):
+                pass
+        return self._add_exactly(at, duration)
+
+    def _add_exactly(self, at: datetime, duration: timedelta) -> datetime:
+        """``add`` on the table, to the microsecond, growing it as far as needed."""
         micros = _to_micros(at)
-        if not duration:
+        span = _micros_of(duration)
+        if not span:
             return self._instant(micros)
-        self._cover(micros)
-        target = self._open_until(micros) + duration // _MICRO
-        while not self._open_through or self._open_through[-1] < target:
+        if not self._safe_from <= micros < self._safe_to:
+            self._cover(micros)
+        starts = self._starts
+        i = bisect_right(starts, micros) - 1
+        if i >= 0:
+            span += self._open_before[i] + min(micros, self._ends[i]) - starts[i]
+        through = self._open_through
+        while not through or through[-1] < span:
             self._grow_forward()
-        i = bisect_left(self._open_through, target)
-        return self._instant(self._starts[i] + target - self._open_before[i])
+            starts, through = self._starts, self._open_through
+        i = bisect_left(through, span)
+        result = starts[i] + span - self._open_before[i]
+        if result % _SECOND == 0 and 0 <= result < _FAST_SECONDS * _SECOND:
+            return datetime.fromtimestamp(result // _SECOND, self.tz)
+        return self._instant(result)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Open time in ``[start, end)``."""
+        # As in add: whole seconds on the grid, else the exact path.
+        grid = self._grid
+        if grid is None and self._grid_due:
+            grid = self._build_grid()
+        if grid is not None:
+            origin, width, forward, _backward, _steps, _fromutc = grid
+            try:
+                since, until = start - _EPOCH, end - _EPOCH
+                if not (since.microseconds or until.microseconds):
+                    first = since.days * 86_400 + since.seconds
+                    last = until.days * 86_400 + until.seconds
+                    k = (first - origin) // width
+                    if (
+                        k >= 0
+                        and first <= last
+                        and (x := forward[k]) is not None
+                        and (end_x := forward[(last - origin) // width]) is not None
+                    ):
+                        return _ONE_SECOND * (
+                            (last - end_x if end_x >= 0 else ~end_x) - (first - x if x >= 0 else ~x)
+                        )
+            except (TypeError, IndexError):
+                pass
+        return self._between_exactly(start, end)
+
+    def _between_exactly(self, start: datetime, end: datetime) -> timedelta:
+        """``between`` on the table, to the microsecond."""
         start_micros, end_micros = _to_micros(start), _to_micros(end)
         if end_micros < start_micros:
             raise ValueError(_("The end is before the start."))
-        self._cover(start_micros)
-        self._cover(end_micros)
-        return timedelta(microseconds=self._open_until(end_micros) - self._open_until(start_micros))
+        if not self._safe_from <= start_micros < self._safe_to:
+            self._cover(start_micros)
+        if not self._safe_from <= end_micros < self._safe_to:
+            self._cover(end_micros)
+        starts, ends, before = self._starts, self._ends, self._open_before
+        i = bisect_right(starts, end_micros) - 1
+        if i < 0:
+            return _ZERO  # nothing opens before the end, so nothing before the start either
+        open_time = before[i] + min(end_micros, ends[i]) - starts[i]
+        i = bisect_right(starts, start_micros, 0, i + 1) - 1
+        if i >= 0:
+            open_time -= before[i] + min(start_micros, ends[i]) - starts[i]
+        return _MICRO * open_time
 
     def split(self, start: datetime, end: datetime) -> tuple[timedelta, timedelta]:
         """``(inside, outside)`` business hours of ``[start, end)``, in real elapsed time (P13)."""

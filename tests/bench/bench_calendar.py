@@ -8,7 +8,8 @@ Both calendars are Lisbon's default hours (Mon–Fri 09:00–13:00 and 14:00–1
 same Portuguese holidays (with Lisboa's municipal one). Two operations, each on 4,000 random
 instants over two years (fixed seed): (a) the instant 4 business hours later, (b) the business
 time between an instant and another up to two weeks later. The answers are compared; the times
-are the best of a few runs, per operation, in microseconds.
+are the best of a few runs, per operation, in microseconds. The machine is often shared: compare
+the ratios, over a few runs.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ FIRST_DAY, DAYS = date(2026, 1, 1), 2 * 365
 LONGEST_SPAN = timedelta(days=14)
 BUSINESS_HOURS = timedelta(hours=4)
 REPEATS = 3
-GOAL = 30.0  # ours must be at least this many times faster
+OUR_PASSES = 50
+GOAL = 200.0  # ours must be at least this many times faster (issue 10, item 8)
 
 T = TypeVar("T")
 
@@ -57,14 +59,17 @@ def their_rules(calendar: BusinessCalendar) -> Any:
     )
 
 
-def best_time(operation: Callable[[], T]) -> tuple[float, T]:
-    """The fastest of REPEATS runs, in seconds, and the last run's result."""
+def best_time(operation: Callable[[], T], passes: int = 1) -> tuple[float, T]:
+    """The fastest of REPEATS runs of ``passes`` passes each, in seconds per pass, and the last
+    pass's result. Ours takes a few milliseconds a pass: one pass is at the mercy of the
+    scheduler on a shared machine, so it is timed over OUR_PASSES, near theirs' one."""
     best = float("inf")
     result: T | None = None
     for _ in range(REPEATS):
         started = perf_counter()
-        result = operation()
-        best = min(best, perf_counter() - started)
+        for _pass in range(passes):
+            result = operation()
+        best = min(best, (perf_counter() - started) / passes)
     assert result is not None
     return best, result
 
@@ -97,16 +102,20 @@ def main() -> int:
     started = perf_counter()
     calendar = BusinessCalendar.portugal(municipality="Lisboa")
     calendar.between(starts[0], starts[0] + timedelta(days=DAYS + 30))  # builds the table
+    calendar.add(starts[0], BUSINESS_HOURS)  # and the grid over it, built on the next question
     table_ms = (perf_counter() - started) * 1e3
     rules = their_rules(calendar)
     four_hours = BusinessTimeDelta(rules, hours=4)
 
     print(
         f"{SAMPLES} random instants, {DAYS} days from {FIRST_DAY}, seed {SEED}, best of {REPEATS}"
+        f" (ours: of {REPEATS} runs of {OUR_PASSES} passes)"
     )
-    print(f"our table for Lisbon's hours and holidays built once in {table_ms:.1f} ms")
+    print(f"our table (and grid) for Lisbon's hours and holidays built once in {table_ms:.1f} ms")
 
-    ours_s, ours_add = best_time(lambda: [calendar.add(at, BUSINESS_HOURS) for at in starts])
+    ours_s, ours_add = best_time(
+        lambda: [calendar.add(at, BUSINESS_HOURS) for at in starts], OUR_PASSES
+    )
     theirs_s, theirs_add = best_time(lambda: [at + four_hours for at in starts])
     add_ok = report(
         "add 4 h",
@@ -117,7 +126,7 @@ def main() -> int:
     )
 
     pairs = list(zip(starts, ends, strict=True))
-    ours_s, ours_between = best_time(lambda: [calendar.between(a, b) for a, b in pairs])
+    ours_s, ours_between = best_time(lambda: [calendar.between(a, b) for a, b in pairs], OUR_PASSES)
     theirs_s, theirs_delta = best_time(lambda: [rules.difference(a, b) for a, b in pairs])
     theirs_between = [delta.timedelta for delta in theirs_delta]
     between_ok = report(
