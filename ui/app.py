@@ -32,13 +32,13 @@ from ui.operations import Operation, op
 from ui.passwords import asker, scrub_settings
 from ui.resources import APPLICATION_ID, application_icon
 from ui.technician_dialog import TechnicianDialog, remember_technician, remembered_technician
-from ui.views.customers import CustomersView
-from ui.views.invoices import InvoicesView
-from ui.views.packs import PacksView
-from ui.views.queue import QueueView
-from ui.views.sessions import SessionsView
-from ui.views.settings import SettingsView
-from ui.views.settings_database import saved_location
+from ui.views.customers.view import CustomersView
+from ui.views.invoices.view import InvoicesView
+from ui.views.packs.view import PacksView
+from ui.views.queue.view import QueueView
+from ui.views.sessions.view import SessionsView
+from ui.views.settings.database import saved_location
+from ui.views.settings.view import SettingsView
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from app.services.context import Desk
 from app.store.database import close_database, open_database
 from app.store.enums import ContactState
 from ui.context import UiContext
-from ui.views.queue import QueueView
+from ui.views.queue.view import QueueView
 
 ROWS = 10_000
 TICKS = 300

@@ -25,7 +25,7 @@ from app.store import enums
 from tests.ui import fake_anydesk
 from ui.anydesk import AnyDeskError, RemoteSession, anydesk_program
 from ui.context import UiContext
-from ui.views.sessions import SessionsView
+from ui.views.sessions.view import SessionsView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

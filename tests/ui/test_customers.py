@@ -20,8 +20,8 @@ from app.i18n import _
 from app.services import customers
 from app.services.context import Desk
 from ui.context import UiContext
-from ui.views import customer_record
-from ui.views.customers import CustomersView
+from ui.views.customers import record as customer_record
+from ui.views.customers.view import CustomersView
 from ui.widgets import FieldMessage
 
 # Showing a window offscreen makes Qt say "This plugin does not support propagateSizeHints()".

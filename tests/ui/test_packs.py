@@ -25,9 +25,9 @@ from app.store.models import Customer
 from tests.store import factories
 from ui.context import UiContext
 from ui.table_model import TableProxy
-from ui.views.pack_sell_dialog import SellPackDialog
-from ui.views.pack_tables import AMBER
-from ui.views.packs import PacksView, Period
+from ui.views.packs.sell_dialog import SellPackDialog
+from ui.views.packs.tables import AMBER
+from ui.views.packs.view import PacksView, Period
 from ui.widgets import RowTable, combo_index
 
 TODAY = date(2025, 3, 10)  # MONDAY_10H

@@ -21,8 +21,8 @@ from tests.keyrings import MemoryKeyring, memory_keyring, no_keyring
 from ui import passwords
 from ui.passwords import scrub_settings
 from ui.technician_dialog import remember_technician
-from ui.views import settings_database
-from ui.views.settings_database import LOCATION_KEY, DatabasePage, Probe, saved_location
+from ui.views.settings import database as settings_database
+from ui.views.settings.database import LOCATION_KEY, DatabasePage, Probe, saved_location
 
 __all__ = ["memory_keyring", "no_keyring"]
 

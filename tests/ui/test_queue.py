@@ -25,14 +25,14 @@ from app.services.labels import contact_state_label
 from app.store.enums import ContactState
 from ui import feedback
 from ui.context import UiContext
-from ui.views import queue_detail
-from ui.views.queue import QueueView
-from ui.views.queue_model import (
+from ui.views.queue import detail as queue_detail
+from ui.views.queue.model import (
     QueueColumn,
     RejectedColumn,
     compensation_text_of,
 )
-from ui.views.queue_new import NewContactDialog, from_editor, to_editor
+from ui.views.queue.new_contact import NewContactDialog, from_editor, to_editor
+from ui.views.queue.view import QueueView
 
 #: The offscreen platform's own limits (window size hints, popups raising and grabbing keys).
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")

@@ -24,10 +24,10 @@ from app.store import enums
 from app.store.models import CompanySettings, Customer
 from tests.services.b_fixtures import LISBON, RATE_INSIDE, company, customer, lisbon, sell_unit
 from ui.context import UiContext
-from ui.views.session_intervals import IntervalsDialog, to_qt
-from ui.views.session_lists import REAL_TIME_COLUMN
-from ui.views.session_summary import summary_lines
-from ui.views.sessions import SessionsView
+from ui.views.sessions.intervals import IntervalsDialog, to_qt
+from ui.views.sessions.lists import REAL_TIME_COLUMN
+from ui.views.sessions.summary import summary_lines
+from ui.views.sessions.view import SessionsView
 
 __all__ = ["company", "customer"]
 
@@ -366,7 +366,7 @@ def test_the_customer_chooser_searches_as_the_technician_types(
     customer: Customer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("ui.views.session_timer.CHOOSER_LIMIT", 1)
+    monkeypatch.setattr("ui.views.sessions.timer.CHOOSER_LIMIT", 1)
     talho = customers.create_customer(desk, name="Talho Moderno").customer
     customers.add_customer_email(desk, talho.id, talho.version, "encomendas@talho.pt")
     zulmira = customers.create_customer(desk, name="Zulmira Flores").customer.id

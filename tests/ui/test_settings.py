@@ -27,10 +27,10 @@ from tests.store.fixtures import on_postgres, postgres_url
 from ui.context import UiContext
 from ui.table_model import KEY_ROLE
 from ui.technician_dialog import remembered_technician
-from ui.views.settings import SettingsView
-from ui.views.settings_database import LOCATION_KEY, probe_location, saved_location
-from ui.views.settings_holidays import OPTIONAL_DAY_LABELS
-from ui.views.settings_hours import IntervalEdit
+from ui.views.settings.database import LOCATION_KEY, probe_location, saved_location
+from ui.views.settings.holidays import OPTIONAL_DAY_LABELS
+from ui.views.settings.hours import IntervalEdit
+from ui.views.settings.view import SettingsView
 
 NothingWritten = Callable[[], AbstractContextManager[None]]
 LOCATION = "/tmp/balcao-test-location.sqlite"  # the key the desk's technician is kept under
@@ -445,7 +445,7 @@ def test_technicians_are_added_and_renamed(
     assert "Inês" in {technician.name for technician in company.technicians()}
     page.table.selectRow(_row_of(admin_view, "Inês"))
     monkeypatch.setattr(
-        "ui.views.settings_technicians.QInputDialog.getText",
+        "ui.views.settings.technicians.QInputDialog.getText",
         lambda *_args, **_kwargs: ("Inês Martins", True),
     )
     qtbot.mouseClick(page.rename_button, Qt.MouseButton.LeftButton)

@@ -1,1 +1,2 @@
-"""The main window's views, one module each; ``View`` is what they have in common."""
+"""The main window's views, a package each (its model, dialogs and widgets together); ``View``
+(in base.py) is what they have in common."""

@@ -29,8 +29,8 @@ from ui.context import UiContext
 from ui.feedback import act_with_reason, ask_pdf_path, confirm
 from ui.operations import Operation, op
 from ui.table_model import RIGHT
-from ui.views.invoice_dialogs import AddLineDialog
-from ui.views.invoice_tables import line_model
+from ui.views.invoices.dialogs import AddLineDialog
+from ui.views.invoices.tables import line_model
 from ui.widgets import RowTable
 
 MUTED_STYLE = "color: #5f6d78;"

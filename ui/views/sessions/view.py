@@ -23,9 +23,9 @@ from ui.feedback import ask_csv_path
 from ui.operations import Operation, op, op_with_progress
 from ui.resources import view_icon
 from ui.views.base import View
-from ui.views.session_lists import MonthSessions, ReviewSessions
-from ui.views.session_summary import BillingSummary
-from ui.views.session_timer import TimerPanel
+from ui.views.sessions.lists import MonthSessions, ReviewSessions
+from ui.views.sessions.summary import BillingSummary
+from ui.views.sessions.timer import TimerPanel
 
 _MONTH_TAB, _REVIEW_TAB = 0, 1
 

@@ -19,13 +19,13 @@ from app.store.database import current_database, is_sqlite
 from ui.context import UiContext
 from ui.resources import view_icon
 from ui.views.base import View
-from ui.views.settings_company import CompanyPage
-from ui.views.settings_database import DatabasePage
-from ui.views.settings_form import SettingsFormPage
-from ui.views.settings_holidays import HolidaysPage
-from ui.views.settings_hours import HoursPage
-from ui.views.settings_rates import RatesPage
-from ui.views.settings_technicians import TechniciansPage
+from ui.views.settings.company import CompanyPage
+from ui.views.settings.database import DatabasePage
+from ui.views.settings.form import SettingsFormPage
+from ui.views.settings.holidays import HolidaysPage
+from ui.views.settings.hours import HoursPage
+from ui.views.settings.rates import RatesPage
+from ui.views.settings.technicians import TechniciansPage
 
 
 def open_location() -> str:

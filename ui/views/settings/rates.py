@@ -22,7 +22,7 @@ from app.domain.validation import parse_amount, parse_percent
 from app.i18n import _, format_money, format_percent
 from app.services.settings import Settings, SettingsFields
 from ui.context import UiContext
-from ui.views.settings_form import (
+from ui.views.settings.form import (
     SettingsFormPage,
     add_row,
     form_layout,

@@ -51,11 +51,11 @@ from app.services.settings import company_today, settings
 from ui.context import UiContext
 from ui.feedback import confirm, show_error
 from ui.operations import op
-from ui.views.customer_contract import ContractForm, default_texts
-from ui.views.customer_form import RecordForm, TypedRecord
-from ui.views.customer_senders import SenderEntry, SenderKind, SenderList, normalised
-from ui.views.customer_statement import StatementButton
-from ui.views.customer_tabs import BalancesTab, ContactsTab, CustomerTab, InvoicesTab, SessionsTab
+from ui.views.customers.contract import ContractForm, default_texts
+from ui.views.customers.form import RecordForm, TypedRecord
+from ui.views.customers.senders import SenderEntry, SenderKind, SenderList, normalised
+from ui.views.customers.statement import StatementButton
+from ui.views.customers.tabs import BalancesTab, ContactsTab, CustomerTab, InvoicesTab, SessionsTab
 
 CONFLICT_STYLE = (
     "#conflict { background: #fde2e1; border: 1px solid #7a1010; border-radius: 3px; }"

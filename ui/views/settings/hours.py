@@ -27,7 +27,7 @@ from app.services import settings as company
 from app.services.errors import ServiceError
 from app.services.settings import Settings, SettingsFields
 from ui.context import UiContext
-from ui.views.settings_form import SettingsFormPage, note_label
+from ui.views.settings.form import SettingsFormPage, note_label
 from ui.widgets import FieldMessage
 
 Interval = tuple[time, time]

@@ -28,9 +28,9 @@ from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op
 from ui.table_model import KEY_ROLE, Column, RowTableModel, TableProxy
-from ui.views.settings_exceptions import ExceptionDialog
-from ui.views.settings_form import SettingsFormPage, add_row, form_layout, list_table, note_label
-from ui.views.settings_hours import intervals_text, weekday_name
+from ui.views.settings.exceptions import ExceptionDialog
+from ui.views.settings.form import SettingsFormPage, add_row, form_layout, list_table, note_label
+from ui.views.settings.hours import intervals_text, weekday_name
 
 #: The label of each optional day (``OPTIONAL_DAYS`` keys), translated where shown.
 OPTIONAL_DAY_LABELS = {

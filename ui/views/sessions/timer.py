@@ -35,7 +35,7 @@ from ui.anydesk import RemoteSession, anydesk_program, launch
 from ui.context import UiContext
 from ui.feedback import confirm, show_error
 from ui.operations import op
-from ui.views.customers import SEARCH_DELAY_MS
+from ui.views.customers.view import SEARCH_DELAY_MS
 from ui.widgets import FieldMessage
 
 #: Customers the chooser lists at once: the first by name, or the first matching what is typed.

@@ -39,7 +39,7 @@ from app.store.database import (
 )
 from app.store.errors import DatabaseOpenError
 from ui.operations import Operation, op
-from ui.views.settings_form import (
+from ui.views.settings.form import (
     FORM_MAX_WIDTH,
     SUCCESS_COLOUR,
     add_row,

@@ -34,7 +34,7 @@ from ui.context import UiContext
 from ui.resources import view_icon
 from ui.table_model import KEY_ROLE, RIGHT, Column, RowTableModel, TableProxy
 from ui.views.base import View
-from ui.views.customer_record import CustomerRecordPanel
+from ui.views.customers.record import CustomerRecordPanel
 from ui.widgets import setup_table, stretch_columns
 
 #: The pause after a keystroke before the list is searched again.

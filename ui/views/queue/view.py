@@ -38,8 +38,8 @@ from ui.operations import op
 from ui.resources import view_icon
 from ui.table_model import TableProxy
 from ui.views.base import View
-from ui.views.queue_detail import ContactDetailDialog, confirm_closing
-from ui.views.queue_model import (
+from ui.views.queue.detail import ContactDetailDialog, confirm_closing
+from ui.views.queue.model import (
     FILTER_ROLE,
     ContactTableModel,
     Countdown,
@@ -52,7 +52,7 @@ from ui.views.queue_model import (
     rejected_columns,
     rejected_samples,
 )
-from ui.views.queue_new import NewContactDialog
+from ui.views.queue.new_contact import NewContactDialog
 from ui.widgets import setup_table, stretch_columns
 
 MENU = N_("&Contacts")

@@ -28,7 +28,7 @@ from ui.context import UiContext
 from ui.operations import op
 from ui.table_model import KEY_ROLE, Column, RowTableModel, TableProxy
 from ui.technician_dialog import remember_technician
-from ui.views.settings_form import add_row, list_table, note_label
+from ui.views.settings.form import add_row, list_table, note_label
 from ui.widgets import FieldErrors
 
 _INACTIVE = QColor("#8a8a8a")

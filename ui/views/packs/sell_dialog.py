@@ -30,7 +30,7 @@ from app.services.packs import PackInfo
 from app.services.settings import company_today
 from ui.context import UiContext
 from ui.operations import op
-from ui.views.pack_customer_picker import CustomerPicker
+from ui.views.packs.customer_picker import CustomerPicker
 from ui.widgets import FieldErrors, combo_index, dialog_buttons
 
 #: How many months ahead a subscription may be set to start, and to end.

@@ -21,8 +21,8 @@ from app.services import settings as company
 from app.services.context import Desk
 from app.services.settings import CompanyExceptionRecord, CompanyExceptionResult
 from ui.operations import op
-from ui.views.settings_form import add_row, form_layout
-from ui.views.settings_hours import IntervalList
+from ui.views.settings.form import add_row, form_layout
+from ui.views.settings.hours import IntervalList
 from ui.widgets import FieldErrors, dialog_buttons
 
 #: What a new exception with special hours starts with: a morning, as on Christmas Eve.

@@ -16,7 +16,7 @@ from app.domain.validation import (
 from app.i18n import _
 from app.services.settings import Settings, SettingsFields
 from ui.context import UiContext
-from ui.views.settings_form import (
+from ui.views.settings.form import (
     FORM_MAX_WIDTH,
     SettingsFormPage,
     add_row,

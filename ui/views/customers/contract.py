@@ -25,7 +25,7 @@ from app.i18n import _, format_decimal, format_duration, format_money, ngettext
 from app.services.customers import make_contract_terms
 from app.services.errors import InputError
 from app.services.settings import Settings
-from ui.views.customer_fields import LiveCheck, optional_amount, whole_number
+from ui.views.customers.fields import LiveCheck, optional_amount, whole_number
 from ui.widgets import FieldErrors
 
 _MINUTE = timedelta(minutes=1)

@@ -46,9 +46,9 @@ from ui.feedback import act_with_reason
 from ui.operations import op
 from ui.resources import view_icon
 from ui.views.base import View
-from ui.views.pack_customer_picker import CustomerPicker
-from ui.views.pack_sell_dialog import SellPackDialog, month_choices
-from ui.views.pack_tables import (
+from ui.views.packs.customer_picker import CustomerPicker
+from ui.views.packs.sell_dialog import SellPackDialog, month_choices
+from ui.views.packs.tables import (
     LEDGER_CUSTOMER_COLUMN,
     balance_model,
     expiring_model,

@@ -23,8 +23,8 @@ from app.domain.sla import Plan, plan_label
 from app.domain.validation import NIF_DIGITS, ValidationError, normalize_nif
 from app.i18n import _
 from app.services.customers import CustomerRecord
-from ui.views.customer_fields import LiveCheck
-from ui.views.customer_senders import SenderList
+from ui.views.customers.fields import LiveCheck
+from ui.views.customers.senders import SenderList
 from ui.widgets import FieldErrors
 
 #: QDateEdit cannot be empty: its minimum stands for "no date" and shows as a dash.

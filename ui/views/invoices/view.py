@@ -28,10 +28,10 @@ from ui.context import UiContext
 from ui.operations import op
 from ui.resources import view_icon
 from ui.views.base import View
-from ui.views.customers import SEARCH_DELAY_MS
-from ui.views.invoice_detail import InvoiceDetail
-from ui.views.invoice_dialogs import NewDraftDialog
-from ui.views.invoice_tables import invoice_list_model
+from ui.views.customers.view import SEARCH_DELAY_MS
+from ui.views.invoices.detail import InvoiceDetail
+from ui.views.invoices.dialogs import NewDraftDialog
+from ui.views.invoices.tables import invoice_list_model
 from ui.widgets import RowTable, combo_index
 
 #: The list holds at most this many documents, the newest: a busy company's 150,000 would take

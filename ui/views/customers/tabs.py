@@ -57,7 +57,7 @@ from app.store.enums import InvoiceState
 from app.store.enums import SessionState as SessionStatus
 from ui.context import UiContext
 from ui.table_model import KEY_ROLE, RIGHT, Column, RowTableModel, TableProxy
-from ui.views.queue_model import compensation_text
+from ui.views.queue.model import compensation_text
 from ui.widgets import DATETIME_SAMPLE, DURATION_SAMPLE, RowTable, fit_columns_to_samples
 
 Row = TypeVar("Row")

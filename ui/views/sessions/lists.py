@@ -34,7 +34,7 @@ from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op
 from ui.table_model import RIGHT, Column, RowTableModel, TableProxy
-from ui.views.session_intervals import IntervalsDialog
+from ui.views.sessions.intervals import IntervalsDialog
 from ui.widgets import (
     DATETIME_SAMPLE,
     DURATION_SAMPLE,

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.domain.validation import ValidationError, normalize_email, normalize_phone
 from app.i18n import _
 from app.services.customers import find_customer_by_sender
-from ui.views.customer_fields import LiveCheck
+from ui.views.customers.fields import LiveCheck
 from ui.widgets import FieldMessage
 
 SenderKind = Literal["email", "phone"]

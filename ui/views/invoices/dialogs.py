@@ -27,7 +27,7 @@ from app.services.invoices import InvoiceDocument
 from app.services.settings import company_today
 from ui.context import UiContext
 from ui.operations import op
-from ui.views.pack_customer_picker import CustomerPicker
+from ui.views.packs.customer_picker import CustomerPicker
 from ui.widgets import FieldErrors, combo_index, dialog_buttons
 
 #: How many months back a draft may be made for.
