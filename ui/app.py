@@ -13,18 +13,13 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.clock import SystemClock
-from app.credentials import open_with_password
 from app.errors import KnownError
 from app.i18n import _
 from app.services import settings as company
 from app.services.changes import Changes
 from app.services.context import Desk
+from app.services.database import LOCATION_VARIABLE, describe_location, open_location
 from app.services.housekeeping import run_sweeps
-from app.store.database import (
-    LOCATION_VARIABLE,
-    describe_location,
-    resolve_location,
-)
 from ui import crash, translator
 from ui.context import UiContext
 from ui.main_window import MainWindow
@@ -172,7 +167,7 @@ def run_window(args: argparse.Namespace) -> int:
     )
     # The password, never in the settings, comes from the address given, the keyring or the user.
     try:
-        location = open_with_password(resolve_location(chosen), clock=clock, ask=asker())
+        location = open_location(chosen, clock=clock, ask=asker())
     except KnownError as error:  # no window yet: the runner has nowhere to show it
         log.warning("cannot open the database: %s %s", error, error.detail)
         return _refuse(str(error))

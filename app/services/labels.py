@@ -11,8 +11,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from app.domain.packs import PackKind, month_bounds
+from app.domain.states import ContactState, InvoiceKind, InvoiceState, LedgerKind, SessionState
 from app.i18n import _, format_date, format_month
-from app.store.enums import ContactState, InvoiceKind, InvoiceState, LedgerKind, SessionState
 
 if TYPE_CHECKING:
     from app.services.compensation import GrantRecord

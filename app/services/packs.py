@@ -42,6 +42,7 @@ from app.domain.packs import (
     month_key,
     unit_pack_valid_until,
 )
+from app.domain.states import LedgerKind
 from app.i18n import _
 from app.services import changes
 from app.services.changes import Changes, Topic
@@ -51,7 +52,6 @@ from app.services.queries import get_or_missing, locked_or_missing
 from app.services.settings import company_today, require_admin
 from app.store.base import save_versioned
 from app.store.database import current_database, locking
-from app.store.enums import LedgerKind
 from app.store.models import Customer, LedgerEntry, Pack, Technician
 
 #: A unit pack whose last day is this close is flagged as expiring soon.

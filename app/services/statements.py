@@ -30,6 +30,7 @@ from peewee import JOIN
 from app.domain.calendar import elapsed, local_days
 from app.domain.packs import PackKind, month_bounds, payment_order
 from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason, guarantee_outcome
+from app.domain.states import ContactState
 from app.i18n import _, format_month
 from app.progress import NO_PROGRESS, Progress
 from app.services.compensation import GrantRecord, grants_of_customer
@@ -47,7 +48,6 @@ from app.services.packs import (
 from app.services.queries import frozen_terms
 from app.services.sessions import SessionState, sessions_of_customer
 from app.services.settings import company_zone
-from app.store.enums import ContactState
 from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
 
 _MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")

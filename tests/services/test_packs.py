@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from app.clock import ManualClock
 from app.domain.packs import PackKind
+from app.domain.states import LedgerKind
 from app.services import packs
 from app.services.context import Desk
 from app.services.errors import InputError, NotFoundError, RuleError
-from app.store.enums import LedgerKind
 from app.store.models import Customer, LedgerEntry
 from tests.services.b_fixtures import (
     company,

@@ -17,11 +17,11 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.domain.packs import PackKind
+from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import _, format_money
 from app.services import customers, invoices, packs, settings
 from app.services.context import Desk
 from app.services.labels import invoice_kind_label, invoice_state_label
-from app.store.enums import InvoiceKind, InvoiceState
 from tests.ui.conftest import finish
 from ui.context import UiContext
 from ui.views.invoices.detail import InvoiceDetail, pdf_file_name

@@ -16,11 +16,11 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import ManualClock
 from app.domain.packs import PackKind
+from app.domain.states import LedgerKind
 from app.i18n import _, format_minutes_as_hours
 from app.services import compensation, customers, packs
 from app.services.context import Desk
 from app.services.labels import ledger_kind_label
-from app.store.enums import LedgerKind
 from app.store.models import Customer
 from tests.store import factories
 from ui.context import UiContext

@@ -15,12 +15,12 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.clock import ManualClock
+from app.domain import states
 from app.domain.packs import PackKind
 from app.domain.sla import Channel, Plan
 from app.i18n import _, format_date, format_datetime, format_money, format_month
 from app.services import contacts, customers, invoices, packs, sessions
 from app.services.context import Desk
-from app.store import enums
 from app.store.models import CompanySettings, Customer
 from tests.services.b_fixtures import LISBON, RATE_INSIDE, company, customer, lisbon, sell_unit
 from ui.context import UiContext
@@ -581,7 +581,7 @@ def test_discarding_from_the_list(
     view.month.sessions.table.selectRow(0)
     click(qtbot, view.month.discard_button)
     assert len(questions) == 1
-    assert sessions.session(session_id).state is enums.SessionState.DISCARDED
+    assert sessions.session(session_id).state is states.SessionState.DISCARDED
     assert view.month.model.rowCount() == 0
     view.month.show_discarded.setChecked(True)
     assert view.month.model.rowCount() == 1

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.domain.packs import PackKind
 from app.domain.sla import GuaranteeOutcome, channel_label, outcome_label, plan_label, reason_text
+from app.domain.states import SessionState as SessionStatus
 from app.i18n import (
     _,
     format_date,
@@ -22,7 +23,6 @@ from app.i18n import (
 from app.services.labels import pack_kind_label, session_state_label
 from app.services.sessions import PackDraw, SessionState
 from app.services.statements import Statement, StatementBalance, StatementContact
-from app.store.enums import SessionState as SessionStatus
 from ui.pdf.common import (
     Letterhead,
     PageParts,

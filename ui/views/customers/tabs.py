@@ -28,6 +28,8 @@ from app.domain.sla import (
     outcome_label,
     reason_text,
 )
+from app.domain.states import InvoiceState
+from app.domain.states import SessionState as SessionStatus
 from app.i18n import (
     _,
     format_date,
@@ -53,8 +55,6 @@ from app.services.labels import (
 from app.services.packs import EXPIRY_WARNING_DAYS, PackBalance, balances
 from app.services.sessions import PackDraw, SessionState, sessions_of_customer
 from app.services.settings import company_today
-from app.store.enums import InvoiceState
-from app.store.enums import SessionState as SessionStatus
 from ui.context import UiContext
 from ui.table_model import KEY_ROLE, RIGHT, Column, RowTableModel, TableProxy
 from ui.views.queue.model import compensation_text

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import _, format_date, format_money, format_percent
 from app.services import invoices
 from app.services.invoices import InvoiceDocument, InvoiceRef
 from app.services.labels import invoice_period_text, invoice_state_label
-from app.store.enums import InvoiceKind, InvoiceState
 from ui.context import UiContext
 from ui.feedback import act_with_reason, ask_pdf_path, confirm
 from ui.operations import Operation, op

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from PySide6.QtGui import QColor
 
+from app.domain.states import InvoiceState
 from app.i18n import (
     _,
     format_date,
@@ -17,7 +18,6 @@ from app.i18n import (
 )
 from app.services.invoices import DocumentLine, InvoiceRow
 from app.services.labels import invoice_kind_label, invoice_period_text, invoice_state_label
-from app.store.enums import InvoiceState
 from ui.table_model import RIGHT, Column, RowTableModel
 
 DRAFT_COLOUR = QColor("#1f6fa8")

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.states import InvoiceState
 from app.i18n import _
 from app.services import invoices
 from app.services.changes import Topic
 from app.services.errors import NotFoundError
 from app.services.labels import invoice_state_label
 from app.services.settings import company_today
-from app.store.enums import InvoiceState
 from ui.context import UiContext
 from ui.operations import op
 from ui.resources import view_icon

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.calendar import start_of_day
 from app.domain.packs import PackKind
+from app.domain.states import LedgerKind
 from app.i18n import _, format_duration, format_minutes_as_hours, format_month, ngettext
 from app.services import compensation, packs
 from app.services.changes import Topic
@@ -40,7 +41,6 @@ from app.services.errors import NotFoundError
 from app.services.labels import ledger_kind_label
 from app.services.packs import LEDGER_PAGE, CustomerBalances, LedgerRow
 from app.services.settings import company_today, company_zone
-from app.store.enums import LedgerKind
 from ui.context import UiContext
 from ui.feedback import act_with_reason
 from ui.operations import op

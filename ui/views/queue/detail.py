@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.sla import channel_label, plan_label, reason_text
+from app.domain.states import ContactState
 from app.i18n import _, format_datetime
 from app.services import settings
 from app.services.contacts import (
@@ -29,7 +30,6 @@ from app.services.contacts import (
 )
 from app.services.errors import NotFoundError
 from app.services.labels import contact_state_label
-from app.store.enums import ContactState
 from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op

@@ -34,10 +34,10 @@ from app.domain.sla import (
     reason_text,
     urgency_schedule,
 )
+from app.domain.states import ContactState
 from app.i18n import _, format_countdown, format_datetime
 from app.services.contacts import ContactRow
 from app.services.labels import contact_state_label
-from app.store.enums import ContactState
 from ui.table_model import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel, sortable
 
 Index = QModelIndex | QPersistentModelIndex

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.states import ContactState
 from app.i18n import N_, _
 from app.services.changes import Changes, Topic
 from app.services.contacts import (
@@ -31,7 +32,6 @@ from app.services.contacts import (
     record_first_response,
     rejected_contacts,
 )
-from app.store.enums import ContactState
 from ui.alerts import DeadlineAlerts
 from ui.context import UiContext
 from ui.operations import op

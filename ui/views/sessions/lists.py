@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import states
 from app.i18n import _, format_clock, format_datetime, format_duration, format_month
 from app.services import sessions
 from app.services import settings as company
 from app.services.labels import session_state_label
 from app.services.sessions import SessionState
-from app.store import enums
 from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op
@@ -56,19 +56,19 @@ def _minutes(minutes: int) -> str:
 
 
 def _is_open(state: SessionState) -> bool:
-    return state.state in (enums.SessionState.RUNNING, enums.SessionState.PAUSED)
+    return state.state in (states.SessionState.RUNNING, states.SessionState.PAUSED)
 
 
 def state_text(state: SessionState) -> str:
-    if state.flagged_for_review and state.state is enums.SessionState.STOPPED:
+    if state.flagged_for_review and state.state is states.SessionState.STOPPED:
         return _("To review")
     return session_state_label(state.state)
 
 
 def _colours(state: SessionState) -> tuple[QColor | None, QColor | None]:
-    if state.flagged_for_review and state.state is enums.SessionState.STOPPED:
+    if state.flagged_for_review and state.state is states.SessionState.STOPPED:
         return _REVIEW_COLOURS
-    if state.state is enums.SessionState.DISCARDED:
+    if state.state is states.SessionState.DISCARDED:
         return _DISCARDED_COLOURS
     return (None, None)
 
@@ -188,7 +188,7 @@ def review_columns(zone: Callable[[], ZoneInfo]) -> list[Column[SessionState]]:
 
 def _state_sample() -> str:
     """The longest state a session's row shows."""
-    labels = [session_state_label(state) for state in enums.SessionState]
+    labels = [session_state_label(state) for state in states.SessionState]
     return max([*labels, _("To review")], key=len)
 
 
@@ -476,9 +476,9 @@ class MonthSessions(QWidget):
 
     def _update_buttons(self, state: SessionState | None) -> None:
         invoiced = state is not None and state.invoice_id is not None
-        editable = state is not None and state.state is enums.SessionState.STOPPED and not invoiced
+        editable = state is not None and state.state is states.SessionState.STOPPED and not invoiced
         discardable = (
-            state is not None and state.state is not enums.SessionState.DISCARDED and not invoiced
+            state is not None and state.state is not states.SessionState.DISCARDED and not invoiced
         )
         self.edit_button.setEnabled(editable)
         self.discard_button.setEnabled(discardable)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from app.domain import states
 from app.domain.packs import PackKind
 from app.i18n import (
     _,
@@ -24,7 +25,6 @@ from app.i18n import (
 from app.services import packs
 from app.services.labels import pack_kind_label
 from app.services.sessions import PackDraw, SessionState
-from app.store import enums
 
 
 def _minutes(minutes: int) -> str:
@@ -52,9 +52,9 @@ def summary_lines(state: SessionState, zone: ZoneInfo) -> list[str]:
             customer=state.customer_name, started=format_datetime(state.started_at, zone)
         )
     ]
-    if state.state is enums.SessionState.DISCARDED:
+    if state.state is states.SessionState.DISCARDED:
         return [*lines, _("Discarded: it is not billed.")]
-    if state.state in (enums.SessionState.RUNNING, enums.SessionState.PAUSED):
+    if state.state in (states.SessionState.RUNNING, states.SessionState.PAUSED):
         return [*lines, _("Still open: it is billed when stopped.")]
     billing = state.billing
     if billing is None:

@@ -1,18 +1,15 @@
 """Settings → Database: where this computer's data is, and the database for the next start.
 
-The location chosen here is tested (without touching the database in use) and kept in the
-computer's settings under ``LOCATION_KEY``, without its password (which goes to the system
-keyring, or stays in memory where there is none: ``app.credentials``); the start-up opens it when
-neither ``--db`` nor ``BALCAO_DB`` names one (``saved_location``).
+The location chosen here is tested (``app.services.database.probe_location``, without touching
+the database in use) and kept in the computer's settings under ``LOCATION_KEY``, without its
+password (which goes to the system keyring, or stays in memory where there is none:
+``app.services.database.keep_address``); the start-up opens it when neither ``--db`` nor
+``BALCAO_DB`` names one (``saved_location``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
@@ -26,18 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.credentials import complete, save_password, split_password, without_password
-from app.errors import KnownError
+from app.credentials import without_password
 from app.i18n import _
-from app.store.database import (
-    LOCATION_VARIABLE,
-    connect_database,
-    default_location,
-    describe_location,
-    execute_sql,
-    is_sqlite,
-)
-from app.store.errors import DatabaseOpenError
+from app.services import database as databases
+from app.services.database import LOCATION_VARIABLE, Probe, default_location, describe_location
 from ui.operations import Operation, op
 from ui.views.settings.form import (
     FORM_MAX_WIDTH,
@@ -50,9 +39,6 @@ from ui.widgets import ERROR_COLOUR
 
 #: The computer's setting that names the database of the next start.
 LOCATION_KEY = "database/location"
-#: A server that does not answer must not freeze the window for minutes.
-CONNECT_TIMEOUT_SECONDS = 5
-_POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 def saved_location(settings: QSettings) -> str | None:
@@ -60,82 +46,6 @@ def saved_location(settings: QSettings) -> str | None:
     value = settings.value(LOCATION_KEY)
     text = "" if value is None else str(value).strip()
     return without_password(text) or None
-
-
-@dataclass(frozen=True)
-class Probe:
-    """What testing a location found: whether it can be used, and a sentence saying so."""
-
-    ok: bool
-    message: str
-
-
-def _with_timeout(location: str) -> str:
-    try:
-        parsed = urlparse(location)
-    except ValueError:  # "[::1": connect_database says what is wrong with it
-        return location
-    if parsed.scheme not in _POSTGRES_SCHEMES:
-        return location
-    query = parse_qsl(parsed.query, keep_blank_values=True)
-    if any(key == "connect_timeout" for key, _value in query):
-        return location
-    query.append(("connect_timeout", str(CONNECT_TIMEOUT_SECONDS)))
-    return urlunparse(parsed._replace(query=urlencode(query)))
-
-
-def _sqlite_file_problem(path: Path, shown: str) -> Probe | None:
-    """The answer for a SQLite location that is not an existing file; None for a file to open."""
-    if str(path) == ":memory:":
-        return Probe(False, _("A database in memory is lost when Balcão closes: give a file."))
-    if path.exists():
-        return None
-    if not os.access(path.parent, os.W_OK):
-        return Probe(
-            False,
-            _("Balcão cannot create files in the folder {folder}.").format(folder=path.parent),
-        )
-    return Probe(
-        True,
-        _(
-            "There is no database at {location} yet: Balcão will create an empty one "
-            "there at the next start."
-        ).format(location=shown),
-    )
-
-
-def probe_location(location: str) -> Probe:
-    """Connects to ``location`` on a connection of its own, runs a trivial query and closes it:
-    the database in use stays open and bound. A SQLite file that does not exist yet is not
-    created: the folder only must let Balcão create it at the next start."""
-    # An address typed without its password (as the settings show it) uses the one kept for it.
-    typed = complete(location.strip())
-    if not typed:
-        return Probe(False, _("Write the path of a database file or a postgresql:// address."))
-    shown = describe_location(typed)
-    try:
-        candidate = connect_database(_with_timeout(typed))
-    except DatabaseOpenError as error:
-        return Probe(False, str(error))
-    if is_sqlite(candidate):
-        refused = _sqlite_file_problem(Path(str(candidate.database)), shown)
-        if refused is not None:
-            return refused
-    try:
-        candidate.connect()
-        execute_sql("SELECT 1", database=candidate)
-    except KnownError as error:  # unreachable, damaged, busy…: already in the user's words
-        return Probe(False, str(error))
-    except Exception as error:  # peewee's and the drivers' own classes; ui imports neither
-        return Probe(
-            False,
-            _("Cannot connect to {location}: {detail}").format(
-                location=shown, detail=" ".join(str(error).split())
-            ),
-        )
-    finally:
-        candidate.close()
-    return Probe(True, _("Connected to {location}.").format(location=shown))
 
 
 class DatabasePage(QWidget):
@@ -252,7 +162,7 @@ class DatabasePage(QWidget):
         self.test_button.setEnabled(False)
         self.save_button.setEnabled(False)
         operation = (
-            op(self, lambda: probe_location(typed))
+            op(self, lambda: databases.probe_location(typed))
             .in_background(_("Testing the connection…"))
             .success(self._show_probe)
             .finally_(self._probed)
@@ -283,20 +193,18 @@ class DatabasePage(QWidget):
     def _keep_address(self) -> None:
         """Keeps the address tested for the next start: without its password, which goes to the
         keyring (or stays in memory, where there is none)."""
-        address, password = split_password(self.location.text().strip())
+        kept_address = databases.keep_address(self.location.text())
         kept = ""
-        if password is not None:
-            if save_password(address, password):
-                kept = " " + _("Its password is kept in the system keyring.")
-            else:
-                kept = " " + _(
-                    "This computer has no keyring: Balcão will ask for the password at the "
-                    "next start."
-                )
-        self._settings.setValue(LOCATION_KEY, address)  # never the password
+        if kept_address.in_keyring is True:
+            kept = " " + _("Its password is kept in the system keyring.")
+        elif kept_address.in_keyring is False:
+            kept = " " + _(
+                "This computer has no keyring: Balcão will ask for the password at the next start."
+            )
+        self._settings.setValue(LOCATION_KEY, kept_address.address)  # never the password
         self._settings.sync()
         self.reload()
-        self.location.setText(address)
+        self.location.setText(kept_address.address)
         self.result.setText(
             _("{result} Balcão will open it at the next start.").format(result=self.result.text())
             + kept

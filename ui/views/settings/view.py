@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from app.i18n import _
 from app.services import settings as company
 from app.services.changes import Topic
+from app.services.database import describe_open_database
 from app.services.settings import SettingsResult
-from app.store.database import current_database, is_sqlite
 from ui.context import UiContext
 from ui.resources import view_icon
 from ui.views.base import View
@@ -26,19 +26,6 @@ from ui.views.settings.holidays import HolidaysPage
 from ui.views.settings.hours import HoursPage
 from ui.views.settings.rates import RatesPage
 from ui.views.settings.technicians import TechniciansPage
-
-
-def open_location() -> str:
-    """A description of the open database, for a window that was not told its location."""
-    database = current_database()
-    if is_sqlite(database):
-        return str(database.database)
-    params = database.connect_params
-    host = params.get("host", "")
-    port = params.get("port")
-    server = f"{host}:{port}" if port else host
-    user = params.get("user")
-    return f"postgresql://{user + '@' if user else ''}{server}/{database.database}"
 
 
 class SettingsView(View):
@@ -63,7 +50,7 @@ class SettingsView(View):
     ) -> None:
         super().__init__(context, parent)
         self.setObjectName("settings")
-        self.location = location or open_location()
+        self.location = location or describe_open_database()
         self.qsettings = settings or QSettings()
         self.company = CompanyPage(context)
         self.hours = HoursPage(context)

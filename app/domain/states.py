@@ -1,4 +1,6 @@
-"""The states and kinds that records carry. Plain enums: no database, no Qt."""
+"""The states and kinds that records carry: the vocabulary every layer speaks (the store keeps them
+in its columns, the services decide with them, the window shows them). Plain enums: no database,
+no Qt."""
 
 from __future__ import annotations
 
