@@ -106,6 +106,11 @@ class PackBalance:
     #: A unit pack with minutes left whose last day is within ``EXPIRY_WARNING_DAYS``.
     expiring_soon: bool
 
+    @property
+    def used(self) -> int:
+        """Minutes drawn from what the pack gives (never below 0: a correction may add some)."""
+        return max(self.minutes - self.remaining, 0)
+
     def as_balance(self) -> Balance:
         """The domain's view of it, for ``allocate``."""
         return Balance(
@@ -130,6 +135,16 @@ class CustomerBalances:
     @property
     def monthly_minutes(self) -> int:
         return sum(balance.remaining for balance in self.monthly)
+
+    @property
+    def monthly_given(self) -> int:
+        """What the monthly packs give in the month of ``on``."""
+        return sum(balance.minutes for balance in self.monthly)
+
+    @property
+    def monthly_used(self) -> int:
+        """What was drawn from them in that month (never below 0)."""
+        return max(self.monthly_given - self.monthly_minutes, 0)
 
     @property
     def unit_minutes(self) -> int:

@@ -156,6 +156,25 @@ class Statement:
         return sum(s.billing.uncovered_minutes for s in self.sessions if s.billing is not None)
 
     @property
+    def balances_at_start(self) -> int:
+        """Minutes left on every balance at the month's start (one not there yet counts 0)."""
+        return sum(balance.start or 0 for balance in self.balances)
+
+    @property
+    def balances_at_end(self) -> int:
+        """Minutes left on every balance at ``ends_at`` (one lapsed by then counts 0)."""
+        return sum(balance.end or 0 for balance in self.balances)
+
+    @property
+    def guarantees_met(self) -> int:
+        """Contacts received in the month whose guarantee was met."""
+        return sum(1 for contact in self.contacts if contact.outcome is GuaranteeOutcome.MET)
+
+    @property
+    def guarantees_missed(self) -> int:
+        return sum(1 for contact in self.contacts if contact.outcome is GuaranteeOutcome.MISSED)
+
+    @property
     def granted_hours(self) -> int:
         return sum(g.hours for g in self.grants if self.starts_at <= g.granted_at < self.ends_at)
 

@@ -15,14 +15,14 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.clock import ManualClock
-from app.domain.sla import Channel, Plan, Reason, channel_label, plan_label, reason_text
+from app.domain.sla import Channel, Plan, Reason
 from app.domain.states import ContactState
 from app.i18n import _, format_countdown
 from app.services.compensation import sweep_breaches
 from app.services.contacts import close_contact, contact, open_contacts, register_contact
 from app.services.context import Desk
 from app.services.customers import CustomerRecord, change_plan, create_customer
-from app.services.labels import contact_state_label
+from app.services.labels import channel_label, contact_state_label, plan_label, reason_text
 from ui import feedback
 from ui.context import UiContext
 from ui.views.queue import detail as queue_detail

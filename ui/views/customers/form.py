@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.sla import Plan, plan_label
+from app.domain.sla import Plan
 from app.domain.validation import NIF_DIGITS, ValidationError, normalize_nif
 from app.i18n import _
 from app.services.customers import CustomerRecord
+from app.services.labels import plan_label
 from ui.views.customers.fields import LiveCheck
 from ui.views.customers.senders import SenderList
 from ui.widgets import FieldErrors

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.contract import NO_CONTRACT, ContractTerms
-from app.domain.sla import Plan, plan_label
+from app.domain.sla import Plan
 from app.errors import KnownError
 from app.i18n import _, format_date
 from app.services.changes import Topic
@@ -47,6 +47,7 @@ from app.services.customers import (
     update_customer,
 )
 from app.services.errors import ConflictError, ServiceError
+from app.services.labels import plan_label
 from app.services.settings import company_today, settings
 from ui.context import UiContext
 from ui.feedback import confirm, show_error

@@ -21,13 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.packs import PackKind, payment_order
-from app.domain.sla import (
-    GuaranteeOutcome,
-    channel_label,
-    guarantee_outcome,
-    outcome_label,
-    reason_text,
-)
+from app.domain.sla import GuaranteeOutcome, guarantee_outcome
 from app.domain.states import InvoiceState
 from app.domain.states import SessionState as SessionStatus
 from app.i18n import (
@@ -44,12 +38,15 @@ from app.services.compensation import GrantRecord, grants_of_customer
 from app.services.contacts import ContactRow, contacts_of_customer
 from app.services.invoices import InvoiceRow, invoices
 from app.services.labels import (
+    channel_label,
     contact_state_label,
     grant_state_text,
     invoice_kind_label,
     invoice_period_text,
     invoice_state_label,
+    outcome_label,
     pack_kind_label,
+    reason_text,
     session_state_label,
 )
 from app.services.packs import EXPIRY_WARNING_DAYS, PackBalance, balances

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.sla import plan_label
 from app.i18n import _, ngettext
 from app.services.changes import Changes, Topic
 from app.services.customers import (
@@ -30,6 +29,7 @@ from app.services.customers import (
     CustomerRow,
     search_customers,
 )
+from app.services.labels import plan_label
 from ui.context import UiContext
 from ui.resources import view_icon
 from ui.table_model import KEY_ROLE, RIGHT, Column, RowTableModel, TableProxy

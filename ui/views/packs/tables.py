@@ -87,8 +87,8 @@ def balance_model() -> RowTableModel[PackBalance]:
             Column(_("Hours"), _given, lambda r: r.minutes, RIGHT, colours=colour),
             Column(
                 _("Used"),
-                lambda r: format_minutes_as_hours(max(r.minutes - r.remaining, 0)),
-                lambda r: r.minutes - r.remaining,
+                lambda r: format_minutes_as_hours(r.used),
+                lambda r: r.used,
                 RIGHT,
                 colours=colour,
             ),

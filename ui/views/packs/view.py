@@ -11,9 +11,8 @@ and the services say so when someone else tries.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
-from dateutil.relativedelta import relativedelta
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QFont, QIcon
 from PySide6.QtWidgets import (
@@ -31,14 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.calendar import start_of_day
 from app.domain.packs import PackKind
+from app.domain.periods import Period, period_instants
 from app.domain.states import LedgerKind
 from app.i18n import _, format_duration, format_minutes_as_hours, format_month, ngettext
 from app.services import compensation, packs
 from app.services.changes import Topic
 from app.services.errors import NotFoundError
-from app.services.labels import ledger_kind_label
+from app.services.labels import ledger_kind_label, period_label
 from app.services.packs import LEDGER_PAGE, CustomerBalances, LedgerRow
 from app.services.settings import company_today, company_zone
 from ui.context import UiContext
@@ -60,39 +59,6 @@ from ui.widgets import RowTable
 
 #: The months a subscription can be ended after, counted from this one.
 END_MONTHS_AHEAD = 24
-
-
-class Period:
-    """The ledger's period filter: preset ranges of local days."""
-
-    EVERYTHING = "everything"
-    THIS_MONTH = "this_month"
-    LAST_MONTH = "last_month"
-    LAST_3_MONTHS = "last_3_months"
-    THIS_YEAR = "this_year"
-
-    @staticmethod
-    def choices() -> list[tuple[str, str]]:
-        return [
-            (Period.EVERYTHING, _("Any time")),
-            (Period.THIS_MONTH, _("This month")),
-            (Period.LAST_MONTH, _("Last month")),
-            (Period.LAST_3_MONTHS, _("The last 3 months")),
-            (Period.THIS_YEAR, _("This year")),
-        ]
-
-    @staticmethod
-    def days(period: str, today: date) -> tuple[date, date] | None:
-        """The first day and the day after the last of the period; None: no limit."""
-        month = today.replace(day=1)
-        next_month = month + relativedelta(months=1)
-        ranges = {
-            Period.THIS_MONTH: (month, next_month),
-            Period.LAST_MONTH: (month - relativedelta(months=1), month),
-            Period.LAST_3_MONTHS: (month - relativedelta(months=2), next_month),
-            Period.THIS_YEAR: (today.replace(month=1, day=1), date(today.year + 1, 1, 1)),
-        }
-        return ranges.get(period)
 
 
 class Figure(QFrame):
@@ -244,8 +210,8 @@ class PacksView(View):
         for kind in LedgerKind:
             self.kind_filter.addItem(ledger_kind_label(kind), kind)
         self.period_filter = QComboBox()
-        for value, label in Period.choices():
-            self.period_filter.addItem(label, value)
+        for period in Period:
+            self.period_filter.addItem(period_label(period), period.value)
         self.only_customer = QCheckBox(_("Only the chosen c&ustomer"))
         self.only_customer.setChecked(True)
         self.correct_button = QPushButton(_("Co&rrect entry…"))
@@ -257,10 +223,10 @@ class PacksView(View):
         self.ledger_note.setStyleSheet("color: #5f6d78;")
         kind_label = QLabel(_("&Movement:"))
         kind_label.setBuddy(self.kind_filter)
-        period_label = QLabel(_("&Period:"))
-        period_label.setBuddy(self.period_filter)
+        period_caption = QLabel(_("&Period:"))
+        period_caption.setBuddy(self.period_filter)
         filters = QHBoxLayout()
-        for widget in (kind_label, self.kind_filter, period_label, self.period_filter):
+        for widget in (kind_label, self.kind_filter, period_caption, self.period_filter):
             filters.addWidget(widget)
         filters.addWidget(self.only_customer)
         filters.addStretch(1)
@@ -376,13 +342,11 @@ class PacksView(View):
     def _show_figures(self, found: CustomerBalances) -> None:
         month = format_month(found.on.year, found.on.month)
         if found.monthly:
-            given = sum(balance.minutes for balance in found.monthly)
-            left = found.monthly_minutes
             self.month_figure.show_value(
-                _("{left} left").format(left=format_minutes_as_hours(left)),
+                _("{left} left").format(left=format_minutes_as_hours(found.monthly_minutes)),
                 _("{used} used of {given} in {month}").format(
-                    used=format_minutes_as_hours(max(given - left, 0)),
-                    given=format_minutes_as_hours(given),
+                    used=format_minutes_as_hours(found.monthly_used),
+                    given=format_minutes_as_hours(found.monthly_given),
                     month=month,
                 ),
             )
@@ -406,15 +370,8 @@ class PacksView(View):
         customer_id = self.customer_id() if self.only_customer.isChecked() else None
         self.ledger_table.setColumnHidden(LEDGER_CUSTOMER_COLUMN, customer_id is not None)
         kind = self.kind_filter.currentData()
-        days = Period.days(str(self.period_filter.currentData()), self._today)
-        since, until = (
-            (None, None)
-            if days is None
-            else (
-                start_of_day(days[0], self._zone),
-                start_of_day(days[1], self._zone),
-            )
-        )
+        period = Period(str(self.period_filter.currentData()))
+        since, until = period_instants(period, self._today, self._zone)
         rows = packs.ledger(
             customer_id=customer_id,
             kind=None if kind is None else LedgerKind(kind),

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.sla import channel_label, plan_label, reason_text
 from app.domain.states import ContactState
 from app.i18n import _, format_datetime
 from app.services import settings
@@ -29,7 +28,7 @@ from app.services.contacts import (
     reopen_contact,
 )
 from app.services.errors import NotFoundError
-from app.services.labels import contact_state_label
+from app.services.labels import channel_label, contact_state_label, plan_label, reason_text
 from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op

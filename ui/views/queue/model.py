@@ -25,19 +25,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPalette, QStaticText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from app.domain.sla import (
-    Channel,
-    Reason,
-    Urgency,
-    UrgencySchedule,
-    channel_label,
-    reason_text,
-    urgency_schedule,
-)
+from app.domain.sla import Channel, Reason, Urgency, UrgencySchedule, urgency_schedule
 from app.domain.states import ContactState
 from app.i18n import _, format_countdown, format_datetime
 from app.services.contacts import ContactRow
-from app.services.labels import contact_state_label
+from app.services.labels import channel_label, contact_state_label, reason_short, reason_text
 from ui.table_model import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel, sortable
 
 Index = QModelIndex | QPersistentModelIndex
@@ -143,18 +135,6 @@ class Countdown:
 def waiting(row: ContactRow) -> bool:
     """Still waiting for its first response: the only contacts with a live countdown."""
     return row.state is ContactState.OPEN
-
-
-def reason_short(reason: Reason) -> str:
-    """The guarantee column: ``reason_text`` (P10b) in two or three words."""
-    return {
-        Reason.GUARANTEED: _("Guaranteed"),
-        Reason.NO_PLAN: _("No plan"),
-        Reason.UNREGISTERED_SENDER: _("Sender not registered"),
-        Reason.CHANNEL_WITHOUT_GUARANTEE: _("Channel without guarantee"),
-        Reason.PUBLIC_CHANNEL: _("Public channel"),
-        Reason.REJECTED: _("Rejected"),
-    }[reason]
 
 
 def customer_text(row: ContactRow) -> str:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.sla import Channel, channel_label, plan_label, reason_text
+from app.domain.sla import Channel
 from app.errors import KnownError
 from app.i18n import COMPANY_TZ, _, format_datetime
 from app.services.contacts import (
@@ -38,6 +38,7 @@ from app.services.contacts import (
 )
 from app.services.customers import find_customer_by_sender, search_customers
 from app.services.errors import InputError
+from app.services.labels import channel_label, plan_label, reason_text
 from ui.context import UiContext
 from ui.feedback import show_error
 from ui.operations import op
