@@ -76,7 +76,7 @@ def view(qtbot: QtBot, context: UiContext, remote_customer: int) -> Iterator[Ses
 
 
 def choose(view: SessionsView, customer_id: int) -> None:
-    view.timer.chooser.choose(customer_id)
+    view.timer.chooser.set_customer(customer_id)
     assert view.timer.chooser.customer_id() == customer_id
 
 

@@ -27,7 +27,7 @@ from app.services.invoices import InvoiceDocument
 from app.services.settings import company_today
 from ui.context import UiContext
 from ui.operations import op
-from ui.views.packs.customer_picker import CustomerPicker
+from ui.views.customer_search import CustomerSearch
 from ui.widgets import FieldErrors, combo_index, dialog_buttons
 
 #: How many months back a draft may be made for.
@@ -44,7 +44,7 @@ class NewDraftDialog(QDialog):
         self.context = context
         self.document: InvoiceDocument | None = None
         self.setWindowTitle(_("New draft invoice"))
-        self.picker = CustomerPicker()
+        self.picker = CustomerSearch()
         self.picker.set_customer(customer_id)
         self.month = QComboBox()
         this_month = company_today(context.now()).replace(day=1)

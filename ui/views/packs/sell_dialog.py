@@ -30,7 +30,7 @@ from app.services.packs import PackInfo
 from app.services.settings import company_today
 from ui.context import UiContext
 from ui.operations import op
-from ui.views.packs.customer_picker import CustomerPicker
+from ui.views.customer_search import CustomerSearch
 from ui.widgets import FieldErrors, combo_index, dialog_buttons
 
 #: How many months ahead a subscription may be set to start, and to end.
@@ -73,7 +73,7 @@ class SellPackDialog(QDialog):
         (self.hours if customer_id is not None else self.picker).setFocus()
 
     def _make_fields(self, today: date, customer_id: int | None) -> None:
-        self.picker = CustomerPicker()
+        self.picker = CustomerSearch()
         self.picker.set_customer(customer_id)
         self.unit = QRadioButton(_("&Unit pack (valid for one year)"))
         self.monthly = QRadioButton(_("&Monthly pack (hours each month)"))

@@ -45,7 +45,7 @@ from ui.feedback import act_with_reason
 from ui.operations import op
 from ui.resources import view_icon
 from ui.views.base import View
-from ui.views.packs.customer_picker import CustomerPicker
+from ui.views.customer_search import CustomerSearch
 from ui.views.packs.sell_dialog import SellPackDialog, month_choices
 from ui.views.packs.tables import (
     LEDGER_CUSTOMER_COLUMN,
@@ -138,7 +138,7 @@ class PacksView(View):
 
     def _make_top(self) -> QHBoxLayout:
         """The customer picker, the sell button, and the customer's figures under them."""
-        self.picker = CustomerPicker()
+        self.picker = CustomerSearch()
         customer_label = QLabel(_("&Customer:"))
         customer_label.setBuddy(self.picker)
         self.sell_button = QPushButton(_("&Sell a pack…"))

@@ -8,13 +8,10 @@ why there is no guarantee (P10b), or that it will be rejected (P10a).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
 
-from PySide6.QtCore import QDate, QDateTime, QModelIndex, QTime, QTimeZone, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -36,84 +33,16 @@ from app.services.contacts import (
     preview_contact_terms,
     register_contact,
 )
-from app.services.customers import find_customer_by_sender, search_customers
+from app.services.customers import find_customer_by_sender
 from app.services.errors import InputError
 from app.services.labels import channel_label, plan_label, reason_text
 from ui.context import UiContext
 from ui.feedback import show_error
 from ui.operations import op
-from ui.table_model import KEY_ROLE
+from ui.views.customer_search import CustomerSearch
 from ui.widgets import FieldErrors, dialog_buttons, with_message
 
-SEARCH_LIMIT = 20
 HINT_STYLE = "color: #5f6368;"
-
-
-class CustomerPicker(QLineEdit):
-    """A searchable customer field: typing lists the customers whose name, NIF, email or phone
-    matches (``search_customers``); picking one fixes it. Without a pick, the dialog shows the
-    customer found from the sender."""
-
-    #: The customer changed (picked, found from the sender, or cleared by typing).
-    customer_changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.customer_id: int | None = None
-        #: Picked by the technician: the sender no longer decides the customer.
-        self.by_hand = False
-        #: The technician is typing a search: what they type stays.
-        self.searching = False
-        self.setPlaceholderText(_("Found from the sender, or search by name, NIF, email, phone"))
-        self.setClearButtonEnabled(True)
-        self.results = QStandardItemModel(self)
-        completer = QCompleter(self.results, self)
-        # The services search; the completer only lists what they found.
-        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        completer.setMaxVisibleItems(12)
-        self.setCompleter(completer)
-        self.textEdited.connect(self._search)
-        # The overload that gives the row, not its text.
-        cast(Any, completer.activated)[QModelIndex].connect(self._picked)
-
-    def _search(self, text: str) -> None:
-        self.customer_id = None
-        self.by_hand = False
-        self.searching = bool(text.strip())
-        self.results.clear()
-        if text.strip():
-            for found in search_customers(text, limit=SEARCH_LIMIT):
-                item = QStandardItem(found.name)
-                item.setData(found.id, KEY_ROLE)
-                item.setToolTip(plan_label(found.plan))
-                self.results.appendRow(item)
-            if self.results.rowCount():
-                self.completer().complete()
-        self.customer_changed.emit()
-
-    def pick(self, row: int) -> None:
-        """Chooses the ``row``-th customer listed (what a click in the list does)."""
-        self._picked(self.results.index(row, 0))
-
-    def _picked(self, index: QModelIndex) -> None:
-        customer_id = index.data(KEY_ROLE)
-        if customer_id is None:
-            return
-        self.customer_id = int(customer_id)
-        self.by_hand = True
-        self.searching = False
-        self.setText(str(index.data()))
-        popup = self.completer().popup()
-        if popup is not None:
-            popup.hide()
-        self.customer_changed.emit()
-
-    def show_found(self, customer_id: int | None, name: str | None) -> None:
-        """The customer found from the sender, unless one was picked or is being searched."""
-        if self.by_hand or self.searching:
-            return
-        self.customer_id = customer_id
-        self.setText(name or "")
 
 
 def to_editor(at: datetime) -> QDateTime:
@@ -155,7 +84,9 @@ class NewContactDialog(QDialog):
         self.sender_found = QLabel()
         self.sender_found.setStyleSheet(HINT_STYLE)
         self.sender_found.setWordWrap(True)
-        self.customer = CustomerPicker()
+        self.customer = CustomerSearch(
+            placeholder=_("Found from the sender, or search by name, NIF, email, phone")
+        )
         self.subject = QLineEdit()
         self.received = QDateTimeEdit()
         self.received.setTimeZone(QTimeZone.utc())
@@ -184,7 +115,7 @@ class NewContactDialog(QDialog):
 
         self.channel.currentIndexChanged.connect(self.update_terms)
         self.sender_field.textChanged.connect(self.update_terms)
-        self.customer.customer_changed.connect(self.update_terms)
+        self.customer.customer_changed.connect(lambda _id: self.update_terms())
         self.received.dateTimeChanged.connect(self._received_changed)
         self.sender_field.setFocus()
         self.update_terms()
@@ -250,6 +181,12 @@ class NewContactDialog(QDialog):
         self.errors.show(field, error.message, focus=False)
         return True
 
+    def _suggest(self, customer_id: int | None) -> None:
+        """The sender's customer, unless the technician chose one (no second update_terms)."""
+        blocked = self.customer.blockSignals(True)
+        self.customer.suggest(customer_id)
+        self.customer.blockSignals(blocked)
+
     def update_terms(self) -> None:
         """Finds the customer from the sender and shows the terms the contact would get."""
         self.errors.clear()
@@ -257,11 +194,11 @@ class NewContactDialog(QDialog):
         typed = self.sender_field.text().strip()
         if not typed:
             self.sender_found.hide()
-            self.customer.show_found(None, None)
+            self._suggest(None)
             self._show_terms_text(_("Type who the contact is from to see its terms."), "")
             return
         match = find_customer_by_sender(typed)
-        self.customer.show_found(match.customer_id, match.customer_name)
+        self._suggest(match.customer_id)
         if match.customer_id is not None:
             found = _("Registered in the record of: {customer}").format(
                 customer=match.customer_name
@@ -282,7 +219,7 @@ class NewContactDialog(QDialog):
                     channel=self.chosen_channel(),
                     sender=typed,
                     received_at=self.received_at(),
-                    customer_id=self.customer.customer_id,
+                    customer_id=self.customer.customer_id(),
                 ),
             )
             .failure(self._no_preview)
@@ -360,7 +297,7 @@ class NewContactDialog(QDialog):
                     sender=self.sender_field.text(),
                     subject=self.subject.text(),
                     received_at=self.received_at(),
-                    customer_id=self.customer.customer_id,
+                    customer_id=self.customer.customer_id(),
                     notes=self.notes.toPlainText(),
                 ),
             )

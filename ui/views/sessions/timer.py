@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -29,139 +28,20 @@ from app.errors import KnownError
 from app.i18n import _, format_clock, format_duration, format_time
 from app.services import contacts, customers, sessions
 from app.services import settings as company
-from app.services.errors import InputError, NotFoundError, ServiceError
+from app.services.errors import InputError, ServiceError
 from app.services.sessions import LiveBilling, SessionState
 from ui.anydesk import RemoteSession, anydesk_program, launch
 from ui.context import UiContext
 from ui.feedback import confirm, show_error
 from ui.operations import op
-from ui.views.customers.view import SEARCH_DELAY_MS
+from ui.views.customer_search import CustomerSearch
 from ui.widgets import FieldMessage
 
-#: Customers the chooser lists at once: the first by name, or the first matching what is typed.
-CHOOSER_LIMIT = 50
 _ZERO = timedelta(0)
 _WARNING_STYLE = (
     "QLabel { background: #fff1cc; color: #6b4a00; border: 1px solid #e0c060; "
     "border-radius: 3px; padding: 4px 8px; }"
 )
-
-
-class CustomerChooser(QComboBox):
-    """An editable combo of active customers: typing searches them by name, NIF, email or phone
-    (``search_customers``, after a short pause) and lists the first matches, so a list of ten
-    thousand customers is never loaded whole."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setEditable(True)
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.setMaxVisibleItems(20)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(24)
-        # The services search; the completer's popup lists what they found, unfiltered (a match
-        # by email or NIF does not contain the typed text in its name).
-        completer = QCompleter(self.model(), self)
-        self.setCompleter(completer)
-        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        line = self.lineEdit()
-        assert line is not None  # editable
-        line.setPlaceholderText(_("Type part of the customer's name…"))
-        line.setClearButtonEnabled(True)
-        line.textEdited.connect(self._on_typed)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.run_search)
-        self._shown: tuple[tuple[int, str], ...] = ()
-
-    def run_search(self) -> None:
-        """Lists the customers matching what is typed (the first ones by name when nothing is,
-        or when the text is the chosen customer's name), keeping the choice; the pause after
-        typing ends here too."""
-        self._search_timer.stop()
-        chosen = self._chosen_id()
-        typed = "" if chosen is not None else self.currentText()
-        found = [
-            (row.id, row.name) for row in customers.search_customers(typed, limit=CHOOSER_LIMIT)
-        ]
-        if chosen is not None and all(shown_id != chosen for shown_id, _name in found):
-            kept = _active_customer(chosen)  # under its name now; not once archived
-            if kept is not None:
-                found.insert(0, kept)
-        self._show(tuple(found))
-
-    def _show(self, shown: tuple[tuple[int, str], ...]) -> None:
-        """Lists these (id, name), keeping the chosen customer (or what is typed)."""
-        if shown == self._shown:
-            return
-        chosen, typed = self.customer_id(), self.currentText()
-        line = self.lineEdit()
-        cursor = line.cursorPosition() if line is not None else 0
-        self.blockSignals(True)
-        self.clear()
-        for customer_id, name in shown:
-            self.addItem(name, customer_id)
-        self._shown = shown
-        position = -1 if chosen is None else self.findData(chosen)
-        self.setCurrentIndex(position)
-        if position < 0:
-            self.setEditText(typed)
-            if line is not None:
-                line.setCursorPosition(cursor)
-        self.blockSignals(False)
-        self.currentIndexChanged.emit(self.currentIndex())
-
-    def settle(self) -> None:
-        """Ends the pause after typing: searches now if a search is waiting."""
-        if self._search_timer.isActive():
-            self.run_search()
-
-    def customer_id(self) -> int | None:
-        """The customer chosen; ``None`` when what is typed names none listed (``settle``
-        first, so that what was just typed is searched)."""
-        position = self.currentIndex()
-        if position < 0 or self.itemText(position) != self.currentText():
-            position = self.findText(self.currentText().strip(), Qt.MatchFlag.MatchFixedString)
-        if position < 0:
-            return None
-        data = self.itemData(position)
-        return data if isinstance(data, int) else None
-
-    def choose(self, customer_id: int) -> None:
-        """Chooses that customer, listing them first if the list does not show them."""
-        position = self.findData(customer_id)
-        if position < 0:
-            kept = _active_customer(customer_id)
-            if kept is None:
-                self.setCurrentIndex(-1)
-                return
-            self.blockSignals(True)
-            self.insertItem(0, kept[1], kept[0])
-            self._shown = (kept, *self._shown)
-            self.blockSignals(False)
-            position = 0
-        self.setCurrentIndex(position)
-
-    def _chosen_id(self) -> int | None:
-        """The item chosen, while the text shows its name (not a search being typed)."""
-        position = self.currentIndex()
-        data = self.itemData(position) if position >= 0 else None
-        if not isinstance(data, int) or self.itemText(position) != self.currentText():
-            return None
-        return data
-
-    def _on_typed(self) -> None:
-        self._search_timer.start()
-
-
-def _active_customer(customer_id: int) -> tuple[int, str] | None:
-    """(id, name) of a customer a session can be for; None when archived or gone."""
-    record = op(None, lambda: customers.customer(customer_id)).allow(NotFoundError).run()
-    if record is None:
-        return None
-    return None if record.archived else (record.id, record.name)
 
 
 def _status_text(state: SessionState, now: datetime) -> str:
@@ -216,10 +96,9 @@ class TimerPanel(QFrame):
 
     def _build_chooser(self) -> QHBoxLayout:
         """Customer, Start, Remote session; and the open sessions when there are several."""
-        self.chooser = CustomerChooser()
-        self.chooser.setAccessibleName(_("Customer"))
-        self.chooser.currentIndexChanged.connect(self._update_buttons)
-        self.chooser.editTextChanged.connect(self._update_buttons)
+        # A session is never for an archived customer.
+        self.chooser = CustomerSearch(archived=False)
+        self.chooser.customer_changed.connect(lambda _id: self._update_buttons())
         customer_label = QLabel(_("&Customer:"))
         customer_label.setBuddy(self.chooser)
         self.start_button = QPushButton(_("&Start"))
@@ -307,7 +186,7 @@ class TimerPanel(QFrame):
         """The customers to choose from and the technician's open sessions."""
         self.zone = company.company_zone()
         self._anydesk_of.clear()
-        self.chooser.run_search()
+        self.chooser.refresh()
         self.reload_sessions()
 
     def reload_sessions(self) -> None:
@@ -494,7 +373,7 @@ class TimerPanel(QFrame):
 
         def refused(error: KnownError) -> None:
             if isinstance(error, InputError) and error.field == "customer" and contact_id is None:
-                self.customer_error.say(error.message)  # the combo's choice
+                self.customer_error.say(error.message)  # by the customer search
                 self.chooser.setFocus()
             else:
                 show_error(self, error)
@@ -506,7 +385,6 @@ class TimerPanel(QFrame):
         return started
 
     def start_chosen(self) -> SessionState | None:
-        self.chooser.settle()  # what was just typed counts, pause or not
         return self.start(customer_id=self.chooser.customer_id())
 
     def pause(self) -> None:

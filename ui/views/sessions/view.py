@@ -88,10 +88,8 @@ class SessionsView(View):
         return [(menu, self.toggle_action), (menu, self.pause_action), (menu, self.export_action)]
 
     def focus_search(self) -> None:
-        self.timer.chooser.setFocus()
-        line = self.timer.chooser.lineEdit()
-        if line is not None:
-            line.selectAll()
+        self.timer.chooser.search.setFocus()
+        self.timer.chooser.search.selectAll()
 
     def reload(self) -> None:
         self.timer.reload()
@@ -106,12 +104,11 @@ class SessionsView(View):
 
     def start_for_customer(self, customer_id: int) -> SessionState | None:
         """Starts the timer for a customer; ``None`` if it did not start."""
-        self.timer.chooser.choose(customer_id)
+        self.timer.chooser.set_customer(customer_id)
         return self.timer.start(customer_id=customer_id)
 
     def toggle_timer(self) -> SessionState | None:
         """Ctrl+T: stops the running timer, or starts it for the customer chosen."""
-        self.timer.chooser.settle()
         if self.timer.running() is None and self.timer.chooser.customer_id() is None:
             self.wants_attention.emit()
             self.timer.chooser.setFocus()
