@@ -13,18 +13,13 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.clock import SystemClock
-from app.credentials import open_with_password
 from app.errors import KnownError
 from app.i18n import _
 from app.services import settings as company
 from app.services.changes import Changes
 from app.services.context import Desk
+from app.services.database import LOCATION_VARIABLE, describe_location, open_location
 from app.services.housekeeping import run_sweeps
-from app.store.database import (
-    LOCATION_VARIABLE,
-    describe_location,
-    resolve_location,
-)
 from ui import crash, translator
 from ui.context import UiContext
 from ui.main_window import MainWindow
@@ -32,13 +27,13 @@ from ui.operations import Operation, op
 from ui.passwords import asker, scrub_settings
 from ui.resources import APPLICATION_ID, application_icon
 from ui.technician_dialog import TechnicianDialog, remember_technician, remembered_technician
-from ui.views.customers import CustomersView
-from ui.views.invoices import InvoicesView
-from ui.views.packs import PacksView
-from ui.views.queue import QueueView
-from ui.views.sessions import SessionsView
-from ui.views.settings import SettingsView
-from ui.views.settings_database import saved_location
+from ui.views.customers.view import CustomersView
+from ui.views.invoices.view import InvoicesView
+from ui.views.packs.view import PacksView
+from ui.views.queue.view import QueueView
+from ui.views.sessions.view import SessionsView
+from ui.views.settings.database import saved_location
+from ui.views.settings.view import SettingsView
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +167,7 @@ def run_window(args: argparse.Namespace) -> int:
     )
     # The password, never in the settings, comes from the address given, the keyring or the user.
     try:
-        location = open_with_password(resolve_location(chosen), clock=clock, ask=asker())
+        location = open_location(chosen, clock=clock, ask=asker())
     except KnownError as error:  # no window yet: the runner has nowhere to show it
         log.warning("cannot open the database: %s %s", error, error.detail)
         return _refuse(str(error))

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from app.demo import data
+from app.domain.states import ContactState, InvoiceState
 from app.i18n import _
 from app.services import settings
 from app.services.context import Desk
-from app.store.enums import ContactState, InvoiceState
 from app.store.models import (
     CompensationGrant,
     Contact,

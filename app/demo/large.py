@@ -50,6 +50,13 @@ from app.domain.contract import NO_CONTRACT, ContractTerms, effective_blocks, ef
 from app.domain.invoice import InvoiceLine, credit_lines, time_line, totals
 from app.domain.packs import Balance, PackKind, allocate, unit_pack_valid_until
 from app.domain.sla import Channel, Plan, Reason, compensation_hours, response_terms
+from app.domain.states import (
+    ContactState,
+    InvoiceKind,
+    InvoiceState,
+    LedgerKind,
+    SessionState,
+)
 from app.domain.validation import normalize_email, normalize_phone
 from app.i18n import _, format_month
 from app.services import changes, settings
@@ -57,13 +64,6 @@ from app.services.changes import Topic
 from app.services.context import Desk
 from app.services.invoices import monthly_pack_description, time_description, unit_pack_description
 from app.store.base import BaseModel
-from app.store.enums import (
-    ContactState,
-    InvoiceKind,
-    InvoiceState,
-    LedgerKind,
-    SessionState,
-)
 from app.store.models import (
     CompensationGrant,
     Contact,

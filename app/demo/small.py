@@ -37,11 +37,11 @@ from app.demo.timeline import Timeline
 from app.domain.calendar import BusinessCalendar, elapsed
 from app.domain.packs import PackKind
 from app.domain.sla import Channel, Plan, response_terms
+from app.domain.states import InvoiceState
 from app.i18n import _
 from app.services import compensation, contacts, customers, invoices, packs, sessions, settings
 from app.services.context import Desk
 from app.services.housekeeping import run_sweeps
-from app.store.enums import InvoiceState
 
 #: How far back the story starts.
 HISTORY_DAYS = 63

@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from app.domain.calendar import BusinessCalendar, elapsed, require_aware
 from app.domain.contract import NO_CONTRACT, ContractTerms
-from app.i18n import _
 
 
 class Plan(StrEnum):
@@ -214,54 +213,3 @@ def warning_lead(terms: Terms) -> timedelta:
     """How long before the deadline the technicians are warned: 15 min, 1 min on the 5-minute
     line of P7."""
     return timedelta(minutes=1) if terms.urgent else timedelta(minutes=15)
-
-
-def plan_label(plan: Plan) -> str:
-    return {
-        Plan.NONE: _("No plan"),
-        Plan.STANDARD: _("Standard support"),
-        Plan.PRIORITY: _("Priority support"),
-        Plan.PRIORITY_24_7: _("Priority support 24/7"),
-    }[Plan(plan)]
-
-
-def channel_label(channel: Channel) -> str:
-    return {
-        Channel.EMAIL: _("Email/ticket"),
-        Channel.PHONE: _("Main phone line"),
-        Channel.PRIORITY_EMAIL: _("Priority email"),
-        Channel.PRIORITY_PHONE: _("Priority phone"),
-        Channel.SMS: _("SMS"),
-        Channel.WHATSAPP: _("WhatsApp"),
-        Channel.SOCIAL: _("Social networks"),
-        Channel.OTHER: _("Other"),
-    }[Channel(channel)]
-
-
-def reason_text(reason: Reason) -> str:
-    """P10b: why a contact has or lacks a guarantee, in words."""
-    return {
-        Reason.GUARANTEED: _("Guaranteed response by the plan."),
-        Reason.NO_PLAN: _("No support plan: indicative target only, no guarantee."),
-        Reason.UNREGISTERED_SENDER: _(
-            "The sender is not registered in the customer's record: no guarantee."
-        ),
-        Reason.CHANNEL_WITHOUT_GUARANTEE: _(
-            "SMS, WhatsApp, social networks and other channels carry no guarantee."
-        ),
-        Reason.PUBLIC_CHANNEL: _(
-            "Priority customer on a public channel: ordinary support, no plan guarantee."
-        ),
-        Reason.REJECTED: _(
-            "Dedicated channel used by a sender not registered for a priority plan: rejected."
-        ),
-    }[Reason(reason)]
-
-
-def outcome_label(outcome: GuaranteeOutcome) -> str:
-    return {
-        GuaranteeOutcome.MET: _("Met"),
-        GuaranteeOutcome.MISSED: _("Missed"),
-        GuaranteeOutcome.PENDING: _("Pending"),
-        GuaranteeOutcome.NONE: _("No guarantee"),
-    }[GuaranteeOutcome(outcome)]

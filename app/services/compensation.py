@@ -20,6 +20,7 @@ from peewee import JOIN, IntegrityError, ModelSelect, fn
 
 from app.domain.packs import PackKind
 from app.domain.sla import Channel, Terms, is_breached
+from app.domain.states import ContactState, LedgerKind
 from app.domain.validation import ValidationError
 from app.i18n import _, format_datetime, format_minutes_as_hours
 from app.services import changes
@@ -31,7 +32,6 @@ from app.services.queries import get_or_missing, locked_or_missing
 from app.services.settings import company_today, require_admin
 from app.store.base import save_versioned
 from app.store.database import locking, write_transaction
-from app.store.enums import ContactState, LedgerKind
 from app.store.models import CompensationGrant, Contact, LedgerEntry, Pack, Technician
 
 MINUTES_PER_HOUR = 60

@@ -33,6 +33,7 @@ from app.domain.sla import (
     compensation_hours,
     response_terms,
 )
+from app.domain.states import ContactState
 from app.domain.validation import ValidationError, normalize_sender
 from app.i18n import _, format_datetime
 from app.services import changes
@@ -44,7 +45,6 @@ from app.services.errors import InputError, RuleError
 from app.services.queries import frozen_terms, get_or_missing, locked_or_missing, sender_owner
 from app.services.settings import business_calendar
 from app.store.base import save_versioned
-from app.store.enums import ContactState
 from app.store.models import CompensationGrant, Contact, Customer
 
 #: The queue: contacts waiting for a first response, then those answered and not closed.

@@ -18,6 +18,7 @@ from peewee import fn
 
 from app.domain.contract import NO_CONTRACT, ContractTerms
 from app.domain.sla import Plan
+from app.domain.states import ContactState
 from app.domain.validation import (
     MAX_BLOCK_MINUTES,
     MAX_BUSINESS_DAYS,
@@ -38,7 +39,6 @@ from app.services.errors import InputError, NotFoundError
 from app.services.queries import get_or_missing, locked_or_missing, sender_owner
 from app.services.settings import company_today
 from app.store.base import save_versioned
-from app.store.enums import ContactState
 from app.store.models import Contact, Customer, CustomerEmail, CustomerPhone
 
 #: Contacts still being worked on: waiting for a first response, or answered and not closed.

@@ -27,6 +27,7 @@ from peewee import JOIN
 from app.domain.calendar import local_days
 from app.domain.invoice import time_line
 from app.domain.packs import PackKind
+from app.domain.states import SessionState
 from app.files import atomic_write
 from app.i18n import _, format_date
 from app.progress import NO_PROGRESS, Progress
@@ -35,7 +36,6 @@ from app.services.invoices import document_number
 from app.services.labels import ledger_kind_label, pack_kind_label, session_state_label
 from app.services.queries import sessions_with_names
 from app.services.settings import company_zone
-from app.store.enums import SessionState
 from app.store.models import Customer, LedgerEntry, Pack, Session, Technician
 
 ENCODING = "utf-8-sig"  # UTF-8 with a BOM: spreadsheets then read it as UTF-8

@@ -45,6 +45,7 @@ from app.domain.invoice import (
     totals,
 )
 from app.domain.packs import PackKind
+from app.domain.states import InvoiceKind, InvoiceState, LedgerKind, SessionState
 from app.domain.validation import (
     MAX_AMOUNT,
     MAX_QUANTITY,
@@ -63,7 +64,6 @@ from app.services.queries import get_or_missing, locked_or_missing
 from app.services.settings import company_zone, require_admin
 from app.store.base import delete_versioned, save_versioned
 from app.store.database import locking
-from app.store.enums import InvoiceKind, InvoiceState, LedgerKind, SessionState
 from app.store.models import (
     CompanySettings,
     Contact,

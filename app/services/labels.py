@@ -1,8 +1,6 @@
-"""The words for the stored states and kinds, as the window, the PDFs, the exports and the command
-line show them: one label for each value, translated where shown.
-
-The domain's own values have theirs beside them (``sla.plan_label``, ``sla.channel_label``,
-``sla.reason_text``, ``sla.outcome_label``).
+"""The words for the states, kinds and rules' values, as the window, the PDFs, the exports and the
+command line show them: one label for each value, translated where shown. Every label is here;
+the domain decides and names nothing (plans, channels, reasons and outcomes included).
 """
 
 from __future__ import annotations
@@ -11,8 +9,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from app.domain.packs import PackKind, month_bounds
+from app.domain.periods import Period
+from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason
+from app.domain.states import ContactState, InvoiceKind, InvoiceState, LedgerKind, SessionState
 from app.i18n import _, format_date, format_month
-from app.store.enums import ContactState, InvoiceKind, InvoiceState, LedgerKind, SessionState
 
 if TYPE_CHECKING:
     from app.services.compensation import GrantRecord
@@ -98,3 +98,80 @@ def invoice_period_text(start: date | None, end: date | None) -> str:
     if (start, end) == month_bounds((start.year, start.month)):
         return format_month(start.year, start.month)
     return _("{start} to {end}").format(start=format_date(start), end=format_date(end))
+
+
+# --- the rules' values (app.domain.sla) ----------------------------------------------------------
+
+
+def plan_label(plan: Plan) -> str:
+    return {
+        Plan.NONE: _("No plan"),
+        Plan.STANDARD: _("Standard support"),
+        Plan.PRIORITY: _("Priority support"),
+        Plan.PRIORITY_24_7: _("Priority support 24/7"),
+    }[Plan(plan)]
+
+
+def channel_label(channel: Channel) -> str:
+    return {
+        Channel.EMAIL: _("Email/ticket"),
+        Channel.PHONE: _("Main phone line"),
+        Channel.PRIORITY_EMAIL: _("Priority email"),
+        Channel.PRIORITY_PHONE: _("Priority phone"),
+        Channel.SMS: _("SMS"),
+        Channel.WHATSAPP: _("WhatsApp"),
+        Channel.SOCIAL: _("Social networks"),
+        Channel.OTHER: _("Other"),
+    }[Channel(channel)]
+
+
+def reason_text(reason: Reason) -> str:
+    """P10b: why a contact has or lacks a guarantee, in words."""
+    return {
+        Reason.GUARANTEED: _("Guaranteed response by the plan."),
+        Reason.NO_PLAN: _("No support plan: indicative target only, no guarantee."),
+        Reason.UNREGISTERED_SENDER: _(
+            "The sender is not registered in the customer's record: no guarantee."
+        ),
+        Reason.CHANNEL_WITHOUT_GUARANTEE: _(
+            "SMS, WhatsApp, social networks and other channels carry no guarantee."
+        ),
+        Reason.PUBLIC_CHANNEL: _(
+            "Priority customer on a public channel: ordinary support, no plan guarantee."
+        ),
+        Reason.REJECTED: _(
+            "Dedicated channel used by a sender not registered for a priority plan: rejected."
+        ),
+    }[Reason(reason)]
+
+
+def outcome_label(outcome: GuaranteeOutcome) -> str:
+    return {
+        GuaranteeOutcome.MET: _("Met"),
+        GuaranteeOutcome.MISSED: _("Missed"),
+        GuaranteeOutcome.PENDING: _("Pending"),
+        GuaranteeOutcome.NONE: _("No guarantee"),
+    }[GuaranteeOutcome(outcome)]
+
+
+def reason_short(reason: Reason) -> str:
+    """The queue's guarantee column: ``reason_text`` (P10b) in two or three words."""
+    return {
+        Reason.GUARANTEED: _("Guaranteed"),
+        Reason.NO_PLAN: _("No plan"),
+        Reason.UNREGISTERED_SENDER: _("Sender not registered"),
+        Reason.CHANNEL_WITHOUT_GUARANTEE: _("Channel without guarantee"),
+        Reason.PUBLIC_CHANNEL: _("Public channel"),
+        Reason.REJECTED: _("Rejected"),
+    }[Reason(reason)]
+
+
+def period_label(period: Period) -> str:
+    """The ledger's period filter (``app.domain.periods``)."""
+    return {
+        Period.EVERYTHING: _("Any time"),
+        Period.THIS_MONTH: _("This month"),
+        Period.LAST_MONTH: _("Last month"),
+        Period.LAST_3_MONTHS: _("The last 3 months"),
+        Period.THIS_YEAR: _("This year"),
+    }[Period(period)]

@@ -42,6 +42,7 @@ from app.domain.packs import (
     month_key,
     unit_pack_valid_until,
 )
+from app.domain.states import LedgerKind
 from app.domain.validation import MAX_AMOUNT, MAX_PACK_MINUTES
 from app.i18n import _, format_minutes_as_hours
 from app.services import changes, checks
@@ -52,7 +53,6 @@ from app.services.queries import get_or_missing, locked_or_missing
 from app.services.settings import company_today, require_admin
 from app.store.base import save_versioned
 from app.store.database import current_database, locking
-from app.store.enums import LedgerKind
 from app.store.models import Customer, LedgerEntry, Pack, Technician
 
 #: A unit pack whose last day is this close is flagged as expiring soon.
@@ -107,6 +107,11 @@ class PackBalance:
     #: A unit pack with minutes left whose last day is within ``EXPIRY_WARNING_DAYS``.
     expiring_soon: bool
 
+    @property
+    def used(self) -> int:
+        """Minutes drawn from what the pack gives (never below 0: a correction may add some)."""
+        return max(self.minutes - self.remaining, 0)
+
     def as_balance(self) -> Balance:
         """The domain's view of it, for ``allocate``."""
         return Balance(
@@ -131,6 +136,16 @@ class CustomerBalances:
     @property
     def monthly_minutes(self) -> int:
         return sum(balance.remaining for balance in self.monthly)
+
+    @property
+    def monthly_given(self) -> int:
+        """What the monthly packs give in the month of ``on``."""
+        return sum(balance.minutes for balance in self.monthly)
+
+    @property
+    def monthly_used(self) -> int:
+        """What was drawn from them in that month (never below 0)."""
+        return max(self.monthly_given - self.monthly_minutes, 0)
 
     @property
     def unit_minutes(self) -> int:

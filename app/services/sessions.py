@@ -29,11 +29,13 @@ from zoneinfo import ZoneInfo
 
 from peewee import Case, fn
 
+from app.domain import states as enums
 from app.domain.billing import BilledTime, bill
 from app.domain.calendar import BusinessCalendar, elapsed, local_days
 from app.domain.contract import effective_blocks, effective_rates
 from app.domain.packs import PackKind, month_bounds
 from app.domain.sla import Plan
+from app.domain.states import LedgerKind
 from app.i18n import _, format_datetime
 from app.services import changes, checks, packs
 from app.services.changes import Changes, Topic
@@ -42,9 +44,7 @@ from app.services.errors import InputError, RuleError
 from app.services.invoices import document_number
 from app.services.queries import get_or_missing, locked_or_missing, sessions_with_names
 from app.services.settings import business_calendar, company_today, company_zone, require_admin
-from app.store import enums
 from app.store.base import save_versioned
-from app.store.enums import LedgerKind
 from app.store.models import (
     CompanySettings,
     Contact,
@@ -115,7 +115,7 @@ class SessionBilling:
 class SessionState:
     """A session as the window shows it: the timer, a row of the list, a detail view.
 
-    ``state`` is the stored ``app.store.enums.SessionState`` (running, paused, stopped,
+    ``state`` is the ``app.domain.states.SessionState`` (running, paused, stopped,
     discarded); ``billing`` is ``None`` until the session is billed (and for a flagged or
     discarded one).
     """

@@ -30,6 +30,7 @@ from peewee import JOIN
 from app.domain.calendar import elapsed, local_days
 from app.domain.packs import PackKind, month_bounds, payment_order
 from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason, guarantee_outcome
+from app.domain.states import ContactState
 from app.i18n import _, format_month
 from app.progress import NO_PROGRESS, Progress
 from app.services.checks import search_text
@@ -48,7 +49,6 @@ from app.services.packs import (
 from app.services.queries import frozen_terms
 from app.services.sessions import SessionState, sessions_of_customer
 from app.services.settings import company_zone
-from app.store.enums import ContactState
 from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
 
 _MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
@@ -155,6 +155,25 @@ class Statement:
     @property
     def total_uncovered_minutes(self) -> int:
         return sum(s.billing.uncovered_minutes for s in self.sessions if s.billing is not None)
+
+    @property
+    def balances_at_start(self) -> int:
+        """Minutes left on every balance at the month's start (one not there yet counts 0)."""
+        return sum(balance.start or 0 for balance in self.balances)
+
+    @property
+    def balances_at_end(self) -> int:
+        """Minutes left on every balance at ``ends_at`` (one lapsed by then counts 0)."""
+        return sum(balance.end or 0 for balance in self.balances)
+
+    @property
+    def guarantees_met(self) -> int:
+        """Contacts received in the month whose guarantee was met."""
+        return sum(1 for contact in self.contacts if contact.outcome is GuaranteeOutcome.MET)
+
+    @property
+    def guarantees_missed(self) -> int:
+        return sum(1 for contact in self.contacts if contact.outcome is GuaranteeOutcome.MISSED)
 
     @property
     def granted_hours(self) -> int:

@@ -3,7 +3,8 @@
 - ``database``: ``db`` (the proxy the models use), ``open_database``, ``close_database``,
   ``default_location``, ``write_transaction``, ``locking``, ``execute_sql``.
 - ``models``: every record; ``base``: versioned saves (``save_versioned``) and the append-only
-  ledger; ``fields``: UTC instants, exact money, enums; ``enums``: record states and kinds.
+  ledger; ``fields``: UTC instants, exact money, enums; the record states and kinds
+  are ``app.domain.states``.
 - ``migrations``: the schema versions; ``numbering``: gapless invoice numbers.
 - ``errors``: ``DatabaseOpenError``, ``StaleRecordError``, ``AppendOnlyError``, and the database's
   faults (``DatabaseFault``: unavailable, connection lost, busy, read-only, disk full, damaged).

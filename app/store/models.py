@@ -29,9 +29,9 @@ from app.domain.calendar import DEFAULT_WEEKLY, BusinessCalendar
 from app.domain.contract import ContractTerms
 from app.domain.packs import PackKind
 from app.domain.sla import Channel, Plan, Reason
+from app.domain.states import ContactState, InvoiceKind, InvoiceState, LedgerKind, SessionState
 from app.i18n import _
 from app.store.base import AppendOnlyModel, BaseModel, VersionedModel, is_new
-from app.store.enums import ContactState, InvoiceKind, InvoiceState, LedgerKind, SessionState
 from app.store.fields import (
     EnumField,
     MoneyField,

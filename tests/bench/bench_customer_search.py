@@ -32,12 +32,12 @@ from PySide6.QtWidgets import QApplication
 
 from app.clock import ManualClock
 from app.domain.sla import Channel, Plan, Reason
+from app.domain.states import ContactState
 from app.services.customers import CustomerRow, search_customers
 from app.store.database import open_database, write_transaction
-from app.store.enums import ContactState
 from app.store.models import Contact, Customer, CustomerEmail, CustomerPhone
 from ui.table_model import RowTableModel, TableProxy
-from ui.views.customers import customer_columns
+from ui.views.customers.view import customer_columns
 
 SEED = 20250310
 CUSTOMERS = 10_000

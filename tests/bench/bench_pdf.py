@@ -21,9 +21,9 @@ from pathlib import Path
 from time import perf_counter, process_time
 
 from app.domain.invoice import InvoiceLine, time_line, totals
+from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import set_language
 from app.services.invoices import NOT_CERTIFIED_NOTICE, DocumentLine, InvoiceDocument, Party
-from app.store.enums import InvoiceKind, InvoiceState
 from ui.pdf import ensure_gui_application, write_invoice_pdf
 
 LINES = 500

@@ -33,12 +33,12 @@ from PySide6.QtWidgets import QApplication
 
 from app.clock import ManualClock
 from app.domain.sla import Channel, Reason
+from app.domain.states import ContactState
 from app.services.contacts import ContactRow
 from app.services.context import Desk
 from app.store.database import close_database, open_database
-from app.store.enums import ContactState
 from ui.context import UiContext
-from ui.views.queue import QueueView
+from ui.views.queue.view import QueueView
 
 ROWS = 10_000
 TICKS = 300

@@ -155,7 +155,7 @@ def child(mode: str, location: str, settings_file: str) -> dict[str, Any]:
 def search(window: Any, repaint: Callable[[], None]) -> dict[str, list[list[float]]]:
     """Types each word into the Clientes search, one letter at a time, timing each answer:
     ``[total, of which search_customers]`` a keystroke."""
-    import ui.views.customers as customers_view
+    import ui.views.customers.view as customers_view
 
     view = window.view_named("customers")
     window.show_view(window.views.index(view))

@@ -14,10 +14,10 @@ import pytest
 from peewee import Database
 
 from app.clock import ManualClock
+from app.domain.states import InvoiceState
 from app.services import invoices, settings
 from app.services.context import Desk
 from app.services.errors import InputError, RuleError
-from app.store.enums import InvoiceState
 from app.store.models import Customer, Technician
 from tests.services.b_fixtures import company, customer
 from tests.store import factories

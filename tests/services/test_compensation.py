@@ -14,6 +14,7 @@ from app.clock import ManualClock
 from app.domain.contract import ContractTerms
 from app.domain.packs import PackKind
 from app.domain.sla import Channel, Plan
+from app.domain.states import ContactState, LedgerKind
 from app.services import changes, compensation
 from app.services.changes import Topic
 from app.services.compensation import (
@@ -35,7 +36,6 @@ from app.services.context import Desk, use_case
 from app.services.customers import CustomerRecord, create_customer
 from app.services.errors import InputError, RuleError
 from app.store.database import current_database
-from app.store.enums import ContactState, LedgerKind
 from app.store.models import CompensationGrant, Customer, LedgerEntry, Pack, Technician
 from tests.store import factories
 

@@ -20,9 +20,9 @@ import pytest
 from peewee import fn
 
 from app.clock import ManualClock
+from app.domain.states import InvoiceKind, InvoiceState, LedgerKind, SessionState
 from app.services import invoices
 from app.services.context import Desk
-from app.store.enums import InvoiceKind, InvoiceState, LedgerKind, SessionState
 from app.store.models import Customer, Invoice, InvoiceLine, LedgerEntry, Session
 from tests.services.b_fixtures import company, customer, lisbon, pack_total, sell_unit
 from tests.store import factories

@@ -11,6 +11,7 @@ import pytest
 from app.clock import ManualClock
 from app.domain.contract import ContractTerms
 from app.domain.sla import Channel, Plan, Reason, Urgency, urgency
+from app.domain.states import ContactState
 from app.services.changes import Topic
 from app.services.contacts import (
     close_contact,
@@ -28,7 +29,6 @@ from app.services.context import Desk
 from app.services.customers import CustomerRecord, create_customer
 from app.services.errors import ConflictError, InputError, NotFoundError, RuleError
 from app.services.settings import add_company_exception
-from app.store.enums import ContactState
 from app.store.models import Contact, Technician
 from tests.services.conftest import MONDAY_10H
 

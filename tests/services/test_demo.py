@@ -20,12 +20,12 @@ from app.demo.small import fill_small_demo
 from app.domain.calendar import elapsed
 from app.domain.invoice import InvoiceLine, totals
 from app.domain.sla import Channel, Plan, is_breached, response_terms
+from app.domain.states import ContactState, InvoiceKind, InvoiceState, SessionState
 from app.services import contacts, customers, packs, sessions, settings
 from app.services.compensation import sweep_breaches
 from app.services.context import Desk
 from app.services.housekeeping import run_sweeps
 from app.store.database import close_database, open_database
-from app.store.enums import ContactState, InvoiceKind, InvoiceState, SessionState
 from app.store.models import (
     CompensationGrant,
     Contact,

@@ -12,13 +12,13 @@ import pytest
 
 from app.clock import ManualClock
 from app.domain.packs import PackKind
+from app.domain.states import LedgerKind, SessionState
 from app.i18n import _
 from app.services import exports, packs, sessions
 from app.services.context import Desk
 from app.services.errors import InputError
 from app.services.exports import decimal_text, write_ledger_csv, write_sessions_csv
 from app.services.labels import ledger_kind_label, pack_kind_label, session_state_label
-from app.store.enums import LedgerKind, SessionState
 from app.store.models import Customer
 from tests.services.b_fixtures import lisbon, timed
 from tests.ui.pdf_fixtures import SILVA_NAME, SILVA_NIF, Sample, company, sample, silva

@@ -12,12 +12,12 @@ import pytest
 
 from app.clock import ManualClock
 from app.domain.packs import PackKind
+from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import _
 from app.services import invoices, packs, sessions
 from app.services.context import Desk
 from app.services.errors import ConflictError, InputError, NotFoundError, RuleError
 from app.services.invoices import NOT_CERTIFIED_NOTICE, InvoiceDocument
-from app.store.enums import InvoiceKind, InvoiceState
 from app.store.models import CompanySettings, Customer
 from tests.services.b_fixtures import (
     COMPANY_NIF,

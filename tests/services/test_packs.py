@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from app.clock import ManualClock
 from app.domain.packs import PackKind
+from app.domain.states import LedgerKind
 from app.services import packs
 from app.services.context import Desk
 from app.services.errors import InputError, NotFoundError, RuleError
-from app.store.enums import LedgerKind
 from app.store.models import Customer, LedgerEntry
 from tests.services.b_fixtures import (
     company,
@@ -102,10 +102,13 @@ def test_p15_monthly_hours_do_not_carry_over(
 ) -> None:
     monthly = sell_monthly(desk, customer.id, 60)
     timed(desk, clock, customer.id, lisbon(2025, 3, 10, 10), 15)
-    assert packs.balances(customer.id, date(2025, 3, 31)).monthly_minutes == 45
+    march = packs.balances(customer.id, date(2025, 3, 31))
+    assert (march.monthly_minutes, march.monthly_given, march.monthly_used) == (45, 60, 15)
+    assert [balance.used for balance in march.monthly] == [15]
     clock.set(lisbon(2025, 4, 1, 9))
     # April's hours show before the sweep records them, and March's 45 minutes are gone.
-    assert packs.balances(customer.id, date(2025, 4, 1)).monthly_minutes == 60
+    april = packs.balances(customer.id, date(2025, 4, 1))
+    assert (april.monthly_minutes, april.monthly_given, april.monthly_used) == (60, 60, 0)
     assert packs.ensure_monthly_allotments(desk).entries == 1
     assert packs.ensure_monthly_allotments(desk).entries == 0
     assert packs.expire_packs(desk).entries == 1
@@ -376,3 +379,29 @@ def test_the_ledger_lists_who_when_and_why(
     reversed_row = next(r for r in packs.ledger(pack_id=other_unit) if r.id == purchase.id)
     assert reversed_row.reversed_by_id == correction.id
     assert packs.ledger(pack_id=unit)[0].reversed_by_id is None
+
+
+@given(st.lists(st.tuples(st.integers(0, 6000), st.integers(-600, 6600)), min_size=0, max_size=4))
+def test_used_minutes_are_what_was_given_less_what_is_left_never_below_0(
+    given_left: list[tuple[int, int]],
+) -> None:
+    """The read models' arithmetic the window shows (``PackBalance.used``,
+    ``CustomerBalances.monthly_used``): a correction may leave more than was given."""
+    monthly = tuple(
+        packs.PackBalance(
+            pack_id=number,
+            kind=PackKind.MONTHLY,
+            minutes=given_minutes,
+            remaining=left,
+            valid_from=date(2025, 3, 1),
+            valid_until=date(2025, 3, 31),
+            month=date(2025, 3, 1),
+            expiring_soon=False,
+        )
+        for number, (given_minutes, left) in enumerate(given_left)
+    )
+    found = packs.CustomerBalances(1, date(2025, 3, 10), monthly, (), ())
+    for balance in monthly:
+        assert balance.used == max(balance.minutes - balance.remaining, 0) >= 0
+    assert found.monthly_given == sum(given_minutes for given_minutes, _left in given_left)
+    assert found.monthly_used == max(found.monthly_given - found.monthly_minutes, 0)

@@ -19,11 +19,11 @@ from peewee import fn
 
 from app.clock import ManualClock
 from app.domain.packs import PackKind
+from app.domain.states import LedgerKind
 from app.services import packs, sessions
 from app.services.context import Desk
 from app.services.housekeeping import run_sweeps
 from app.services.settings import company_today
-from app.store.enums import LedgerKind
 from app.store.models import Customer, LedgerEntry, Pack
 from tests.services.b_fixtures import company, customer, lisbon, pack_total, sell_unit, timed
 from tests.store import factories

@@ -12,15 +12,15 @@ from peewee import Database
 
 from app import i18n
 from app.clock import ManualClock
+from app.domain import states
 from app.domain.packs import PackKind
 from app.domain.sla import Plan
+from app.domain.states import LedgerKind
 from app.services import packs, sessions
 from app.services.changes import Topic
 from app.services.context import Desk
 from app.services.errors import ConflictError, InputError, NotFoundError, RuleError
-from app.store import enums
 from app.store.database import close_database, current_database, open_database
-from app.store.enums import LedgerKind
 from app.store.models import CompanySettings, Customer, LedgerEntry, SessionInterval, Technician
 from tests.services.b_fixtures import (
     RATE_INSIDE,
@@ -51,7 +51,7 @@ def test_p11_session_billed_in_15_minute_blocks_rounded_up(
     desk: Desk, clock: ManualClock, customer: Customer
 ) -> None:
     stopped = timed(desk, clock, customer.id, lisbon(2025, 3, 10, 10), 12 + 41 / 60)
-    assert stopped.state is enums.SessionState.STOPPED
+    assert stopped.state is states.SessionState.STOPPED
     assert stopped.billing is not None
     assert stopped.billing.inside == timedelta(minutes=12, seconds=41)
     assert stopped.billing.inside_billed_minutes == 15
@@ -164,7 +164,7 @@ def test_p12_pauses_are_not_billed_and_blocks_round_once_per_session(
     state = sessions.start_session(desk, customer_id=customer.id)
     clock.advance(minutes(5))
     state = sessions.pause_session(desk, state.id, state.version)
-    assert state.state is enums.SessionState.PAUSED
+    assert state.state is states.SessionState.PAUSED
     clock.advance(minutes(50))
     assert state.elapsed(clock.now()) == minutes(5)
     state = sessions.resume_session(desk, state.id, state.version)
@@ -309,7 +309,7 @@ def test_a_session_past_the_review_limit_is_flagged_not_billed(
     before = entry_count()
     stopped = timed(desk, clock, customer.id, lisbon(2025, 3, 10, 9), 10 * 60 + 1)
     assert stopped.flagged_for_review
-    assert stopped.state is enums.SessionState.STOPPED
+    assert stopped.state is states.SessionState.STOPPED
     assert stopped.billing is None
     assert entry_count() == before
     assert [s.id for s in sessions.sessions_to_review()] == [stopped.id]
@@ -440,7 +440,7 @@ def test_times_change_only_once_stopped_and_a_note_any_time(
         )
     noted = sessions.edit_session(desk, running.id, running.version, note="  backups  ")
     assert noted.note == "backups"
-    assert noted.state is enums.SessionState.RUNNING
+    assert noted.state is states.SessionState.RUNNING
     assert noted.changes.topics == {Topic.SESSIONS}
 
 
@@ -462,7 +462,7 @@ def test_discarding_a_running_session_bills_nothing(
     started = sessions.start_session(desk, customer_id=customer.id)
     clock.advance(minutes(3))
     discarded = sessions.discard_session(desk, started.id, started.version)
-    assert discarded.state is enums.SessionState.DISCARDED
+    assert discarded.state is states.SessionState.DISCARDED
     assert discarded.billing is None
     assert entry_count() == before
     assert sessions.running_session(desk.technician_id or 0) is None

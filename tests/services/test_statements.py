@@ -118,6 +118,8 @@ def test_statement_of_the_sample_month(sample: Sample, clock: ManualClock) -> No
         (PackKind.UNIT, None, 0),
         (PackKind.FREE, None, 0),
     ]
+    assert (made.balances_at_start, made.balances_at_end) == (0, 0)
+    assert (made.guarantees_met, made.guarantees_missed) == (0, 1)
     for draw in day.billing.draws:
         found = made.pack(draw.pack_id)
         assert found is not None and found.kind is draw.kind
@@ -143,9 +145,11 @@ def test_p15_a_monthly_balance_opens_at_the_months_hours(
         monthly: (PackKind.MONTHLY, 120, 0),
         unit: (PackKind.UNIT, 600, 570),
     }
+    assert (march.balances_at_start, march.balances_at_end) == (720, 570)
     february = customer_statement(silva.id, 2025, 2, now=MARCH_END)
     by_pack = {b.pack_id: (b.start, b.end) for b in february.balances}
     assert by_pack == {monthly: (None, 120), unit: (None, 600)}
+    assert (february.balances_at_start, february.balances_at_end) == (0, 720)  # None counts 0
 
 
 def test_a_month_not_over_is_read_up_to_now(
@@ -177,6 +181,7 @@ def test_guarantee_met_and_without_guarantee(
         ("Por SMS", GuaranteeOutcome.NONE),
     ]
     assert made.grants == ()
+    assert (made.guarantees_met, made.guarantees_missed) == (1, 0)  # no guarantee: neither
 
 
 def test_p17_a_revocation_in_the_month_is_listed(

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.domain.packs import PackKind
 from app.domain.sla import Channel, Plan, Reason
-from app.store.enums import LedgerKind
+from app.domain.states import LedgerKind
 from app.store.models import Contact, Customer, LedgerEntry, Pack, Session, Technician
 
 AT = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)

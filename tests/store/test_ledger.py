@@ -9,8 +9,8 @@ import pytest
 from peewee import Database, fn
 
 from app.domain.packs import PackKind
+from app.domain.states import LedgerKind
 from app.store.database import execute_sql, write_transaction
-from app.store.enums import LedgerKind
 from app.store.errors import AppendOnlyError
 from app.store.models import LedgerEntry, Pack
 from tests.store import factories

@@ -16,6 +16,7 @@ from playhouse.schema_diff import diff_models
 
 from app.clock import ManualClock
 from app.domain.calendar import DEFAULT_WEEKLY
+from app.domain.states import SessionState
 from app.store import migrations
 from app.store.database import (
     close_database,
@@ -24,7 +25,6 @@ from app.store.database import (
     open_database,
     write_transaction,
 )
-from app.store.enums import SessionState
 from app.store.errors import DatabaseOpenError
 from app.store.fields import instant_to_database
 from app.store.migrations import latest_version, migrate, schema_version

@@ -10,8 +10,8 @@ from peewee import Database, IntegrityError
 
 from app.domain.contract import ContractTerms
 from app.domain.packs import PackKind
+from app.domain.states import InvoiceKind, InvoiceState, SessionState
 from app.store.database import write_transaction
-from app.store.enums import InvoiceKind, InvoiceState, SessionState
 from app.store.models import (
     CompanySettings,
     CompensationGrant,

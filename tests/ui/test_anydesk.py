@@ -16,16 +16,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.domain import states
 from app.domain.sla import Plan
 from app.i18n import _
 from app.services import customers, sessions
 from app.services import settings as company
 from app.services.context import Desk
-from app.store import enums
 from tests.ui import fake_anydesk
 from ui.anydesk import AnyDeskError, RemoteSession, anydesk_program
 from ui.context import UiContext
-from ui.views.sessions import SessionsView
+from ui.views.sessions.view import SessionsView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -76,7 +76,7 @@ def view(qtbot: QtBot, context: UiContext, remote_customer: int) -> Iterator[Ses
 
 
 def choose(view: SessionsView, customer_id: int) -> None:
-    view.timer.chooser.choose(customer_id)
+    view.timer.chooser.set_customer(customer_id)
     assert view.timer.chooser.customer_id() == customer_id
 
 
@@ -156,7 +156,7 @@ def test_remote_session_launches_anydesk_and_times_it(
     asked = answer(monkeypatch, QMessageBox.StandardButton.Yes)
     end_remote(qtbot, remote)
     assert asked == [_("The AnyDesk session has ended. Stop the timer?")]
-    assert sessions.session(started.id).state is enums.SessionState.STOPPED
+    assert sessions.session(started.id).state is states.SessionState.STOPPED
     assert sessions.running_session(desk.technician_id) is None
     assert view.timer.remotes == {}
     assert "Farmácia Central" in view.summary.text.text()
@@ -179,7 +179,7 @@ def test_answering_no_keeps_the_timer_running(
     asked = answer(monkeypatch, QMessageBox.StandardButton.No)
     end_remote(qtbot, the_remote(view))
     assert len(asked) == 1
-    assert sessions.session(started.id).state is enums.SessionState.RUNNING
+    assert sessions.session(started.id).state is states.SessionState.RUNNING
 
 
 def test_remote_session_joins_the_running_timer(

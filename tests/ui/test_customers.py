@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox, QPlainTextEdit, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.domain.sla import Plan, plan_label
+from app.domain.sla import Plan
 from app.i18n import _
 from app.services import customers
 from app.services.context import Desk
+from app.services.labels import plan_label
 from ui.context import UiContext
-from ui.views import customer_record
-from ui.views.customers import CustomersView
+from ui.views.customers import record as customer_record
+from ui.views.customers.view import CustomersView
 from ui.widgets import FieldMessage
 
 # Showing a window offscreen makes Qt say "This plugin does not support propagateSizeHints()".

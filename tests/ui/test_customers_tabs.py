@@ -25,9 +25,9 @@ from app.services.customers import CustomerRecord
 from tests.services.conftest import MONDAY_10H
 from tests.ui.conftest import finish
 from ui.context import UiContext
-from ui.views import customer_statement
-from ui.views.customer_tabs import EXPIRING_BACKGROUND, table_texts
-from ui.views.customers import CustomersView
+from ui.views.customers import statement as customer_statement
+from ui.views.customers.tabs import EXPIRING_BACKGROUND, table_texts
+from ui.views.customers.view import CustomersView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

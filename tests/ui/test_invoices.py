@@ -17,15 +17,15 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.domain.packs import PackKind
+from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import _, format_money
 from app.services import customers, invoices, packs, settings
 from app.services.context import Desk
 from app.services.labels import invoice_kind_label, invoice_state_label
-from app.store.enums import InvoiceKind, InvoiceState
 from tests.ui.conftest import finish
 from ui.context import UiContext
-from ui.views.invoice_detail import InvoiceDetail, pdf_file_name
-from ui.views.invoices import InvoicesView
+from ui.views.invoices.detail import InvoiceDetail, pdf_file_name
+from ui.views.invoices.view import InvoicesView
 from ui.widgets import RowTable, combo_index
 
 # Showing a window offscreen makes Qt say "This plugin does not support propagateSizeHints()".
@@ -452,7 +452,7 @@ def test_an_invoice_issued_at_another_desk_shows_after_sync(
 def test_a_long_list_shows_the_newest_and_the_search_finds_the_others(
     qtbot: QtBot, view: InvoicesView, desk: Desk, flor: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("ui.views.invoices.LIST_LIMIT", 1)
+    monkeypatch.setattr("ui.views.invoices.view.LIST_LIMIT", 1)
     oldest = issued_invoice(desk, flor)
     other = customers.create_customer(desk, name="Talho Moderno").customer.id
     packs.sell_pack(desk, customer_id=other, kind=PackKind.UNIT, minutes=60, price=Decimal(40))

@@ -371,7 +371,7 @@ def test_the_months_sessions_are_exported_as_csv_in_the_background(
 ) -> None:
     from PySide6.QtWidgets import QFileDialog
 
-    from ui.views.sessions import SessionsView
+    from ui.views.sessions.view import SessionsView
 
     view = SessionsView(context)
     qtbot.addWidget(view)

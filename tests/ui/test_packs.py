@@ -16,18 +16,19 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import ManualClock
 from app.domain.packs import PackKind
+from app.domain.periods import Period
+from app.domain.states import LedgerKind
 from app.i18n import _, format_minutes_as_hours
 from app.services import compensation, customers, packs
 from app.services.context import Desk
 from app.services.labels import ledger_kind_label
-from app.store.enums import LedgerKind
 from app.store.models import Customer
 from tests.store import factories
 from ui.context import UiContext
 from ui.table_model import TableProxy
-from ui.views.pack_sell_dialog import SellPackDialog
-from ui.views.pack_tables import AMBER
-from ui.views.packs import PacksView, Period
+from ui.views.packs.sell_dialog import SellPackDialog
+from ui.views.packs.tables import AMBER
+from ui.views.packs.view import PacksView
 from ui.widgets import RowTable, combo_index
 
 TODAY = date(2025, 3, 10)  # MONDAY_10H
@@ -353,17 +354,6 @@ def test_the_ledger_filters_by_customer_kind_and_period(
     assert view.ledger.rows() == ()
     view.period_filter.setCurrentIndex(combo_index(view.period_filter, Period.THIS_MONTH))
     assert len(view.ledger.rows()) == 2
-
-
-def test_period_presets_are_local_days() -> None:
-    assert Period.days(Period.THIS_MONTH, TODAY) == (date(2025, 3, 1), date(2025, 4, 1))
-    assert Period.days(Period.LAST_MONTH, date(2025, 1, 15)) == (
-        date(2024, 12, 1),
-        date(2025, 1, 1),
-    )
-    assert Period.days(Period.LAST_3_MONTHS, TODAY) == (date(2025, 1, 1), date(2025, 4, 1))
-    assert Period.days(Period.THIS_YEAR, TODAY) == (date(2025, 1, 1), date(2026, 1, 1))
-    assert Period.days(Period.EVERYTHING, TODAY) is None
 
 
 # --- what only administrators may do --------------------------------------------------------

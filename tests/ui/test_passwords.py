@@ -16,13 +16,14 @@ from pytestqt.qtbot import QtBot
 from app import credentials
 from app.clock import ManualClock
 from app.credentials import with_password
+from app.services import database as databases
+from app.services.database import Probe
 from app.store.errors import DatabaseOpenError
 from tests.keyrings import MemoryKeyring, memory_keyring, no_keyring
 from ui import passwords
 from ui.passwords import scrub_settings
 from ui.technician_dialog import remember_technician
-from ui.views import settings_database
-from ui.views.settings_database import LOCATION_KEY, DatabasePage, Probe, saved_location
+from ui.views.settings.database import LOCATION_KEY, DatabasePage, saved_location
 
 __all__ = ["memory_keyring", "no_keyring"]
 
@@ -60,9 +61,7 @@ def log_folder(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture
 def connects(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every address tests well (no server is needed to see where the password goes)."""
-    monkeypatch.setattr(
-        settings_database, "probe_location", lambda location: Probe(True, "Ligado.")
-    )
+    monkeypatch.setattr(databases, "probe_location", lambda location: Probe(True, "Ligado."))
 
 
 def contents(folder: Path) -> str:

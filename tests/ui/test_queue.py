@@ -15,24 +15,24 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.clock import ManualClock
-from app.domain.sla import Channel, Plan, Reason, channel_label, plan_label, reason_text
+from app.domain.sla import Channel, Plan, Reason
+from app.domain.states import ContactState
 from app.i18n import _, format_countdown
 from app.services.compensation import sweep_breaches
 from app.services.contacts import close_contact, contact, open_contacts, register_contact
 from app.services.context import Desk
 from app.services.customers import CustomerRecord, change_plan, create_customer
-from app.services.labels import contact_state_label
-from app.store.enums import ContactState
+from app.services.labels import channel_label, contact_state_label, plan_label, reason_text
 from ui import feedback
 from ui.context import UiContext
-from ui.views import queue_detail
-from ui.views.queue import QueueView
-from ui.views.queue_model import (
+from ui.views.queue import detail as queue_detail
+from ui.views.queue.model import (
     QueueColumn,
     RejectedColumn,
     compensation_text_of,
 )
-from ui.views.queue_new import NewContactDialog, from_editor, to_editor
+from ui.views.queue.new_contact import NewContactDialog, from_editor, to_editor
+from ui.views.queue.view import QueueView
 
 #: The offscreen platform's own limits (window size hints, popups raising and grabbing keys).
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -459,8 +459,9 @@ def test_new_contact_finds_the_customer_and_shows_the_deadline_before_saving(
 ) -> None:
     dialog = new_dialog(view)
     qtbot.keyClicks(dialog.sender_field, "Ana Lopes <ana@loja.pt>")
-    assert dialog.customer.text() == "Loja da Ana"
-    assert dialog.customer.customer_id == loja.id
+    assert dialog.customer.customer_name() == "Loja da Ana"
+    assert dialog.customer.customer_id() == loja.id
+    assert not dialog.customer.by_hand  # suggested by the sender
     assert "Loja da Ana" in dialog.sender_found.text()
     assert dialog.terms_headline.text() == _("Guaranteed until {deadline}").format(
         deadline="11/03/2025 18:00"
@@ -516,23 +517,20 @@ def test_p9_unknown_sender_with_the_customer_picked_by_hand(
 ) -> None:
     dialog = new_dialog(view)
     qtbot.keyClicks(dialog.sender_field, "joana@gmail.com")
-    assert dialog.customer.customer_id is None
+    assert dialog.customer.customer_id() is None
     assert dialog.terms_headline.text() == _("No guarantee")
     assert reason_text(Reason.NO_PLAN) in dialog.terms_detail.text()
 
-    qtbot.keyClicks(dialog.customer, "loja")
-    assert dialog.customer.results.rowCount() == 1
-    popup = dialog.customer.completer().popup()
-    assert popup is not None and popup.isVisible()
-    qtbot.keyClick(popup, Qt.Key.Key_Down)
-    qtbot.keyClick(popup, Qt.Key.Key_Return)
-    assert dialog.isVisible()  # Enter picked; it did not save
-    assert (dialog.customer.customer_id, dialog.customer.text()) == (loja.id, "Loja da Ana")
+    qtbot.keyClicks(dialog.customer.search, "loja")
+    assert dialog.customer.listed() == ["Loja da Ana"]
+    assert dialog.isVisible()
+    assert dialog.customer.customer_id() == loja.id
+    assert dialog.customer.by_hand
     # P9: registered only if in THAT customer's record.
     assert reason_text(Reason.UNREGISTERED_SENDER) in dialog.terms_detail.text()
     # Typing another sender leaves the customer picked by hand.
     dialog.sender_field.setText("rececao@clinica.pt")
-    assert dialog.customer.customer_id == loja.id
+    assert dialog.customer.customer_id() == loja.id
     dialog.sender_field.setText("joana@gmail.com")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     (saved,) = open_contacts()
@@ -548,13 +546,24 @@ def test_customer_search_by_phone_digits(
     qtbot: QtBot, view: QueueView, loja: CustomerRecord, clinica: CustomerRecord
 ) -> None:
     dialog = new_dialog(view)
-    qtbot.keyClicks(dialog.customer, "217 000")
-    results = dialog.customer.results
-    assert [results.index(row, 0).data() for row in range(results.rowCount())] == [
-        "Clínica Sorriso"
-    ]
-    dialog.customer.pick(0)
-    assert dialog.customer.customer_id == clinica.id
+    qtbot.keyClicks(dialog.customer.search, "217 000")
+    assert dialog.customer.listed() == ["Clínica Sorriso"]
+    assert dialog.customer.customer_id() == clinica.id
+
+
+def test_clearing_the_customer_search_gives_the_choice_back_to_the_sender(
+    qtbot: QtBot, view: QueueView, loja: CustomerRecord, clinica: CustomerRecord
+) -> None:
+    dialog = new_dialog(view)
+    qtbot.keyClicks(dialog.sender_field, "ana@loja.pt")
+    assert dialog.customer.customer_id() == loja.id
+    qtbot.keyClicks(dialog.customer.search, "217 000")
+    assert dialog.customer.customer_id() == clinica.id
+    assert dialog.customer.by_hand
+    dialog.customer.search.selectAll()
+    qtbot.keyClick(dialog.customer.search, Qt.Key.Key_Backspace)
+    assert not dialog.customer.by_hand
+    assert dialog.customer.customer_id() == loja.id
 
 
 def test_new_contact_received_late_keeps_the_time_typed(

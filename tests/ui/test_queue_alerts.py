@@ -20,8 +20,8 @@ from app.services.customers import CustomerRecord, create_customer
 from ui import alerts
 from ui.alerts import AlertKind, DeadlineAlerts, tray_notifier
 from ui.context import UiContext
-from ui.views import queue
-from ui.views.queue import QueueView
+from ui.views.queue import view as queue
+from ui.views.queue.view import QueueView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 

@@ -3,7 +3,6 @@ stored through the services."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, time
@@ -23,14 +22,13 @@ from app.i18n import _, format_money
 from app.services import settings as company
 from app.services.context import Desk
 from app.store.database import current_database
-from tests.store.fixtures import on_postgres, postgres_url
 from ui.context import UiContext
 from ui.table_model import KEY_ROLE
 from ui.technician_dialog import remembered_technician
-from ui.views.settings import SettingsView
-from ui.views.settings_database import LOCATION_KEY, probe_location, saved_location
-from ui.views.settings_holidays import OPTIONAL_DAY_LABELS
-from ui.views.settings_hours import IntervalEdit
+from ui.views.settings.database import LOCATION_KEY, saved_location
+from ui.views.settings.holidays import OPTIONAL_DAY_LABELS
+from ui.views.settings.hours import IntervalEdit
+from ui.views.settings.view import SettingsView
 
 NothingWritten = Callable[[], AbstractContextManager[None]]
 LOCATION = "/tmp/balcao-test-location.sqlite"  # the key the desk's technician is kept under
@@ -445,7 +443,7 @@ def test_technicians_are_added_and_renamed(
     assert "Inês" in {technician.name for technician in company.technicians()}
     page.table.selectRow(_row_of(admin_view, "Inês"))
     monkeypatch.setattr(
-        "ui.views.settings_technicians.QInputDialog.getText",
+        "ui.views.settings.technicians.QInputDialog.getText",
         lambda *_args, **_kwargs: ("Inês Martins", True),
     )
     qtbot.mouseClick(page.rename_button, Qt.MouseButton.LeftButton)
@@ -517,56 +515,6 @@ def test_the_technician_at_this_desk_is_remembered_and_announced(
 
 
 # --- the database ---------------------------------------------------------------------------------
-
-
-def test_probing_a_good_sqlite_file_connects_without_replacing_the_open_database(
-    database: Any, tmp_path: Path
-) -> None:
-    other = tmp_path / "other.sqlite"
-    sqlite3.connect(other).close()
-    probe = probe_location(str(other))
-    assert probe.ok, probe.message
-    assert current_database() is database
-    company.settings()  # the open database still answers
-
-
-def test_probing_a_new_sqlite_file_does_not_create_it(tmp_path: Path) -> None:
-    new = tmp_path / "new.sqlite"
-    probe = probe_location(str(new))
-    assert probe.ok, probe.message
-    assert not new.exists()
-
-
-@pytest.mark.parametrize(
-    "location",
-    [
-        "postgresql://balcao:secret-word@127.0.0.1:1/balcao",
-        "mysql://balcao@localhost/balcao",
-        "/no/such/folder/balcao.sqlite",
-        "",
-    ],
-    ids=["unreachable-server", "unknown-kind", "missing-folder", "empty"],
-)
-def test_probing_a_bad_location_says_why(location: str) -> None:
-    probe = probe_location(location)
-    assert not probe.ok
-    assert probe.message
-    assert "secret-word" not in probe.message
-
-
-def test_probing_a_file_that_is_not_a_database_fails(tmp_path: Path) -> None:
-    text = tmp_path / "notes.sqlite"
-    text.write_text("not a database\n" * 200, encoding="utf-8")
-    probe = probe_location(str(text))
-    assert not probe.ok, probe.message
-
-
-@pytest.mark.postgres
-@pytest.mark.skipif(not on_postgres(), reason="BALCAO_TEST_PG is not set")
-def test_probing_the_team_postgresql_server_connects() -> None:
-    url = postgres_url()
-    assert url is not None
-    assert probe_location(url).ok
 
 
 def test_a_tested_location_is_kept_for_the_next_start(

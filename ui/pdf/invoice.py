@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import (
     _,
     format_date,
@@ -23,7 +24,6 @@ from app.i18n import (
     format_percent,
 )
 from app.services.invoices import InvoiceDocument, Party
-from app.store.enums import InvoiceKind, InvoiceState
 from ui.pdf.common import (
     Letterhead,
     PageParts,

@@ -10,7 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.domain.packs import PackKind
-from app.domain.sla import GuaranteeOutcome, channel_label, outcome_label, plan_label, reason_text
+from app.domain.sla import GuaranteeOutcome
+from app.domain.states import SessionState as SessionStatus
 from app.i18n import (
     _,
     format_date,
@@ -19,10 +20,16 @@ from app.i18n import (
     format_minutes_as_hours,
     format_time,
 )
-from app.services.labels import pack_kind_label, session_state_label
+from app.services.labels import (
+    channel_label,
+    outcome_label,
+    pack_kind_label,
+    plan_label,
+    reason_text,
+    session_state_label,
+)
 from app.services.sessions import PackDraw, SessionState
 from app.services.statements import Statement, StatementBalance, StatementContact
-from app.store.enums import SessionState as SessionStatus
 from ui.pdf.common import (
     Letterhead,
     PageParts,
@@ -261,8 +268,8 @@ def _balances_html(statement: Statement) -> str:
         ]
         for b in statement.balances
     ]
-    start_total = sum(b.start or 0 for b in statement.balances)
-    end_total = sum(b.end or 0 for b in statement.balances)
+    start_total = statement.balances_at_start
+    end_total = statement.balances_at_end
     rows.append(
         [
             ("class='strong'", text(_("Total"))),
@@ -289,8 +296,8 @@ def _balances_html(statement: Statement) -> str:
 
 
 def _summary_html(statement: Statement) -> str:
-    met = sum(1 for c in statement.contacts if c.outcome is GuaranteeOutcome.MET)
-    missed = sum(1 for c in statement.contacts if c.outcome is GuaranteeOutcome.MISSED)
+    met = statement.guarantees_met
+    missed = statement.guarantees_missed
     facts = [
         (_("Sessions"), str(len(statement.sessions))),
         (_("Real time"), _duration(statement.total_raw_time)),

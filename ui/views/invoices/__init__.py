@@ -1,0 +1,1 @@
+"""Faturas: the invoice list, the draft/issued detail, its dialogs and tables."""

@@ -1,0 +1,441 @@
+"""One invoice, credit note or draft in the Faturas view: its lines, its totals per VAT rate,
+and what can be done with it (a draft is edited and issued; an issued invoice is exported and
+cancelled by a credit note; P20–P22)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.states import InvoiceKind, InvoiceState
+from app.i18n import _, format_date, format_money, format_percent
+from app.services import invoices
+from app.services.invoices import InvoiceDocument, InvoiceRef
+from app.services.labels import invoice_period_text, invoice_state_label
+from ui.context import UiContext
+from ui.feedback import act_with_reason, ask_pdf_path, confirm
+from ui.operations import Operation, op
+from ui.table_model import RIGHT
+from ui.views.invoices.dialogs import AddLineDialog
+from ui.views.invoices.tables import line_model
+from ui.widgets import RowTable
+
+MUTED_STYLE = "color: #5f6d78;"
+
+
+def pdf_file_name(document: InvoiceDocument) -> str:
+    """``FT 2026-17.pdf``: the number without the slash a file name cannot hold."""
+    if document.number_text is None:
+        return _("Draft {id}").format(id=document.id) + ".pdf"
+    return document.number_text.replace("/", "-").replace("\\", "-") + ".pdf"
+
+
+def _link(ref: InvoiceRef) -> str:
+    number = html.escape(ref.number or _("(draft)"))
+    return f"<a href='invoice:{ref.id}'>{number}</a>"
+
+
+class TotalsPanel(QFrame):
+    """The VAT per rate (P21) and the totals, right-aligned in pt_PT money."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(_("Totals"))
+        self.grid = QGridLayout(self)
+        self.grid.setHorizontalSpacing(16)
+        self.grid.setVerticalSpacing(3)
+        self.grid.setColumnStretch(0, 1)
+
+    def _cell(self, text: str, row: int, column: int, *, bold: bool = False) -> QLabel:
+        label = QLabel(text)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if column:
+            label.setAlignment(RIGHT)
+        if bold:
+            font = QFont(label.font())
+            font.setBold(True)
+            label.setFont(font)
+        self.grid.addWidget(label, row, column)
+        return label
+
+    def clear(self) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                # Out of the panel at once: deleteLater alone would paint it until the next loop.
+                widget.hide()
+                widget.setParent(None)
+                widget.deleteLater()
+
+    def show_document(self, document: InvoiceDocument | None) -> None:
+        self.clear()
+        if document is None:
+            return
+        header = [_("VAT rate"), _("Taxable amount"), _("VAT")]
+        for column, text in enumerate(header):
+            self._cell(text, 0, column).setStyleSheet(MUTED_STYLE)
+        row = 1
+        for summary in document.by_rate:
+            rate = format_percent(summary.rate)
+            if summary.exemption:
+                rate = _("{rate}, exempt: {reason}").format(rate=rate, reason=summary.exemption)
+            self._cell(rate, row, 0)
+            self._cell(format_money(summary.base), row, 1)
+            self._cell(format_money(summary.vat), row, 2)
+            row += 1
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.HLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
+        self.grid.addWidget(rule, row, 0, 1, 3)
+        row += 1
+        due = _("Total to credit") if document.kind is InvoiceKind.CREDIT_NOTE else _("Total")
+        for caption, amount, bold in (
+            (_("Total net"), document.net, False),
+            (_("Total VAT"), document.vat, False),
+            (due, document.gross, True),
+        ):
+            self._cell(caption, row, 0, bold=bold)
+            self._cell(format_money(amount), row, 2, bold=bold)
+            row += 1
+
+
+class InvoiceDetail(QWidget):
+    #: Asks the view to show another document (the credit note just issued, a linked one).
+    navigate = Signal(int)
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.document: InvoiceDocument | None = None
+        self._folder: Path | None = None
+        self._make_labels()
+        self._make_buttons()
+        self.lines = line_model()
+        self.line_table = RowTable(self.lines, _("Lines of the document"))
+        self.line_table.fit_columns({0: 90, 2: 95, 3: 105, 4: 95, 5: 60})
+        self.line_table.stretch_column(1)
+        self.line_table.setSortingEnabled(False)  # the lines keep their printed order
+        self.line_table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.totals = TotalsPanel()
+        self.totals.setMinimumWidth(300)
+
+        header = QHBoxLayout()
+        header.addWidget(self.heading)
+        header.addWidget(self.state)
+        header.addStretch(1)
+        for button in (self.add_line_button, self.remove_line_button, self.delete_button):
+            header.addWidget(button)
+        header.addSpacing(16)
+        header.addWidget(self.issue_button)
+        header.addSpacing(16)
+        header.addWidget(self.export_button)
+        header.addWidget(self.credit_button)
+        side = QVBoxLayout()
+        side.addWidget(self.totals)
+        side.addWidget(self.status)
+        side.addStretch(1)
+        lines = QVBoxLayout()
+        lines.addWidget(self.empty)
+        lines.addWidget(self.line_table, 1)
+        body = QHBoxLayout()
+        body.addLayout(lines, 1)
+        body.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.facts)
+        layout.addLayout(body, 1)
+        self.show_document(None)
+
+    def _make_labels(self) -> None:
+        self.heading = QLabel()
+        heading_font = QFont(self.heading.font())
+        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.35)
+        heading_font.setBold(True)
+        self.heading.setFont(heading_font)
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state = QLabel()
+        self.facts = QLabel()
+        self.facts.setTextFormat(Qt.TextFormat.RichText)
+        self.facts.setWordWrap(True)
+        self.facts.linkActivated.connect(self._follow)
+        self.status = QLabel()
+        self.status.setStyleSheet(MUTED_STYLE)
+        self.status.setWordWrap(True)
+        self.empty = QLabel(
+            _("Nothing to invoice was found for this month: add lines by hand or delete the draft.")
+        )
+        self.empty.setStyleSheet("color: #6b4a00;")
+        self.empty.setWordWrap(True)
+
+    def _make_buttons(self) -> None:
+        self.add_line_button = QPushButton(_("&Add line…"))
+        self.remove_line_button = QPushButton(_("&Remove line"))
+        self.delete_button = QPushButton(_("&Delete draft"))
+        self.issue_button = QPushButton(_("&Issue…"))
+        self.export_button = QPushButton(_("E&xport PDF…"))
+        self.credit_button = QPushButton(_("Credit &note…"))
+        self.issue_button.setToolTip(_("Gives the draft its number; it can never change again."))
+        self.credit_button.setToolTip(_("Cancels the invoice with a credit note, with a reason."))
+        for button, slot in (
+            (self.add_line_button, self.add_line),
+            (self.remove_line_button, self.remove_selected_line),
+            (self.delete_button, self.delete_draft),
+            (self.issue_button, self.issue),
+            (self.export_button, self.export_pdf),
+            (self.credit_button, self.credit_note),
+        ):
+            button.clicked.connect(slot)
+
+    # --- showing ------------------------------------------------------------------------------
+
+    def show_document(self, document: InvoiceDocument | None) -> None:
+        if document is None or self.document is None or document.id != self.document.id:
+            self.status.clear()
+        self.document = document
+        self.lines.set_rows([] if document is None else document.lines)
+        self.totals.show_document(document)
+        if document is None:
+            self.heading.setText(_("No document chosen"))
+            self.state.clear()
+            self.facts.setText(
+                html.escape(_("Choose an invoice in the list, or make a new draft."))
+            )
+            self.empty.hide()
+        else:
+            self.heading.setText(self._heading(document))
+            self.state.setText(invoice_state_label(document.state))
+            self.state.setStyleSheet(self._state_style(document.state))
+            self.facts.setText(self._facts(document))
+            self.empty.setVisible(document.state is InvoiceState.DRAFT and not document.lines)
+        self._update_buttons()
+
+    @staticmethod
+    def _heading(document: InvoiceDocument) -> str:
+        if document.number_text is None:
+            return _("Draft invoice")
+        return _("{title} {number}").format(title=document.title, number=document.number_text)
+
+    @staticmethod
+    def _state_style(state: InvoiceState) -> str:
+        colours = {
+            InvoiceState.DRAFT: ("#0d3b66", "#e3f0ff"),
+            InvoiceState.ISSUED: ("#1b5e20", "#e2f3e4"),
+            InvoiceState.CANCELLED: ("#7a1010", "#fde2e1"),
+        }
+        text, background = colours[state]
+        return (
+            f"color: {text}; background: {background}; border-radius: 4px; "
+            "padding: 2px 8px; font-weight: 600;"
+        )
+
+    def _facts(self, document: InvoiceDocument) -> str:
+        customer = html.escape(document.customer.name)
+        parts = [
+            _("Customer: {customer} (NIF: {nif})").format(
+                customer=f"<a href='customer:{document.customer_id}'>{customer}</a>",
+                nif=html.escape(document.customer.nif_text),
+            )
+        ]
+        period = invoice_period_text(document.period_start, document.period_end)
+        if period:
+            parts.append(_("Period: {period}").format(period=html.escape(period)))
+        if document.issue_date is not None:
+            parts.append(
+                _("Issued on {date} by {name}").format(
+                    date=format_date(document.issue_date),
+                    name=html.escape(document.issued_by_name or _("the program")),
+                )
+            )
+        if document.corrects is not None:
+            parts.append(
+                _("Cancels invoice {number}: {reason}").format(
+                    number=_link(document.corrects),
+                    reason=html.escape(document.correction_reason),
+                )
+            )
+        if document.corrected_by is not None:
+            parts.append(
+                _("Cancelled by credit note {number}").format(number=_link(document.corrected_by))
+            )
+        return " · ".join(parts)
+
+    def _follow(self, link: str) -> None:
+        kind, _colon, record = link.partition(":")
+        if not record.isdigit():
+            return
+        if kind == "invoice":
+            self.navigate.emit(int(record))
+        elif kind == "customer":
+            self.context.show_record.emit("customer", int(record))
+
+    def _update_buttons(self) -> None:
+        document = self.document
+        draft = document is not None and document.state is InvoiceState.DRAFT
+        issued_invoice = (
+            document is not None
+            and document.kind is InvoiceKind.INVOICE
+            and document.state is InvoiceState.ISSUED
+        )
+        self.add_line_button.setEnabled(draft)
+        self.remove_line_button.setEnabled(draft and self.line_table.selected_key() is not None)
+        self.delete_button.setEnabled(draft)
+        self.issue_button.setEnabled(draft and bool(document and document.lines))
+        self.export_button.setEnabled(document is not None)
+        self.credit_button.setEnabled(issued_invoice)
+
+    # --- acting -------------------------------------------------------------------------------
+
+    def _act(self, act: Callable[[InvoiceDocument], InvoiceDocument | None]) -> bool:
+        """Runs a use case on the shown document; its refusal is shown and nothing changes."""
+        document = self.document
+        if document is None:
+            return False
+        done = op(self, lambda: (act(document),)).run()
+        if done is None:
+            return False
+        (changed,) = done
+        if changed is not None:
+            self.show_document(changed)
+        self.context.sync()
+        return True
+
+    def open_add_line_dialog(self) -> AddLineDialog | None:
+        """The dialog of a line typed by hand (window-modal; returns at once)."""
+        if self.document is None or self.document.state is not InvoiceState.DRAFT:
+            return None
+        dialog = AddLineDialog(self.context, self.document, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def added() -> None:
+            if dialog.document is not None:
+                self.show_document(dialog.document)
+
+        dialog.accepted.connect(added)
+        dialog.open()
+        return dialog
+
+    def add_line(self) -> None:
+        self.open_add_line_dialog()
+
+    def remove_selected_line(self) -> bool:
+        line_id = self.line_table.selected_key()
+        if line_id is None:
+            return False
+        return self._act(
+            lambda doc: invoices.remove_line(self.context.desk, doc.id, doc.version, line_id)
+        )
+
+    def delete_draft(self) -> bool:
+        if self.document is None or not confirm(
+            self,
+            _("Delete the draft"),
+            _("Delete this draft for {customer}? Nothing was numbered yet.").format(
+                customer=self.document.customer.name
+            ),
+        ):
+            return False
+
+        def delete(doc: InvoiceDocument) -> None:
+            invoices.delete_draft(self.context.desk, doc.id, doc.version)
+            self.show_document(None)
+
+        return self._act(delete)
+
+    def issue(self) -> bool:
+        document = self.document
+        if document is None or not confirm(
+            self,
+            _("Issue the invoice"),
+            _(
+                "Issue this invoice to {customer}, {total}?\n\nIt gets the next number of the "
+                "series {series} and can never be changed again: a mistake is corrected with a "
+                "credit note."
+            ).format(
+                customer=document.customer.name,
+                total=format_money(document.gross),
+                series=document.series,
+            ),
+        ):
+            return False
+        issued = self._act(
+            lambda doc: invoices.issue_invoice(self.context.desk, doc.id, doc.version)
+        )
+        if issued and self.document is not None:
+            self.status.setText(_("Issued as {number}.").format(number=self.document.number_text))
+        return issued
+
+    def credit_note(self) -> bool:
+        document = self.document
+        if document is None:
+            return False
+        question = _(
+            "Cancel {number} ({total}) with a credit note?\nWhy? The reason is printed on the "
+            "credit note."
+        ).format(number=document.number_text, total=format_money(document.gross))
+        cancelled = act_with_reason(
+            self,
+            _("Credit note"),
+            question,
+            lambda reason: invoices.cancel_invoice(
+                self.context.desk, document.id, document.version, reason=reason
+            ),
+        )
+        if cancelled is None:
+            return False
+        self.show_document(cancelled.invoice)
+        self.context.sync()
+        self.navigate.emit(cancelled.credit_note.id)
+        self.status.setText(
+            _("Cancelled by credit note {number}.").format(number=cancelled.credit_note.number_text)
+        )
+        return True
+
+    def export_pdf(self) -> Operation[Path] | None:
+        """Asks where, and writes the document's PDF there (``write_invoice_pdf``) in the
+        background; the operation writing it (``None``: nothing asked to be written)."""
+        document = self.document
+        if document is None:
+            return None
+        folder = self._folder or Path(
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        )
+        path = ask_pdf_path(self, _("Export the PDF"), folder / pdf_file_name(document))
+        if path is None:
+            return None
+        # Imported here: the PDF module loads Qt's PDF machinery, needed only now.
+        from ui.pdf.invoice import write_invoice_pdf
+
+        def write() -> Path:
+            write_invoice_pdf(document, path)
+            return path
+
+        def written(path: Path) -> None:
+            self._folder = path.parent
+            self.status.setText(_("PDF saved: {path}").format(path=path))
+
+        operation = (
+            op(self, write)
+            .writes(path)
+            .in_background(
+                _("Writing the PDF of {document}…").format(document=self._heading(document))
+            )
+            .success(written)
+        )
+        operation.run()
+        return operation

@@ -1,0 +1,1 @@
+"""Packs: balances, expiries and ledger, the sell dialog and the tables."""

@@ -1,0 +1,214 @@
+"""A contact's whole record, as frozen at its receipt (P19), with what can be done to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.states import ContactState
+from app.i18n import _, format_datetime
+from app.services import settings
+from app.services.contacts import (
+    ContactRecord,
+    ContactResult,
+    close_contact,
+    contact,
+    record_first_response,
+    reopen_contact,
+)
+from app.services.errors import NotFoundError
+from app.services.labels import channel_label, contact_state_label, plan_label, reason_text
+from ui.context import UiContext
+from ui.feedback import confirm
+from ui.operations import op
+
+
+def _technician_name(technician_id: int | None) -> str:
+    if technician_id is None:
+        return _("the program")
+    found = op(None, lambda: settings.technician(technician_id)).allow(NotFoundError).run()
+    return _("a technician no longer listed") if found is None else found.name
+
+
+def describe(record: ContactRecord) -> list[tuple[str, str]]:
+    """The record's fields in words, in the order the dialog lists them."""
+    sender = record.sender_raw
+    if record.sender_normalised and record.sender_normalised != record.sender_raw:
+        sender = _("{sender} (read as {normalised})").format(
+            sender=record.sender_raw, normalised=record.sender_normalised
+        )
+    if record.deadline is not None:
+        terms = _("Guaranteed until {deadline}").format(deadline=format_datetime(record.deadline))
+    elif record.target is not None:
+        terms = _("No guarantee; indicative target {when}").format(
+            when=format_datetime(record.target)
+        )
+    else:
+        terms = _("No guarantee")
+    if record.first_response_at is not None:
+        response = _("{when}, by {technician}").format(
+            when=format_datetime(record.first_response_at),
+            technician=_technician_name(record.first_response_by_id),
+        )
+    else:
+        response = _("None yet")
+    if record.granted_hours is None:
+        granted = _("None")
+    elif record.grant_revoked:
+        granted = _("{hours} h free (revoked)").format(hours=record.granted_hours)
+    else:
+        granted = _("{hours} h free").format(hours=record.granted_hours)
+    fields = [
+        (_("Subject"), record.subject),
+        (_("Customer"), record.customer_name or _("(unknown)")),
+        (_("Channel"), channel_label(record.channel)),
+        (_("Sender as received"), sender),
+        (_("Received at"), format_datetime(record.received_at)),
+        (_("Plan at receipt"), plan_label(record.plan_at_receipt)),
+        (_("Sender registered"), _("Yes") if record.registered else _("No")),
+        (_("Terms"), terms),
+        (_("Why"), reason_text(record.reason)),
+        (
+            _("If missed"),
+            _("{hours} h free").format(hours=record.compensation_hours)
+            if record.compensation_hours
+            else _("No compensation"),
+        ),
+        (_("State"), contact_state_label(record.state)),
+        (_("First response"), response),
+    ]
+    if record.closed_at is not None:
+        fields.append((_("Closed at"), format_datetime(record.closed_at)))
+    fields += [
+        (_("Compensation granted"), granted),
+        (
+            _("Recorded"),
+            _("{when}, by {technician}").format(
+                when=format_datetime(record.created_at),
+                technician=_technician_name(record.created_by_id),
+            ),
+        ),
+    ]
+    return fields
+
+
+class ContactDetailDialog(QDialog):
+    """Shows a contact; Respond, Close contact and Reopen act on it as it was shown."""
+
+    def __init__(self, context: UiContext, contact_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.contact_id = contact_id
+        self.record: ContactRecord | None = None
+        self.setMinimumWidth(520)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.notes = QPlainTextEdit()
+        self.notes.setReadOnly(True)
+        self.notes.setAccessibleName(_("Notes"))
+        self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 4 + 12)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        self.respond_button = self._button(_("&Respond"), self.respond)
+        self.close_button = self._button(_("C&lose contact"), self.close_contact)
+        self.reopen_button = self._button(_("Re&open"), self.reopen)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(QLabel(_("Notes:")))
+        layout.addWidget(self.notes)
+        layout.addWidget(self.buttons)
+        self.reload()
+
+    def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
+        button = self.buttons.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    def reload(self) -> None:
+        record = op(self, lambda: contact(self.contact_id)).run()
+        if record is None:  # gone, or the database failed: said, and nothing left to show
+            self.reject()
+            return
+        self.record = record
+        self.setWindowTitle(
+            _("Contact: {subject}").format(subject=record.subject or channel_label(record.channel))
+        )
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        for title, value in describe(record):
+            label = QLabel(value)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setAccessibleName(title)
+            self.form.addRow(f"{title}:", label)
+        self.notes.setPlainText(record.notes)
+        self.respond_button.setEnabled(record.state is ContactState.OPEN)
+        self.close_button.setEnabled(record.state in (ContactState.OPEN, ContactState.ANSWERED))
+        self.reopen_button.setEnabled(record.state is ContactState.CLOSED)
+
+    def value_of(self, title: str) -> str:
+        """The text shown for a field (for the tests, and for screen readers' sake one label
+        per field)."""
+        for row in range(self.form.rowCount()):
+            label_item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field_item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label_item is None or field_item is None:
+                continue
+            label, field = label_item.widget(), field_item.widget()
+            if isinstance(label, QLabel) and label.text() == f"{title}:":
+                assert isinstance(field, QLabel)
+                return field.text()
+        raise KeyError(title)
+
+    def _act(self, action: Callable[[], ContactResult]) -> None:
+        # Refused or not, the dialog then shows the contact as it is now (another desk may have
+        # changed it: the usual refusal).
+        op(self, action).finally_(self._refresh).run()
+
+    def _refresh(self) -> None:
+        self.context.sync()
+        self.reload()
+
+    def respond(self) -> None:
+        record = self.record
+        if record is not None:
+            self._act(lambda: record_first_response(self.context.desk, record.id, record.version))
+
+    def close_contact(self) -> None:
+        record = self.record
+        if record is None or not confirm_closing(self, record.first_response_at is None):
+            return
+        self._act(lambda: close_contact(self.context.desk, record.id, record.version))
+
+    def reopen(self) -> None:
+        record = self.record
+        if record is not None:
+            self._act(lambda: reopen_contact(self.context.desk, record.id, record.version))
+
+
+def confirm_closing(parent: QWidget, unanswered: bool) -> bool:
+    """Closing a contact without a first response records one now: asked first."""
+    if not unanswered:
+        return True
+    return confirm(
+        parent,
+        _("Close contact"),
+        _(
+            "This contact has had no response yet: closing it records now as its first "
+            "response. Close it?"
+        ),
+    )

@@ -1,0 +1,403 @@
+"""Contactos: the queue of contacts by time left, with a live countdown, and the rejected ones.
+
+The queue lists the contacts waiting for their first response by time left (deadline, else
+indicative target), then those answered and not closed. The countdown column repaints every
+second for the rows on screen only; its colour turns amber under a quarter of the response window
+and red past the deadline (``app.domain.sla.urgency``). Rejected contacts (P10a) have their own
+tab, for audit. The deadline alerts (``ui.alerts``) live here too, since the queue is always
+built with the window.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QRegion
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.states import ContactState
+from app.i18n import N_, _
+from app.services.changes import Changes, Topic
+from app.services.contacts import (
+    ContactRow,
+    close_contact,
+    open_contacts,
+    record_first_response,
+    rejected_contacts,
+)
+from ui.alerts import DeadlineAlerts
+from ui.context import UiContext
+from ui.operations import op
+from ui.resources import view_icon
+from ui.table_model import TableProxy
+from ui.views.base import View
+from ui.views.queue.detail import ContactDetailDialog, confirm_closing
+from ui.views.queue.model import (
+    FILTER_ROLE,
+    ContactTableModel,
+    Countdown,
+    CountdownCell,
+    CountdownDelegate,
+    QueueColumn,
+    RejectedColumn,
+    queue_columns,
+    queue_samples,
+    rejected_columns,
+    rejected_samples,
+)
+from ui.views.queue.new_contact import NewContactDialog
+from ui.widgets import setup_table, stretch_columns
+
+MENU = N_("&Contacts")
+
+_CELL_PADDING = 14
+_SORT_ARROW = 18  # beside the title of the sorted column
+
+
+def _table(
+    proxy: TableProxy, samples: dict[int, tuple[list[str], int]], stretch: int, name: str
+) -> QTableView:
+    table = QTableView()
+    setup_table(table, proxy, name)
+    header = table.horizontalHeader()
+    # Wide enough for their usual text and title in the language shown; the rest is elided
+    # (with a tooltip) and the subject takes what is left.
+    text_width = table.fontMetrics().horizontalAdvance
+    title_width = header.fontMetrics().horizontalAdvance
+    for column, (texts, widest) in samples.items():
+        title = str(proxy.headerData(column, Qt.Orientation.Horizontal))
+        needed = max([text_width(text) for text in texts] + [title_width(title) + _SORT_ARROW])
+        header.resizeSection(column, min(needed + _CELL_PADDING, widest))
+    stretch_columns(table, stretch)
+    return table
+
+
+def _offer_columns(table: QTableView, hidden: set[int], always: set[int]) -> None:
+    """The header's context menu shows or hides the columns but ``always``; ``hidden`` start
+    hidden (at 1366 px wide, every column shown leaves the subject no room)."""
+    header = table.horizontalHeader()
+    header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    for column in range(header.count()):
+        header.setSectionHidden(column, column in hidden)
+        if column in always:
+            continue
+        title = str(table.model().headerData(column, Qt.Orientation.Horizontal))
+        action = QAction(title, header)
+        action.setCheckable(True)
+        action.setChecked(column not in hidden)
+        action.toggled.connect(
+            lambda shown, column=column: header.setSectionHidden(column, not shown)
+        )
+        header.addAction(action)
+
+
+class QueueView(View):
+    topics = frozenset({Topic.CONTACTS, Topic.CUSTOMERS})
+
+    def __init__(
+        self,
+        context: UiContext,
+        parent: QWidget | None = None,
+        *,
+        alerts: DeadlineAlerts | None = None,
+    ) -> None:
+        super().__init__(context, parent)
+        self.setObjectName("contacts")
+        self.countdown = Countdown(context.now())
+        #: The countdown cells on screen at the last tick, and what that tick repainted.
+        self._painted: dict[int, CountdownCell] = {}
+        self.last_repaint = QRegion()
+        self.new_contact_dialog: NewContactDialog | None = None
+        self.detail_dialog: ContactDetailDialog | None = None
+
+        self.model = ContactTableModel(
+            queue_columns(self.countdown),
+            self,
+            countdown=self.countdown,
+            countdown_column=QueueColumn.TIME_LEFT,
+        )
+        self.proxy = self._proxy(self.model)
+        self.table = _table(self.proxy, queue_samples(), QueueColumn.SUBJECT, _("Contact queue"))
+        self.table.sortByColumn(QueueColumn.TIME_LEFT, Qt.SortOrder.AscendingOrder)
+        self.table.setItemDelegateForColumn(
+            QueueColumn.TIME_LEFT,
+            CountdownDelegate(self.model, self.proxy, self.countdown, self.table),
+        )
+        # The state and the deadline start hidden: the countdown column shows the state once
+        # answered, its tooltip and the contact's detail the deadline.
+        _offer_columns(
+            self.table,
+            {QueueColumn.DEADLINE, QueueColumn.STATE},
+            {QueueColumn.TIME_LEFT, QueueColumn.SUBJECT},
+        )
+        self.rejected_model = ContactTableModel(rejected_columns(), self)
+        self.rejected_proxy = self._proxy(self.rejected_model)
+        self.rejected_table = _table(
+            self.rejected_proxy, rejected_samples(), RejectedColumn.REASON, _("Rejected contacts")
+        )
+        self.rejected_table.sortByColumn(RejectedColumn.RECEIVED, Qt.SortOrder.DescendingOrder)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.table, "")
+        self.tabs.addTab(self.rejected_table, "")
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search contacts (Ctrl+F)"))
+        self.search.setAccessibleName(_("Search contacts"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self.search.textChanged.connect(self._filter)
+
+        self.new_action = self._action(_("&New contact…"), "Ctrl+N", self.new_contact)
+        self.respond_action = self._action(_("&Respond"), "Ctrl+R", self.respond)
+        self.respond_action.setToolTip(_("Record the first response to the selected contact"))
+        self.close_action = self._action(_("C&lose contact"), "", self.close_selected)
+        self.details_action = self._action(_("Contact &details"), "", self.open_details)
+        self.session_action = self._action(_("Start a &session"), "", self.start_session)
+        self.session_action.setToolTip(_("Start the timer for the selected contact"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(self._bar())
+        layout.addWidget(self.tabs, 1)
+
+        for table in (self.table, self.rejected_table):
+            table.activated.connect(self._activated)
+            table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.tabs.currentChanged.connect(self._update_actions)
+        context.ticked.connect(self.tick)
+        # The queue hands the alerts the contacts it loads: they are not read twice.
+        self.alerts = alerts if alerts is not None else DeadlineAlerts(context, self, fed=True)
+        self._update_titles()
+        self._update_actions()
+
+    def _bar(self) -> QHBoxLayout:
+        """The buttons of the actions, and the search field."""
+        bar = QHBoxLayout()
+        for action in (
+            self.new_action,
+            self.respond_action,
+            self.close_action,
+            self.details_action,
+            self.session_action,
+        ):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            bar.addWidget(button)
+        bar.addStretch(1)
+        bar.addWidget(self.search)
+        return bar
+
+    def _proxy(self, model: ContactTableModel) -> TableProxy:
+        proxy = TableProxy(model, self)
+        # The search looks at FILTER_ROLE of the first column only: a tick, which changes that
+        # column's display, does not make the proxy filter again.
+        proxy.setFilterRole(FILTER_ROLE)
+        proxy.setFilterKeyColumn(0)
+        return proxy
+
+    def _action(self, text: str, shortcut: str, slot: object) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        # Also on the view, for the view alone (tests); in the window they sit in its menu.
+        self.addAction(action)
+        return action
+
+    # --- View -----------------------------------------------------------------------------------
+
+    def title(self) -> str:
+        return _("Contacts")
+
+    def icon(self) -> QIcon:
+        return view_icon("contacts")
+
+    def window_actions(self) -> list[tuple[str, QAction]]:
+        return [
+            (_(MENU), self.new_action),
+            (_(MENU), self.respond_action),
+            (_(MENU), self.close_action),
+        ]
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def reload(self) -> None:
+        self.countdown.set_now(self.context.now())
+        rows = open_contacts()
+        self.model.set_rows(rows)
+        self.alerts.watch(rows)
+        self.rejected_model.set_rows(rejected_contacts())
+        self._update_titles()
+        self._update_actions()
+
+    def _on_changed(self, changes: Changes) -> None:
+        super()._on_changed(changes)  # shown: reloads, which feeds the alerts
+        if Topic.CONTACTS in changes.topics and not self.isVisible():
+            self.alerts.refresh()  # hidden: the alerts keep watching all the same
+
+    # --- the countdown --------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Every second: the countdowns on screen whose text or colour changed repaint, and only
+        those (under an hour left they change every second; above, every minute).
+
+        The repaint is asked of the table's viewport, cell by cell: a ``dataChanged`` through the
+        sort proxy would repaint whole rows, since QSortFilterProxyModel widens it to every
+        column, and the painter asks Python for each role of each cell.
+        """
+        self.countdown.set_now(self.context.now())
+        if not self.table.isVisible():
+            self._painted.clear()  # hidden, or behind the other tab: showing it paints it anew
+            self.last_repaint = QRegion()
+            return
+        header = self.table.horizontalHeader()
+        left = header.sectionViewportPosition(QueueColumn.TIME_LEFT)
+        width = header.sectionSize(QueueColumn.TIME_LEFT)
+        region = QRegion()
+        painted: dict[int, CountdownCell] = {}
+        for proxy_row, row in self.visible_rows():
+            cell = painted[row.id] = self.countdown.cell(row)
+            if self._painted.get(row.id) != cell:
+                top = self.table.rowViewportPosition(proxy_row)
+                region += QRect(left, top, width, self.table.rowHeight(proxy_row))
+        self._painted = painted
+        self.last_repaint = region
+        if not region.isEmpty():
+            self.table.viewport().update(region)
+
+    def visible_rows(self) -> list[tuple[int, ContactRow]]:
+        """The queue's rows on screen now: (row of the table, contact)."""
+        first = self.table.rowAt(0)
+        if first < 0:
+            return []
+        last = self.table.rowAt(self.table.viewport().height() - 1)
+        if last < 0:
+            last = self.proxy.rowCount() - 1
+        proxy, model = self.proxy, self.model
+        return [
+            (row, model.row_at(proxy.mapToSource(proxy.index(row, 0)).row()))
+            for row in range(first, last + 1)
+        ]
+
+    # --- selection and actions ------------------------------------------------------------------
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self.rejected_proxy.setFilterFixedString(text)
+
+    def _update_titles(self) -> None:
+        self.tabs.setTabText(0, _("&Queue ({count})").format(count=self.model.rowCount()))
+        self.tabs.setTabText(
+            1, _("Re&jected ({count})").format(count=self.rejected_model.rowCount())
+        )
+
+    def selected(self) -> ContactRow | None:
+        """The contact selected in the tab shown."""
+        showing_queue = self.tabs.currentWidget() is self.table
+        table = self.table if showing_queue else self.rejected_table
+        proxy = self.proxy if showing_queue else self.rejected_proxy
+        model = self.model if showing_queue else self.rejected_model
+        rows = table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return model.row_at(proxy.mapToSource(rows[0]).row())
+
+    def select_contact(self, contact_id: int) -> bool:
+        """Selects a contact in whichever tab lists it; False when neither does."""
+        for tab, table, proxy, model in (
+            (0, self.table, self.proxy, self.model),
+            (1, self.rejected_table, self.rejected_proxy, self.rejected_model),
+        ):
+            position = model.position_of(contact_id)
+            if position is None:
+                continue
+            index = proxy.mapFromSource(model.index(position, 0))
+            if not index.isValid():  # hidden by the search
+                self.search.clear()
+                index = proxy.mapFromSource(model.index(position, 0))
+            self.tabs.setCurrentIndex(tab)
+            table.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            table.scrollTo(index)
+            return True
+        return False
+
+    def _update_actions(self) -> None:
+        row = self.selected()
+        in_queue = row is not None and self.tabs.currentWidget() is self.table
+        self.respond_action.setEnabled(
+            in_queue and row is not None and row.state is ContactState.OPEN
+        )
+        self.close_action.setEnabled(in_queue)
+        self.details_action.setEnabled(row is not None)
+        self.session_action.setEnabled(in_queue)
+
+    def _activated(self, _index: QModelIndex) -> None:
+        self.open_details()
+
+    def new_contact(self) -> None:
+        """Ctrl+N: the "Novo contacto" dialog (window-modal; the queue selects what it saved)."""
+        dialog = NewContactDialog(self.context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._saved(dialog))
+        self.new_contact_dialog = dialog
+        dialog.open()
+
+    def _saved(self, dialog: NewContactDialog) -> None:
+        if dialog.saved is not None:
+            if self._stale or not self.isVisible():
+                self.reload()
+                self._stale = False
+            self.select_contact(dialog.saved.id)
+
+    def respond(self) -> None:
+        """Ctrl+R: the selected contact had its first response now."""
+        row = self.selected()
+        if not self.isVisible() or row is None or row.state is not ContactState.OPEN:
+            return
+        # Refused or not, the queue shows the contact as it now is (another desk's change).
+        op(self, lambda: record_first_response(self.context.desk, row.id, row.version)).finally_(
+            self.context.sync
+        ).run()
+
+    def close_selected(self) -> None:
+        row = self.selected()
+        if not self.isVisible() or row is None or row.state is ContactState.REJECTED:
+            return
+        if not confirm_closing(self, row.first_response_at is None):
+            return
+        op(self, lambda: close_contact(self.context.desk, row.id, row.version)).finally_(
+            self.context.sync
+        ).run()
+
+    def start_session(self) -> None:
+        """Asks the window to start the timer for the selected contact (Sessões view)."""
+        row = self.selected()
+        if row is not None:
+            self.context.start_timer.emit("contact", row.id)
+
+    def open_details(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.show_contact(row.id)
+
+    def show_contact(self, contact_id: int) -> None:
+        """A contact's detail (all its frozen terms), with Respond, Close contact and Reopen:
+        what the window calls for ``context.show_record("contact", id)``."""
+        dialog = ContactDetailDialog(self.context, contact_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.detail_dialog = dialog
+        dialog.open()

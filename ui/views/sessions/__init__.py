@@ -1,0 +1,1 @@
+"""Sessões: the running timer, the month and review lists, intervals and the billing summary."""

@@ -1,0 +1,584 @@
+"""The lists of the Sessions view: the sessions of a month, and the sessions to review.
+
+Both are ``RowTableModel`` tables of ``SessionState`` rows. A session is edited (its times and
+note) while it is stopped and not invoiced; one flagged as too long is corrected by an
+administrator from the review list (``correct_session``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import states
+from app.i18n import _, format_clock, format_datetime, format_duration, format_month
+from app.services import sessions
+from app.services import settings as company
+from app.services.labels import session_state_label
+from app.services.sessions import SessionState
+from ui.context import UiContext
+from ui.feedback import confirm
+from ui.operations import op
+from ui.table_model import RIGHT, Column, RowTableModel, TableProxy
+from ui.views.sessions.intervals import IntervalsDialog
+from ui.widgets import (
+    DATETIME_SAMPLE,
+    DURATION_SAMPLE,
+    fit_columns_to_samples,
+    setup_table,
+    stretch_columns,
+)
+
+_NONE = "—"
+_REVIEW_COLOURS = (QColor("#7a4b00"), QColor("#fff1cc"))
+_DISCARDED_COLOURS = (QColor("#8a8a8a"), None)
+
+#: Columns of the month's table, by position (the real time repaints every second).
+CUSTOMER_COLUMN, CONTACT_COLUMN, REAL_TIME_COLUMN = 1, 2, 5
+
+
+def _minutes(minutes: int) -> str:
+    return format_duration(timedelta(minutes=minutes))
+
+
+def _is_open(state: SessionState) -> bool:
+    return state.state in (states.SessionState.RUNNING, states.SessionState.PAUSED)
+
+
+def state_text(state: SessionState) -> str:
+    if state.flagged_for_review and state.state is states.SessionState.STOPPED:
+        return _("To review")
+    return session_state_label(state.state)
+
+
+def _colours(state: SessionState) -> tuple[QColor | None, QColor | None]:
+    if state.flagged_for_review and state.state is states.SessionState.STOPPED:
+        return _REVIEW_COLOURS
+    if state.state is states.SessionState.DISCARDED:
+        return _DISCARDED_COLOURS
+    return (None, None)
+
+
+def _billed(state: SessionState, value: Callable[[sessions.SessionBilling], int]) -> str:
+    return _NONE if state.billing is None else _minutes(value(state.billing))
+
+
+def _billed_key(state: SessionState, value: Callable[[sessions.SessionBilling], int]) -> int:
+    return -1 if state.billing is None else value(state.billing)
+
+
+# Sort keys are numbers or text: the proxy cannot compare Python datetimes.
+
+
+def month_columns(
+    zone: Callable[[], ZoneInfo], now: Callable[[], datetime]
+) -> list[Column[SessionState]]:
+    """Date, customer, contact, technician, state, real time, inside/outside, billed, paid by
+    packs, uncovered, invoice."""
+
+    def real_time(state: SessionState) -> timedelta:
+        return state.elapsed(now())
+
+    def inside_outside(state: SessionState) -> str:
+        if state.billing is None:
+            return _NONE
+        return _("{inside} / {outside}").format(
+            inside=format_clock(state.billing.inside), outside=format_clock(state.billing.outside)
+        )
+
+    return [
+        Column(
+            _("Date"),
+            lambda s: format_datetime(s.started_at, zone()),
+            lambda s: s.started_at.timestamp(),
+        ),
+        Column(_("Customer"), lambda s: s.customer_name),
+        Column(
+            _("Contact"),
+            lambda s: s.contact_subject or _NONE,
+            tooltip=lambda s: s.contact_subject or "",
+        ),
+        Column(_("Technician"), lambda s: s.technician_name),
+        Column(_("State"), state_text, colours=_colours),
+        Column(
+            _("Real time"),
+            lambda s: format_clock(real_time(s)),
+            lambda s: real_time(s).total_seconds(),
+            RIGHT,
+        ),
+        Column(
+            _("Inside / outside"),
+            inside_outside,
+            lambda s: s.billing.inside.total_seconds() if s.billing else -1.0,
+            RIGHT,
+            tooltip=lambda s: _("Real time inside / outside business hours"),
+        ),
+        Column(
+            _("Billed"),
+            lambda s: _billed(s, lambda b: b.billed_minutes),
+            lambda s: _billed_key(s, lambda b: b.billed_minutes),
+            RIGHT,
+        ),
+        Column(
+            _("Paid by packs"),
+            lambda s: _billed(s, lambda b: b.covered_minutes),
+            lambda s: _billed_key(s, lambda b: b.covered_minutes),
+            RIGHT,
+        ),
+        Column(
+            _("Uncovered"),
+            lambda s: _billed(s, lambda b: b.uncovered_minutes),
+            lambda s: _billed_key(s, lambda b: b.uncovered_minutes),
+            RIGHT,
+        ),
+        Column(
+            _("Invoice"),
+            lambda s: s.invoice_number or "",
+            lambda s: s.invoice_number or "",
+        ),
+    ]
+
+
+def review_columns(zone: Callable[[], ZoneInfo]) -> list[Column[SessionState]]:
+    def real_time(state: SessionState) -> timedelta:
+        return state.elapsed(state.stopped_at or state.started_at)
+
+    return [
+        Column(
+            _("Started"),
+            lambda s: format_datetime(s.started_at, zone()),
+            lambda s: s.started_at.timestamp(),
+        ),
+        Column(
+            _("Stopped"),
+            lambda s: format_datetime(s.stopped_at, zone()) if s.stopped_at else _NONE,
+            lambda s: (s.stopped_at or s.started_at).timestamp(),
+        ),
+        Column(_("Customer"), lambda s: s.customer_name),
+        Column(_("Contact"), lambda s: s.contact_subject or _NONE),
+        Column(_("Technician"), lambda s: s.technician_name),
+        Column(
+            _("Real time"),
+            lambda s: format_clock(real_time(s)),
+            lambda s: real_time(s).total_seconds(),
+            RIGHT,
+        ),
+        Column(
+            _("Periods"),
+            lambda s: str(len(s.intervals)),
+            lambda s: len(s.intervals),
+            RIGHT,
+        ),
+    ]
+
+
+def _state_sample() -> str:
+    """The longest state a session's row shows."""
+    labels = [session_state_label(state) for state in states.SessionState]
+    return max([*labels, _("To review")], key=len)
+
+
+def month_samples() -> tuple[str, ...]:
+    """What the month's columns are as wide as ("": a column that stretches)."""
+    return (
+        DATETIME_SAMPLE,
+        "",
+        "",
+        "x" * 12,
+        _state_sample(),
+        "00:00:00",
+        _("{inside} / {outside}").format(inside="0:00:00", outside="0:00:00"),
+        DURATION_SAMPLE,
+        DURATION_SAMPLE,
+        DURATION_SAMPLE,
+        "FT 0000/000",
+    )
+
+
+def review_samples() -> tuple[str, ...]:
+    return (DATETIME_SAMPLE, DATETIME_SAMPLE, "", "", "x" * 12, "00:00:00", "000")
+
+
+def _table(
+    model: RowTableModel[SessionState], stretch: tuple[int, ...], samples: tuple[str, ...]
+) -> tuple[QTableView, TableProxy]:
+    """A sortable table of single rows; the ``stretch`` columns (free text) share what is left
+    once the others have their sample's width, so the table fits the window without scrolling.
+    (Fitting the columns to their contents would read every cell of thousands of rows.)"""
+    proxy = TableProxy(model)
+    table = QTableView()
+    setup_table(table, proxy, "")
+    fit_columns_to_samples(table, samples)
+    stretch_columns(table, *stretch)
+    table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the newest first
+    return table, proxy
+
+
+def _unchanged(state: SessionState, periods: list[tuple[datetime, datetime]]) -> bool:
+    """Whether the typed periods are the stored ones (typed to the second)."""
+    stored = [
+        (i.started_at.replace(microsecond=0), i.ended_at.replace(microsecond=0))
+        for i in state.intervals
+        if i.ended_at is not None
+    ]
+    return len(stored) == len(state.intervals) and sorted(stored) == sorted(periods)
+
+
+class SessionTable(QWidget):
+    """A table of sessions with the one chosen, shared by both lists."""
+
+    #: The session chosen in the table (``None`` when none is).
+    chosen = Signal(object)
+
+    def __init__(
+        self,
+        columns: list[Column[SessionState]],
+        stretch: tuple[int, ...],
+        samples: tuple[str, ...],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model: RowTableModel[SessionState] = RowTableModel(columns, key=lambda s: s.id)
+        self.table, self.proxy = _table(self.model, stretch, samples)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self._last_chosen: SessionState | None = None
+
+    def selected(self) -> SessionState | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        source = self.proxy.mapToSource(rows[0])
+        return self.model.row_at(source.row())
+
+    def select(self, session_id: int) -> bool:
+        position = self.model.position_of(session_id)
+        if position is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(position, 0))
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    def set_rows(self, rows: tuple[SessionState, ...]) -> None:
+        self.model.set_rows(rows)
+        self._on_selection(QItemSelection(), QItemSelection())
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        # A reload that leaves the chosen row as it was says nothing (the billing panel may be
+        # showing a session just stopped).
+        state = self.selected()
+        if state != self._last_chosen:
+            self._last_chosen = state
+            self.chosen.emit(state)
+
+
+def _edit_dialog(
+    context: UiContext,
+    state: SessionState,
+    zone: ZoneInfo,
+    parent: QWidget,
+    *,
+    correcting: bool,
+) -> IntervalsDialog:
+    """The dialog that edits the session's times (or corrects one to review)."""
+    desk = context.desk
+
+    def edit(periods: list[tuple[datetime, datetime]], note: str | None) -> SessionState:
+        times = None if _unchanged(state, periods) else periods
+        return sessions.edit_session(desk, state.id, state.version, intervals=times, note=note)
+
+    def correct(periods: list[tuple[datetime, datetime]], _note: str | None) -> SessionState:
+        times = None if _unchanged(state, periods) else periods
+        return sessions.correct_session(desk, state.id, state.version, times)
+
+    if correcting:
+        return IntervalsDialog(
+            state,
+            zone,
+            correct,
+            title=_("Correct a session to review"),
+            explanation=_(
+                "This session is longer than the review limit, so it was not billed. Correct "
+                "its times if the timer was left running, then save: it is billed as saved."
+            ),
+            with_note=False,
+            now=context.now(),
+            parent=parent,
+        )
+    return IntervalsDialog(
+        state,
+        zone,
+        edit,
+        title=_("Edit the session"),
+        explanation=_(
+            "Change the times the timer ran (company time). The session is billed again: what "
+            "it took from packs is given back and taken anew."
+        ),
+        with_note=True,
+        now=context.now(),
+        parent=parent,
+    )
+
+
+def _open_edit_dialog(
+    context: UiContext,
+    state: SessionState,
+    zone: ZoneInfo,
+    parent: QWidget,
+    *,
+    correcting: bool,
+    saved: Callable[[SessionState], None],
+) -> IntervalsDialog:
+    """Opens ``_edit_dialog``; once it saves, the window syncs and ``saved`` gets the session."""
+    dialog = _edit_dialog(context, state, zone, parent, correcting=correcting)
+
+    def after() -> None:
+        context.sync()
+        if dialog.saved is not None:
+            saved(dialog.saved)
+
+    dialog.accepted.connect(after)
+    dialog.open()
+    return dialog
+
+
+class MonthSessions(QWidget):
+    """Every session of a month, with editing and discarding."""
+
+    #: A session chosen in the table, or just saved in a dialog (``None``: none chosen).
+    chosen = Signal(object)
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("monthSessions")
+        self.context = context
+        self.zone = company.company_zone()
+        today = company.company_today(context.now())
+        self.month = (today.year, today.month)
+        self.dialog: IntervalsDialog | None = None
+        #: The running sessions listed: their real time repaints every second.
+        self._running: tuple[int, ...] = ()
+
+        self.sessions = SessionTable(
+            month_columns(lambda: self.zone, context.now),
+            stretch=(CUSTOMER_COLUMN, CONTACT_COLUMN),
+            samples=month_samples(),
+        )
+        self.sessions.table.setAccessibleName(_("Sessions of the month"))
+        self.sessions.chosen.connect(self._on_chosen)
+        self.sessions.table.doubleClicked.connect(self._on_double_click)
+        self.model = self.sessions.model
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(self._build_bar())
+        layout.addWidget(self.sessions.table, 1)
+        self._update_buttons(None)
+
+    def _build_bar(self) -> QHBoxLayout:
+        """The month picker, the discarded switch, the count, Edit and Discard."""
+        self.previous = QToolButton()
+        self.previous.setArrowType(Qt.ArrowType.LeftArrow)
+        self.previous.setAccessibleName(_("Previous month"))
+        self.previous.setToolTip(_("Previous month"))
+        self.previous.clicked.connect(lambda: self._move(-1))
+        self.next = QToolButton()
+        self.next.setArrowType(Qt.ArrowType.RightArrow)
+        self.next.setAccessibleName(_("Next month"))
+        self.next.setToolTip(_("Next month"))
+        self.next.clicked.connect(lambda: self._move(1))
+        self.month_label = QLabel()
+        self.month_label.setMinimumWidth(150)
+        self.month_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.month_label.setStyleSheet("font-weight: 600;")
+        self.month_label.setAccessibleName(_("Month shown"))
+        self.this_month = QPushButton(_("This &month"))
+        self.this_month.clicked.connect(self._go_to_this_month)
+        self.show_discarded = QCheckBox(_("Show &discarded"))
+        self.show_discarded.toggled.connect(self.reload)
+        self.count = QLabel()
+        self.edit_button = QPushButton(_("&Edit…"))
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.discard_button = QPushButton(_("D&iscard…"))
+        self.discard_button.clicked.connect(self.discard_selected)
+
+        bar = QHBoxLayout()
+        for widget in (self.previous, self.month_label, self.next, self.this_month):
+            bar.addWidget(widget)
+        bar.addSpacing(12)
+        bar.addWidget(self.show_discarded)
+        bar.addSpacing(12)
+        bar.addWidget(self.count)
+        bar.addStretch(1)
+        bar.addWidget(self.edit_button)
+        bar.addWidget(self.discard_button)
+        return bar
+
+    # --- the month ------------------------------------------------------------------------------
+
+    def set_month(self, year: int, month: int) -> None:
+        self.month = (year, month)
+        self.reload()
+
+    def _move(self, step: int) -> None:
+        year, month = self.month
+        index = year * 12 + (month - 1) + step
+        self.set_month(index // 12, index % 12 + 1)
+
+    def _go_to_this_month(self) -> None:
+        today = company.company_today(self.context.now())
+        self.set_month(today.year, today.month)
+
+    def reload(self) -> None:
+        self.zone = company.company_zone()
+        year, month = self.month
+        self.month_label.setText(format_month(year, month))
+        rows = sessions.sessions_by_month(
+            year, month, include_discarded=self.show_discarded.isChecked()
+        )
+        self.sessions.set_rows(rows)
+        self._running = tuple(state.id for state in rows if state.running)
+        self.count.setText(
+            _("{count} sessions").format(count=len(rows)) if rows else _("No sessions this month")
+        )
+
+    def tick(self) -> None:
+        """The real time of the running sessions grows: repaint those cells only."""
+        for session_id in self._running:
+            position = self.model.position_of(session_id)
+            if position is not None:
+                self.model.cells_changed(
+                    position, position, REAL_TIME_COLUMN, [Qt.ItemDataRole.DisplayRole]
+                )
+
+    def select(self, session_id: int) -> bool:
+        return self.sessions.select(session_id)
+
+    # --- actions --------------------------------------------------------------------------------
+
+    def _on_chosen(self, state: SessionState | None) -> None:
+        self._update_buttons(state)
+        self.chosen.emit(state)
+
+    def _update_buttons(self, state: SessionState | None) -> None:
+        invoiced = state is not None and state.invoice_id is not None
+        editable = state is not None and state.state is states.SessionState.STOPPED and not invoiced
+        discardable = (
+            state is not None and state.state is not states.SessionState.DISCARDED and not invoiced
+        )
+        self.edit_button.setEnabled(editable)
+        self.discard_button.setEnabled(discardable)
+        reason = ""
+        if invoiced and state is not None:
+            reason = _("On invoice {number}: it cannot change.").format(number=state.invoice_number)
+        elif state is not None and _is_open(state):
+            reason = _("Stop the session before changing its times.")
+        self.edit_button.setToolTip(reason)
+        self.discard_button.setToolTip(reason if invoiced else "")
+
+    def _on_double_click(self, _index: QModelIndex) -> None:
+        if self.edit_button.isEnabled():
+            self.edit_selected()
+
+    def edit_selected(self) -> None:
+        state = self.sessions.selected()
+        if state is None:
+            return
+        self.dialog = _open_edit_dialog(
+            self.context, state, self.zone, self, correcting=False, saved=self.chosen.emit
+        )
+
+    def discard_selected(self) -> None:
+        state = self.sessions.selected()
+        if state is None:
+            return
+        question = _(
+            "Discard the session of {customer} started {started}? It is not billed, and any "
+            "hours it took from packs go back to them. It stays in the list of discarded "
+            "sessions."
+        ).format(customer=state.customer_name, started=format_datetime(state.started_at, self.zone))
+        if not confirm(self, _("Discard the session"), question):
+            return
+        op(
+            self,
+            lambda: sessions.discard_session(self.context.desk, state.id, state.version),
+            sync=self.context,
+        ).run()
+
+
+class ReviewSessions(QWidget):
+    """Sessions stopped past the review limit, waiting for an administrator's correction."""
+
+    #: The number of sessions waiting (for the tab's title).
+    counted = Signal(int)
+    chosen = Signal(object)
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewSessions")
+        self.context = context
+        self.zone = company.company_zone()
+        self.dialog: IntervalsDialog | None = None
+        self.sessions = SessionTable(
+            review_columns(lambda: self.zone), stretch=(2, 3), samples=review_samples()
+        )
+        self.sessions.table.setAccessibleName(_("Sessions to review"))
+        self.sessions.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # the oldest first
+        self.sessions.chosen.connect(self._on_chosen)
+        self.sessions.table.doubleClicked.connect(lambda _index: self.correct_selected())
+        self.model = self.sessions.model
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.correct_button = QPushButton(_("&Correct…"))
+        self.correct_button.clicked.connect(self.correct_selected)
+        bar = QHBoxLayout()
+        bar.addWidget(self.explanation, 1)
+        bar.addWidget(self.correct_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.sessions.table, 1)
+        self._admin = False
+
+    def reload(self) -> None:
+        self.zone = company.company_zone()
+        technician_id = self.context.desk.technician_id
+        self._admin = technician_id is not None and company.technician(technician_id).is_admin
+        rows = sessions.sessions_to_review()
+        self.sessions.set_rows(rows)
+        hours = company.settings().session_review_hours
+        text = _(
+            "These sessions ran longer than {hours} h and were not billed: correct their "
+            "times (a timer left running) and save to bill them."
+        ).format(hours=hours)
+        if not self._admin:
+            text += " " + _("Only an administrator can correct them.")
+        self.explanation.setText(text)
+        self._on_chosen(self.sessions.selected())
+        self.counted.emit(len(rows))
+
+    def _on_chosen(self, state: SessionState | None) -> None:
+        self.correct_button.setEnabled(state is not None and self._admin)
+        self.chosen.emit(state)
+
+    def correct_selected(self) -> None:
+        state = self.sessions.selected()
+        if state is None or not self._admin:
+            return
+        self.dialog = _open_edit_dialog(
+            self.context, state, self.zone, self, correcting=True, saved=self.chosen.emit
+        )

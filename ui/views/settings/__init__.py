@@ -1,0 +1,2 @@
+"""Definições: the settings view and its pages (company, hours, holidays, rates, technicians,
+database)."""
