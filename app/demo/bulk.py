@@ -163,6 +163,21 @@ class BulkWriter:
                 for _name, sql in found:
                     execute_sql(sql)
 
+    @contextmanager
+    def unsynced(self) -> Iterator[None]:
+        """On SQLite, no ``fsync`` at each batch's commit while the new file is filled (a crash
+        leaves a demo file to delete, never a user's data: the demo refuses a database that
+        holds customers); the file's own setting again after. Elsewhere, does nothing."""
+        if not self.sqlite:
+            yield
+            return
+        before = int(execute_sql("PRAGMA synchronous").fetchone()[0])
+        execute_sql("PRAGMA synchronous = OFF")
+        try:
+            yield
+        finally:
+            execute_sql(f"PRAGMA synchronous = {before}")
+
     def move_sequences(self) -> None:
         """PostgreSQL: each id sequence continues after the ids given here."""
         if self.sqlite:
