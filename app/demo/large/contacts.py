@@ -65,8 +65,10 @@ class Contacts:
     def __init__(self, world: World, packs: Packs) -> None:
         self.world = world
         self.packs = packs
-        #: Grants written since the last flush.
+        #: Grants made since the last flush.
         self.grants: list[Grant] = []
+        #: Grants an administrator may still revoke (their row waits for it).
+        self.revoking: set[int] = set()
 
     def _channel(self, plan: Plan) -> Channel:
         draw = self.world.rng.random()
@@ -141,7 +143,7 @@ class Contacts:
             # P17: the sweep grants within the minute after the deadline passes.
             late = elapsed(terms.deadline, responded or world.end)
             granted = terms.deadline + min(timedelta(seconds=30), late / 2)
-            at(granted, self._grant(customer, contact_id, hours, granted))
+            at(granted, self._grant(customer, contact_id, hours, granted, at))
         if responded is None or customer is None:
             return None
         return Answered(contact_id, customer, responded, subject)
@@ -164,7 +166,7 @@ class Contacts:
         return calendar.add(received, timedelta(minutes=rng.randrange(10, 8 * 60)))
 
     def _grant(
-        self, account: Account, contact_id: int, hours: int, granted: datetime
+        self, account: Account, contact_id: int, hours: int, granted: datetime, at: Schedule
     ) -> Callable[[], None]:
         def grant() -> None:
             world = self.world
@@ -187,24 +189,40 @@ class Contacts:
             grant_id = world.writer.new_id(CompensationGrant)
             record = Grant(grant_id, contact_id, account.id, hours, granted, pack_id, entry_id)
             self.grants.append(record)
-            if world.rng.random() < 0.03:
-                self._revoke_later(account, record)
+            if world.rng.random() < 0.05:
+                self._revoke_later(account, record, at)
 
         return grant
 
-    def _revoke_later(self, account: Account, record: Grant) -> None:
-        """A few grants are taken back whole by an administrator, the next day, while unused."""
+    def _revoke_later(self, account: Account, record: Grant, at: Schedule) -> None:
+        """A few grants are taken back by an administrator the next day: whole, and only while
+        unused, since ``revoke_grant`` refuses hours already drawn."""
         world = self.world
         revoked = record.granted_at + timedelta(hours=world.rng.randrange(16, 30))
-        if not world.before_end(revoked):
-            return
-        # Taken out of the balances at once, so that nothing draws on it before the revocation.
-        balance = account.balances.pop((record.pack_id, None))
-        entry_id = world.entry(
-            account.id, record.pack_id, LedgerKind.REVOCATION, -balance.remaining, revoked,
-            contact=record.contact_id, reverses=record.entry_id, reason=_REVOKE_REASON,
-            by=world.admin,
-        )  # fmt: skip
-        record.revoked_at, record.revoked_by = revoked, world.admin
-        record.revoke_reason = _REVOKE_REASON
-        record.revocation_entry = entry_id
+        key = (record.pack_id, None)
+        granted = record.hours * _MINUTES_PER_HOUR
+
+        def revoke() -> None:
+            self.revoking.discard(record.id)
+            balance = account.balances.get(key)
+            if balance is None or balance.remaining < granted:
+                return
+            del account.balances[key]
+            entry_id = world.entry(
+                account.id, record.pack_id, LedgerKind.REVOCATION, -granted, revoked,
+                contact=record.contact_id, reverses=record.entry_id, reason=_REVOKE_REASON,
+                by=world.admin,
+            )  # fmt: skip
+            record.revoked_at, record.revoked_by = revoked, world.admin
+            record.revoke_reason = _REVOKE_REASON
+            record.revocation_entry = entry_id
+
+        if world.before_end(revoked):
+            self.revoking.add(record.id)
+            at(revoked, revoke)
+
+    def settled(self) -> list[Grant]:
+        """The grants that will not change any more, taken off the list."""
+        done = [grant for grant in self.grants if grant.id not in self.revoking]
+        self.grants = [grant for grant in self.grants if grant.id in self.revoking]
+        return done

@@ -1,14 +1,17 @@
 """The large build's five years, month by month: what falls due, who calls, who is served.
 
-Each month plans its events (lapses, allotments, sales, grants, draws) and plays them in time
-order with the clock set to each one's instant, as a desk used day after day would have; each
-quarter is then invoiced and its rows written.
+Each month plans its events (lapses, allotments, sales, grants, draws) and plays those of the
+month in time order with the clock set to each one's instant, as a desk used day after day would
+have (an event planned for a later month waits for it); each quarter is then invoiced and its
+rows written.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from itertools import count
 
 from dateutil.relativedelta import relativedelta
 
@@ -31,6 +34,9 @@ class History:
         self.contacts = Contacts(world, self.packs)
         self.sessions = Sessions(world, self.packs)
         self.weights: list[float] = []
+        #: What is planned and not played yet, in time order (ties: in the order planned).
+        self.events: list[tuple[datetime, int, Callable[[], None]]] = []
+        self.planned = count()
 
     def write(self) -> None:
         world = self.world
@@ -83,11 +89,10 @@ class History:
         first = world.months[index]
         month_start = world.local(first, time(0))
         next_start = world.local(first + relativedelta(months=1), time(0))
-        events: list[tuple[datetime, int, Callable[[], None]]] = []
 
         def at(when: datetime, action: Callable[[], None]) -> None:
             if world.before_end(when):
-                events.append((when, len(events), action))
+                heapq.heappush(self.events, (when, next(self.planned), action))
 
         self.packs.lapse_due(month_start, next_start, at)
         self.packs.subscriptions(index, hours, at)
@@ -112,7 +117,9 @@ class History:
         self.sessions.month(
             index, sessions, hours, answered, self._pick, next_start=next_start, at=at
         )
-        for when, _order, action in sorted(events, key=lambda event: event[:2]):
+        # Only this month's: what falls due later (a grant whose deadline is next month) waits.
+        while self.events and self.events[0][0] < next_start:
+            when, _order, action = heapq.heappop(self.events)
             world.clock.set(when)
             action()
 
@@ -134,14 +141,14 @@ class History:
         return start + timedelta(seconds=rng.randrange(int((end - start).total_seconds())))
 
     def _flush(self) -> None:
-        """Writes the quarter's sessions (now marked with their invoices) and grants."""
+        """Writes the quarter's sessions (now marked with their invoices) and its grants (those
+        that may still be revoked wait)."""
         writer = self.world.writer
         for session in self.sessions.records:
             writer.add(Session, tuple(session.row))
-        for grant in self.contacts.grants:
+        for grant in self.contacts.settled():
             writer.add(CompensationGrant, grant.row())
         self.sessions.records.clear()
-        self.contacts.grants.clear()
         writer.flush()
 
 

@@ -121,8 +121,11 @@ class Sessions:
         if not (fixed_at < next_start and world.before_end(fixed_at + MINUTE)):
             return  # no session runs into the next month, nor is left running now
         session_id = world.writer.new_id(Session)
+        # Invoiced time names the contact's subject, else the session's note (as the invoice
+        # service words it): a session for no contact says what it was about in its note.
+        note = subject if contact_id is None else ""
         row: list[Any] = [
-            session_id, account.id, contact_id, technician, state, start, stop, "", flagged,
+            session_id, account.id, contact_id, technician, state, start, stop, note, flagged,
             None, None, None, None, None, None, None, None, None,
         ]  # fmt: skip
         for begun, ended in intervals:
