@@ -94,7 +94,7 @@ class History:
             if world.before_end(when):
                 heapq.heappush(self.events, (when, next(self.planned), action))
 
-        self.packs.lapse_due(month_start, next_start, at)
+        self.packs.lapse_due(first, at)
         self.packs.subscriptions(index, hours, at)
         self.packs.buy_units(index, hours, at)
         seeds = [

@@ -19,11 +19,13 @@ from app.demo.large.rows import Account, BalanceKey, Subscription
 from app.demo.large.world import MINUTE, OpenHours, Schedule, World
 from app.domain.packs import (
     Balance,
+    Month,
     PackKind,
     balance_after,
     balance_validity,
     first_live_month,
     lapses_at,
+    month_key,
     unit_pack_valid_until,
 )
 from app.store.enums import LedgerKind
@@ -37,6 +39,8 @@ class Packs:
     def __init__(self, world: World, invoicing: Invoicing) -> None:
         self.world = world
         self.invoicing = invoicing
+        #: The balances that lapse in each month (free hours never do, P16).
+        self.lapsing: dict[Month, list[tuple[datetime, Account, BalanceKey]]] = {}
 
     # --- balances -----------------------------------------------------------------------------
 
@@ -54,6 +58,11 @@ class Packs:
         on = starts_on if key[1] is None else key[1]
         valid_from, last_day = balance_validity(kind, starts_on, valid_until, on)
         account.balances[key] = Balance(key[0], kind, minutes, valid_from, last_day)
+        if last_day is not None:
+            lapse = lapses_at(last_day, self.world.tz)
+            self.lapsing.setdefault(month_key(self.world.local_day(lapse)), []).append(
+                (lapse, account, key)
+            )
 
     @staticmethod
     def move(account: Account, key: BalanceKey, change: int) -> None:
@@ -61,17 +70,11 @@ class Packs:
         balance = account.balances[key]
         account.balances[key] = replace(balance, remaining=balance_after(balance.remaining, change))
 
-    def lapse_due(self, start: datetime, end: datetime, at: Schedule) -> None:
-        """Plans the expiry of every balance that lapses in ``[start, end)`` (P14, P15): what it
-        still holds then is written off by the sweep, within the minute."""
-        tz = self.world.tz
-        for account in self.world.accounts:
-            for key, balance in account.balances.items():
-                if balance.valid_until is None:
-                    continue  # free hours never expire (P16)
-                lapse = lapses_at(balance.valid_until, tz)
-                if start <= lapse < end:
-                    at(self.world.soon_after(lapse, 30), self._expire(account, key))
+    def lapse_due(self, month: date, at: Schedule) -> None:
+        """Plans the expiry of every balance that lapses in ``month`` (P14, P15): what it still
+        holds then is written off by the sweep, within the minute."""
+        for lapse, account, key in self.lapsing.pop(month_key(month), []):
+            at(self.world.soon_after(lapse, 30), self._expire(account, key))
 
     def _expire(self, account: Account, key: BalanceKey) -> Callable[[], None]:
         def expire() -> None:
@@ -133,7 +136,7 @@ class Packs:
         subscription = account.subscription
         if subscription is None or subscription.pack_id is None:
             return
-        if not subscription.covers(month) or subscription.allotted == month:
+        if subscription.allotted == month or not subscription.covers(month):
             return
         pack_id, minutes = subscription.pack_id, subscription.minutes
         self.world.entry(
