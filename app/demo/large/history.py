@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import count
 
 from dateutil.relativedelta import relativedelta
@@ -92,7 +92,9 @@ class History:
 
         def at(when: datetime, action: Callable[[], None]) -> None:
             if world.before_end(when):
-                heapq.heappush(self.events, (when, next(self.planned), action))
+                # In UTC: instants of one zone compare without asking it for offsets.
+                utc = when.astimezone(UTC)
+                heapq.heappush(self.events, (utc, next(self.planned), action))
 
         self.packs.lapse_due(first, at)
         self.packs.subscriptions(index, hours, at)

@@ -43,7 +43,7 @@ class Invoicing:
         self.billables: dict[int, list[Billable]] = {}
         #: The last number given per (series, year).
         self.counters: dict[tuple[str, int], int] = {}
-        self._descriptions: dict[tuple[Any, ...], str] = {}
+        self._lines: dict[tuple[Any, ...], InvoiceLine] = {}
 
     def bill_pack(
         self,
@@ -56,22 +56,26 @@ class Invoicing:
         unit: tuple[date, date] | None = None,
     ) -> None:
         """Keeps a pack (or one month of a monthly pack) for its quarter's invoice."""
-        vat = self.world.company.vat_rate
         if unit is not None:
             bought, until = unit
-            key: tuple[Any, ...] = ("unit", minutes, until)
-            if key not in self._descriptions:
-                self._descriptions[key] = unit_pack_description(minutes, until)
-            line = InvoiceLine(self._descriptions[key], _ONE, price, vat, service_date=bought)
+            key: tuple[Any, ...] = ("unit", minutes, price, bought, until)
             order = (0, bought, pack_id)
-        else:
-            if month is None:
-                raise ValueError("a monthly pack is invoiced per month")
-            key = ("monthly", minutes, month)
-            if key not in self._descriptions:
-                self._descriptions[key] = monthly_pack_description(minutes, month)
-            line = InvoiceLine(self._descriptions[key], _ONE, price, vat, service_date=month)
+        elif month is not None:
+            key = ("monthly", minutes, price, month)
             order = (0, month, pack_id)
+        else:
+            raise ValueError("a monthly pack is invoiced per month")
+        line = self._lines.get(key)
+        if line is None:  # one line for every pack sold alike: lines are values
+            vat = self.world.company.vat_rate
+            if unit is not None:
+                text = unit_pack_description(minutes, unit[1])
+                line = InvoiceLine(text, _ONE, price, vat, service_date=unit[0])
+            else:
+                assert month is not None
+                text = monthly_pack_description(minutes, month)
+                line = InvoiceLine(text, _ONE, price, vat, service_date=month)
+            self._lines[key] = line
         self.billables.setdefault(account.id, []).append(
             Billable(order, line, pack_id=pack_id, pack_month=month)
         )

@@ -10,7 +10,6 @@ unit pack lasts (``unit_pack_valid_until``), which days each balance can pay
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -41,6 +40,7 @@ class Packs:
         self.invoicing = invoicing
         #: The balances that lapse in each month (free hours never do, P16).
         self.lapsing: dict[Month, list[tuple[datetime, Account, BalanceKey]]] = {}
+        self._lapses: dict[date, tuple[datetime, Month]] = {}
 
     # --- balances -----------------------------------------------------------------------------
 
@@ -59,16 +59,24 @@ class Packs:
         valid_from, last_day = balance_validity(kind, starts_on, valid_until, on)
         account.balances[key] = Balance(key[0], kind, minutes, valid_from, last_day)
         if last_day is not None:
+            lapse, month = self._lapse(last_day)
+            self.lapsing.setdefault(month, []).append((lapse, account, key))
+
+    def _lapse(self, last_day: date) -> tuple[datetime, Month]:
+        """When a balance whose last day is ``last_day`` lapses, and in which month (each last
+        day asked of the domain once: thousands of balances share it)."""
+        found = self._lapses.get(last_day)
+        if found is None:
             lapse = lapses_at(last_day, self.world.tz)
-            self.lapsing.setdefault(month_key(self.world.local_day(lapse)), []).append(
-                (lapse, account, key)
-            )
+            found = self._lapses[last_day] = (lapse, month_key(self.world.local_day(lapse)))
+        return found
 
     @staticmethod
     def move(account: Account, key: BalanceKey, change: int) -> None:
         """A movement of a balance held now (a draw when negative); never below zero (P16a)."""
-        balance = account.balances[key]
-        account.balances[key] = replace(balance, remaining=balance_after(balance.remaining, change))
+        old = account.balances[key]
+        left = balance_after(old.remaining, change)
+        account.balances[key] = Balance(old.key, old.kind, left, old.valid_from, old.valid_until)
 
     def lapse_due(self, month: date, at: Schedule) -> None:
         """Plans the expiry of every balance that lapses in ``month`` (P14, P15): what it still

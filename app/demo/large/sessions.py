@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.demo import data
@@ -103,7 +103,7 @@ class Sessions:
                     break
                 start = calendar.next_opening(start + timedelta(hours=1))
         free_at, technician = heapq.heappop(world.rota)
-        start = max(start, free_at + 5 * MINUTE).replace(microsecond=0)
+        start = max(start.astimezone(UTC), free_at + 5 * MINUTE).replace(microsecond=0)
         intervals = [(start, start + minutes)]
         if not left_running and minutes >= timedelta(minutes=40) and rng.random() < 0.1:
             pause = timedelta(minutes=rng.randrange(10, 31))
