@@ -232,7 +232,7 @@ def balance_validity(
     if kind is PackKind.MONTHLY:
         return month_bounds(month_key(on))
     if kind is PackKind.UNIT and valid_until is None:
-        raise ValueError(_("A unit pack needs its last day."))
+        raise ValueError("a unit pack needs its last day")
     return starts_on, valid_until if kind is PackKind.UNIT else None
 
 
