@@ -32,10 +32,10 @@ from app.store.fields import EnumField, FixedPointField, UTCDateTimeField, insta
 #: Rows kept before a batch is written.
 BATCH_ROWS = 50_000
 _PAGE = 1_000  # rows per INSERT on PostgreSQL
-#: SQLite settings while a new file is filled (see ``BulkWriter.unsynced``): synchronous OFF, a
-#: 512 MiB page cache (negative: in KiB), temporary tables and sorts in memory, and a helper
-#: thread for the sorts that make the indexes.
-_LOAD_PRAGMAS = {"synchronous": 0, "cache_size": -524_288, "temp_store": 2, "threads": 2}
+#: SQLite settings while a new file is filled (see ``BulkWriter.unsynced``): synchronous OFF,
+#: temporary sorts in memory, a helper thread for the sorts that make the indexes. (A page cache
+#: of 512 MiB instead of 2 made no difference but tripled the memory used: left at its default.)
+_LOAD_PRAGMAS = {"synchronous": 0, "temp_store": 2, "threads": 2}
 
 
 def _instant_writer(database: Database) -> Callable[[datetime], Any]:
@@ -200,9 +200,8 @@ class BulkWriter:
     def unsynced(self) -> Iterator[None]:
         """On SQLite, while the new file is filled: no ``fsync`` at each batch's commit (a crash
         leaves a demo file to delete, never a user's data: the demo refuses a database that
-        holds customers), and a page cache and sorts in memory large enough for the indexes to
-        be made without temporary files, two threads sorting. The connection's own settings
-        again after. Elsewhere, does nothing."""
+        holds customers), the sorts that make the indexes in memory, two threads sorting. The
+        connection's own settings again after. Elsewhere, does nothing."""
         if not self.sqlite:
             yield
             return
