@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.domain.calendar import BusinessCalendar
+from app.domain.calendar import BusinessCalendar, elapsed
 from app.i18n import _
 
 INSIDE_BLOCK = timedelta(minutes=15)  # P11
@@ -61,3 +61,16 @@ def bill(
         inside_billed=round_up(inside, inside_block),
         outside_billed=round_up(outside, outside_block),
     )
+
+
+def active_time(intervals: Iterable[tuple[datetime, datetime]]) -> timedelta:
+    """The time a session's timer ran: its intervals' real elapsed time, pauses excluded (P12,
+    P13)."""
+    return sum((elapsed(start, end) for start, end in intervals), timedelta(0))
+
+
+def needs_review(intervals: Iterable[tuple[datetime, datetime]], limit: timedelta) -> bool:
+    """A session that ran longer than ``limit`` (the company's review limit) is flagged for an
+    administrator's review instead of being billed: a timer left running must never be billed
+    silently."""
+    return active_time(intervals) > limit

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from app.i18n import _
 
@@ -171,3 +172,21 @@ def credit_lines(lines: Iterable[InvoiceLine]) -> tuple[InvoiceLine, ...]:
             )
         )
     return tuple(credited)
+
+
+def uncovered_time(
+    uncovered_inside: int, uncovered_outside: int, rate_inside: Decimal, rate_outside: Decimal
+) -> tuple[tuple[bool, int, Decimal], ...]:
+    """(outside, minutes, hourly rate) of each time line a session's uncovered minutes make on
+    an invoice (P16a, P20): business-hours time first, each part at the rate frozen on the
+    session; a part with no minutes makes no line."""
+    parts = ((False, uncovered_inside, rate_inside), (True, uncovered_outside, rate_outside))
+    return tuple(part for part in parts if part[1])
+
+
+def issue_date(issued_at: datetime, tz: ZoneInfo) -> date:
+    """P20: a document's date of issue, the company's day at the instant it is issued; its number
+    is the next of its series in that date's year."""
+    if issued_at.utcoffset() is None:
+        raise ValueError("issued_at must carry its time zone")
+    return issued_at.astimezone(tz).date()

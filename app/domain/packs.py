@@ -216,3 +216,33 @@ def _pay(
             left[i] -= taken
             minutes -= taken
     return minutes
+
+
+# --- validity of a balance, and when it lapses (P14–P16) ---------------------------------------
+
+
+def balance_validity(
+    kind: PackKind, starts_on: date, valid_until: date | None, on: date
+) -> tuple[date, date | None]:
+    """The first and last day (inclusive; ``None``: never ends) that a pack's balance can pay,
+    as it stands on ``on``: a unit pack from its start to its last day (P14); a monthly pack,
+    the month of ``on`` only, since unused hours do not carry over (P15); free hours from their
+    grant, for ever (P16)."""
+    kind = PackKind(kind)
+    if kind is PackKind.MONTHLY:
+        return month_bounds(month_key(on))
+    if kind is PackKind.UNIT and valid_until is None:
+        raise ValueError("a unit pack needs its last day")
+    return starts_on, valid_until if kind is PackKind.UNIT else None
+
+
+def lapses_at(valid_until: date, tz: ZoneInfo) -> datetime:
+    """P14, P15: the instant, in UTC, a balance whose last day is ``valid_until`` lapses: the
+    start of the next day in the company's time zone; what it still holds then expires."""
+    return start_of_day(valid_until + timedelta(days=1), tz)
+
+
+def first_live_month(today: date) -> date:
+    """P15: the first day of the month whose monthly hours can still be used on ``today``;
+    every earlier month of a subscription has lapsed."""
+    return today.replace(day=1)

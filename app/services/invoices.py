@@ -41,8 +41,10 @@ from app.domain.invoice import (
     InvoiceLine,
     VatSummary,
     credit_lines,
+    issue_date,
     time_line,
     totals,
+    uncovered_time,
 )
 from app.domain.packs import PackKind
 from app.domain.states import InvoiceKind, InvoiceState, LedgerKind, SessionState
@@ -507,12 +509,14 @@ def _invoiceable_sessions(customer_id: int, start: date, end: date, zone: ZoneIn
 
 def _uncovered(session: Any) -> list[tuple[bool, int, Decimal]]:
     """(outside, minutes, hourly rate) of each line a session's uncovered time makes."""
-    parts = []
-    if session.uncovered_inside_minutes:
-        parts.append((False, session.uncovered_inside_minutes, session.rate_inside))
-    if session.uncovered_outside_minutes:
-        parts.append((True, session.uncovered_outside_minutes, session.rate_outside))
-    return parts
+    return list(
+        uncovered_time(
+            session.uncovered_inside_minutes,
+            session.uncovered_outside_minutes,
+            session.rate_inside,
+            session.rate_outside,
+        )
+    )
 
 
 def _time_lines(
@@ -974,12 +978,12 @@ def issue_invoice(desk: Desk, invoice_id: int, version: int) -> InvoiceDocument:
         session_ids = _take_sessions(draft, rows)
         _take_packs(draft, rows)
         now = desk.now()
-        issue_date = now.astimezone(company_zone()).date()
-        draft.year = issue_date.year
-        draft.number = next_invoice_number(draft.series, issue_date.year)
+        issued_on = issue_date(now, company_zone())
+        draft.year = issued_on.year
+        draft.number = next_invoice_number(draft.series, issued_on.year)
         draft.state = InvoiceState.ISSUED
         draft.issued_at = now
-        draft.issue_date = issue_date
+        draft.issue_date = issued_on
         draft.issued_by_id = desk.technician_id
         _set_snapshot(draft, _customer_snapshot(customer) | _supplier_snapshot(settings))
         _set_totals(draft, [_as_domain(row) for row in rows])
@@ -1020,19 +1024,19 @@ def cancel_invoice(desk: Desk, invoice_id: int, version: int, *, reason: str) ->
         rows = _stored_lines(cancelled.id)
         credited = _rule(credit_lines, [_as_domain(row) for row in rows])
         now = desk.now()
-        issue_date = now.astimezone(company_zone()).date()
+        issued_on = issue_date(now, company_zone())
         series = settings.credit_note_series
         note = Invoice(
             kind=InvoiceKind.CREDIT_NOTE,
             state=InvoiceState.ISSUED,
             series=series,
-            year=issue_date.year,
-            number=next_invoice_number(series, issue_date.year),
+            year=issued_on.year,
+            number=next_invoice_number(series, issued_on.year),
             customer=cancelled.customer_id,
             period_start=cancelled.period_start,
             period_end=cancelled.period_end,
             issued_at=now,
-            issue_date=issue_date,
+            issue_date=issued_on,
             issued_by=desk.technician_id,
             corrects=cancelled.id,
             correction_reason=why,

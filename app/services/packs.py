@@ -38,7 +38,8 @@ from app.domain.packs import (
     PackKind,
     allocate,
     balance_after,
-    month_bounds,
+    balance_validity,
+    first_live_month,
     month_key,
     unit_pack_valid_until,
 )
@@ -655,7 +656,7 @@ class _Lapse:
 
     @property
     def this_month(self) -> date:
-        return first_of_month(self.today)
+        return first_live_month(self.today)
 
 
 def _unit_leftovers(lapse: _Lapse) -> Iterator[tuple[int, date | None, int]]:
@@ -846,9 +847,9 @@ def _pack_balances(
     found = []
     for pack in packs_query:
         total, allotted = sums.get(pack.id, (0, 0))
-        valid_from, valid_until, pack_month = pack.starts_on, pack.valid_until, None
+        valid_from, valid_until = balance_validity(pack.kind, pack.starts_on, pack.valid_until, on)
+        pack_month = None
         if pack.kind is PackKind.MONTHLY:
-            valid_from, valid_until = month_bounds(month_key(month))
             pack_month = month
             if pending_allotments and not allotted:
                 total += pack.minutes

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from peewee import Case, fn
 
 from app.domain import states as enums
-from app.domain.billing import BilledTime, bill
+from app.domain.billing import BilledTime, bill, needs_review
 from app.domain.calendar import BusinessCalendar, elapsed, local_days
 from app.domain.contract import effective_blocks, effective_rates
 from app.domain.packs import PackKind, month_bounds
@@ -255,14 +255,10 @@ def _stored_intervals(session_id: int) -> list[tuple[datetime, datetime]]:
     return sorted(intervals)
 
 
-def _active_time(intervals: Sequence[tuple[datetime, datetime]]) -> timedelta:
-    return sum((elapsed(start, end) for start, end in intervals), timedelta(0))
-
-
 def _needs_review(
     intervals: Sequence[tuple[datetime, datetime]], settings: CompanySettings
 ) -> bool:
-    return _active_time(intervals) > timedelta(hours=settings.session_review_hours)
+    return needs_review(intervals, timedelta(hours=settings.session_review_hours))
 
 
 def _bill_unless_too_long(

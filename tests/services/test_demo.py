@@ -1,30 +1,25 @@
-"""The demo data: the small demo made through the use cases, and the benchmark generator at a
-small scale. Both must hold every rule the program enforces, since the window opens on them."""
+"""The small demo, made through the use cases: it must hold every rule the program enforces, since
+the window opens on it. The benchmark generator is checked in ``test_demo_large.py``."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
-from peewee import fn
 
 from app.clock import ManualClock
 from app.demo import data
-from app.demo.company import DemoRefused, DemoSummary
-from app.demo.large import fill_large_demo
+from app.demo.company import DemoRefused
 from app.demo.small import fill_small_demo
 from app.domain.calendar import elapsed
-from app.domain.invoice import InvoiceLine, totals
-from app.domain.sla import Channel, Plan, is_breached, response_terms
+from app.domain.sla import Channel, Plan, is_breached
 from app.domain.states import ContactState, InvoiceKind, InvoiceState, SessionState
 from app.services import contacts, customers, packs, sessions, settings
 from app.services.compensation import sweep_breaches
 from app.services.context import Desk
-from app.services.housekeeping import run_sweeps
 from app.store.database import close_database, open_database
 from app.store.models import (
     CompensationGrant,
@@ -240,143 +235,3 @@ def test_demo_runs_on_a_sunday_night_as_a_month_begins(db_location: str) -> None
     assert not sweep_breaches(Desk(ManualClock(now)), thorough=True).granted
     assert elapsed(max(row.created_at for row in Contact.select()), now) >= timedelta(0)
     assert Invoice.select().where(Invoice.state == InvoiceState.ISSUED).count() >= 5
-
-
-# --- the benchmark generator, scaled down -------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DemoSummary]]:
-    """The benchmark database at 1/100 of its size, ending at ``NOW``."""
-    with fresh_location(tmp_path_factory.mktemp("large")) as location:
-        open_database(location, clock=ManualClock(NOW))
-        try:
-            summary = fill_large_demo(location, NOW, _quiet, scale=0.01)
-        finally:
-            close_database()
-        yield location, summary
-
-
-@pytest.fixture
-def large_db(large: tuple[str, DemoSummary]) -> Iterator[DemoSummary]:
-    open_database(large[0], clock=ManualClock(NOW))
-    yield large[1]
-    close_database()
-
-
-def test_large_demo_has_the_benchmark_shape(large_db: DemoSummary) -> None:
-    summary = large_db
-    assert summary.customers == 100
-    assert summary.contacts == 2_000
-    assert 90 <= summary.open_contacts <= 130  # a few of the waiting ones were rejected
-    assert 2_900 <= summary.sessions <= 3_100
-    # About a million entries at full size: a few per session and per subscriber-month.
-    assert 7_000 <= summary.ledger_entries <= 13_000
-    assert summary.invoices > 0 and summary.grants > 0
-
-
-def test_large_demo_leaves_nothing_for_the_sweeps(large_db: DemoSummary) -> None:
-    """Every grant, allotment and expiry the window would record at start is there already."""
-    before = database_state()
-    assert not run_sweeps(Desk(ManualClock(NOW)), thorough=True)
-    assert database_state() == before
-
-
-def test_large_demo_balances_and_draws_add_up(large_db: DemoSummary) -> None:
-    running: dict[tuple[int, object], int] = defaultdict(int)
-    drawn: dict[int, int] = defaultdict(int)
-    for entry in LedgerEntry.select().order_by(LedgerEntry.created_at, LedgerEntry.id):
-        running[(entry.pack_id, entry.month)] += entry.minutes
-        assert running[(entry.pack_id, entry.month)] >= 0  # P16a
-        if entry.session_id is not None:
-            drawn[entry.session_id] -= entry.minutes
-    for row in Session.select().where(Session.uncovered_inside_minutes.is_null(False)):
-        billed = row.inside_billed_minutes + row.outside_billed_minutes
-        uncovered = row.uncovered_inside_minutes + row.uncovered_outside_minutes
-        assert drawn[row.id] == billed - uncovered
-    lapsed = (
-        LedgerEntry.select(LedgerEntry.pack, LedgerEntry.month, fn.SUM(LedgerEntry.minutes))
-        .where(LedgerEntry.month < NOW.astimezone(LISBON).date().replace(day=1))
-        .group_by(LedgerEntry.pack, LedgerEntry.month)
-        .having(fn.SUM(LedgerEntry.minutes) != 0)
-    )
-    assert not lapsed.exists()  # P15: each past month ends at zero
-
-
-def test_large_demo_contacts_keep_the_terms_the_domain_gives(large_db: DemoSummary) -> None:
-    calendar = settings.business_calendar()
-    for row in Contact.select().where(Contact.customer.is_null(False)):
-        terms = response_terms(
-            row.plan_at_receipt,
-            row.channel,
-            row.received_at,
-            row.registered,
-            calendar,
-            contract=row.customer.contract_terms(),
-        )
-        assert (terms.guaranteed, terms.deadline, terms.target, terms.reason) == (
-            row.guaranteed,
-            row.deadline,
-            row.target,
-            row.reason,
-        )
-    assert Contact.select().where(Contact.state == ContactState.REJECTED).exists()
-
-
-def test_large_demo_invoices_are_numbered_and_add_up(large_db: DemoSummary) -> None:
-    numbers: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for row in (
-        Invoice.select()
-        .where(Invoice.state != InvoiceState.DRAFT)
-        .order_by(Invoice.issued_at, Invoice.id)
-    ):
-        numbers[(row.series, row.year)].append(row.number)
-        lines = [
-            InvoiceLine(
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                vat_rate=line.vat_rate,
-                service_date=line.service_date,
-                minutes=line.minutes,
-                credit=line.quantity < 0,
-            )
-            for line in row.lines
-        ]
-        summed = totals(lines)
-        assert (summed.net, summed.vat, summed.gross) == (row.net, row.vat, row.gross)
-    assert numbers
-    for found in numbers.values():
-        assert found == list(range(1, len(found) + 1))
-    invoiced = Session.select().where(Session.invoice.is_null(False))
-    assert all(row.invoice.state is InvoiceState.ISSUED for row in invoiced)
-
-
-def test_large_demo_no_technician_times_two_sessions_at_once(large_db: DemoSummary) -> None:
-    by_technician: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    query = SessionInterval.select(
-        SessionInterval.started_at, SessionInterval.ended_at, Session.technician.alias("by")
-    ).join(Session)
-    for row in query.objects():
-        by_technician[row.by].append((row.started_at, row.ended_at))
-    for spans in by_technician.values():
-        spans.sort()
-        assert all(later[0] >= earlier[1] for earlier, later in pairwise(spans))
-    assert Session.select().where(Session.state == SessionState.RUNNING).count() == 0
-
-
-def test_large_demo_database_takes_new_records(large_db: DemoSummary) -> None:
-    """The ids given in bulk leave room for the program's own inserts (PostgreSQL sequences)."""
-    clock = ManualClock(NOW)
-    technician = Technician.select().first()
-    created = customers.create_customer(
-        Desk(clock, technician.id), name="Cliente Novo, Lda.", nif="509442013"
-    )
-    found = contacts.register_contact(
-        Desk(clock, technician.id),
-        channel=Channel.PHONE,
-        sender="+351 912 000 111",
-        subject="Primeiro contacto",
-        customer_id=created.customer.id,
-    )
-    assert found.contact.customer_id == created.customer.id

@@ -335,13 +335,17 @@ def test_work_whose_widget_closed_meanwhile_still_announces_its_changes(
     synced: list[Changes] = []
     context.changed.connect(synced.append)
     called: list[object] = []
-    operation = (
-        op(widget, lambda: changes.note(desk, [Topic.INVOICES]), sync=context)
-        .in_background(_("Working…"))
-        .success(called.append)
-    )
+    closed = threading.Event()
+
+    def work() -> Changes:
+        closed.wait(10)  # the widget goes first, whatever the machine's load
+        return changes.note(desk, [Topic.INVOICES])
+
+    operation = op(widget, work, sync=context).in_background(_("Working…")).success(called.append)
     operation.run()
-    widget.deleteLater()
+    with qtbot.waitSignal(widget.destroyed):
+        widget.deleteLater()
+    closed.set()
     qtbot.waitUntil(lambda: operation.finished)
     assert synced and not called  # no callback touches a deleted widget
 
