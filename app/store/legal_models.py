@@ -40,6 +40,7 @@ class LegalDocument(BaseModel):
     """One of Balcão's documents in the certified program: at most one per document."""
 
     invoice = ForeignKeyField(Invoice, unique=True, backref="+")
+    invoice_id: int
     provider = CharField(max_length=32)
     remote_id = CharField(max_length=64, null=True)  # the program's id, once known
     state = EnumField(LegalState, default=LegalState.NOT_SENT)
@@ -61,6 +62,7 @@ class InvoicingOutbox(BaseModel):
     retries it with back-off."""
 
     invoice = ForeignKeyField(Invoice, unique=True, backref="+")
+    invoice_id: int
     finalize = BooleanField(default=False)  # finalize there once the draft is sent
     cancel_reason = TextField(null=True)  # not None: cancel there, with this reason
     attempts = IntegerField(default=0)
@@ -81,6 +83,8 @@ class InvoicingSettings(VersionedModel):
     key_in_keyring = BooleanField(default=False)
     #: JSON: {"0.23": "IVA23", "0.22": "IVA22", "0.16": "IVA16", "0": "IVA0"}.
     tax_names = TextField(default="{}")
+    #: JSON: Balcão's exemption reason (as on the line) → its code, e.g. {"Artigo 53.º": "M10"}.
+    exemption_codes = TextField(default="{}")
     auto_finalize = BooleanField(default=False)
 
     class Meta:

@@ -73,6 +73,7 @@ def apply(database: Database) -> None:
         api_key_env = CharField(max_length=128)
         key_in_keyring = BooleanField()
         tax_names = TextField()
+        exemption_codes = TextField()
         auto_finalize = BooleanField()
 
         class Meta:
