@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 import threading
 import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -78,13 +80,15 @@ class Fake:
     def handle(self, request: Request) -> Response:
         with self.lock:
             self.requests.append((request.method, request.path))
-        if request.args.get("api_key") != API_KEY:
+        if request.args.get("api_key") != API_KEY and not request.path.startswith("/files/"):
             return _json({"errors": [{"error": "Access denied: invalid API key"}]}, 401)
         for (method, prefix), answers in self.faults.items():
             if request.method == method and request.path.startswith(prefix) and answers:
                 return answers.pop(0)
         path = request.path
-        if request.method == "POST" and (found := re.fullmatch(r"/(invoices|credit_notes)\.json", path)):
+        if request.method == "POST" and (
+            found := re.fullmatch(r"/(invoices|credit_notes)\.json", path)
+        ):
             return self._create(found.group(1), request)
         if request.method == "GET" and path == "/invoices.json":
             return self._list(request)
@@ -231,3 +235,16 @@ def start() -> tuple[HTTPServer, Fake]:
     fake = Fake(server)
     server.expect_request(re.compile(".*")).respond_with_handler(fake.handle)
     return server, fake
+
+
+@pytest.fixture
+def fake() -> Iterator[Fake]:
+    """A fresh local InvoiceXpress for one test."""
+    server, made = start()
+    try:
+        yield made
+    finally:
+        if made.hold_create is not None:
+            made.hold_create.set()
+        server.clear()
+        server.stop()
