@@ -31,6 +31,7 @@ from app.store.database import execute_sql
 from app.store.legal_models import InvoicingOutbox, LegalDocument, LegalState
 from app.store.models import ALL_MODELS, Customer
 from tests.invoicing.fake_invoicexpress import API_KEY, PDF, Fake, answer, fake
+from tests.keyrings import MemoryKeyring, memory_keyring, no_keyring
 from tests.services.b_fixtures import company, customer
 from tests.services.conftest import admin, admin_desk, clock, desk, technician
 from tests.store.fixtures import database, db_location
@@ -45,6 +46,8 @@ __all__ = [
     "db_location",
     "desk",
     "fake",
+    "memory_keyring",
+    "no_keyring",
     "technician",
 ]
 
@@ -105,6 +108,26 @@ def test_setup_keeps_the_variables_name_never_the_key(
         for row in execute_sql(f'SELECT * FROM "{model._meta.table_name}"').fetchall():
             assert API_KEY not in repr(row)
     assert setup.api_key(configured) == API_KEY  # read from the environment at each call
+
+
+def test_a_key_typed_in_goes_to_the_system_keyring_only(
+    admin_desk: Desk, fake: Fake, company: object, memory_keyring: MemoryKeyring
+) -> None:
+    chosen = setup.setup(admin_desk, provider="invoicexpress", account="acme", api_key=API_KEY)
+    assert chosen.key_in_keyring and chosen.api_key_env == ""
+    assert memory_keyring.passwords == {("Balcao", "invoicing:invoicexpress:acme"): API_KEY}
+    for model in ALL_MODELS:
+        for row in execute_sql(f'SELECT * FROM "{model._meta.table_name}"').fetchall():
+            assert API_KEY not in repr(row)
+    setup.credentials._memory.clear()  # a new process: read back from the keyring
+    assert setup.api_key(chosen) == API_KEY
+
+
+def test_without_a_keyring_a_typed_key_is_refused(
+    admin_desk: Desk, company: object, no_keyring: None
+) -> None:
+    with pytest.raises(InputError, match=r"variável de ambiente|environment variable"):
+        setup.setup(admin_desk, provider="invoicexpress", account="acme", api_key=API_KEY)
 
 
 def test_setup_is_for_administrators(
@@ -338,3 +361,27 @@ def test_backoff_grows_and_is_bounded() -> None:
         timedelta(minutes=4),
     ]
     assert push.backoff(100) == push.MAX_BACKOFF
+
+
+def test_testing_the_connection_shows_a_wrong_key(
+    configured: setup.ProgramSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup.check_connection()
+    monkeypatch.setenv(ENV, "wrong")
+    with pytest.raises(ProgramRefused) as refused:
+        setup.check_connection()
+    assert refused.value.status == 401
+
+
+def test_a_draft_deleted_there_is_sent_anew(
+    configured: setup.ProgramSettings, desk: Desk, customer: Customer, fake: Fake
+) -> None:
+    invoice = issued(desk, customer.id)
+    push.push(desk, invoice.id)
+    (first,) = fake.by_reference(invoice.number_text or "")
+    first["status"] = "deleted"
+    push.push(desk, invoice.id, finalize=True)
+    assert [d["status"] for d in fake.by_reference(invoice.number_text or "")] == [
+        "deleted",
+        "final",
+    ]

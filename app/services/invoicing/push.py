@@ -180,7 +180,10 @@ def _draft_there(
     kind = _kind(document)
     legal = _row(document.id)
     if legal.remote_id:
-        return program.get(kind, legal.remote_id)
+        there = program.get(kind, legal.remote_id)
+        if there.raw_state != "deleted":
+            return there
+        _update(document.id, desk, remote_id=None)  # its draft was deleted there: send anew
     reference = document.number_text or ""
     if legal.uncertain:
         found = program.find_by_reference(kind, reference)

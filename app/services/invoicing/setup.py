@@ -202,3 +202,9 @@ def program(settings: ProgramSettings | None = None) -> CertifiedProgram:
     return InvoiceXpress(
         chosen.account, key, base_url=chosen.base_url or None, tax_names=chosen.tax_names
     )
+
+
+def check_connection(settings: ProgramSettings | None = None) -> None:
+    """ "Testar ligação": one harmless request with the account and key as set; the program's
+    refusal or silence as an ``InvoicingError``."""
+    program(settings).check_connection()
