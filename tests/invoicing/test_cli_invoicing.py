@@ -70,8 +70,9 @@ def _balcao(*arguments: str) -> subprocess.Popen[str]:
 
 
 def test_the_demos_invoice_goes_through_push_finalize_and_comes_back_named(
-    demo: str, fake: Fake, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    demo: str, fake: Fake, capsys: pytest.CaptureFixture[str], tmp_path: Path, qapp: object
 ) -> None:
+    # ``qapp``: the PDF needs a Qt application; pytest-qt's, so later UI tests find theirs.
     number = _an_issued_invoice(demo, capsys)
     assert main(["invoicing", "push", "--db", demo, number, "--finalize"]) == 0
     out = capsys.readouterr().out
