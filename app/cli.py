@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from app import __version__
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, ngettext, set_language
@@ -87,7 +88,38 @@ def build_parser() -> argparse.ArgumentParser:
     export_csv.add_argument("start", metavar="FROM", help=_("the first day, e.g. 2026-03-01"))
     export_csv.add_argument("end", metavar="TO", help=_("the last day, e.g. 2026-03-31"))
     export_csv.add_argument("output", metavar="OUT.csv")
+    _add_invoicing(commands)
     return parser
+
+
+def _add_invoicing(commands: Any) -> None:
+    """``balcao invoicing setup|push``: the certified invoicing program (issue 13, P29)."""
+    invoicing = commands.add_parser(
+        "invoicing", help=_("hand the invoices to the certified invoicing program")
+    )
+    actions = invoicing.add_subparsers(dest="invoicing_command", metavar="ACTION", required=True)
+    setup = actions.add_parser("setup", help=_("set the company's certified invoicing program"))
+    setup.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    setup.add_argument("--provider", required=True, choices=("invoicexpress",))
+    setup.add_argument("--account", required=True, metavar="NAME", help=_("the account's name"))
+    setup.add_argument(
+        "--api-key-env",
+        required=True,
+        metavar="VAR",
+        help=_("the environment variable that holds the API key (only its name is kept)"),
+    )
+    setup.add_argument(
+        "--base-url", default="", metavar="URL", help=_("another address (a proxy, a test server)")
+    )
+    setup.add_argument(
+        "--auto-finalize", action="store_true", help=_("finalize there as soon as sent")
+    )
+    push = actions.add_parser(
+        "push", help=_("send an issued document to the certified invoicing program")
+    )
+    push.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    push.add_argument("number", help=_("the invoice number, e.g. FT 2026/17"))
+    push.add_argument("--finalize", action="store_true", help=_("finalize it there too"))
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -249,17 +281,20 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def list_invoices(args: argparse.Namespace) -> int:
     """``balcao invoices --db DB``: every numbered document, one a line, number first,
-    tab-separated: number, date of issue, customer, gross amount, state."""
+    tab-separated: number, date of issue, customer, gross amount, state, then the legal number
+    and the legal state in the certified invoicing program (P29)."""
     from peewee import PeeweeException
 
     from app.i18n import format_date, format_money
     from app.services.invoices import issued_invoices
+    from app.services.invoicing.queries import legal_statuses
     from app.services.labels import issued_document_text
 
     _require_existing(args.db)
     with command_database(args.db):
         try:
             rows = issued_invoices()
+            legal = legal_statuses(row.id for row in rows)
         except PeeweeException as error:
             raise CommandError(
                 _("Cannot open the database {location}: {detail}").format(
@@ -271,17 +306,83 @@ def list_invoices(args: argparse.Namespace) -> int:
     for row in rows:
         issued = "" if row.issue_date is None else format_date(row.issue_date)
         state = issued_document_text(row.kind, row.state, row.corrects_number)
-        print(
-            "\t".join(
-                (row.number_text or "", issued, row.customer_name, format_money(row.gross), state)
-            )
+        there = legal[row.id]
+        columns = (row.number_text or "", issued, row.customer_name, format_money(row.gross), state)
+        print("\t".join((*columns, there.legal_number, there.state_text)))
+    return 0
+
+
+def _command_desk(args: argparse.Namespace) -> Any:
+    """The desk a command acts from: the technician named with ``--technician`` (id or name),
+    else the first active administrator (whoever runs a command on the database itself)."""
+    from app.clock import SystemClock
+    from app.services.context import Desk
+    from app.store.models import Technician
+
+    chosen = getattr(args, "technician", None)
+    if chosen:
+        found = Technician.get_or_none(
+            (Technician.id == int(chosen)) if chosen.isdigit() else (Technician.name == chosen)
         )
+        if found is None:
+            raise CommandError(_("There is no technician {name}.").format(name=chosen))
+        return Desk(SystemClock(), found.id)
+    admin = (
+        Technician.select()
+        .where((Technician.active == True) & (Technician.is_admin == True))  # noqa: E712
+        .order_by(Technician.id)
+        .first()
+    )
+    return Desk(SystemClock(), None if admin is None else admin.id)
+
+
+def run_invoicing(args: argparse.Namespace) -> int:
+    """``balcao invoicing setup`` and ``balcao invoicing push`` (issue 13)."""
+    from app.errors import KnownError
+    from app.services.invoices import invoice_by_number
+    from app.services.invoicing import push, setup
+
+    _require_existing(args.db)
+    with command_database(args.db):
+        desk = _command_desk(args)
+        try:
+            if args.invoicing_command == "setup":
+                chosen = setup.setup(
+                    desk,
+                    provider=args.provider,
+                    account=args.account,
+                    api_key_env=args.api_key_env,
+                    base_url=args.base_url,
+                    auto_finalize=args.auto_finalize,
+                )
+                print(
+                    _("Certified invoicing program set: {provider}, account {account}.").format(
+                        provider=chosen.provider, account=chosen.account
+                    )
+                )
+                return 0
+            document = invoice_by_number(args.number)
+            status = push.push(desk, document.id, finalize=args.finalize)
+        except KnownError as error:
+            # ServiceError and InvoicingError alike: a sentence for the user; the send, when it
+            # could not be made, waits in the outbox.
+            raise CommandError(str(error)) from error
+    print(
+        "\t".join(
+            (document.number_text or "", status.state_text, status.legal_number, status.atcud)
+        )
+    )
     return 0
 
 
 def commands_without_qt() -> dict[str, Command]:
     """The commands that run without Qt, by name."""
-    return {"export-csv": export_csv, "demo": run_demo, "invoices": list_invoices}
+    return {
+        "export-csv": export_csv,
+        "demo": run_demo,
+        "invoices": list_invoices,
+        "invoicing": run_invoicing,
+    }
 
 
 def fail(message: str) -> int:

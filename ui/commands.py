@@ -35,9 +35,17 @@ def _write(write: Callable[[_D, Path], None], document: _D, output: Path) -> int
 
 def export_invoice(args: argparse.Namespace) -> int:
     """Writes the invoice or credit note numbered ``args.number`` ("FT 2026/17") as PDF."""
+    from app.services.invoicing.queries import legal_status
+
     with command_database(args.db):
         document = invoice_by_number(args.number)
-    return _write(write_invoice_pdf, document, Path(args.output))
+        legal = legal_status(document.id)  # P29: names the legal document once finalized
+    ensure_gui_application()
+    try:
+        write_invoice_pdf(document, Path(args.output), legal)
+    except OSError as error:
+        raise CommandError(cannot_write(Path(args.output), error)) from error
+    return 0
 
 
 def statement(args: argparse.Namespace) -> int:

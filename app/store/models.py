@@ -561,7 +561,7 @@ class ChangeLog(BaseModel):
     at = UTCDateTimeField()
 
 
-ALL_MODELS: tuple[type[BaseModel], ...] = (
+_CORE_MODELS: tuple[type[BaseModel], ...] = (
     Technician,
     CompanySettings,
     CompanyException,
@@ -579,3 +579,13 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     CompensationGrant,
     ChangeLog,
 )
+
+
+def __getattr__(name: str) -> tuple[type[BaseModel], ...]:
+    """``ALL_MODELS``: these and the legal side of the documents (``app.store.legal_models``,
+    migration 8), which needs ``Invoice`` defined first and so is imported on first use."""
+    if name == "ALL_MODELS":
+        from app.store.legal_models import LEGAL_MODELS
+
+        return (*_CORE_MODELS, *LEGAL_MODELS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

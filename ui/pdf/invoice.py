@@ -24,6 +24,7 @@ from app.i18n import (
     format_percent,
 )
 from app.services.invoices import InvoiceDocument, Party
+from app.services.invoicing.queries import LegalStatus
 from ui.pdf.common import (
     Letterhead,
     PageParts,
@@ -72,9 +73,22 @@ def _party_html(caption: str, party: Party) -> str:
     )
 
 
-def _references_html(document: InvoiceDocument) -> str:
-    """The period of the services, and the documents this one corrects or is corrected by."""
-    facts: list[tuple[str, str]] = []
+def _legal_fact(legal: LegalStatus | None) -> list[tuple[str, str]]:
+    """P29: once finalized in the certified program, the legal document this one corresponds to
+    (its number exactly as that program writes it, and its ATCUD). This PDF stays what it is:
+    Balcão's record, with the notice that its program is not certified (P22)."""
+    if legal is None or not legal.legal_number:
+        return []
+    named = _("{number} (ATCUD {atcud}), issued by the certified invoicing program").format(
+        number=legal.legal_number, atcud=legal.atcud or "—"
+    )
+    return [(_("Legal document"), named)]
+
+
+def _references_html(document: InvoiceDocument, legal: LegalStatus | None = None) -> str:
+    """The period of the services, the documents this one corrects or is corrected by, and the
+    legal document it corresponds to."""
+    facts: list[tuple[str, str]] = _legal_fact(legal)
     if document.period_start is not None and document.period_end is not None:
         facts.append(
             (
@@ -203,13 +217,13 @@ def _payment_html(document: InvoiceDocument) -> str:
     return "<p>&nbsp;</p>".join(parts)
 
 
-def invoice_html(document: InvoiceDocument) -> str:
+def invoice_html(document: InvoiceDocument, legal: LegalStatus | None = None) -> str:
     """The body of the PDF below the letterhead: parties, lines, VAT, totals, payment."""
     customer = _party_html(_("Customer"), document.customer)
     return (
         "<table width='100%' cellspacing='0' cellpadding='0'><tr>"
         f"<td width='58%'>{customer}</td>"
-        f"<td width='42%'>{_references_html(document)}</td>"
+        f"<td width='42%'>{_references_html(document, legal)}</td>"
         "</tr></table>"
         "<p>&nbsp;</p>"
         f"{_lines_html(document)}"
@@ -241,10 +255,13 @@ def _letterhead(document: InvoiceDocument) -> Letterhead:
     )
 
 
-def write_invoice_pdf(document: InvoiceDocument, path: Path) -> None:
-    """Writes the invoice or credit note as an A4 PDF/A-1b at ``path``. Needs a
-    ``QGuiApplication`` (``ensure_gui_application``), no window. ``OSError`` when ``path``
-    cannot be written."""
+def write_invoice_pdf(
+    document: InvoiceDocument, path: Path, legal: LegalStatus | None = None
+) -> None:
+    """Writes the invoice or credit note as an A4 PDF/A-1b at ``path``; ``legal``, its state in
+    the certified program (``app.services.invoicing.queries.legal_status``), names the legal
+    document once finalized there. Needs a ``QGuiApplication`` (``ensure_gui_application``), no
+    window. ``OSError`` when ``path`` cannot be written."""
     number = document.number_text or _("Draft")
     heading = f"{document.title} {number}"
     render_pdf(
@@ -257,5 +274,5 @@ def write_invoice_pdf(document: InvoiceDocument, path: Path) -> None:
             running_right=field(document.customer.name),
             notice=document.notice,
         ),
-        body_html=invoice_html(document),
+        body_html=invoice_html(document, legal),
     )
