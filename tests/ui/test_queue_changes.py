@@ -191,3 +191,25 @@ def test_a_wholesale_change_still_reads_the_queue_again(
     changes.note(desk, [Topic.CONTACTS])  # a sweep that names no contact
     context.sync()
     assert reads == ["all"]
+
+
+def test_a_long_queue_shows_its_first_page_then_the_rest(
+    qtbot: QtBot,
+    context: UiContext,
+    desk: Desk,
+    filled: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(queue, "FIRST_PAGE", 2)
+    shown = QueueView(context)
+    qtbot.addWidget(shown)
+    shown.show()
+    assert shown_ids(shown) == in_queue_order()[:2]  # the most urgent, at once
+    # Another desk answers the first while the rest is read: it shows as answered all the same.
+    first = shown.model.row_at(0)
+    record_first_response(desk, first.id, first.version)
+    context.sync()
+    qtbot.waitUntil(lambda: shown.model.rowCount() == len(filled))
+    assert shown_ids(shown) == in_queue_order()
+    assert shown_ids(shown)[-1] == first.id
+    assert shown.alerts.watched() > 0
