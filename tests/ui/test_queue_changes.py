@@ -213,3 +213,16 @@ def test_a_long_queue_shows_its_first_page_then_the_rest(
     assert shown_ids(shown) == in_queue_order()
     assert shown_ids(shown)[-1] == first.id
     assert shown.alerts.watched() > 0
+
+
+def test_a_queue_never_shown_feeds_its_alerts_the_changed_contacts_only(
+    qtbot: QtBot, context: UiContext, desk: Desk, reads: list[str], filled: list[int]
+) -> None:
+    hidden = QueueView(context)
+    qtbot.addWidget(hidden)
+    hidden.alerts.refresh()  # what the first tick does
+    watched = hidden.alerts.watched()
+    record_first_response(desk, filled[0], 1)
+    context.sync()
+    assert reads == ["changed"]
+    assert hidden.alerts.watched() == watched - 2  # its warning and breach, no longer due

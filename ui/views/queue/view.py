@@ -292,7 +292,14 @@ class QueueView(View):
             return
         contact_ids = changes.ids(Topic.CONTACTS)
         customer_ids = changes.ids(Topic.CUSTOMERS)
-        if contact_ids is not None and customer_ids is not None and not self._stale:
+        if contact_ids is not None and customer_ids is not None:
+            if self._stale:
+                # Never shown yet (the window opened on another view): it reads all when shown;
+                # the alerts watch these contacts meanwhile.
+                rows = queue_rows(contact_ids)
+                waiting = [row for row in rows if row.state is ContactState.OPEN]
+                self.alerts.update(waiting, contact_ids - {row.id for row in waiting})
+                return
             # The change log says which: those rows only, shown or hidden (it is cheap).
             self.apply(contact_ids, customer_ids)
             if self._loading is not None:  # the rest of the queue, being read, may predate it
