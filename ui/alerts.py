@@ -125,6 +125,8 @@ class DeadlineAlerts(QObject):
         self._notify = notify
         self._announced: set[tuple[int, AlertKind]] = set()
         self._schedule: list[_Due] = []
+        #: The row watched for each contact: what the schedule holds for older rows is stale.
+        self._current: dict[int, ContactRow] = {}
         self._watching = False
         context.ticked.connect(self.check)
         if not fed:
@@ -138,23 +140,40 @@ class DeadlineAlerts(QObject):
     def watch(self, rows: Iterable[ContactRow]) -> None:
         """Watches these contacts (and forgets the others): those without a deadline, or
         already announced, are left out."""
-        schedule = []
+        schedule: list[_Due] = []
+        self._current = {}
         for row in rows:
-            if not row.guaranteed or row.deadline is None or row.first_response_at is not None:
-                continue
-            deadline = row.deadline.astimezone(UTC)
-            if (row.id, AlertKind.WARNING) not in self._announced:
-                warn_at = deadline - warning_lead(row.terms)  # real time: UTC arithmetic
-                schedule.append(_Due(warn_at, row.id, AlertKind.WARNING, row))
-            if (row.id, AlertKind.BREACH) not in self._announced:
-                schedule.append(_Due(deadline, row.id, AlertKind.BREACH, row))
+            self._add(row, schedule)
         heapq.heapify(schedule)
         self._schedule = schedule
         self._watching = True
 
+    def update(self, rows: Iterable[ContactRow], gone: Iterable[int] = ()) -> None:
+        """These contacts changed (answered, edited…) and those ``gone`` left the queue: the
+        others stay watched as they were. What the old rows had scheduled is skipped when due."""
+        for contact_id in gone:
+            self._current.pop(contact_id, None)
+        for row in rows:
+            self._current.pop(row.id, None)
+            added: list[_Due] = []
+            self._add(row, added)
+            for item in added:
+                heapq.heappush(self._schedule, item)
+
+    def _add(self, row: ContactRow, schedule: list[_Due]) -> None:
+        if not row.guaranteed or row.deadline is None or row.first_response_at is not None:
+            return
+        self._current[row.id] = row
+        deadline = row.deadline.astimezone(UTC)
+        if (row.id, AlertKind.WARNING) not in self._announced:
+            warn_at = deadline - warning_lead(row.terms)  # real time: UTC arithmetic
+            schedule.append(_Due(warn_at, row.id, AlertKind.WARNING, row))
+        if (row.id, AlertKind.BREACH) not in self._announced:
+            schedule.append(_Due(deadline, row.id, AlertKind.BREACH, row))
+
     def watched(self) -> int:
         """How many announcements are still to come."""
-        return len(self._schedule)
+        return sum(1 for item in self._schedule if self._current.get(item.contact_id) is item.row)
 
     def check(self) -> None:
         """Announces what fell due since the last check."""
@@ -167,8 +186,8 @@ class DeadlineAlerts(QObject):
         while self._schedule and self._schedule[0].reached(now):
             item = heapq.heappop(self._schedule)
             key = (item.contact_id, item.kind)
-            if key in self._announced:
-                continue
+            if key in self._announced or self._current.get(item.contact_id) is not item.row:
+                continue  # announced, or scheduled for a row since changed or gone
             self._announced.add(key)
             due[item.kind].append(item.row)
         # A deadline already past when first seen is announced as missed only, not as close.

@@ -176,6 +176,75 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             self.endInsertRows()
             self._resort()
 
+    def update_rows(self, changed: Iterable[Row], gone: Iterable[Hashable] = ()) -> None:
+        """Applies a few changed rows without looking at the others (what the change log says
+        changed): the rows with keys in ``gone`` leave, each of ``changed`` replaces the row
+        with its key or arrives; both take their sorted place, by a binary search."""
+        gone_at = sorted(
+            (self._position[key] for key in set(gone) if key in self._position), reverse=True
+        )
+        for position in gone_at:
+            self.beginRemoveRows(QModelIndex(), position, position)
+            del self._rows[position]
+            self.endRemoveRows()
+        if gone_at:
+            self._renumber(gone_at[-1], len(self._rows))
+            for key in set(gone):
+                self._position.pop(key, None)
+        for row in changed:
+            shown_at = self._position.get(self._key(row))
+            if shown_at is None:
+                self._arrive(row)
+            elif self._rows[shown_at] != row:
+                self._replace(shown_at, row)
+
+    def _arrive(self, row: Row) -> None:
+        place = self._place(row, len(self._rows))
+        self.beginInsertRows(QModelIndex(), place, place)
+        self._rows.insert(place, row)
+        self.endInsertRows()
+        self._renumber(place, len(self._rows))
+
+    def _replace(self, position: int, row: Row) -> None:
+        old = self._rows.pop(position)
+        place = self._place(row, len(self._rows))
+        self._rows.insert(position, old)  # as the view knows it, until the move is announced
+        if place != position:
+            # Moved (not removed and inserted): the selection and the current row follow it.
+            destination = place if place < position else place + 1
+            self.beginMoveRows(QModelIndex(), position, position, QModelIndex(), destination)
+            del self._rows[position]
+            self._rows.insert(place, row)
+            self.endMoveRows()
+            self._renumber(min(place, position), max(place, position) + 1)
+        else:
+            self._rows[position] = row
+        self.dataChanged.emit(self.index(place, 0), self.index(place, len(self._columns) - 1))
+
+    def _place(self, row: Row, count: int) -> int:
+        """Where ``row`` goes among the first ``count`` rows in the order shown: after those
+        that sort before it (the end when the model is not sorted)."""
+        if self._order is None:
+            return count
+        column, order = self._order
+        value = self._columns[column].sort_key or self._columns[column].display
+        wanted = (_ordered(value(row)), self._key(row))
+        low, high = 0, count
+        while low < high:
+            middle = (low + high) // 2
+            other = (_ordered(value(self._rows[middle])), self._key(self._rows[middle]))
+            after = other > wanted if order is Qt.SortOrder.AscendingOrder else other < wanted
+            if after:
+                high = middle
+            else:
+                low = middle + 1
+        return low
+
+    def _renumber(self, first: int, last: int) -> None:
+        """The positions of the rows ``first`` to ``last - 1``, after rows moved."""
+        for position in range(first, last):
+            self._position[self._key(self._rows[position])] = position
+
     # --- sorting ------------------------------------------------------------------------------
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -195,8 +264,9 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         self.layoutAboutToBeChanged.emit()
         kept = self.persistentIndexList()
         kept_at = [(self._key(self._rows[index.row()]), index.column()) for index in kept]
-        # None sorts last whichever the order; equal keys keep their order (a stable sort).
-        self._rows.sort(key=lambda row: _ordered(value(row)))
+        # None sorts last whichever the order; equal values by key (the record's id, as the
+        # services order them), so that a row changed later finds the same place (``_place``).
+        self._rows.sort(key=lambda row: (_ordered(value(row)), self._key(row)))
         if order is Qt.SortOrder.DescendingOrder:
             self._rows.reverse()
         self._position = {self._key(row): i for i, row in enumerate(self._rows)}

@@ -2,6 +2,11 @@
 
 A use case calls ``note`` inside its transaction; it returns ``Changes`` for this desk, and the
 rows it writes let other desks learn the same through ``since`` (polled every few seconds).
+
+A change names its topic and, where one record changed, that record's id: a view showing 10,000
+contacts then fetches the one that changed instead of all of them. A topic changed without an id
+(the settings, a sweep, the side effects of a use case on another topic) changed wholesale: the
+views showing it read it all again.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import cast
 
 from peewee import fn
 
@@ -25,28 +31,101 @@ class Topic(StrEnum):
     SETTINGS = "settings"  # company settings, exceptions, technicians
 
 
+#: Which of a use case's topics the one record id given to ``note`` belongs to: the first of
+#: its topics in this order (a contact answered late also changes balances, a session stopped
+#: draws on a pack, an invoice drafted marks sessions; the id is the contact's, the session's,
+#: the invoice's). The other topics are noted wholesale.
+RECORD_ORDER = (
+    Topic.CONTACTS,
+    Topic.INVOICES,
+    Topic.SESSIONS,
+    Topic.PACKS,
+    Topic.CUSTOMERS,
+    Topic.SETTINGS,
+)
+#: Beyond this many records of one topic, a reader is told "everything" (one query by ids
+#: would be longer than reading it all, and a database bounds a query's parameters).
+MANY_RECORDS = 500
+
+
 @dataclass(frozen=True)
 class Changes:
-    topics: frozenset[Topic] = field(default_factory=frozenset)
+    """The topics changed wholesale, and the records (topic, id) changed one by one."""
+
+    whole: frozenset[Topic] = field(default_factory=frozenset)
+    records: frozenset[tuple[Topic, int]] = field(default_factory=frozenset)
+
+    @property
+    def topics(self) -> frozenset[Topic]:
+        """Every topic that changed, wholesale or in some records."""
+        return self.whole | {topic for topic, _id in self.records}
+
+    def ids(self, topic: Topic) -> frozenset[int] | None:
+        """The ids of the records of ``topic`` that changed (empty when none did), or None when
+        the topic changed wholesale: then everything of it must be read again."""
+        if topic in self.whole:
+            return None
+        return frozenset(record for kind, record in self.records if kind is topic)
 
     def __or__(self, other: Changes) -> Changes:
-        return Changes(self.topics | other.topics)
+        whole = self.whole | other.whole
+        records = {(topic, record) for topic, record in self.records | other.records}
+        return Changes(whole, frozenset(item for item in records if item[0] not in whole))
 
     def __contains__(self, topic: object) -> bool:
         return topic in self.topics
 
     def __bool__(self) -> bool:
-        return bool(self.topics)
+        return bool(self.whole or self.records)
 
 
-def note(desk: Desk, topics: Iterable[Topic], record_id: int | None = None) -> Changes:
-    """Records that this use case changed ``topics`` (call inside its transaction)."""
-    chosen = frozenset(topics)
+def _changes(items: Iterable[tuple[Topic, int | None]]) -> Changes:
+    whole: set[Topic] = set()
+    records: dict[Topic, set[int]] = {}
+    for topic, record_id in items:
+        if record_id is None:
+            whole.add(topic)
+        else:
+            records.setdefault(topic, set()).add(record_id)
+    whole |= {topic for topic, ids in records.items() if len(ids) > MANY_RECORDS}
+    return Changes(
+        frozenset(whole),
+        frozenset(
+            (topic, record_id)
+            for topic, ids in records.items()
+            if topic not in whole
+            for record_id in ids
+        ),
+    )
+
+
+def note(
+    desk: Desk,
+    topics: Iterable[Topic],
+    record_id: int | None = None,
+    *,
+    record_ids: Iterable[int] = (),
+) -> Changes:
+    """Records that this use case changed ``topics`` (call inside its transaction).
+
+    ``record_id`` (or ``record_ids``, for several) are the records changed of the first of
+    ``topics`` in ``RECORD_ORDER``; the other topics, or all without an id, changed wholesale.
+    """
+    chosen = sorted(frozenset(topics), key=RECORD_ORDER.index)
+    ids = sorted({*record_ids, *(() if record_id is None else (record_id,))})
+    items: list[tuple[Topic, int | None]] = []
+    for position, topic in enumerate(chosen):
+        if position == 0 and ids:
+            items += [(topic, each) for each in ids]
+        else:
+            items.append((topic, None))
+    if not items:
+        return Changes()
     at = desk.now()
     ChangeLog.insert_many(
-        [{"topic": topic.value, "record_id": record_id, "at": at} for topic in sorted(chosen)]
+        [{"topic": topic.value, "record_id": each, "at": at} for topic, each in items]
     ).execute()
-    return Changes(chosen)
+    return _changes(items)
 
 
 def latest() -> int:
@@ -55,11 +134,14 @@ def latest() -> int:
 
 
 def since(last_seen: int) -> tuple[int, Changes]:
-    """The topics changed after change number ``last_seen``, and the newest number."""
-    rows = list(
-        ChangeLog.select(ChangeLog.id, ChangeLog.topic)
+    """What changed after change number ``last_seen`` (topics, and records where known), and
+    the newest number."""
+    query = (
+        ChangeLog.select(ChangeLog.id, ChangeLog.topic, ChangeLog.record_id)
         .where(ChangeLog.id > last_seen)
         .order_by(ChangeLog.id)
+        .tuples()
     )
-    newest = max((row.id for row in rows), default=last_seen)
-    return newest, Changes(frozenset(Topic(row.topic) for row in rows))
+    rows = cast(list[tuple[int, str, int | None]], list(query))
+    newest = max((row[0] for row in rows), default=last_seen)
+    return newest, _changes((Topic(topic), record_id) for _id, topic, record_id in rows)

@@ -271,18 +271,18 @@ def sweep_breaches(desk: Desk, *, thorough: bool = False) -> SweepResult:
         # Another desk may have granted some while this one waited for their locks.
         already = _granted_among([contact.id for contact in candidates])
         today = company_today(now)
-        granted = [
-            grant_id
+        granted_to = {
+            contact.id: grant_id
             for contact in candidates
             if contact.id not in already
             and _breached(contact, now)
             and (grant_id := _grant(contact, now, today)) is not None
-        ]
+        }
+        granted = list(granted_to.values())
         if not granted:
             return SweepResult((), Changes())
-        noted = changes.note(
-            desk, {Topic.CONTACTS, Topic.PACKS}, granted[0] if len(granted) == 1 else None
-        )
+        # The contacts that changed (their rows show the grant); balances changed wholesale.
+        noted = changes.note(desk, {Topic.CONTACTS, Topic.PACKS}, record_ids=granted_to)
         query = _grants_query().where(CompensationGrant.id.in_(granted))
         return SweepResult(
             tuple(_grant_of(row) for row in query.order_by(CompensationGrant.id)), noted

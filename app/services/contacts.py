@@ -234,6 +234,25 @@ def open_contacts(
     return _rows(query)
 
 
+def queue_rows(
+    contact_ids: Iterable[int] = (), customer_ids: Iterable[int] = ()
+) -> tuple[ContactRow, ...]:
+    """The rows of these contacts (in whatever state), and of these customers' contacts in the
+    queue or rejected, in no order: what a desk fetches when the change log says which contacts
+    or customers changed, instead of the whole queue. One query, by primary key or by the
+    customer's index.
+    """
+    contacts, customers = sorted(set(contact_ids)), sorted(set(customer_ids))
+    if not contacts and not customers:
+        return ()
+    listed = (*QUEUE_STATES, ContactState.REJECTED)
+    of_customers = Contact.customer.in_(customers) & Contact.state.in_(listed)
+    if not contacts:
+        return _rows(_rows_query().where(of_customers))
+    chosen = Contact.id.in_(contacts)
+    return _rows(_rows_query().where(chosen | of_customers if customers else chosen))
+
+
 def rejected_contacts(*, limit: int = DEFAULT_LIST_LIMIT) -> tuple[ContactRow, ...]:
     """P10a: the rejected contacts, newest first, for audit."""
     # Picked through the state index first: otherwise SQLite walks every contact by receipt

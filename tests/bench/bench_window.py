@@ -15,10 +15,12 @@ Settings go to a throwaway INI file.
 
 - start: from the process's start (read from ``/proc``: the interpreter's own start-up counts)
   until the window has painted once and the event loop is idle (a zero timer after the first
-  paint), with the time of each step; offscreen, and under Xvfb when ``xvfb-run`` works. Goal
-  1.5 s. The parent's wall time from spawning the child is shown too (under Xvfb it includes
-  starting the X server).
+  paint), with the time of each step, and when the rest of a long queue (read in the
+  background after its first page) has arrived; offscreen, and under Xvfb when ``xvfb-run``
+  works. Goal 1.5 s. The parent's wall time from spawning the child is shown too (under Xvfb
+  it includes starting the X server).
 - memory: the peak resident size (``ru_maxrss``) once every view was shown once. Goal 250 MB.
+  With it, the time each view takes to show the first time (goal 100 ms; reported, not judged).
 - search: the Clientes view answering a search typed one letter at a time (``run_search``: the
   services' ``search_customers`` and the list's model update, then the repaint). Goal 50 ms.
 
@@ -49,6 +51,7 @@ from typing import Any  # noqa: E402
 START_GOAL_MS = 1500.0
 MEMORY_GOAL_MB = 250.0
 SEARCH_GOAL_MS = 50.0
+VIEW_GOAL_MS = 100.0
 #: What a technician types, a letter at a time: names, a NIF, an email, a phone, nothing found.
 WORDS = ("silva", "joão", "monteiro", "lisboa", "2255", "ana.alm", "21000", "zzz")
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +134,11 @@ def child(mode: str, location: str, settings_file: str) -> dict[str, Any]:
         figures["before_script_ms"] = before_script
         figures["steps"] = dict(steps)
         figures["rss_mb_ready"] = peak_rss_mb()
+        # A long queue shows its first page at once and reads the rest in the background.
+        queue = window.view_named("contacts")
+        while getattr(queue, "_loading", None) is not None:
+            qt.processEvents()
+        figures["queue_complete_ms"] = (time.perf_counter() - STARTED) * 1000 + before_script
         if mode == "memory":
             by_view = {}
             for position, view in enumerate(window.views):
@@ -227,6 +235,11 @@ def report_start(name: str, runs: list[tuple[dict[str, Any], float]]) -> float:
     print(f"  {'interpreter start-up (before the script)':<42} {last['before_script_ms']:7.0f} ms")
     for step_name, took in last["steps"].items():
         print(f"  {step_name:<42} {took:7.0f} ms")
+    complete = [figures["queue_complete_ms"] for figures, _wall in runs]
+    print(
+        f"  (the whole queue, read in the background, shown after median "
+        f"{statistics.median(complete):.0f} ms)"
+    )
     return float(statistics.median(ready))
 
 
@@ -266,6 +279,8 @@ def main(argv: list[str]) -> int:
         )
         for view_name, (rss, took) in memory[0]["rss_mb_by_view"].items():
             print(f"  {view_name:<12} {rss:6.0f} MB   (shown in {took:5.0f} ms)")
+        slowest = max(took for _rss, took in memory[0]["rss_mb_by_view"].values())
+        print(f"  slowest view shown the first time: {slowest:.0f} ms (goal {VIEW_GOAL_MS:.0f} ms)")
 
     searched = spawn("search", location)
     worst = float("inf")

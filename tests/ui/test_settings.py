@@ -26,7 +26,7 @@ from ui.context import UiContext
 from ui.table_model import KEY_ROLE
 from ui.technician_dialog import remembered_technician
 from ui.views.settings.database import LOCATION_KEY, saved_location
-from ui.views.settings.holidays import OPTIONAL_DAY_LABELS
+from ui.views.settings.holidays import OPTIONAL_DAY_LABELS, HolidaysPage
 from ui.views.settings.hours import IntervalEdit
 from ui.views.settings.view import SettingsView
 
@@ -283,10 +283,24 @@ def test_a_week_that_never_opens_is_refused(
 # --- holidays and exceptions ----------------------------------------------------------------------
 
 
+def _holidays(view: SettingsView) -> HolidaysPage:
+    """The holidays page, shown (it reads only then: the ``holidays`` tables are slow to load)."""
+    view.tabs.setCurrentWidget(view.holidays)
+    return view.holidays
+
+
+def test_the_holidays_page_reads_when_first_shown(admin_view: SettingsView) -> None:
+    assert admin_view.holidays.version is None  # the view shows its first page: not read yet
+    assert admin_view.company.version is not None
+    page = _holidays(admin_view)
+    assert page.version == company.settings().version
+    assert page.district.count() > 1
+
+
 def test_p2_district_and_optional_days_are_saved(
     qtbot: QtBot, admin_view: SettingsView, warnings: list[str]
 ) -> None:
-    page = admin_view.holidays
+    page = _holidays(admin_view)
     page.district.setCurrentIndex(page.district.findData("13"))  # Porto: São João, 24 June
     page.optional["carnival"].click()
     page.optional["new_years_eve"].click()
@@ -309,7 +323,7 @@ def test_every_optional_day_has_a_label() -> None:
 def test_p2_an_exception_with_special_hours_on_christmas_eve(
     qtbot: QtBot, admin_view: SettingsView, warnings: list[str]
 ) -> None:
-    page = admin_view.holidays
+    page = _holidays(admin_view)
     dialog = page.exception_dialog(None)
     qtbot.addWidget(dialog)
     dialog.day.setDate(date(2025, 12, 24))
@@ -344,7 +358,7 @@ def test_p2_an_exception_is_changed_to_closed_and_removed(
         admin_desk, day=date(2025, 12, 24), hours=[(time(9), time(13))], note="Véspera"
     )
     admin_view.context.sync()
-    page = admin_view.holidays
+    page = _holidays(admin_view)
     page.exception_table.selectRow(0)
     record = page.selected_exception()
     assert record is not None
@@ -365,7 +379,7 @@ def test_a_second_exception_on_the_same_day_is_refused_in_the_dialog(
     qtbot: QtBot, admin_view: SettingsView, admin_desk: Desk, nothing_written: NothingWritten
 ) -> None:
     company.add_company_exception(admin_desk, day=date(2025, 12, 24))
-    dialog = admin_view.holidays.exception_dialog(None)
+    dialog = _holidays(admin_view).exception_dialog(None)
     qtbot.addWidget(dialog)
     dialog.day.setDate(date(2025, 12, 24))
     with nothing_written():
@@ -546,7 +560,7 @@ def test_the_settings_models_pass_qt_model_tester(
     company.add_company_exception(admin_desk, day=date(2025, 12, 24), hours=[(time(9), time(13))])
     company.add_company_exception(admin_desk, day=date(2025, 8, 14), note="Ponte")
     admin_view.context.sync()
-    holidays = admin_view.holidays
+    holidays = _holidays(admin_view)
     assert holidays.exception_model.rowCount() == 2
     assert holidays.exception_table.model().index(0, 0).data(KEY_ROLE) is not None
     for model in (
@@ -561,7 +575,7 @@ def test_the_settings_models_pass_qt_model_tester(
 
 
 def test_the_preview_follows_the_year(admin_view: SettingsView) -> None:
-    holidays = admin_view.holidays
+    holidays = _holidays(admin_view)
     holidays.year.setValue(2026)
     days = {row.day for row in holidays.preview_model.rows()}
     assert date(2026, 1, 1) in days
@@ -581,7 +595,7 @@ def test_the_tables_list_dates_in_order(admin_view: SettingsView, admin_desk: De
     admin_view.context.sync()
     company.add_company_exception(admin_desk, day=date(2025, 8, 14), note="Ponte")
     admin_view.context.sync()  # added after the first: the model appends it, the table sorts
-    holidays = admin_view.holidays
+    holidays = _holidays(admin_view)
     assert _shown_dates(holidays.exception_table) == [date(2025, 8, 14), date(2025, 12, 24)]
     shown = _shown_dates(holidays.preview_table)
     assert shown == sorted(shown)

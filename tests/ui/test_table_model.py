@@ -83,3 +83,27 @@ def test_sorting_happens_in_the_model_and_new_rows_take_their_place(
     model.set_rows([*model.rows(), Item(4, "Zé", 50)])
     assert [proxy.key_at(row) for row in range(proxy.rowCount())] == [3, 4, 1, 2]
     qtmodeltester.check(proxy)
+
+
+def test_update_rows_touches_only_the_rows_given_and_keeps_the_order(
+    qtmodeltester: ModelTester,
+) -> None:
+    model = _model()
+    proxy = TableProxy(model)
+    proxy.sort(1, Qt.SortOrder.AscendingOrder)
+    model.set_rows([Item(number, f"n{number}", number * 10) for number in range(1, 8)])
+    qtmodeltester.check(proxy)
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(
+        lambda first, last, _roles=(): changed.append((first.row(), last.row()))
+    )
+    model.update_rows([Item(3, "n3", 35)])  # stays between 3 and 4
+    assert changed == [(2, 2)]
+    model.update_rows([Item(2, "n2", 65)], gone=[5])  # moves after 6; 5 leaves
+    model.update_rows([Item(9, "n9", 0), Item(8, "n8", 35)])  # as 3: after it, by id
+    assert [item.id for item in model.rows()] == [9, 1, 3, 8, 4, 6, 2, 7]
+    assert [model.position_of(item.id) for item in model.rows()] == list(range(8))
+    proxy.sort(1, Qt.SortOrder.DescendingOrder)
+    model.update_rows([Item(1, "n1", 66)], gone=[7])
+    assert [proxy.key_at(row) for row in range(proxy.rowCount())] == [1, 2, 6, 4, 8, 3, 9]
+    qtmodeltester.check(proxy)

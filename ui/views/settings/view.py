@@ -15,7 +15,7 @@ from app.i18n import _
 from app.services import settings as company
 from app.services.changes import Topic
 from app.services.database import describe_open_database
-from app.services.settings import SettingsResult
+from app.services.settings import Settings, SettingsResult
 from ui.context import UiContext
 from ui.resources import view_icon
 from ui.views.base import View
@@ -79,6 +79,11 @@ class SettingsView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+        #: The holidays page waits to be shown before it reads: listing the districts and the
+        #: year's holidays loads the ``holidays`` tables (about 200 ms), which the view's other
+        #: pages do not need.
+        self._holidays_stale = True
+        self.tabs.currentChanged.connect(lambda _index: self._load_holidays())
 
     def title(self) -> str:
         return _("Settings")
@@ -89,10 +94,20 @@ class SettingsView(View):
     def reload(self) -> None:
         current = company.settings()
         for page in self.form_pages:
-            page.show_settings(current)
-        self.holidays.show_exceptions(company.company_exceptions())
+            if page is not self.holidays:
+                page.show_settings(current)
+        self._holidays_stale = True
+        self._load_holidays(current)
         self.technicians.reload()
         self.database.reload()
+
+    def _load_holidays(self, current: Settings | None = None) -> None:
+        """Fills the holidays page if it is the one shown and missed a change."""
+        if not self._holidays_stale or self.tabs.currentWidget() is not self.holidays:
+            return
+        self._holidays_stale = False
+        self.holidays.show_settings(current or company.settings())
+        self.holidays.show_exceptions(company.company_exceptions())
 
     def _page_saved(self, previous: int, result: SettingsResult) -> None:
         for page in self.form_pages:
