@@ -36,6 +36,7 @@ from app.store import (
     migration_0004,
     migration_0005,
     migration_0006,
+    migration_0007,
 )
 from app.store.database import describe_location, execute_sql, write_transaction
 from app.store.errors import DatabaseOpenError
@@ -50,6 +51,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     migration_0004.apply,  # indexes for the minute and start sweeps
     migration_0005.apply,  # indexes for the window's month of sessions and latest invoices
     migration_0006.apply,  # issued documents, their lines, counters, ledger: frozen by triggers
+    migration_0007.apply,  # the email intake: mailboxes, addresses, messages, log, leases
 )
 SCHEMA_VERSION_TABLE = "schema_version"
 # Any constant will do: it names the lock two PostgreSQL sessions take to migrate one at a time.
