@@ -111,7 +111,7 @@ def apply(database: Database) -> None:
         envelope = TextField()
         subject = TextField()
         text = TextField()
-        raw = BlobField(null=True)
+        source = BlobField(null=True)
         truncated = BooleanField()
         size = BigIntegerField()
         contact = ForeignKeyField(Contact, null=True)

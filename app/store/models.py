@@ -658,7 +658,7 @@ class MailMessage(BaseModel):
     envelope = TextField(default="")  # Delivered-To, X-Original-To (P24)
     subject = TextField(default="")
     text = TextField(default="")
-    raw = BlobField(null=True)  # the source; over 25 MB: its headers and text only
+    source = BlobField(null=True)  # the source; over 25 MB: its headers and text only
     truncated = BooleanField(default=False)
     size = BigIntegerField(default=0)
     contact = ForeignKeyField(Contact, null=True, backref="messages")
