@@ -665,6 +665,9 @@ class MailMessage(BaseModel):
     outcome = CharField(max_length=32)  # app.domain.intake.Outcome
     created_at = UTCDateTimeField()
 
+    mailbox_id: int | None
+    contact_id: int | None
+
     class Meta:
         indexes = ((("mailbox", "folder", "uidvalidity", "uid"), True),)
 

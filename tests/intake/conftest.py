@@ -14,7 +14,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -122,3 +122,97 @@ def append(client: IMAPClient, folder: str, raw: bytes, when: datetime) -> int:
     response = client.append(folder, raw, flags=(), msg_time=when)
     # b"[APPENDUID <uidvalidity> <uid>] Append completed."
     return int(response.split(b"]", 1)[0].split()[-1])
+
+
+# --- the intake's services over that Dovecot (a database each test, SQLite or PostgreSQL) -----
+
+from app.clock import ManualClock  # noqa: E402
+from app.services.context import Desk  # noqa: E402
+from app.services.intake import addresses as address_book  # noqa: E402
+from app.services.intake.mailboxes import MailboxRecord, add_mailbox  # noqa: E402
+from app.store.models import Technician  # noqa: E402
+from tests.store.fixtures import database, db_location  # noqa: E402
+
+__all__ = ["database", "db_location"]
+
+#: Tuesday 10 March 2026, 12:00 UTC: the desks' "now"; messages are stored before it.
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+#: Monday 9 March 2026, 10:00 UTC (Lisbon is UTC+0): a business day.
+MONDAY_10H = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
+PASSWORD_VARIABLE = "BALCAO_TEST_IMAP_PASSWORD"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def admin_desk(database: object, clock: ManualClock) -> Desk:
+    admin = Technician.create(name="Marta", is_admin=True, created_at=NOW)
+    return Desk(clock, admin.id)
+
+
+@pytest.fixture
+def program(clock: ManualClock) -> Desk:
+    """The program itself, as `balcao fetch-mail` runs."""
+    return Desk(clock, None)
+
+
+@pytest.fixture
+def addresses(admin_desk: Desk) -> None:
+    """The company's addresses: general, priority, team."""
+    address_book.add_address(admin_desk, "suporte@empresa.pt", "email")
+    address_book.add_address(admin_desk, "prioritario@empresa.pt", "priority_email")
+    address_book.add_address(admin_desk, "rui@empresa.pt", "team")
+
+
+@pytest.fixture
+def sent_folder(dovecot: Dovecot) -> Iterator[str]:
+    """A second new folder in the ``suporte`` account, for a sent folder."""
+    name = f"s-{uuid.uuid4().hex[:12]}"
+    client = dovecot.writer()
+    client.create_folder(name)
+    try:
+        yield name
+    finally:
+        if client.folder_exists(name):
+            client.delete_folder(name)
+        client.logout()
+
+
+def make_mailbox(
+    dovecot: Dovecot,
+    desk: Desk,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    name: str = "geral",
+    folder: str = "INBOX",
+    sent_folder: str | None = None,
+    user: str = "suporte",
+    **changes: object,
+) -> MailboxRecord:
+    monkeypatch.setenv(PASSWORD_VARIABLE, dovecot.password)
+    values: dict[str, object] = {
+        "name": name,
+        "host": dovecot.host,
+        "port": dovecot.tls_port,
+        "security": "ssl",
+        "user": user,
+        "password_env": PASSWORD_VARIABLE,
+        "ca_file": str(dovecot.ca_file),
+        "folder": folder,
+        "sent_folder": sent_folder,
+    }
+    values.update(changes)
+    return add_mailbox(desk, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def writer(dovecot: Dovecot) -> Iterator[IMAPClient]:
+    """A client of the ``suporte`` account that puts messages in, logged out after the test."""
+    client = dovecot.writer()
+    try:
+        yield client
+    finally:
+        client.logout()
