@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -216,3 +216,55 @@ def writer(dovecot: Dovecot) -> Iterator[IMAPClient]:
         yield client
     finally:
         client.logout()
+
+
+@dataclass
+class Intake:
+    """A test's intake set-up: the Dovecot, a folder for the inbox and one for the sent folder,
+    a client that puts messages in, the administrator's desk and the program's."""
+
+    dovecot: Dovecot
+    folder: str
+    sent: str
+    writer: IMAPClient
+    admin: Desk
+    program: Desk
+    clock: ManualClock
+    monkeypatch: pytest.MonkeyPatch
+
+    def mailbox(self, **changes: object) -> MailboxRecord:
+        values: dict[str, object] = {"folder": self.folder, "sent_folder": self.sent}
+        values.update(changes)
+        return make_mailbox(self.dovecot, self.admin, self.monkeypatch, **values)  # type: ignore[arg-type]
+
+    def put(self, raw: bytes, when: datetime, folder: str | None = None) -> int:
+        return append(self.writer, folder or self.folder, raw, when)
+
+    def new_folder(self) -> str:
+        name = f"x-{uuid.uuid4().hex[:12]}"
+        self.writer.create_folder(name)
+        self._made.append(name)
+        return name
+
+    _made: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def intake(
+    dovecot: Dovecot,
+    folder: str,
+    sent_folder: str,
+    writer: IMAPClient,
+    admin_desk: Desk,
+    addresses: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Intake]:
+    clock = admin_desk.clock
+    assert isinstance(clock, ManualClock)
+    made = Intake(
+        dovecot, folder, sent_folder, writer, admin_desk, Desk(clock, None), clock, monkeypatch
+    )
+    yield made
+    for name in made._made:
+        if writer.folder_exists(name):
+            writer.delete_folder(name)
