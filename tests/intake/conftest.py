@@ -250,19 +250,21 @@ class Intake:
 
 
 @pytest.fixture
-def intake(
-    dovecot: Dovecot,
-    folder: str,
-    sent_folder: str,
-    writer: IMAPClient,
-    admin_desk: Desk,
-    addresses: None,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Intake]:
-    clock = admin_desk.clock
+def intake(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intake]:
+    request.getfixturevalue("addresses")
+    admin: Desk = request.getfixturevalue("admin_desk")
+    writer: IMAPClient = request.getfixturevalue("writer")
+    clock = admin.clock
     assert isinstance(clock, ManualClock)
     made = Intake(
-        dovecot, folder, sent_folder, writer, admin_desk, Desk(clock, None), clock, monkeypatch
+        request.getfixturevalue("dovecot"),
+        request.getfixturevalue("folder"),
+        request.getfixturevalue("sent_folder"),
+        writer,
+        admin,
+        Desk(clock, None),
+        clock,
+        monkeypatch,
     )
     yield made
     for name in made._made:
