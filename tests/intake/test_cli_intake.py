@@ -26,6 +26,7 @@ from ui.main import main
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY_10H = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
 VARIABLE = "BALCAO_TEST_CLI_IMAP_PASSWORD"
+_PYTHON_MAIN = (sys.executable, "-c", "import sys; from ui.main import main; sys.exit(main())")
 
 
 @pytest.fixture
@@ -44,6 +45,11 @@ def location(db_location: str) -> Iterator[str]:
         )
     yield db_location
     close_database()
+
+
+@pytest.fixture
+def monkeypatch_password(dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VARIABLE, dovecot.password)
 
 
 def _add_mailbox(location: str, dovecot: Dovecot, folder: str, *extra: str) -> int:
@@ -93,8 +99,7 @@ def _fill(writer: IMAPClient, folder: str, count: int) -> None:
 def _fetch_process(location: str, password: str) -> subprocess.Popen[str]:
     env = os.environ | {VARIABLE: password, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-c", "import sys; from ui.main import main; sys.exit(main())"]
-        + ["fetch-mail", "--db", location],
+        [*_PYTHON_MAIN, "fetch-mail", "--db", location],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -159,15 +164,14 @@ def test_mailbox_add_refuses_clear_text_to_another_host(
     assert "sem cifra" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("monkeypatch_password")
 def test_fetch_mail_and_the_nine_columns_of_contacts(
     location: str,
     dovecot: Dovecot,
     folder: str,
     writer: IMAPClient,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(VARIABLE, dovecot.password)
     assert _add_mailbox(location, dovecot, folder) == 0
     append(writer, folder, _message(1), MONDAY_10H)
     capsys.readouterr()
@@ -242,7 +246,7 @@ def test_p28_kill_9_in_the_middle_of_500_messages_then_a_restart(
     assert 40 <= taken_when_killed < 500
 
     restart = _fetch_process(location, dovecot.password)
-    out, err = restart.communicate(timeout=300)
+    _out, err = restart.communicate(timeout=300)
     assert restart.returncode == 0, err
 
     assert _counts(location) == (500, 500, 500)
