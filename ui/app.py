@@ -27,6 +27,7 @@ from app.store.database import (
 )
 from ui import crash, translator
 from ui.context import UiContext
+from ui.mail import MailFetcher
 from ui.main_window import MainWindow
 from ui.operations import Operation, op
 from ui.passwords import asker, scrub_settings
@@ -208,6 +209,8 @@ def run_window(args: argparse.Namespace) -> int:
     window.show()
     finish_starting(context, sweeper)
     window.start_timers()
+    fetcher = MailFetcher(context, window.statusBar())  # issue 11: the mailboxes, every minute
+    fetcher.start()
     quit_after = os.environ.get(SMOKE_QUIT_ENV, "")
     if quit_after.isdigit():
         QTimer.singleShot(int(quit_after), qt.quit)
