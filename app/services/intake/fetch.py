@@ -34,7 +34,7 @@ from app.domain.intake import (
 from app.domain.sla import Plan, Reason
 from app.errors import KnownError
 from app.i18n import _, format_datetime
-from app.intake.imap import FetchedMessage, ImapReader, MailboxError, connect
+from app.intake.imap import FetchedMessage, FolderState, ImapReader, MailboxError, connect
 from app.intake.parse import ParsedMessage, Problem, parse_message
 from app.services import changes
 from app.services.changes import Topic
@@ -179,7 +179,9 @@ def fetch_mailbox(
     return FetchSummary(record.name, counts)
 
 
-def _uids(reader: ImapReader, record: MailboxRecord, folder: MailboxFolder) -> tuple[int, set[int]]:
+def _uids(
+    reader: ImapReader, record: MailboxRecord, folder: MailboxFolder
+) -> tuple[FolderState, set[int]]:
     state = reader.examine(folder.name)
     if folder.uidvalidity is None:  # first pass: from UIDNEXT when added, and the --since day
         start = folder.next_uid if folder.next_uid is not None else state.uidnext
@@ -193,7 +195,7 @@ def _uids(reader: ImapReader, record: MailboxRecord, folder: MailboxFolder) -> t
         uids = set(reader.uids_since(day))
     else:
         uids = set(reader.uids_from(folder.next_uid or 1))
-    return state.uidvalidity, uids
+    return state, uids
 
 
 def _read_folder(
@@ -205,7 +207,8 @@ def _read_folder(
     holder: str,
     counts: Counts,
 ) -> None:
-    uidvalidity, uids = _uids(reader, record, folder)
+    state, uids = _uids(reader, record, folder)
+    uidvalidity = state.uidvalidity
     place = _Place(
         desk, record, holder, folder.id, folder.name, Direction(folder.role), uidvalidity
     )
@@ -217,16 +220,13 @@ def _read_folder(
         lease.renew(desk, record.id, holder)
         current = MailboxFolder.get_by_id(folder.id)
         same = current.uidvalidity == uidvalidity
-        floor = max(state_next, reader_uidnext(reader, folder.name))
+        # Every UID below UIDNEXT at EXAMINE was there for the search that followed it; one
+        # that arrived since is above it, and is read by the next pass.
+        floor = max(state_next, state.uidnext)
         next_uid = max(current.next_uid or 0, floor) if same else floor
         MailboxFolder.update(
             uidvalidity=uidvalidity, next_uid=next_uid, last_fetch_at=desk.now()
         ).where(MailboxFolder.id == folder.id).execute()
-
-
-def reader_uidnext(reader: ImapReader, folder: str) -> int:
-    """The open folder's UIDNEXT now: every UID below it was seen by this pass."""
-    return reader.examine(folder).uidnext
 
 
 # --- one message, one transaction ------------------------------------------------------------
