@@ -215,6 +215,7 @@ def run_window(args: argparse.Namespace) -> int:
     if quit_after.isdigit():
         QTimer.singleShot(int(quit_after), qt.quit)
     status = qt.exec()
+    fetcher.stop()
     # Work still running in the background (a PDF, a sweep) ends before the program does.
     QThreadPool.globalInstance().waitForDone(BACKGROUND_GRACE_MS)
     return status

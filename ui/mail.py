@@ -7,19 +7,24 @@ that fails is named in the status bar with what failed, in Portuguese; it backs 
 (``app.services.intake.fetch``), and the others go on. Several desks may run this: the lease in
 the database lets one of them read a mailbox at a time.
 
-Not done yet: IMAP IDLE (a message in the queue within 5 s); the pass runs every minute.
+Where a server offers IMAP IDLE, each mailbox that read well gets a watch (``MailWatch``): a
+background operation that waits up to ``IDLE_S`` seconds for the server to announce new mail,
+then asks for a pass at once and waits again, so that a new message is in the queue within
+seconds. A watch holds a pool thread while it waits, so the pool gets one more thread for each;
+the short wait bounds how long closing the window waits for it (``stop``).
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QThreadPool, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from app.i18n import _
 from app.services.context import Desk
 from app.services.intake.fetch import FetchSummary, fetch_all
+from app.services.intake.idle import MailWatch
 from ui.context import UiContext
 from ui.operations import Operation, op
 
@@ -29,6 +34,8 @@ log = logging.getLogger(__name__)
 FETCH_MS = 60_000
 #: The first pass, a little after the window shows (the thorough sweep goes first).
 FIRST_FETCH_MS = 5_000
+#: How long one IDLE wait lasts before it is renewed (and what closing the window may wait).
+IDLE_S = 4.0
 
 
 def status_text(summaries: list[FetchSummary]) -> str:
@@ -51,11 +58,52 @@ class MailFetcher(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(FETCH_MS)
         self._timer.timeout.connect(self.fetch)
+        #: IDLE watches by mailbox id; off until ``start`` (tests turn it on themselves).
+        self.watching = False
+        self.watches: dict[int, MailWatch] = {}
 
     def start(self) -> None:
-        """The minute timer; tests call ``fetch`` themselves instead."""
+        """The minute timer and the IDLE watches; tests call ``fetch`` themselves instead."""
+        self.watching = True
         QTimer.singleShot(FIRST_FETCH_MS, self.fetch)
         self._timer.start()
+
+    def stop(self) -> None:
+        """No more passes nor watches; a wait under way ends within ``IDLE_S``."""
+        self.watching = False
+        self._timer.stop()
+        for watch in self.watches.values():
+            watch.stopped = True
+
+    def _watch(self, mailbox_id: int) -> None:
+        watch = MailWatch(mailbox_id)
+        self.watches[mailbox_id] = watch
+        pool = QThreadPool.globalInstance()
+        pool.setMaxThreadCount(pool.maxThreadCount() + 1)  # it waits on a socket, not the CPU
+        self._wait(watch)
+
+    def _wait(self, watch: MailWatch) -> None:
+        (
+            op(None, lambda: watch.wait(IDLE_S))
+            .in_background(_("Waiting for new mail…"), shows_progress=False)
+            .success(lambda arrived: self._woke(watch, arrived))
+            .failure(lambda error: self._woke(watch, None))
+            .run()
+        )
+
+    def _woke(self, watch: MailWatch, arrived: object) -> None:
+        if arrived is None or not self.watching:
+            watch.stopped = True
+            if self.watches.get(watch.mailbox_id) is watch:
+                del self.watches[watch.mailbox_id]
+                pool = QThreadPool.globalInstance()
+                pool.setMaxThreadCount(max(1, pool.maxThreadCount() - 1))
+            if arrived is not None:  # stopped while waiting: close its connection off this thread
+                op(None, watch.close).in_background("", shows_progress=False).run()
+            return
+        if arrived:
+            self.fetch()
+        self._wait(watch)
 
     def fetch(self) -> Operation[list[FetchSummary]] | None:
         if self.running is not None or self.context.read_only:
@@ -77,6 +125,10 @@ class MailFetcher(QObject):
         text = status_text(summaries)
         self.label.setText(text)
         self.label.setVisible(bool(text))
+        if self.watching:
+            for summary in summaries:
+                if not summary.error and summary.mailbox_id not in self.watches:
+                    self._watch(summary.mailbox_id)
 
     def _ended(self) -> None:
         self.running = None

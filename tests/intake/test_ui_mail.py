@@ -41,3 +41,24 @@ def test_mail_is_read_off_the_ui_thread_and_a_failing_mailbox_shows_in_the_statu
     assert len(all_contacts()) == 1
     assert "desligada" in fetcher.label.text() and "boa" not in fetcher.label.text()
     assert not fetcher.label.isHidden()
+
+
+def test_idle_brings_a_new_message_without_waiting_for_the_minute(
+    intake: Intake, qtbot: QtBot
+) -> None:
+    intake.mailbox(name="boa")
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    fetcher = MailFetcher(UiContext(intake.admin), bar)
+    fetcher.watching = True  # as start() does, without the minute timer
+    try:
+        fetcher.fetch()
+        qtbot.waitUntil(lambda: bool(fetcher.watches), timeout=30_000)
+        qtbot.waitUntil(lambda: fetcher.running is None, timeout=30_000)
+        assert all_contacts() == ()
+        intake.put(mail()[0], MONDAY_10H)
+        # No pass is asked for: the server's IDLE announcement starts one.
+        qtbot.waitUntil(lambda: len(all_contacts()) == 1, timeout=30_000)
+    finally:
+        fetcher.stop()
+        qtbot.waitUntil(lambda: not fetcher.watches, timeout=30_000)

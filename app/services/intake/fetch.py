@@ -86,6 +86,7 @@ class FetchSummary:
     error: str | None = None  # Portuguese: what failed
     failure: str = ""  # its code, for the log
     skipped: bool = False  # another desk holds the lease, or the mailbox is backing off
+    mailbox_id: int = 0
 
     @property
     def failed(self) -> bool:
@@ -124,7 +125,12 @@ def fetch_all(
         record = record_of(row)
         if not force and record.retry_at is not None and record.retry_at > desk.now():
             summaries.append(
-                FetchSummary(record.name, error=record.last_error or None, skipped=True)
+                FetchSummary(
+                    record.name,
+                    error=record.last_error or None,
+                    skipped=True,
+                    mailbox_id=record.id,
+                )
             )
             continue
         try:
@@ -139,7 +145,9 @@ def fetch_all(
             _failed(
                 desk, record, message, code="unexpected", detail=f"{type(error).__name__}: {error}"
             )
-            summaries.append(FetchSummary(record.name, error=message, failure="unexpected"))
+            summaries.append(
+                FetchSummary(record.name, error=message, failure="unexpected", mailbox_id=record.id)
+            )
     return summaries
 
 
@@ -153,7 +161,7 @@ def fetch_mailbox(
     record = record_of(row)
     me = holder or lease.new_holder()
     if not lease.acquire(desk, record.id, me):
-        return FetchSummary(record.name, skipped=True)
+        return FetchSummary(record.name, skipped=True, mailbox_id=record.id)
     counts = Counts()
     try:
         reader = connector(settings_of(record, password_of(record)))
@@ -170,13 +178,15 @@ def fetch_mailbox(
     except (MailboxError, PasswordMissing) as error:
         code = error.failure.value if isinstance(error, MailboxError) else "password_missing"
         _failed(desk, record, str(error), code=code, detail=error.detail, counts=counts)
-        return FetchSummary(record.name, counts, error=str(error), failure=code)
+        return FetchSummary(
+            record.name, counts, error=str(error), failure=code, mailbox_id=record.id
+        )
     except lease.LeaseLost:
-        return FetchSummary(record.name, counts, skipped=True)
+        return FetchSummary(record.name, counts, skipped=True, mailbox_id=record.id)
     finally:
         lease.release(record.id, me)
     _succeeded(desk, record, counts)
-    return FetchSummary(record.name, counts)
+    return FetchSummary(record.name, counts, mailbox_id=record.id)
 
 
 def _uids(
