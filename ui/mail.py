@@ -61,6 +61,7 @@ class MailFetcher(QObject):
         #: IDLE watches by mailbox id; off until ``start`` (tests turn it on themselves).
         self.watching = False
         self.watches: dict[int, MailWatch] = {}
+        self._without_idle: set[int] = set()  # their servers offer no IDLE: not asked again
 
     def start(self) -> None:
         """The minute timer and the IDLE watches; tests call ``fetch`` themselves instead."""
@@ -94,6 +95,8 @@ class MailFetcher(QObject):
     def _woke(self, watch: MailWatch, arrived: object) -> None:
         if arrived is None or not self.watching:
             watch.stopped = True
+            if watch.unsupported:
+                self._without_idle.add(watch.mailbox_id)
             if self.watches.get(watch.mailbox_id) is watch:
                 del self.watches[watch.mailbox_id]
                 pool = QThreadPool.globalInstance()
@@ -127,7 +130,8 @@ class MailFetcher(QObject):
         self.label.setVisible(bool(text))
         if self.watching:
             for summary in summaries:
-                if not summary.error and summary.mailbox_id not in self.watches:
+                known = self.watches.keys() | self._without_idle
+                if not summary.error and summary.mailbox_id not in known:
                     self._watch(summary.mailbox_id)
 
     def _ended(self) -> None:

@@ -33,6 +33,8 @@ class MailWatch:
         self._next_uid = 0  # the first UID not yet announced by this watch
         #: Set from the main thread: the next ``wait`` to end closes the connection.
         self.stopped = False
+        #: The server offers no IDLE: the minute's pass is all there is for this mailbox.
+        self.unsupported = False
 
     def wait(self, timeout: float) -> bool | None:
         """True: new mail; False: nothing within ``timeout``; None: stop watching (the server
@@ -57,6 +59,7 @@ class MailWatch:
                 if taken is not None and taken.uidvalidity == state.uidvalidity:
                     self._next_uid = taken.next_uid or state.uidnext
                 if not reader.supports_idle:
+                    self.unsupported = True
                     reader.close()
                     return None
                 self._reader = reader
