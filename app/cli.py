@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_csv.add_argument("end", metavar="TO", help=_("the last day, e.g. 2026-03-31"))
     export_csv.add_argument("output", metavar="OUT.csv")
     _add_invoicing(commands)
+    _add_intake_commands(commands)
     return parser
 
 
@@ -122,6 +123,71 @@ def _add_invoicing(commands: Any) -> None:
     push.add_argument("--finalize", action="store_true", help=_("finalize it there too"))
 
 
+def _with_db(parser: argparse.ArgumentParser, *, technician: bool = False) -> None:
+    parser.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    if technician:
+        parser.add_argument(
+            "--technician",
+            dest="command_technician",
+            metavar="NAME_OR_ID",
+            help=_("the administrator at this desk"),
+        )
+
+
+def _add_intake_commands(commands: Any) -> None:
+    """Issue 11's commands: ``mailbox``, ``address``, ``fetch-mail``, ``contacts``."""
+    mailbox = commands.add_parser("mailbox", help=_("the support mailboxes read for contacts"))
+    actions = mailbox.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help=_("add a mailbox (an administrator)"))
+    _with_db(add, technician=True)
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--host", required=True)
+    add.add_argument("--port", required=True, type=int)
+    add.add_argument("--security", required=True, choices=("ssl", "starttls", "none"))
+    add.add_argument("--user", required=True)
+    add.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help=_("the environment variable that holds the password, read at each fetch"),
+    )
+    add.add_argument("--ca-file", metavar="F", help=_("the company's own CA certificate (PEM)"))
+    add.add_argument("--folder", default="INBOX")
+    add.add_argument("--sent-folder", default="Sent")
+    add.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help=_("also take the messages already there from that day"),
+    )
+    listing = actions.add_parser("list", help=_("list the mailboxes"))
+    _with_db(listing, technician=True)
+    remove = actions.add_parser("remove", help=_("stop reading a mailbox (an administrator)"))
+    _with_db(remove, technician=True)
+    remove.add_argument("name", metavar="NAME")
+
+    address = commands.add_parser("address", help=_("the support and team addresses"))
+    address_actions = address.add_subparsers(dest="action", metavar="ACTION", required=True)
+    address_add = address_actions.add_parser("add", help=_("add an address (an administrator)"))
+    _with_db(address_add, technician=True)
+    address_add.add_argument("address", metavar="ADDRESS")
+    address_add.add_argument("kind", choices=("email", "priority_email", "team"))
+    address_list = address_actions.add_parser("list", help=_("list the addresses"))
+    _with_db(address_list, technician=True)
+    address_remove = address_actions.add_parser(
+        "remove", help=_("remove an address (an administrator)")
+    )
+    _with_db(address_remove, technician=True)
+    address_remove.add_argument("address", metavar="ADDRESS")
+    address_remove.add_argument("kind", nargs="?", choices=("email", "priority_email", "team"))
+
+    fetch = commands.add_parser("fetch-mail", help=_("read every mailbox once"))
+    _with_db(fetch)
+    contacts = commands.add_parser("contacts", help=_("list the contacts waiting for a response"))
+    _with_db(contacts)
+    contacts.add_argument(
+        "--all", action="store_true", help=_("also answered, closed and rejected contacts")
+    )
+
+
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parses the arguments; ``--lang`` is applied before the rest so help and errors follow it."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -133,6 +199,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     set_language(args.lang)
     # `balcao demo --db X` and `balcao --db X demo` mean the same.
     args.db = getattr(args, "command_db", None) or args.db
+    args.technician = getattr(args, "command_technician", None) or args.technician
     return args
 
 
@@ -377,11 +444,14 @@ def run_invoicing(args: argparse.Namespace) -> int:
 
 def commands_without_qt() -> dict[str, Command]:
     """The commands that run without Qt, by name."""
+    from app.cli_intake import INTAKE_COMMANDS
+
     return {
         "export-csv": export_csv,
         "demo": run_demo,
         "invoices": list_invoices,
         "invoicing": run_invoicing,
+        **INTAKE_COMMANDS,
     }
 
 

@@ -22,6 +22,7 @@ from app.services.database import LOCATION_VARIABLE, describe_location, open_loc
 from app.services.housekeeping import run_sweeps
 from ui import crash, translator
 from ui.context import UiContext
+from ui.mail import MailFetcher
 from ui.main_window import MainWindow
 from ui.operations import Operation, op
 from ui.passwords import asker, scrub_settings
@@ -203,10 +204,13 @@ def run_window(args: argparse.Namespace) -> int:
     window.show()
     finish_starting(context, sweeper)
     window.start_timers()
+    fetcher = MailFetcher(context, window.statusBar())  # issue 11: the mailboxes, every minute
+    fetcher.start()
     quit_after = os.environ.get(SMOKE_QUIT_ENV, "")
     if quit_after.isdigit():
         QTimer.singleShot(int(quit_after), qt.quit)
     status = qt.exec()
+    fetcher.stop()
     # Work still running in the background (a PDF, a sweep) ends before the program does.
     QThreadPool.globalInstance().waitForDone(BACKGROUND_GRACE_MS)
     return status

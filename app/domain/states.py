@@ -42,3 +42,24 @@ class LedgerKind(StrEnum):
     COMPENSATION = "compensation"  # + free hours for a missed guarantee (P17)
     REVOCATION = "revocation"  # − an administrator took back a compensation (P17)
     CORRECTION = "correction"  # ± reverses an earlier entry, with a reason
+
+
+class AddressKind(StrEnum):
+    """A company address known to the intake (issue 11): a support address and its channel
+    (P24), or a team member's own; the support addresses count as the team's too."""
+
+    EMAIL = "email"  # the general support address: email/ticket
+    PRIORITY_EMAIL = "priority_email"  # a dedicated priority address
+    TEAM = "team"
+
+
+class Direction(StrEnum):
+    IN = "in"  # read from the mailbox's folder
+    OUT = "out"  # read from its sent folder (P27)
+
+
+class IntakeLogKind(StrEnum):
+    FETCH = "fetch"  # one pass over a mailbox, with its counts
+    FAILED = "failed"  # the mailbox could not be read (message in Portuguese)
+    IGNORED = "ignored"  # P26, with its reason
+    UNREADABLE = "unreadable"  # taken with what could be read; the problems listed

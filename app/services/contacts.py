@@ -267,6 +267,14 @@ def rejected_contacts(*, limit: int = DEFAULT_LIST_LIMIT) -> tuple[ContactRow, .
     return _rows(query)
 
 
+def all_contacts(*, limit: int | None = None) -> tuple[ContactRow, ...]:
+    """Every contact, in every state, oldest first (``balcao contacts --all``)."""
+    query = _rows_query().order_by(Contact.received_at.asc(), Contact.id.asc())
+    if limit is not None:
+        query = query.limit(limit)
+    return _rows(query)
+
+
 def contacts_of_customer(
     customer_id: int, *, limit: int = DEFAULT_LIST_LIMIT
 ) -> tuple[ContactRow, ...]:
@@ -526,6 +534,26 @@ def record_first_response(
         row.state = ContactState.ANSWERED
         save_versioned(row, version)
         return _after_response(desk, row)
+
+
+def record_response_seen(desk: Desk, contact_id: int, at: datetime) -> Changes | None:
+    """P27, inside the caller's transaction (the intake's): the team answered by email at ``at``
+    (when the server stored the reply). The first response becomes the earlier of that and the
+    one recorded before (by hand, or another reply); the countdown stops. None when nothing
+    changed (a rejected contact, an earlier response already recorded)."""
+    row = locked_or_missing(Contact, contact_id, _missing())
+    if row.state is ContactState.REJECTED:
+        return None  # P10a: no response is owed
+    # A reply stored before the contact (clocks of two servers) answers it at its receipt.
+    at = min(max(at, row.received_at), desk.now())
+    if row.first_response_at is not None and row.first_response_at <= at:
+        return None
+    row.first_response_at = at
+    row.first_response_by_id = None  # seen in the sent folder, not recorded by a technician
+    if row.state is ContactState.OPEN:
+        row.state = ContactState.ANSWERED
+    save_versioned(row, row.version)
+    return _after_response(desk, row).changes
 
 
 def close_contact(desk: Desk, contact_id: int, version: int) -> ContactResult:

@@ -36,6 +36,7 @@ from app.store import (
     migration_0004,
     migration_0005,
     migration_0006,
+    migration_0007,
     migration_0008,
 )
 from app.store.database import describe_location, execute_sql, write_transaction
@@ -51,7 +52,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     migration_0004.apply,  # indexes for the minute and start sweeps
     migration_0005.apply,  # indexes for the window's month of sessions and latest invoices
     migration_0006.apply,  # issued documents, their lines, counters, ledger: frozen by triggers
-    # 7: email intake (another branch); 8 is numbered as merged.
+    migration_0007.apply,  # the email intake: mailboxes, addresses, messages, log, leases
     migration_0008.apply,  # the legal side of documents: certified program, outbox, settings
 )
 SCHEMA_VERSION_TABLE = "schema_version"

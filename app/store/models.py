@@ -23,13 +23,33 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from peewee import SQL, BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    SQL,
+    BigIntegerField,
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from app.domain.calendar import DEFAULT_WEEKLY, BusinessCalendar
 from app.domain.contract import ContractTerms
+from app.domain.intake import Security
 from app.domain.packs import PackKind
 from app.domain.sla import Channel, Plan, Reason
-from app.domain.states import ContactState, InvoiceKind, InvoiceState, LedgerKind, SessionState
+from app.domain.states import (
+    AddressKind,
+    ContactState,
+    Direction,
+    IntakeLogKind,
+    InvoiceKind,
+    InvoiceState,
+    LedgerKind,
+    SessionState,
+)
 from app.i18n import _
 from app.store.base import AppendOnlyModel, BaseModel, VersionedModel, is_new
 from app.store.fields import (
@@ -561,6 +581,117 @@ class ChangeLog(BaseModel):
     at = UTCDateTimeField()
 
 
+# --- email intake (issue 11, P23–P28; migration 7) ------------------------------------------------
+
+
+class Mailbox(VersionedModel):
+    """A support mailbox read over IMAP. The password is never here: it is in the system keyring,
+    or named by ``password_env`` (an environment variable read at fetch time)."""
+
+    name = CharField(max_length=64, unique=True)
+    host = CharField()
+    port = IntegerField()
+    security = EnumField(Security)
+    user = CharField()
+    folder = CharField(default="INBOX")
+    sent_folder = CharField(null=True)  # None: no sent folder is read (no P27 from it)
+    ca_file = CharField(max_length=1024, null=True)
+    password_env = CharField(max_length=128, null=True)
+    added_at = UTCDateTimeField()
+    since = DateField(null=True)  # `--since`: messages already there from that day are taken too
+    last_fetch_at = UTCDateTimeField(null=True)
+    last_error = TextField(default="")  # Portuguese, for the status bar and the log
+    last_error_at = UTCDateTimeField(null=True)
+    failures = IntegerField(default=0)  # consecutive failed fetches, for the back-off
+    retry_at = UTCDateTimeField(null=True)  # not fetched again before this (back-off)
+    created_by = ForeignKeyField(Technician, null=True, backref="+")
+
+
+class MailboxFolder(BaseModel):
+    """Where reading a folder of a mailbox stands (P28): its UIDVALIDITY and the next UID."""
+
+    mailbox = ForeignKeyField(Mailbox, backref="folders", on_delete="CASCADE")
+    role = EnumField(Direction)  # in: the folder read; out: the sent folder
+    name = CharField()
+    uidvalidity = BigIntegerField(null=True)  # None until the folder was first seen
+    next_uid = BigIntegerField(null=True)
+    last_fetch_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("mailbox", "role"), True),)
+
+
+class MailboxLease(BaseModel):
+    """One desk fetches a mailbox at a time: the holder until ``expires_at``."""
+
+    mailbox = ForeignKeyField(Mailbox, unique=True, backref="+", on_delete="CASCADE")
+    holder = CharField(null=True)
+    expires_at = UTCDateTimeField(null=True)
+
+
+class SupportAddress(BaseModel):
+    """The company's support addresses (P24) and the team's own (P26, P27)."""
+
+    address = CharField(unique=True)  # normalised (lowercase)
+    kind = EnumField(AddressKind)
+    created_at = UTCDateTimeField()
+
+
+class MailMessage(BaseModel):
+    """A message taken from a mailbox, once (P28): by where it was read and, for incoming mail,
+    by its Message-ID."""
+
+    mailbox = ForeignKeyField(Mailbox, null=True, backref="+", on_delete="SET NULL")
+    folder = CharField()
+    uidvalidity = BigIntegerField()
+    uid = BigIntegerField()
+    message_id = CharField(max_length=998, index=True)
+    #: The Message-ID again for incoming mail only: unique, so a copy is never a second contact.
+    incoming_message_id = CharField(max_length=998, null=True, unique=True)
+    message_id_synthetic = BooleanField(default=False)
+    direction = EnumField(Direction)
+    internaldate = UTCDateTimeField()  # P23
+    from_address = CharField(null=True)
+    from_header = TextField(default="")
+    to_addresses = TextField(default="")  # comma-separated, normalised
+    cc_addresses = TextField(default="")
+    envelope = TextField(default="")  # Delivered-To, X-Original-To (P24)
+    subject = TextField(default="")
+    text = TextField(default="")
+    source = BlobField(null=True)  # the source; over 25 MB: its headers and text only
+    truncated = BooleanField(default=False)
+    size = BigIntegerField(default=0)
+    contact = ForeignKeyField(Contact, null=True, backref="messages")
+    outcome = CharField(max_length=32)  # app.domain.intake.Outcome
+    created_at = UTCDateTimeField()
+
+    mailbox_id: int | None
+    contact_id: int | None
+
+    class Meta:
+        indexes = ((("mailbox", "folder", "uidvalidity", "uid"), True),)
+
+
+class IntakeLogEntry(BaseModel):
+    """The intake log: a fetch's summary, a mailbox's failure, or one message set aside."""
+
+    mailbox = ForeignKeyField(Mailbox, null=True, backref="+", on_delete="SET NULL")
+    mailbox_name = CharField(max_length=64)
+    at = UTCDateTimeField(index=True)
+    kind = EnumField(IntakeLogKind)
+    new = IntegerField(default=0)
+    joined = IntegerField(default=0)
+    responses = IntegerField(default=0)
+    ignored = IntegerField(default=0)
+    rejected = IntegerField(default=0)
+    reason = CharField(max_length=64, default="")  # a code: IgnoreReason, MailboxFailure…
+    message = TextField(default="")  # Portuguese text of a failure
+    problems = TextField(default="")  # parse.Problem codes, comma-separated
+    message_id = CharField(max_length=998, default="")
+    sender = CharField(default="")
+    subject = TextField(default="")
+
+
 _CORE_MODELS: tuple[type[BaseModel], ...] = (
     Technician,
     CompanySettings,
@@ -578,6 +709,12 @@ _CORE_MODELS: tuple[type[BaseModel], ...] = (
     LedgerEntry,
     CompensationGrant,
     ChangeLog,
+    Mailbox,
+    MailboxFolder,
+    MailboxLease,
+    SupportAddress,
+    MailMessage,
+    IntakeLogEntry,
 )
 
 

@@ -13,8 +13,8 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -122,3 +122,151 @@ def append(client: IMAPClient, folder: str, raw: bytes, when: datetime) -> int:
     response = client.append(folder, raw, flags=(), msg_time=when)
     # b"[APPENDUID <uidvalidity> <uid>] Append completed."
     return int(response.split(b"]", 1)[0].split()[-1])
+
+
+# --- the intake's services over that Dovecot (a database each test, SQLite or PostgreSQL) -----
+
+from app.clock import ManualClock  # noqa: E402
+from app.services.context import Desk  # noqa: E402
+from app.services.intake import addresses as address_book  # noqa: E402
+from app.services.intake.mailboxes import MailboxRecord, add_mailbox  # noqa: E402
+from app.store.models import Technician  # noqa: E402
+from tests.store.fixtures import database, db_location  # noqa: E402
+
+__all__ = ["database", "db_location"]
+
+#: Tuesday 10 March 2026, 12:00 UTC: the desks' "now"; messages are stored before it.
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+#: Monday 9 March 2026, 10:00 UTC (Lisbon is UTC+0): a business day.
+MONDAY_10H = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
+PASSWORD_VARIABLE = "BALCAO_TEST_IMAP_PASSWORD"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def admin_desk(database: object, clock: ManualClock) -> Desk:
+    admin = Technician.create(name="Marta", is_admin=True, created_at=NOW)
+    return Desk(clock, admin.id)
+
+
+@pytest.fixture
+def program(clock: ManualClock) -> Desk:
+    """The program itself, as `balcao fetch-mail` runs."""
+    return Desk(clock, None)
+
+
+@pytest.fixture
+def addresses(admin_desk: Desk) -> None:
+    """The company's addresses: general, priority, team."""
+    address_book.add_address(admin_desk, "suporte@empresa.pt", "email")
+    address_book.add_address(admin_desk, "prioritario@empresa.pt", "priority_email")
+    address_book.add_address(admin_desk, "rui@empresa.pt", "team")
+
+
+@pytest.fixture
+def sent_folder(dovecot: Dovecot) -> Iterator[str]:
+    """A second new folder in the ``suporte`` account, for a sent folder."""
+    name = f"s-{uuid.uuid4().hex[:12]}"
+    client = dovecot.writer()
+    client.create_folder(name)
+    try:
+        yield name
+    finally:
+        if client.folder_exists(name):
+            client.delete_folder(name)
+        client.logout()
+
+
+def make_mailbox(
+    dovecot: Dovecot,
+    desk: Desk,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    name: str = "geral",
+    folder: str = "INBOX",
+    sent_folder: str | None = None,
+    user: str = "suporte",
+    **changes: object,
+) -> MailboxRecord:
+    monkeypatch.setenv(PASSWORD_VARIABLE, dovecot.password)
+    values: dict[str, object] = {
+        "name": name,
+        "host": dovecot.host,
+        "port": dovecot.tls_port,
+        "security": "ssl",
+        "user": user,
+        "password_env": PASSWORD_VARIABLE,
+        "ca_file": str(dovecot.ca_file),
+        "folder": folder,
+        "sent_folder": sent_folder,
+    }
+    values.update(changes)
+    return add_mailbox(desk, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def writer(dovecot: Dovecot) -> Iterator[IMAPClient]:
+    """A client of the ``suporte`` account that puts messages in, logged out after the test."""
+    client = dovecot.writer()
+    try:
+        yield client
+    finally:
+        client.logout()
+
+
+@dataclass
+class Intake:
+    """A test's intake set-up: the Dovecot, a folder for the inbox and one for the sent folder,
+    a client that puts messages in, the administrator's desk and the program's."""
+
+    dovecot: Dovecot
+    folder: str
+    sent: str
+    writer: IMAPClient
+    admin: Desk
+    program: Desk
+    clock: ManualClock
+    monkeypatch: pytest.MonkeyPatch
+
+    def mailbox(self, **changes: object) -> MailboxRecord:
+        values: dict[str, object] = {"folder": self.folder, "sent_folder": self.sent}
+        values.update(changes)
+        return make_mailbox(self.dovecot, self.admin, self.monkeypatch, **values)  # type: ignore[arg-type]
+
+    def put(self, raw: bytes, when: datetime, folder: str | None = None) -> int:
+        return append(self.writer, folder or self.folder, raw, when)
+
+    def new_folder(self) -> str:
+        name = f"x-{uuid.uuid4().hex[:12]}"
+        self.writer.create_folder(name)
+        self._made.append(name)
+        return name
+
+    _made: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def intake(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intake]:
+    request.getfixturevalue("addresses")
+    admin: Desk = request.getfixturevalue("admin_desk")
+    writer: IMAPClient = request.getfixturevalue("writer")
+    clock = admin.clock
+    assert isinstance(clock, ManualClock)
+    made = Intake(
+        request.getfixturevalue("dovecot"),
+        request.getfixturevalue("folder"),
+        request.getfixturevalue("sent_folder"),
+        writer,
+        admin,
+        Desk(clock, None),
+        clock,
+        monkeypatch,
+    )
+    yield made
+    for name in made._made:
+        if writer.folder_exists(name):
+            writer.delete_folder(name)

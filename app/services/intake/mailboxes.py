@@ -1,0 +1,320 @@
+"""The mailboxes the intake reads (Definições › Correio, ``balcao mailbox``; administrators).
+
+A password is never kept in the database: it goes to the system keyring (``app.credentials``),
+or the mailbox names an environment variable (``--password-env``) read at each fetch, for a
+machine with no keyring at all. Clear text (``none``) is accepted only for this machine.
+
+Adding a mailbox tests the connection ("Testar ligação") and notes each folder's UIDNEXT: the
+mailbox takes the messages that arrive from then on (issue 11), and with ``since`` also those
+already there that the server stored on or after that day.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from app import credentials
+from app.domain.intake import Security, security_allowed
+from app.domain.states import Direction
+from app.domain.validation import ValidationError
+from app.errors import KnownError
+from app.i18n import _
+from app.intake.imap import ImapReader, ImapSettings, MailboxError, MailboxFailure, connect
+from app.services.checks import check_text
+from app.services.context import Desk, use_case
+from app.services.errors import InputError, NotFoundError, RuleError
+from app.services.settings import require_admin
+from app.store.models import Mailbox, MailboxFolder, MailboxLease
+
+Connector = Callable[[ImapSettings], ImapReader]
+
+
+@dataclass(frozen=True)
+class MailboxRecord:
+    id: int
+    name: str
+    host: str
+    port: int
+    security: Security
+    user: str
+    folder: str
+    sent_folder: str | None
+    ca_file: str | None
+    password_env: str | None
+    added_at: datetime
+    since: date | None
+    last_fetch_at: datetime | None
+    last_error: str
+    last_error_at: datetime | None
+    failures: int
+    retry_at: datetime | None
+
+
+def record_of(row: Mailbox) -> MailboxRecord:
+    return MailboxRecord(
+        id=row.id,
+        name=row.name,
+        host=row.host,
+        port=row.port,
+        security=row.security,
+        user=row.user,
+        folder=row.folder,
+        sent_folder=row.sent_folder,
+        ca_file=row.ca_file,
+        password_env=row.password_env,
+        added_at=row.added_at,
+        since=row.since,
+        last_fetch_at=row.last_fetch_at,
+        last_error=row.last_error,
+        last_error_at=row.last_error_at,
+        failures=row.failures,
+        retry_at=row.retry_at,
+    )
+
+
+def mailboxes() -> tuple[MailboxRecord, ...]:
+    return tuple(record_of(row) for row in Mailbox.select().order_by(Mailbox.name))
+
+
+def find_mailbox(name: str) -> MailboxRecord:
+    row = Mailbox.get_or_none(Mailbox.name == name.strip())
+    if row is None:
+        raise NotFoundError(_("There is no mailbox named {name}.").format(name=name))
+    return record_of(row)
+
+
+def keyring_address(name: str, user: str, host: str, port: int) -> str:
+    """The password-free address the keyring keeps a mailbox's password under."""
+    return f"imap://{user}@{host}:{port}/{name}"
+
+
+class PasswordMissing(KnownError):
+    """The mailbox's password is nowhere to be found (an unset variable, an empty keyring)."""
+
+
+def password_of(record: MailboxRecord) -> str:
+    if record.password_env:
+        value = os.environ.get(record.password_env)
+        if not value:
+            raise PasswordMissing(
+                _(
+                    "The environment variable {variable} with the password of the mailbox "
+                    "{name} is not set."
+                ).format(variable=record.password_env, name=record.name)
+            )
+        return value
+    found = credentials.saved_password(
+        keyring_address(record.name, record.user, record.host, record.port)
+    )
+    if found is None:
+        raise PasswordMissing(
+            _(
+                "The password of the mailbox {name} is not in this computer's keyring: add the "
+                "mailbox again here, or use --password-env."
+            ).format(name=record.name)
+        )
+    return found
+
+
+def settings_of(record: MailboxRecord, password: str) -> ImapSettings:
+    return ImapSettings(
+        host=record.host,
+        port=record.port,
+        security=record.security,
+        user=record.user,
+        password=password,
+        ca_file=Path(record.ca_file) if record.ca_file else None,
+    )
+
+
+def _security(value: object) -> Security:
+    try:
+        return Security(str(value))
+    except ValueError:
+        raise InputError(
+            _("Unknown security: {value} (ssl, starttls or none).").format(value=value),
+            field="security",
+        ) from None
+
+
+def _port(value: object) -> int:
+    try:
+        port = int(str(value))
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise InputError(_("The port is a number from 1 to 65535."), field="port")
+    return port
+
+
+def _variable(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    name = value.strip()
+    if not name.replace("_", "").isalnum() or name[0].isdigit():
+        raise InputError(
+            _("{name} is not the name of an environment variable.").format(name=name),
+            field="password_env",
+        )
+    return name
+
+
+def test_connection(
+    settings: ImapSettings, folder: str, sent_folder: str | None, *, connector: Connector = connect
+) -> tuple[int, int | None]:
+    """Logs in and opens the folders read-only ("Testar ligação"); their UIDNEXT. Raises
+    ``MailboxError`` saying in Portuguese what failed."""
+    reader = connector(settings)
+    try:
+        inbox = reader.examine(folder)
+        sent = reader.status(sent_folder).uidnext if sent_folder else None
+    finally:
+        reader.close()
+    return inbox.uidnext, sent
+
+
+def add_mailbox(
+    desk: Desk,
+    *,
+    name: str,
+    host: str,
+    port: int | str,
+    security: Security | str,
+    user: str,
+    password: str | None = None,
+    password_env: str | None = None,
+    ca_file: str | None = None,
+    folder: str = "INBOX",
+    sent_folder: str | None = "Sent",
+    since: date | None = None,
+    check: bool = True,
+    connector: Connector = connect,
+) -> MailboxRecord:
+    """Adds a mailbox, after testing the connection (``check``); ``MailboxError`` when it fails."""
+    require_admin(desk)  # before any connection is tried; again in the transaction below
+    try:
+        return _add(
+            desk,
+            name=name,
+            host=host,
+            port=port,
+            security=security,
+            user=user,
+            password=password,
+            password_env=password_env,
+            ca_file=ca_file,
+            folder=folder,
+            sent_folder=sent_folder,
+            since=since,
+            check=check,
+            connector=connector,
+        )
+    except ValidationError as error:
+        raise InputError(error.message, field=error.field) from error
+
+
+def _add(
+    desk: Desk,
+    *,
+    name: str,
+    host: str,
+    port: int | str,
+    security: Security | str,
+    user: str,
+    password: str | None,
+    password_env: str | None,
+    ca_file: str | None,
+    folder: str,
+    sent_folder: str | None,
+    since: date | None,
+    check: bool,
+    connector: Connector,
+) -> MailboxRecord:
+    chosen_name = check_text("name", name, max_length=64, required=True)
+    chosen_host = check_text("host", host, required=True)
+    chosen_user = check_text("user", user, required=True)
+    chosen_security = _security(security)
+    chosen_port = _port(port)
+    variable = _variable(password_env)
+    chosen_folder = check_text("folder", folder, required=True)
+    chosen_sent = check_text("folder", sent_folder or "") or None
+    chosen_ca = (ca_file or "").strip() or None
+    if not security_allowed(chosen_host, chosen_security):
+        raise MailboxError(MailboxFailure.INSECURE, host=chosen_host)
+    if variable is None and not password:
+        raise InputError(
+            _("Give the mailbox's password, or the environment variable that holds it."),
+            field="password",
+        )
+    if Mailbox.get_or_none(Mailbox.name == chosen_name) is not None:
+        raise RuleError(_("There is already a mailbox named {name}.").format(name=chosen_name))
+    secret = os.environ.get(variable, "") if variable else (password or "")
+    settings = ImapSettings(
+        chosen_host,
+        chosen_port,
+        chosen_security,
+        chosen_user,
+        secret,
+        Path(chosen_ca) if chosen_ca else None,
+    )
+    inbox_next: int | None = None
+    sent_next: int | None = None
+    if check:
+        inbox_next, sent_next = test_connection(
+            settings, chosen_folder, chosen_sent, connector=connector
+        )
+    if variable is None and password:
+        kept = credentials.save_password(
+            keyring_address(chosen_name, chosen_user, chosen_host, chosen_port), password
+        )
+        if not kept:
+            raise RuleError(
+                _(
+                    "This computer has no keyring to keep the password in: name an environment "
+                    "variable that holds it instead (--password-env)."
+                )
+            )
+    with use_case():
+        require_admin(desk)
+        row = Mailbox.create(
+            name=chosen_name,
+            host=chosen_host,
+            port=chosen_port,
+            security=chosen_security,
+            user=chosen_user,
+            folder=chosen_folder,
+            sent_folder=chosen_sent,
+            ca_file=chosen_ca,
+            password_env=variable,
+            added_at=desk.now(),
+            since=since,
+            created_by=desk.technician_id,
+        )
+        MailboxFolder.create(
+            mailbox=row.id, role=Direction.IN, name=chosen_folder, next_uid=inbox_next
+        )
+        if chosen_sent:
+            MailboxFolder.create(
+                mailbox=row.id, role=Direction.OUT, name=chosen_sent, next_uid=sent_next
+            )
+        MailboxLease.create(mailbox=row.id)
+        return record_of(row)
+
+
+def remove_mailbox(desk: Desk, name: str) -> None:
+    """Stops reading a mailbox; the messages taken from it and their contacts stay."""
+    with use_case():
+        require_admin(desk)
+        row = Mailbox.get_or_none(Mailbox.name == name.strip())
+        if row is None:
+            raise NotFoundError(_("There is no mailbox named {name}.").format(name=name))
+        record = record_of(row)
+        row.delete_instance()
+    if record.password_env is None:
+        credentials.forget_password(
+            keyring_address(record.name, record.user, record.host, record.port)
+        )
