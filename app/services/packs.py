@@ -32,6 +32,7 @@ from typing import Any
 
 from peewee import JOIN, SQL, Case, ModelSelect, Value, chunked, fn
 
+from app.domain.months import Month
 from app.domain.packs import (
     Allocation,
     Balance,
@@ -39,8 +40,9 @@ from app.domain.packs import (
     allocate,
     balance_after,
     balance_validity,
+    covering,
     first_live_month,
-    month_key,
+    last_lapsed_day,
     unit_pack_valid_until,
 )
 from app.domain.states import LedgerKind
@@ -226,15 +228,14 @@ def rows_of(query: Any) -> Iterator[Any]:
 
 
 def first_of_month(day: date) -> date:
-    return day.replace(day=1)
+    """A month as the store keeps it: its first day."""
+    return Month.of(day).first_day
 
 
 def months(first: date, last: date) -> Iterator[date]:
     """The first days of the months from ``first``'s to ``last``'s, inclusive."""
-    year, month = month_key(first)
-    while (year, month) <= month_key(last):
-        yield date(year, month, 1)
-        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    for month in Month.span(Month.of(first), Month.of(last)):
+        yield month.first_day
 
 
 def _info(pack: Pack) -> PackInfo:
@@ -435,11 +436,16 @@ _BalanceKey = tuple[int, date | None]
 
 def _month_number(day: date) -> int:
     """Months since year 0: consecutive months have consecutive numbers."""
-    return day.year * 12 + day.month - 1
+    return Month.of(day).ordinal
 
 
-def _month_of(number: int) -> date:
-    return date(number // 12, number % 12 + 1, 1)
+def _covers(month: date) -> Any:
+    """P15 as a filter: the monthly packs that give hours in ``month`` (its first day), from the
+    domain's bounds (``covering``)."""
+    bounds = covering(Month.of(month))
+    return (Pack.starts_on <= bounds.latest_first) & (
+        Pack.last_month.is_null() | (Pack.last_month >= bounds.earliest_last)
+    )
 
 
 def _same_month(column: Any, month: Any) -> Any:
@@ -558,7 +564,7 @@ def _missing_months(due: list[Pack], last: date) -> dict[date, list[int]]:
                 continue
             first += count  # the unbroken run allotted so far
         for number in range(first, final + 1):
-            missing.setdefault(_month_of(number), []).append(pack.id)
+            missing.setdefault(Month.from_ordinal(number).first_day, []).append(pack.id)
     if irregular:
         allotted = set(
             rows_of(
@@ -663,7 +669,7 @@ def _unit_leftovers(lapse: _Lapse) -> Iterator[tuple[int, date | None, int]]:
     """Unit packs past their last day (P14) that were never expired."""
     query = Pack.select(Pack.id, _left(Pack.id, None)).where(
         (Pack.kind == PackKind.UNIT)
-        & (Pack.valid_until < lapse.today)
+        & (Pack.valid_until <= last_lapsed_day(lapse.today))
         & _not_expired(Pack.id, None)
     )
     if lapse.lapsed_since is not None:
@@ -690,10 +696,7 @@ def _monthly_leftovers(lapse: _Lapse) -> Iterator[tuple[int, date | None, int]]:
         if month >= lapse.this_month:
             break
         query = Pack.select(Pack.id, _left(Pack.id, month)).where(
-            (Pack.kind == PackKind.MONTHLY)
-            & (Pack.starts_on <= month)
-            & (Pack.last_month.is_null() | (Pack.last_month >= month))
-            & _not_expired(Pack.id, month)
+            (Pack.kind == PackKind.MONTHLY) & _covers(month) & _not_expired(Pack.id, month)
         )
         for pack_id, left in rows_of(query.tuples()):
             yield pack_id, month, int(left)
@@ -725,7 +728,7 @@ def _credited_balances(lapse: _Lapse, which: Any) -> Iterator[tuple[int, date | 
     credit = which & (_Credit.minutes > 0)
     # Only unit packs have a last day. A subquery, not a join: the few credits lead, not the packs.
     past_last_day = Pack.select(SQL("1")).where(
-        (Pack.id == _Credit.pack) & (Pack.valid_until < lapse.today)
+        (Pack.id == _Credit.pack) & (Pack.valid_until <= last_lapsed_day(lapse.today))
     )
     unit = _Credit.select(_Credit.pack, _left(_Credit.pack, None)).where(
         credit
@@ -819,11 +822,8 @@ def _pack_balances(
         (Pack.customer == customer_id)
         & (Pack.starts_on <= on)
         & (
-            ((Pack.kind == PackKind.UNIT) & (Pack.valid_until >= on))
-            | (
-                (Pack.kind == PackKind.MONTHLY)
-                & (Pack.last_month.is_null() | (Pack.last_month >= month))
-            )
+            ((Pack.kind == PackKind.UNIT) & (Pack.valid_until > last_lapsed_day(on)))
+            | ((Pack.kind == PackKind.MONTHLY) & _covers(month))
             | (Pack.kind == PackKind.FREE)
         )
     )
@@ -920,7 +920,7 @@ def expiring_packs(on: date, within_days: int = EXPIRY_WARNING_DAYS) -> tuple[Ex
         .where(
             (Pack.kind == PackKind.UNIT)
             & (Pack.starts_on <= on)
-            & (Pack.valid_until >= on)
+            & (Pack.valid_until > last_lapsed_day(on))
             & (Pack.valid_until <= on + timedelta(days=within_days))
         )
         .group_by(Pack.id, Customer.id, Customer.name, Pack.valid_until, Pack.minutes)

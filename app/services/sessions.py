@@ -31,9 +31,10 @@ from peewee import Case, fn
 
 from app.domain import states as enums
 from app.domain.billing import BilledTime, bill, needs_review
-from app.domain.calendar import BusinessCalendar, elapsed, local_days
+from app.domain.calendar import BusinessCalendar, elapsed
 from app.domain.contract import effective_blocks, effective_rates
-from app.domain.packs import PackKind, month_bounds
+from app.domain.months import Month
+from app.domain.packs import PackKind
 from app.domain.sla import Plan
 from app.domain.states import LedgerKind
 from app.i18n import _, format_datetime
@@ -526,13 +527,8 @@ def open_sessions(technician_id: int) -> tuple[SessionState, ...]:
     return tuple(sorted(found, key=lambda s: not s.running))
 
 
-def _month_range(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC instants a local calendar month starts and ends at."""
-    return local_days(*month_bounds((year, month)), zone)
-
-
 def _in_month(year: int, month: int) -> Any:
-    start, end = _month_range(year, month, company_zone())
+    start, end = Month(year, month).instants(company_zone())
     return (Session.started_at >= start) & (Session.started_at < end)
 
 

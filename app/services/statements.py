@@ -27,8 +27,9 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
-from app.domain.calendar import elapsed, local_days
-from app.domain.packs import PackKind, month_bounds, payment_order
+from app.domain.calendar import elapsed
+from app.domain.months import Month
+from app.domain.packs import PackKind, payment_order
 from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason, guarantee_outcome
 from app.domain.states import ContactState
 from app.i18n import _, format_month
@@ -51,7 +52,6 @@ from app.services.sessions import SessionState, sessions_of_customer
 from app.services.settings import company_zone
 from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
 
-_MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
 _LAST_MICROSECOND = timedelta(microseconds=1)
 
 
@@ -193,13 +193,14 @@ class Statement:
 
 def parse_month(text: str) -> tuple[int, int]:
     """``2026-03`` as ``(2026, 3)``; ``InputError`` otherwise."""
-    found = _MONTH.fullmatch(text)
-    if found is None or not 1 <= int(found[2]) <= 12:
+    try:
+        month = Month.parse(text)
+    except ValueError:
         raise InputError(
             _("{text} is not a month; write it as 2026-03.").format(text=text.strip()),
             field="month",
-        )
-    return int(found[1]), int(found[2])
+        ) from None
+    return month.year, month.number
 
 
 def _nif_digits(text: str) -> str | None:
@@ -252,7 +253,7 @@ def find_customer(text: str) -> int:
 
 def _month_range(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants a local calendar month starts and ends at (end exclusive)."""
-    return local_days(*month_bounds((year, month)), zone)
+    return Month(year, month).instants(zone)
 
 
 def _party(row: Any, country: str = "PT") -> Party:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import states
+from app.domain.months import Month
 from app.i18n import _, format_clock, format_datetime, format_duration, format_month
 from app.services import sessions
 from app.services import settings as company
@@ -435,9 +436,8 @@ class MonthSessions(QWidget):
         self.reload()
 
     def _move(self, step: int) -> None:
-        year, month = self.month
-        index = year * 12 + (month - 1) + step
-        self.set_month(index // 12, index % 12 + 1)
+        moved = Month(*self.month).plus(step)
+        self.set_month(moved.year, moved.number)
 
     def _go_to_this_month(self) -> None:
         today = company.company_today(self.context.now())

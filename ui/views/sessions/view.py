@@ -12,7 +12,7 @@ from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
-from app.domain.packs import month_bounds
+from app.domain.months import Month
 from app.i18n import _, format_month, ngettext
 from app.services import sessions
 from app.services.changes import Changes, Topic
@@ -119,7 +119,7 @@ class SessionsView(View):
         """Writes the sessions of the month shown as CSV for the accountant, in the background
         with its count, cancellable (the file is written whole or not at all)."""
         year, month = self.month.month
-        first, last = month_bounds((year, month))
+        first, last = Month(year, month).first_day, Month(year, month).last_day
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         path = ask_csv_path(
             self,
