@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo
 from peewee import Case, fn
 
 from app.domain import states as enums
-from app.domain.billing import BilledTime, bill, needs_review
-from app.domain.calendar import BusinessCalendar, elapsed
+from app.domain.billing import BilledTime, active_time, bill, needs_review
+from app.domain.calendar import BusinessCalendar
 from app.domain.contract import effective_blocks, effective_rates
 from app.domain.months import Month
 from app.domain.packs import PackKind
@@ -150,7 +150,7 @@ class SessionState:
 
     def elapsed(self, now: datetime) -> timedelta:
         """Active time up to ``now`` (pauses excluded), on real UTC instants (P13)."""
-        return sum((elapsed(i.started_at, _end(i, now)) for i in self.intervals), timedelta(0))
+        return active_time((i.started_at, _end(i, now)) for i in self.intervals)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.calendar import elapsed
+from app.domain.billing import active_time
 from app.errors import KnownError
 from app.i18n import _, format_clock, format_datetime
 from app.services.errors import InputError
@@ -234,7 +234,7 @@ class IntervalsDialog(QDialog):
         backwards = [end <= start for start, end in periods]
         for row, wrong in zip(self.rows, backwards, strict=True):
             row.end.setStyleSheet(_BAD_FIELD_STYLE if wrong else "")
-        total = sum((elapsed(start, end) for start, end in periods if end > start), timedelta(0))
+        total = active_time((start, end) for start, end in periods if end > start)
         self.total.setText(_("Total: {time}").format(time=format_clock(total)))
         if any(backwards):
             number = backwards.index(True) + 1
