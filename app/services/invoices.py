@@ -46,6 +46,7 @@ from app.domain.invoice import (
     totals,
     uncovered_time,
 )
+from app.domain.months import Month
 from app.domain.packs import PackKind
 from app.domain.states import InvoiceKind, InvoiceState, LedgerKind, SessionState
 from app.domain.validation import (
@@ -61,8 +62,7 @@ from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, NotFoundError, RuleError
 from app.services.labels import invoice_kind_label
-from app.services.packs import customer_row, months, rows_of
-from app.services.queries import get_or_missing, locked_or_missing
+from app.services.queries import customer_row, get_or_missing, locked_or_missing, rows_of
 from app.services.settings import company_zone, require_admin
 from app.store.base import delete_versioned, save_versioned
 from app.store.database import locking
@@ -465,7 +465,7 @@ def _pack_lines(
                 )
                 lines.append((line, _Refs(pack_id=pack.id)))
             continue
-        for month in months(start, end):
+        for month in (m.first_day for m in Month.span(Month.of(start), Month.of(end))):
             if month < max(start, pack.starts_on) or (pack.last_month and month > pack.last_month):
                 continue
             if (pack.id, month) in taken:

@@ -43,7 +43,12 @@ from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
 from app.services.invoices import document_number
-from app.services.queries import get_or_missing, locked_or_missing, sessions_with_names
+from app.services.queries import (
+    customer_row,
+    get_or_missing,
+    locked_or_missing,
+    sessions_with_names,
+)
 from app.services.settings import business_calendar, company_today, company_zone, require_admin
 from app.store.base import save_versioned
 from app.store.models import (
@@ -568,7 +573,7 @@ def sessions_to_review() -> tuple[SessionState, ...]:
 def outside_hours_warning(customer_id: int, at: datetime) -> bool:
     """Whether timing ``customer_id`` at ``at`` deserves the warning: outside business hours,
     and the customer has no 24/7 plan (the time is billed at the out-of-hours block and rate)."""
-    customer = packs.customer_row(customer_id)
+    customer = customer_row(customer_id)
     return _warns(customer, at, business_calendar())
 
 
@@ -615,7 +620,7 @@ def start_session(
                 raise InputError(_("This contact belongs to another customer."), field="customer")
         if customer_id is None:
             raise InputError(_("Choose the customer the session is for."), field="customer")
-        customer = packs.customer_row(customer_id)
+        customer = customer_row(customer_id)
         if customer.archived:
             raise RuleError(
                 _("{customer} is archived: restore the customer before timing work.").format(

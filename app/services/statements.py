@@ -43,11 +43,9 @@ from app.services.packs import (
     PackBalance,
     PackInfo,
     balance_at,
-    customer_row,
     packs_of_customer,
-    rows_of,
 )
-from app.services.queries import frozen_terms
+from app.services.queries import customer_row, frozen_terms, rows_of
 from app.services.sessions import SessionState, sessions_of_customer
 from app.services.settings import company_zone
 from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
