@@ -177,3 +177,13 @@ def period_label(period: Period) -> str:
         Period.LAST_3_MONTHS: _("The last 3 months"),
         Period.THIS_YEAR: _("This year"),
     }[Period(period)]
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+
+def document_number(series: str, year: int | None, number: int | None) -> str | None:
+    """A document's number as printed: ``FT 2026/17``; ``None`` for a draft (no number yet)."""
+    if year is None or number is None:
+        return None
+    return f"{series} {year}/{number}"

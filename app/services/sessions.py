@@ -42,7 +42,7 @@ from app.services import changes, checks, packs
 from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
-from app.services.invoices import document_number
+from app.services.labels import document_number
 from app.services.queries import (
     customer_row,
     get_or_missing,
