@@ -11,26 +11,17 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN, fn
 
 from app.domain.calendar import local_days
-from app.domain.invoice import (
-    InvoiceLine,
-    time_line,
-    uncovered_time,
-)
+from app.domain.invoice import InvoiceLine, time_line, uncovered_time
 from app.domain.months import Month
 from app.domain.packs import PackKind
 from app.domain.states import InvoiceKind, InvoiceState, LedgerKind, SessionState
-from app.domain.validation import (
-    MAX_AMOUNT,
-    MAX_QUANTITY,
-)
+from app.domain.validation import MAX_AMOUNT, MAX_QUANTITY
 from app.i18n import _, format_date, format_minutes_as_hours, format_month
 from app.services import changes, checks
 from app.services.changes import Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, NotFoundError
-from app.services.invoices.queries import (
-    document,
-)
+from app.services.invoices.queries import document
 from app.services.invoices.records import (
     Refs,
     customer_snapshot,
@@ -42,11 +33,7 @@ from app.services.invoices.records import (
     set_totals,
     supplier_snapshot,
 )
-from app.services.invoices.types import (
-    ONE,
-    DraftDeleted,
-    InvoiceDocument,
-)
+from app.services.invoices.types import ONE, DraftDeleted, InvoiceDocument
 from app.services.queries import customer_row, rows_of
 from app.services.settings import company_zone
 from app.store.base import delete_versioned, save_versioned

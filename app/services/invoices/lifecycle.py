@@ -7,22 +7,15 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from app.domain.invoice import (
-    credit_lines,
-    issue_date,
-)
+from app.domain.invoice import credit_lines, issue_date
 from app.domain.states import InvoiceKind, InvoiceState, SessionState
 from app.i18n import _, format_date
 from app.services import changes, checks
 from app.services.changes import Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
-from app.services.invoices.drafting import (
-    uncovered,
-)
-from app.services.invoices.queries import (
-    document,
-)
+from app.services.invoices.drafting import uncovered
+from app.services.invoices.queries import document
 from app.services.invoices.records import (
     CUSTOMER_SNAPSHOT,
     Refs,
@@ -39,22 +32,13 @@ from app.services.invoices.records import (
     stored_lines,
     supplier_snapshot,
 )
-from app.services.invoices.types import (
-    InvoiceCancelled,
-    InvoiceDocument,
-)
+from app.services.invoices.types import InvoiceCancelled, InvoiceDocument
 from app.services.labels import document_number
 from app.services.queries import locked_or_missing, rows_of
 from app.services.settings import company_zone, require_admin
 from app.store.base import save_versioned
 from app.store.database import locking
-from app.store.models import (
-    CompanySettings,
-    Customer,
-    Invoice,
-    Pack,
-    Session,
-)
+from app.store.models import CompanySettings, Customer, Invoice, Pack, Session
 from app.store.models import InvoiceLine as LineRow
 from app.store.numbering import next_invoice_number
 

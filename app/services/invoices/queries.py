@@ -8,24 +8,14 @@ from typing import Any, cast
 
 from peewee import JOIN
 
-from app.domain.invoice import (
-    totals,
-)
+from app.domain.invoice import totals
 from app.domain.states import InvoiceKind, InvoiceState
-from app.domain.validation import (
-    ValidationError,
-    parse_amount,
-)
+from app.domain.validation import ValidationError, parse_amount
 from app.i18n import _
 from app.services import checks
 from app.services.changes import Changes
 from app.services.errors import NotFoundError
-from app.services.invoices.records import (
-    as_domain,
-    missing_invoice,
-    parse_number,
-    stored_lines,
-)
+from app.services.invoices.records import as_domain, missing_invoice, parse_number, stored_lines
 from app.services.invoices.types import (
     MAX,
     MAX_NUMBER,
@@ -39,10 +29,7 @@ from app.services.invoices.types import (
 )
 from app.services.labels import document_number
 from app.services.queries import get_or_missing, rows_of
-from app.store.models import (
-    Invoice,
-    Technician,
-)
+from app.store.models import Invoice, Technician
 
 # --- reading ----------------------------------------------------------------------------------
 

@@ -8,28 +8,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from app.domain.invoice import (
-    InvoiceLine,
-    totals,
-)
+from app.domain.invoice import InvoiceLine, totals
 from app.domain.states import InvoiceState
-from app.domain.validation import (
-    ValidationError,
-    normalize_nif,
-)
+from app.domain.validation import ValidationError, normalize_nif
 from app.i18n import _
 from app.services import checks
 from app.services.errors import InputError, RuleError
-from app.services.invoices.types import (
-    NUMBER,
-)
+from app.services.invoices.types import NUMBER
 from app.services.labels import document_number
 from app.services.queries import locked_or_missing
-from app.store.models import (
-    CompanySettings,
-    Customer,
-    Invoice,
-)
+from app.store.models import CompanySettings, Customer, Invoice
 from app.store.models import InvoiceLine as LineRow
 
 

@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from app.domain.invoice import (
-    VatSummary,
-)
+from app.domain.invoice import VatSummary
 from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import N_, _
 from app.services.changes import Changes

@@ -7,11 +7,7 @@ from datetime import date, datetime, timedelta
 from peewee import Case, fn
 
 from app.domain.months import Month
-from app.domain.packs import (
-    PackKind,
-    balance_validity,
-    last_lapsed_day,
-)
+from app.domain.packs import PackKind, balance_validity, last_lapsed_day
 from app.domain.states import LedgerKind
 from app.services.packs.sweeps import covers_month_filter
 from app.services.packs.types import (

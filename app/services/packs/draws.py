@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.domain.packs import (
-    Allocation,
-    allocate,
-)
+from app.domain.packs import Allocation, allocate
 from app.domain.states import LedgerKind
 from app.services.context import Desk
 from app.services.packs.balances import pack_balances

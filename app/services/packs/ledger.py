@@ -6,21 +6,14 @@ from datetime import datetime
 
 from peewee import JOIN, fn
 
-from app.domain.packs import (
-    PackKind,
-    balance_after,
-)
+from app.domain.packs import PackKind, balance_after
 from app.domain.states import LedgerKind
 from app.i18n import _
 from app.services import changes, checks
 from app.services.changes import Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
-from app.services.packs.types import (
-    LEDGER_PAGE,
-    EntryCorrected,
-    LedgerRow,
-)
+from app.services.packs.types import LEDGER_PAGE, EntryCorrected, LedgerRow
 from app.services.queries import get_or_missing, rows_of
 from app.services.settings import require_admin
 from app.store.database import locking

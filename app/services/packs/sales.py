@@ -6,10 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.domain.months import Month
-from app.domain.packs import (
-    PackKind,
-    unit_pack_valid_until,
-)
+from app.domain.packs import PackKind, unit_pack_valid_until
 from app.domain.states import LedgerKind
 from app.domain.validation import MAX_AMOUNT, MAX_PACK_MINUTES
 from app.i18n import _, format_minutes_as_hours
@@ -18,11 +15,7 @@ from app.services.changes import Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
 from app.services.packs.sweeps import record_allotments
-from app.services.packs.types import (
-    PackResult,
-    info_of,
-    missing_pack,
-)
+from app.services.packs.types import PackResult, info_of, missing_pack
 from app.services.queries import customer_row, locked_or_missing
 from app.services.settings import company_today
 from app.store.base import save_versioned

@@ -12,19 +12,12 @@ from typing import Any
 from peewee import SQL, Case, ModelSelect, Value, chunked, fn
 
 from app.domain.months import Month
-from app.domain.packs import (
-    PackKind,
-    covering,
-    first_live_month,
-    last_lapsed_day,
-)
+from app.domain.packs import PackKind, covering, first_live_month, last_lapsed_day
 from app.domain.states import LedgerKind
 from app.services import changes
 from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
-from app.services.packs.types import (
-    SweepResult,
-)
+from app.services.packs.types import SweepResult
 from app.services.queries import rows_of
 from app.services.settings import company_today
 from app.store.database import locking

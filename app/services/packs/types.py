@@ -6,10 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from app.domain.packs import (
-    Balance,
-    PackKind,
-)
+from app.domain.packs import Balance, PackKind
 from app.domain.states import LedgerKind
 from app.i18n import _
 from app.services.changes import Changes
