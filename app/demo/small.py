@@ -381,7 +381,7 @@ class SmallDemo:
             self.session_versions[key] = started.version
 
         def step(
-            use_case: Callable[[Desk, int, int], sessions.SessionState],
+            use_case: Callable[[Desk, int, int], sessions.SessionRecord],
         ) -> Callable[[], None]:
             def run() -> None:
                 done = use_case(desk, self.session_ids[key], self.session_versions[key])

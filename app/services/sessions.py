@@ -118,7 +118,7 @@ class SessionBilling:
 
 
 @dataclass(frozen=True)
-class SessionState:
+class SessionRecord:
     """A session as the window shows it: the timer, a row of the list, a detail view.
 
     ``state`` is the ``app.domain.states.SessionState`` (running, paused, stopped,
@@ -400,7 +400,7 @@ def _refuse_if_invoiced(session: Session) -> None:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _states(condition: Any, *, newest_first: bool = True) -> list[SessionState]:
+def _states(condition: Any, *, newest_first: bool = True) -> list[SessionRecord]:
     """Sessions matching ``condition`` with everything the window shows, in three queries
     whatever their number (a month of a busy desk is thousands): plain tuples, no model objects."""
     order = (
@@ -472,7 +472,7 @@ def _draws(session_ids: list[int]) -> dict[int, list[PackDraw]]:
     return draws
 
 
-def _state(row: Any, intervals: tuple[Interval, ...], draws: tuple[PackDraw, ...]) -> SessionState:
+def _state(row: Any, intervals: tuple[Interval, ...], draws: tuple[PackDraw, ...]) -> SessionRecord:
     """A row of ``sessions_with_names`` (as a named tuple: a foreign key is named after its
     field, ``customer`` for ``customer_id``)."""
     billing = None
@@ -488,7 +488,7 @@ def _state(row: Any, intervals: tuple[Interval, ...], draws: tuple[PackDraw, ...
             rate_outside=row.rate_outside,
             draws=draws,
         )
-    return SessionState(
+    return SessionRecord(
         id=row.id,
         version=row.version,
         customer_id=row.customer,
@@ -509,7 +509,7 @@ def _state(row: Any, intervals: tuple[Interval, ...], draws: tuple[PackDraw, ...
     )
 
 
-def session(session_id: int) -> SessionState:
+def session(session_id: int) -> SessionRecord:
     """One session with its intervals, billing and draws."""
     found = _states(Session.id == session_id)
     if not found:
@@ -517,7 +517,7 @@ def session(session_id: int) -> SessionState:
     return found[0]
 
 
-def running_session(technician_id: int) -> SessionState | None:
+def running_session(technician_id: int) -> SessionRecord | None:
     """The technician's running session, if any: after a restart or a crash the timer resumes
     from it (its intervals are stored, so ``elapsed(now)`` is right)."""
     found = _states(
@@ -526,7 +526,7 @@ def running_session(technician_id: int) -> SessionState | None:
     return found[0] if found else None
 
 
-def open_sessions(technician_id: int) -> tuple[SessionState, ...]:
+def open_sessions(technician_id: int) -> tuple[SessionRecord, ...]:
     """The technician's running and paused sessions, the running one first."""
     found = _states((Session.technician == technician_id) & Session.state.in_(_OPEN_STATES))
     return tuple(sorted(found, key=lambda s: not s.running))
@@ -539,7 +539,7 @@ def _in_month(year: int, month: int) -> Any:
 
 def sessions_of_customer(
     customer_id: int, month: tuple[int, int] | None = None, *, include_discarded: bool = False
-) -> tuple[SessionState, ...]:
+) -> tuple[SessionRecord, ...]:
     """A customer's sessions, newest first; ``month`` ``(year, month)``: only those started in
     that month (company time zone)."""
     condition = Session.customer == customer_id
@@ -552,7 +552,7 @@ def sessions_of_customer(
 
 def sessions_by_month(
     year: int, month: int, *, include_discarded: bool = False
-) -> tuple[SessionState, ...]:
+) -> tuple[SessionRecord, ...]:
     """Every session started in a month (company time zone), newest first."""
     condition = _in_month(year, month)
     if not include_discarded:
@@ -560,7 +560,7 @@ def sessions_by_month(
     return tuple(_states(condition))
 
 
-def sessions_to_review() -> tuple[SessionState, ...]:
+def sessions_to_review() -> tuple[SessionRecord, ...]:
     """Stopped sessions flagged as too long, waiting for an administrator (``correct_session``)."""
     return tuple(
         _states(
@@ -598,13 +598,13 @@ def live_billing(session_id: int, now: datetime) -> LiveBilling:
 # --- the timer --------------------------------------------------------------------------------
 
 
-def _result(session_id: int, done: Changes, *, warning: bool = False) -> SessionState:
+def _result(session_id: int, done: Changes, *, warning: bool = False) -> SessionRecord:
     return replace(session(session_id), outside_hours_warning=warning, changes=done)
 
 
 def start_session(
     desk: Desk, *, customer_id: int | None = None, contact_id: int | None = None, note: str = ""
-) -> SessionState:
+) -> SessionRecord:
     """Starts the timer of the technician at ``desk`` for a customer, or for a contact (whose
     customer it then is). One running session per technician (a paused one may wait). The first
     interval is written at once, so a crash loses nothing."""
@@ -643,7 +643,7 @@ def start_session(
         return _result(started.id, done, warning=_warns(customer, now, calendar))
 
 
-def pause_session(desk: Desk, session_id: int, version: int) -> SessionState:
+def pause_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
     """Pauses a running session: its open interval ends now."""
     with use_case():
         paused = locked_or_missing(Session, session_id, _missing_session(session_id))
@@ -656,7 +656,7 @@ def pause_session(desk: Desk, session_id: int, version: int) -> SessionState:
         return _result(paused.id, done)
 
 
-def resume_session(desk: Desk, session_id: int, version: int) -> SessionState:
+def resume_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
     """Resumes a paused session with a new interval from now, if its technician has no other
     session running."""
     with use_case():
@@ -674,7 +674,7 @@ def resume_session(desk: Desk, session_id: int, version: int) -> SessionState:
         return _result(resumed.id, done, warning=warning)
 
 
-def stop_session(desk: Desk, session_id: int, version: int) -> SessionState:
+def stop_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
     """Stops a running or paused session and bills it, all in one transaction: billed time
     (P11–P13), draws on the customer's packs (P16a), uncovered minutes and rates frozen.
 
@@ -706,7 +706,7 @@ def edit_session(
     *,
     intervals: Sequence[tuple[datetime, datetime]] | None = None,
     note: str | None = None,
-) -> SessionState:
+) -> SessionRecord:
     """Changes a session's note and, once stopped, its intervals, while it is not invoiced.
 
     New intervals re-bill it: what it drew is given back with reversing entries (never by
@@ -744,7 +744,7 @@ def correct_session(
     session_id: int,
     version: int,
     intervals: Sequence[tuple[datetime, datetime]] | None = None,
-) -> SessionState:
+) -> SessionRecord:
     """An administrator's review of a session flagged as too long: its times are replaced by
     ``intervals`` (``None``: the recorded times are right) and it is billed, whatever its
     length, since an administrator has now confirmed it."""
@@ -765,7 +765,7 @@ def correct_session(
         return _result(reviewed.id, done)
 
 
-def discard_session(desk: Desk, session_id: int, version: int) -> SessionState:
+def discard_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
     """Discards a session started by mistake: never billed; if it was, what it drew goes back
     to the packs with reversing entries. Kept for audit; not possible once invoiced."""
     with use_case():

@@ -46,7 +46,7 @@ from app.services.packs import (
     packs_of_customer,
 )
 from app.services.queries import customer_row, frozen_terms, rows_of
-from app.services.sessions import SessionState, sessions_of_customer
+from app.services.sessions import SessionRecord, sessions_of_customer
 from app.services.settings import company_zone
 from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
 
@@ -114,7 +114,7 @@ class Statement:
     made_at: datetime
     zone: ZoneInfo
     #: Started in the month, oldest first (discarded sessions left out).
-    sessions: tuple[SessionState, ...]
+    sessions: tuple[SessionRecord, ...]
     #: Every pack of the customer, to name the balances the sessions drew on.
     packs: tuple[PackInfo, ...]
     #: Received in the month, oldest first.
@@ -134,7 +134,7 @@ class Statement:
     def pack(self, pack_id: int) -> PackInfo | None:
         return next((pack for pack in self.packs if pack.id == pack_id), None)
 
-    def raw_time(self, session: SessionState) -> timedelta:
+    def raw_time(self, session: SessionRecord) -> timedelta:
         """The session's real time (pauses excluded); a running one up to the statement's end."""
         return session.elapsed(max(self.ends_at, session.started_at))
 

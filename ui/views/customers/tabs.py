@@ -50,7 +50,7 @@ from app.services.labels import (
     session_state_label,
 )
 from app.services.packs import EXPIRY_WARNING_DAYS, PackBalance, balances
-from app.services.sessions import PackDraw, SessionState, sessions_of_customer
+from app.services.sessions import PackDraw, SessionRecord, sessions_of_customer
 from app.services.settings import company_today
 from ui.context import UiContext
 from ui.table_model import KEY_ROLE, RIGHT, Column, RowTableModel, TableProxy
@@ -232,7 +232,7 @@ def _draw_text(draw: PackDraw, *, month: bool) -> str:
     return _("{pack}: {time}").format(pack=kind, time=format_minutes_as_hours(draw.minutes))
 
 
-def _paid_by(row: SessionState, *, month: bool = False) -> list[str]:
+def _paid_by(row: SessionRecord, *, month: bool = False) -> list[str]:
     """Who pays the billed time (P16a): each pack drawn on, then what no pack covered."""
     if row.billing is None:
         return []
@@ -246,7 +246,7 @@ def _paid_by(row: SessionState, *, month: bool = False) -> list[str]:
     return parts
 
 
-def _billed_text(row: SessionState) -> str:
+def _billed_text(row: SessionRecord) -> str:
     if row.billing is not None:
         return format_minutes_as_hours(row.billing.billed_minutes)
     if row.flagged_for_review and row.state is SessionStatus.STOPPED:
@@ -254,7 +254,7 @@ def _billed_text(row: SessionState) -> str:
     return session_state_label(row.state)
 
 
-def _time_text(row: SessionState) -> str:
+def _time_text(row: SessionRecord) -> str:
     """The real time inside and outside business hours (P12)."""
     if row.billing is None:
         return "—"
@@ -270,12 +270,12 @@ class SessionsTab(CustomerTab):
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
 
-        def uncovered_colours(row: SessionState) -> tuple[QColor | None, QColor | None]:
+        def uncovered_colours(row: SessionRecord) -> tuple[QColor | None, QColor | None]:
             if row.billing is not None and row.billing.uncovered_minutes:
                 return MISSED_COLOUR, None
             return None, None
 
-        self.model: RowTableModel[SessionState] = RowTableModel(
+        self.model: RowTableModel[SessionRecord] = RowTableModel(
             [
                 Column(
                     _("Started"),

@@ -1,6 +1,6 @@
 """The lists of the Sessions view: the sessions of a month, and the sessions to review.
 
-Both are ``RowTableModel`` tables of ``SessionState`` rows. A session is edited (its times and
+Both are ``RowTableModel`` tables of ``SessionRecord`` rows. A session is edited (its times and
 note) while it is stopped and not invoiced; one flagged as too long is corrected by an
 administrator from the review list (``correct_session``).
 """
@@ -30,7 +30,7 @@ from app.i18n import _, format_clock, format_datetime, format_duration, format_m
 from app.services import sessions
 from app.services import settings as company
 from app.services.labels import session_state_label
-from app.services.sessions import SessionState
+from app.services.sessions import SessionRecord
 from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op
@@ -56,17 +56,17 @@ def _minutes(minutes: int) -> str:
     return format_duration(timedelta(minutes=minutes))
 
 
-def _is_open(state: SessionState) -> bool:
+def _is_open(state: SessionRecord) -> bool:
     return state.state in (states.SessionState.RUNNING, states.SessionState.PAUSED)
 
 
-def state_text(state: SessionState) -> str:
+def state_text(state: SessionRecord) -> str:
     if state.flagged_for_review and state.state is states.SessionState.STOPPED:
         return _("To review")
     return session_state_label(state.state)
 
 
-def _colours(state: SessionState) -> tuple[QColor | None, QColor | None]:
+def _colours(state: SessionRecord) -> tuple[QColor | None, QColor | None]:
     if state.flagged_for_review and state.state is states.SessionState.STOPPED:
         return _REVIEW_COLOURS
     if state.state is states.SessionState.DISCARDED:
@@ -74,11 +74,11 @@ def _colours(state: SessionState) -> tuple[QColor | None, QColor | None]:
     return (None, None)
 
 
-def _billed(state: SessionState, value: Callable[[sessions.SessionBilling], int]) -> str:
+def _billed(state: SessionRecord, value: Callable[[sessions.SessionBilling], int]) -> str:
     return _NONE if state.billing is None else _minutes(value(state.billing))
 
 
-def _billed_key(state: SessionState, value: Callable[[sessions.SessionBilling], int]) -> int:
+def _billed_key(state: SessionRecord, value: Callable[[sessions.SessionBilling], int]) -> int:
     return -1 if state.billing is None else value(state.billing)
 
 
@@ -87,14 +87,14 @@ def _billed_key(state: SessionState, value: Callable[[sessions.SessionBilling], 
 
 def month_columns(
     zone: Callable[[], ZoneInfo], now: Callable[[], datetime]
-) -> list[Column[SessionState]]:
+) -> list[Column[SessionRecord]]:
     """Date, customer, contact, technician, state, real time, inside/outside, billed, paid by
     packs, uncovered, invoice."""
 
-    def real_time(state: SessionState) -> timedelta:
+    def real_time(state: SessionRecord) -> timedelta:
         return state.elapsed(now())
 
-    def inside_outside(state: SessionState) -> str:
+    def inside_outside(state: SessionRecord) -> str:
         if state.billing is None:
             return _NONE
         return _("{inside} / {outside}").format(
@@ -154,8 +154,8 @@ def month_columns(
     ]
 
 
-def review_columns(zone: Callable[[], ZoneInfo]) -> list[Column[SessionState]]:
-    def real_time(state: SessionState) -> timedelta:
+def review_columns(zone: Callable[[], ZoneInfo]) -> list[Column[SessionRecord]]:
+    def real_time(state: SessionRecord) -> timedelta:
         return state.elapsed(state.stopped_at or state.started_at)
 
     return [
@@ -215,7 +215,7 @@ def review_samples() -> tuple[str, ...]:
 
 
 def _table(
-    model: RowTableModel[SessionState], stretch: tuple[int, ...], samples: tuple[str, ...]
+    model: RowTableModel[SessionRecord], stretch: tuple[int, ...], samples: tuple[str, ...]
 ) -> tuple[QTableView, TableProxy]:
     """A sortable table of single rows; the ``stretch`` columns (free text) share what is left
     once the others have their sample's width, so the table fits the window without scrolling.
@@ -229,7 +229,7 @@ def _table(
     return table, proxy
 
 
-def _unchanged(state: SessionState, periods: list[tuple[datetime, datetime]]) -> bool:
+def _unchanged(state: SessionRecord, periods: list[tuple[datetime, datetime]]) -> bool:
     """Whether the typed periods are the stored ones (typed to the second)."""
     stored = [
         (i.started_at.replace(microsecond=0), i.ended_at.replace(microsecond=0))
@@ -247,18 +247,18 @@ class SessionTable(QWidget):
 
     def __init__(
         self,
-        columns: list[Column[SessionState]],
+        columns: list[Column[SessionRecord]],
         stretch: tuple[int, ...],
         samples: tuple[str, ...],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.model: RowTableModel[SessionState] = RowTableModel(columns, key=lambda s: s.id)
+        self.model: RowTableModel[SessionRecord] = RowTableModel(columns, key=lambda s: s.id)
         self.table, self.proxy = _table(self.model, stretch, samples)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
-        self._last_chosen: SessionState | None = None
+        self._last_chosen: SessionRecord | None = None
 
-    def selected(self) -> SessionState | None:
+    def selected(self) -> SessionRecord | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
@@ -274,7 +274,7 @@ class SessionTable(QWidget):
         self.table.scrollTo(index)
         return True
 
-    def set_rows(self, rows: tuple[SessionState, ...]) -> None:
+    def set_rows(self, rows: tuple[SessionRecord, ...]) -> None:
         self.model.set_rows(rows)
         self._on_selection(QItemSelection(), QItemSelection())
 
@@ -289,7 +289,7 @@ class SessionTable(QWidget):
 
 def _edit_dialog(
     context: UiContext,
-    state: SessionState,
+    state: SessionRecord,
     zone: ZoneInfo,
     parent: QWidget,
     *,
@@ -298,11 +298,11 @@ def _edit_dialog(
     """The dialog that edits the session's times (or corrects one to review)."""
     desk = context.desk
 
-    def edit(periods: list[tuple[datetime, datetime]], note: str | None) -> SessionState:
+    def edit(periods: list[tuple[datetime, datetime]], note: str | None) -> SessionRecord:
         times = None if _unchanged(state, periods) else periods
         return sessions.edit_session(desk, state.id, state.version, intervals=times, note=note)
 
-    def correct(periods: list[tuple[datetime, datetime]], _note: str | None) -> SessionState:
+    def correct(periods: list[tuple[datetime, datetime]], _note: str | None) -> SessionRecord:
         times = None if _unchanged(state, periods) else periods
         return sessions.correct_session(desk, state.id, state.version, times)
 
@@ -337,12 +337,12 @@ def _edit_dialog(
 
 def _open_edit_dialog(
     context: UiContext,
-    state: SessionState,
+    state: SessionRecord,
     zone: ZoneInfo,
     parent: QWidget,
     *,
     correcting: bool,
-    saved: Callable[[SessionState], None],
+    saved: Callable[[SessionRecord], None],
 ) -> IntervalsDialog:
     """Opens ``_edit_dialog``; once it saves, the window syncs and ``saved`` gets the session."""
     dialog = _edit_dialog(context, state, zone, parent, correcting=correcting)
@@ -470,11 +470,11 @@ class MonthSessions(QWidget):
 
     # --- actions --------------------------------------------------------------------------------
 
-    def _on_chosen(self, state: SessionState | None) -> None:
+    def _on_chosen(self, state: SessionRecord | None) -> None:
         self._update_buttons(state)
         self.chosen.emit(state)
 
-    def _update_buttons(self, state: SessionState | None) -> None:
+    def _update_buttons(self, state: SessionRecord | None) -> None:
         invoiced = state is not None and state.invoice_id is not None
         editable = state is not None and state.state is states.SessionState.STOPPED and not invoiced
         discardable = (
@@ -571,7 +571,7 @@ class ReviewSessions(QWidget):
         self._on_chosen(self.sessions.selected())
         self.counted.emit(len(rows))
 
-    def _on_chosen(self, state: SessionState | None) -> None:
+    def _on_chosen(self, state: SessionRecord | None) -> None:
         self.correct_button.setEnabled(state is not None and self._admin)
         self.chosen.emit(state)
 
