@@ -29,7 +29,8 @@ from app.services.checks import check_text
 from app.services.context import Desk, use_case
 from app.services.errors import RuleError
 from app.services.queries import get_or_missing, locked_or_missing
-from app.services.settings import company_today, require_admin
+from app.services.settings.calendar import company_today
+from app.services.settings.technicians import require_admin
 from app.store.base import save_versioned
 from app.store.database import locking, write_transaction
 from app.store.models import CompensationGrant, Contact, LedgerEntry, Pack, Technician

@@ -37,7 +37,7 @@ from app.services.checks import amount, check_text, day, search_text, whole
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, NotFoundError
 from app.services.queries import get_or_missing, locked_or_missing, sender_owner
-from app.services.settings import company_today
+from app.services.settings.calendar import company_today
 from app.store.base import save_versioned
 from app.store.models import Contact, Customer, CustomerEmail, CustomerPhone
 

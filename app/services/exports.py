@@ -39,7 +39,7 @@ from app.services.labels import (
     session_state_label,
 )
 from app.services.queries import sessions_with_names
-from app.services.settings import company_zone
+from app.services.settings.calendar import company_zone
 from app.store.models import Customer, LedgerEntry, Pack, Session, Technician
 
 ENCODING = "utf-8-sig"  # UTF-8 with a BOM: spreadsheets then read it as UTF-8

@@ -47,7 +47,7 @@ from app.services.packs import (
 )
 from app.services.queries import customer_row, frozen_terms, rows_of
 from app.services.sessions import SessionRecord, sessions_of_customer
-from app.services.settings import company_zone
+from app.services.settings.calendar import company_zone
 from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
 
 _LAST_MICROSECOND = timedelta(microseconds=1)

@@ -35,7 +35,7 @@ from app.services.invoices.records import (
 )
 from app.services.invoices.types import ONE, DraftDeleted, InvoiceDocument
 from app.services.queries import customer_row, rows_of
-from app.services.settings import company_zone
+from app.services.settings.calendar import company_zone
 from app.store.base import delete_versioned, save_versioned
 from app.store.models import (
     CompanySettings,

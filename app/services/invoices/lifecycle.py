@@ -35,7 +35,8 @@ from app.services.invoices.records import (
 from app.services.invoices.types import InvoiceCancelled, InvoiceDocument
 from app.services.labels import document_number
 from app.services.queries import locked_or_missing, rows_of
-from app.services.settings import company_zone, require_admin
+from app.services.settings.calendar import company_zone
+from app.services.settings.technicians import require_admin
 from app.store.base import save_versioned
 from app.store.database import locking
 from app.store.models import CompanySettings, Customer, Invoice, Pack, Session

@@ -20,7 +20,7 @@ from app.services.packs.types import (
     missing_pack,
 )
 from app.services.queries import customer_row, get_or_missing, rows_of
-from app.services.settings import company_today
+from app.services.settings.calendar import company_today
 from app.store.models import Customer, LedgerEntry, Pack
 
 # --- balances ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from app.domain.states import LedgerKind
 from app.services.context import Desk
 from app.services.packs.balances import pack_balances
 from app.services.packs.sweeps import record_allotments
-from app.services.settings import company_today
+from app.services.settings.calendar import company_today
 from app.store.database import current_database, locking
 from app.store.models import LedgerEntry, Pack
 

@@ -15,7 +15,7 @@ from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
 from app.services.packs.types import LEDGER_PAGE, EntryCorrected, LedgerRow
 from app.services.queries import get_or_missing, rows_of
-from app.services.settings import require_admin
+from app.services.settings.technicians import require_admin
 from app.store.database import locking
 from app.store.models import Customer, LedgerEntry, Pack, Technician
 

@@ -17,7 +17,7 @@ from app.services.errors import InputError, RuleError
 from app.services.packs.sweeps import record_allotments
 from app.services.packs.types import PackResult, info_of, missing_pack
 from app.services.queries import customer_row, locked_or_missing
-from app.services.settings import company_today
+from app.services.settings.calendar import company_today
 from app.store.base import save_versioned
 from app.store.models import LedgerEntry, Pack
 

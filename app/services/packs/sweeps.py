@@ -19,7 +19,7 @@ from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.packs.types import SweepResult
 from app.services.queries import rows_of
-from app.services.settings import company_today
+from app.services.settings.calendar import company_today
 from app.store.database import locking
 from app.store.models import LedgerEntry, Pack
 

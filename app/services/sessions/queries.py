@@ -27,7 +27,7 @@ from app.services.sessions.types import (
     SessionRecord,
     interval_end,
 )
-from app.services.settings import business_calendar, company_zone
+from app.services.settings.calendar import business_calendar, company_zone
 from app.store.models import CompanySettings, LedgerEntry, Pack, Session, SessionInterval
 
 # --- reading ----------------------------------------------------------------------------------

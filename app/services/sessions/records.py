@@ -21,7 +21,7 @@ from app.services.context import Desk
 from app.services.errors import InputError, RuleError
 from app.services.labels import document_number
 from app.services.sessions.types import MINUTE, SECOND
-from app.services.settings import business_calendar, company_today
+from app.services.settings.calendar import business_calendar, company_today
 from app.store.models import CompanySettings, Customer, Invoice, Session, SessionInterval
 
 # --- helpers ----------------------------------------------------------------------------------

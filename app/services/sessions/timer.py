@@ -31,7 +31,8 @@ from app.services.sessions.records import (
     warns_outside_hours,
 )
 from app.services.sessions.types import OPEN_STATES, SessionRecord
-from app.services.settings import business_calendar, company_zone, require_admin
+from app.services.settings.calendar import business_calendar, company_zone
+from app.services.settings.technicians import require_admin
 from app.store.base import save_versioned
 from app.store.models import CompanySettings, Contact, Customer, Session
 
