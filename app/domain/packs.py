@@ -47,6 +47,21 @@ def last_lapsed_day(today: date) -> date:
     return today - timedelta(days=1)
 
 
+#: A unit pack whose last day is this close is flagged as expiring soon.
+EXPIRY_WARNING_DAYS = 30
+
+
+def warning_horizon(on: date, within_days: int = EXPIRY_WARNING_DAYS) -> date:
+    """P14: the last day a unit pack may end on, seen on ``on``, to be flagged as expiring soon;
+    the services filter with this bound."""
+    return on + timedelta(days=within_days)
+
+
+def expiring_soon(valid_until: date, on: date) -> bool:
+    """P14: a unit pack still usable on ``on`` whose last day is near (``EXPIRY_WARNING_DAYS``)."""
+    return not lapsed(valid_until, on) and valid_until <= warning_horizon(on)
+
+
 def lapsed(valid_until: date, today: date) -> bool:
     """P14, P15: whether a balance whose last day is ``valid_until`` has lapsed by ``today``."""
     return valid_until <= last_lapsed_day(today)

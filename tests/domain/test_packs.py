@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from app.domain.months import Month
 from app.domain.packs import (
+    EXPIRY_WARNING_DAYS,
     Allocation,
     Balance,
     Draw,
@@ -19,14 +20,18 @@ from app.domain.packs import (
     allocate,
     balance_after,
     balance_validity,
+    covering,
     covers_month,
+    expiring_soon,
     lapsed,
     lapses_at,
+    last_lapsed_day,
     month_bounds,
     month_key,
     payment_order,
     unit_pack_valid_until,
     usable,
+    warning_horizon,
 )
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -335,3 +340,38 @@ def test_p16a_order_is_respected(inside: int, outside: int, pool: list[Balance])
     # Out-of-hours time is covered first.
     if allocation.covered_inside:
         assert allocation.uncovered_outside == 0
+
+
+# --- the bounds the services filter with (P14, P15) ----------------------------------------------
+
+_days = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+
+
+@given(_days, _days)
+def test_p14_a_balance_has_lapsed_once_its_last_day_is_before_today(
+    last: date, today: date
+) -> None:
+    assert lapsed(last, today) == (last <= last_lapsed_day(today)) == (last < today)
+
+
+@given(_days, _days)
+def test_p14_expiring_soon_is_usable_and_within_the_warning_days(last: date, on: date) -> None:
+    soon = expiring_soon(last, on)
+    assert soon == (on <= last <= warning_horizon(on))
+    assert soon == (0 <= (last - on).days <= EXPIRY_WARNING_DAYS)
+
+
+@given(_days, st.none() | _days, _days)
+def test_p15_the_sql_bounds_say_what_covers_month_says(
+    first: date, last: date | None, on: date
+) -> None:
+    month = Month.of(on)
+    bounds = covering(month)
+    first_month = Month.of(first)
+    last_month = None if last is None else Month.of(last)
+    by_bounds = first_month.first_day <= bounds.latest_first and (
+        last_month is None or last_month.first_day >= bounds.earliest_last
+    )
+    assert covers_month(first_month, last_month, month) == by_bounds
+    in_span = first_month <= month and (last_month is None or month <= last_month)
+    assert covers_month(first_month, last_month, month) == in_span

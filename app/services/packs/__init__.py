@@ -26,6 +26,7 @@ Decisions:
   compensation is (P17): it changes what a customer has paid for.
 """
 
+from app.domain.packs import EXPIRY_WARNING_DAYS
 from app.services.packs.balances import (
     balance_at,
     balances,
@@ -38,7 +39,6 @@ from app.services.packs.ledger import correct_entry, ledger
 from app.services.packs.sales import end_monthly_pack, sell_pack
 from app.services.packs.sweeps import RECENT_DAYS, ensure_monthly_allotments, expire_packs
 from app.services.packs.types import (
-    EXPIRY_WARNING_DAYS,
     LEDGER_PAGE,
     CustomerBalances,
     EntryCorrected,

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from peewee import Case, fn
 
 from app.domain.months import Month
-from app.domain.packs import PackKind, balance_validity, last_lapsed_day
+from app.domain.packs import (
+    EXPIRY_WARNING_DAYS,
+    PackKind,
+    balance_validity,
+    expiring_soon,
+    last_lapsed_day,
+    warning_horizon,
+)
 from app.domain.states import LedgerKind
 from app.services.packs.sweeps import covers_month_filter
 from app.services.packs.types import (
-    EXPIRY_WARNING_DAYS,
     CustomerBalances,
     ExpiringPack,
     PackBalance,
@@ -88,7 +94,7 @@ def pack_balances(
                     pack.kind is PackKind.UNIT
                     and total > 0
                     and valid_until is not None
-                    and valid_until <= on + timedelta(days=EXPIRY_WARNING_DAYS)
+                    and expiring_soon(valid_until, on)
                 ),
             )
         )
@@ -143,7 +149,7 @@ def expiring_packs(on: date, within_days: int = EXPIRY_WARNING_DAYS) -> tuple[Ex
             (Pack.kind == PackKind.UNIT)
             & (Pack.starts_on <= on)
             & (Pack.valid_until > last_lapsed_day(on))
-            & (Pack.valid_until <= on + timedelta(days=within_days))
+            & (Pack.valid_until <= warning_horizon(on, within_days))
         )
         .group_by(Pack.id, Customer.id, Customer.name, Pack.valid_until, Pack.minutes)
         .having(left > 0)

@@ -12,8 +12,6 @@ from app.i18n import _
 from app.services.changes import Changes
 from app.store.models import Pack
 
-#: A unit pack whose last day is this close is flagged as expiring soon.
-EXPIRY_WARNING_DAYS = 30
 #: The ledger page a view fetches at a time.
 LEDGER_PAGE = 500
 
