@@ -39,6 +39,15 @@ class Changes:
         return bool(self.topics)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Changed:
+    """The one place a use case's result carries what it changed: every result type that
+    changes something derives from it (``changes=`` when made), and the views refresh only
+    that. Left out of equality: two reads of the same record are equal whatever they changed."""
+
+    changes: Changes = field(default_factory=Changes, compare=False)
+
+
 def note(desk: Desk, topics: Iterable[Topic], record_id: int | None = None) -> Changes:
     """Records that this use case changed ``topics`` (call inside its transaction)."""
     chosen = frozenset(topics)

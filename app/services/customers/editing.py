@@ -86,7 +86,7 @@ def _saved(desk: Desk, row: Customer, version: int) -> CustomerResult:
     """Saves the customer if ``version`` is still current; notes the change."""
     save_versioned(row, version)
     noted = changes.note(desk, {Topic.CUSTOMERS}, row.id)
-    return CustomerResult(record_of(row), noted)
+    return CustomerResult(record_of(row), changes=noted)
 
 
 def create_customer(
@@ -138,7 +138,7 @@ def create_customer(
         for number in phones:
             _register_phone(row, number, "")
         noted = changes.note(desk, {Topic.CUSTOMERS}, row.id)
-        return CustomerResult(record_of(row), noted)
+        return CustomerResult(record_of(row), changes=noted)
 
 
 def update_customer(

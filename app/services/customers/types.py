@@ -11,7 +11,7 @@ from typing import Literal, TypedDict
 from app.domain.contract import ContractTerms
 from app.domain.sla import Plan
 from app.domain.states import ContactState
-from app.services.changes import Changes
+from app.services.changes import Changed
 
 #: Contacts still being worked on: waiting for a first response, or answered and not closed.
 OPEN_STATES = (ContactState.OPEN, ContactState.ANSWERED)
@@ -79,9 +79,8 @@ class CustomerRow:
 
 
 @dataclass(frozen=True)
-class CustomerResult:
+class CustomerResult(Changed):
     customer: CustomerRecord
-    changes: Changes
 
 
 @dataclass(frozen=True)

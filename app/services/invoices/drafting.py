@@ -341,4 +341,4 @@ def delete_draft(desk: Desk, invoice_id: int, version: int) -> DraftDeleted:
         draft = draft_for_change(invoice_id)
         delete_versioned(draft, version)
         done = changes.note(desk, {Topic.INVOICES}, invoice_id)
-        return DraftDeleted(invoice_id, done)
+        return DraftDeleted(invoice_id, changes=done)

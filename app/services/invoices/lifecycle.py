@@ -214,4 +214,4 @@ def cancel_invoice(desk: Desk, invoice_id: int, version: int, *, reason: str) ->
         )
         topics = {Topic.INVOICES, Topic.SESSIONS} if freed else {Topic.INVOICES}
         done = changes.note(desk, topics, cancelled.id)
-        return InvoiceCancelled(document(cancelled), document(note), done)
+        return InvoiceCancelled(document(cancelled), document(note), changes=done)

@@ -4,14 +4,14 @@ notice every document prints (P22)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from app.domain.invoice import VatSummary
 from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import N_, _
-from app.services.changes import Changes
+from app.services.changes import Changed
 from app.services.labels import invoice_kind_label
 
 #: P22: printed on every document; this program is not certified by the Tax Authority.
@@ -78,7 +78,7 @@ class InvoiceRef:
 
 
 @dataclass(frozen=True)
-class InvoiceDocument:
+class InvoiceDocument(Changed):
     """Everything the window and the PDF show of an invoice or a credit note."""
 
     id: int
@@ -114,7 +114,6 @@ class InvoiceDocument:
     corrected_by: InvoiceRef | None
     correction_reason: str
     created_at: datetime
-    changes: Changes = field(default_factory=Changes, compare=False)
 
     @property
     def title(self) -> str:
@@ -143,13 +142,11 @@ class InvoiceRow:
 
 
 @dataclass(frozen=True)
-class InvoiceCancelled:
+class InvoiceCancelled(Changed):
     invoice: InvoiceDocument
     credit_note: InvoiceDocument
-    changes: Changes
 
 
 @dataclass(frozen=True)
-class DraftDeleted:
+class DraftDeleted(Changed):
     invoice_id: int
-    changes: Changes

@@ -152,4 +152,4 @@ def correct_entry(desk: Desk, entry_id: int, reason: str) -> EntryCorrected:
         )
         done = changes.note(desk, {Topic.PACKS}, entry.pack_id)
         (row,) = _ledger_rows(LedgerEntry.id == correction.id, limit=1, offset=0)
-        return EntryCorrected(row, done)
+        return EntryCorrected(row, changes=done)

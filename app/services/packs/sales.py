@@ -132,7 +132,7 @@ def sell_pack(
         else:
             record_allotments(desk, until=today, pack_ids=[pack.id])
         done = changes.note(desk, {Topic.PACKS}, pack.id)
-        return PackResult(info_of(pack), done)
+        return PackResult(info_of(pack), changes=done)
 
 
 def end_monthly_pack(desk: Desk, pack_id: int, version: int, *, last_month: date) -> PackResult:
@@ -157,4 +157,4 @@ def end_monthly_pack(desk: Desk, pack_id: int, version: int, *, last_month: date
         pack.last_month = last
         save_versioned(pack, version, only=[Pack.last_month])
         done = changes.note(desk, {Topic.PACKS}, pack.id)
-        return PackResult(info_of(pack), done)
+        return PackResult(info_of(pack), changes=done)

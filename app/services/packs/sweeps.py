@@ -242,11 +242,11 @@ def ensure_monthly_allotments(desk: Desk, on: date | None = None) -> SweepResult
     today = company_today(desk.now())
     until = min(on or today, today)
     if not _allotments_due(Month.of(until).first_day).exists():
-        return SweepResult(0, Changes())
+        return SweepResult(0)
     with use_case():
         written = record_allotments(desk, until=until)
         done = changes.note(desk, {Topic.PACKS}) if written else Changes()
-        return SweepResult(written, done)
+        return SweepResult(written, changes=done)
 
 
 def _left(pack: Any, month: Any) -> Any:
@@ -399,7 +399,7 @@ def expire_packs(desk: Desk, *, thorough: bool = False) -> SweepResult:
         )
     found = _leftovers(lapse)
     if not found:
-        return SweepResult(0, Changes())  # the usual case: no write lock taken
+        return SweepResult(0)  # the usual case: no write lock taken
     with use_case():
         for chunk in chunked(sorted({pack_id for pack_id, _month in found}), IDS_PER_QUERY):
             list(locking(Pack.select(Pack.id).where(Pack.id.in_(chunk)).order_by(Pack.id)))
@@ -419,4 +419,4 @@ def expire_packs(desk: Desk, *, thorough: bool = False) -> SweepResult:
                 condition=left > 0,
             )
         done = changes.note(desk, {Topic.PACKS}) if written else Changes()
-        return SweepResult(written, done)
+        return SweepResult(written, changes=done)

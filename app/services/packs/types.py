@@ -9,7 +9,7 @@ from decimal import Decimal
 from app.domain.packs import Balance, PackKind
 from app.domain.states import LedgerKind
 from app.i18n import _
-from app.services.changes import Changes
+from app.services.changes import Changed
 from app.store.models import Pack
 
 #: The ledger page a view fetches at a time.
@@ -40,9 +40,8 @@ class PackInfo:
 
 
 @dataclass(frozen=True)
-class PackResult:
+class PackResult(Changed):
     pack: PackInfo
-    changes: Changes
 
 
 @dataclass(frozen=True)
@@ -158,17 +157,15 @@ class LedgerRow:
 
 
 @dataclass(frozen=True)
-class SweepResult:
+class SweepResult(Changed):
     """What a sweep recorded: entries written (0 when there was nothing to do)."""
 
     entries: int
-    changes: Changes
 
 
 @dataclass(frozen=True)
-class EntryCorrected:
+class EntryCorrected(Changed):
     correction: LedgerRow
-    changes: Changes
 
 
 def info_of(pack: Pack) -> PackInfo:

@@ -3,14 +3,14 @@ timer would bill now)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from app.domain import states as enums
 from app.domain.billing import active_time
 from app.domain.packs import PackKind
-from app.services.changes import Changes
+from app.services.changes import Changed
 
 MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
@@ -74,7 +74,7 @@ class SessionBilling:
 
 
 @dataclass(frozen=True)
-class SessionRecord:
+class SessionRecord(Changed):
     """A session as the window shows it: the timer, a row of the list, a detail view.
 
     ``state`` is the ``app.domain.states.SessionState`` (running, paused, stopped,
@@ -103,7 +103,6 @@ class SessionRecord:
     #: Set by ``start_session``/``resume_session``: the timer runs outside business hours for a
     #: customer without the 24/7 plan (the window warns: that time is billed as out-of-hours).
     outside_hours_warning: bool = False
-    changes: Changes = field(default_factory=Changes, compare=False)
 
     @property
     def running(self) -> bool:

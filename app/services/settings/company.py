@@ -28,7 +28,7 @@ from app.domain.validation import (
 )
 from app.i18n import _
 from app.services import changes
-from app.services.changes import Changes, Topic
+from app.services.changes import Changed, Topic
 from app.services.checks import amount as checked_amount
 from app.services.checks import check_decimal, check_text, whole
 from app.services.context import Desk, use_case
@@ -107,9 +107,8 @@ class SettingsFields(TypedDict, total=False):
 
 
 @dataclass(frozen=True)
-class SettingsResult:
+class SettingsResult(Changed):
     settings: Settings
-    changes: Changes
 
 
 @dataclass(frozen=True)
@@ -323,4 +322,4 @@ def update_settings(desk: Desk, version: int, **fields: Unpack[SettingsFields]) 
             )
         save_versioned(row, version)
         noted = changes.note(desk, {Topic.SETTINGS}, SETTINGS_ID)
-        return SettingsResult(_settings_of(row), noted)
+        return SettingsResult(_settings_of(row), changes=noted)

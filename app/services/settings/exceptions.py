@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from app.domain.validation import ValidationError
 from app.i18n import _, format_date
 from app.services import changes
-from app.services.changes import Changes, Topic
+from app.services.changes import Changed, Changes, Topic
 from app.services.checks import check_text
 from app.services.checks import day as checked_day
 from app.services.context import Desk, use_case
@@ -39,9 +39,8 @@ class CompanyExceptionRecord:
 
 
 @dataclass(frozen=True)
-class CompanyExceptionResult:
+class CompanyExceptionResult(Changed):
     exception: CompanyExceptionRecord
-    changes: Changes
 
 
 def _exception_of(row: CompanyException) -> CompanyExceptionRecord:
@@ -89,7 +88,7 @@ def add_company_exception(
         _check_free_day(day)
         row = CompanyException.create(day=day, hours=checked, note=text)
         noted = changes.note(desk, {Topic.SETTINGS}, row.id)
-        return CompanyExceptionResult(_exception_of(row), noted)
+        return CompanyExceptionResult(_exception_of(row), changes=noted)
 
 
 def update_company_exception(
@@ -114,7 +113,7 @@ def update_company_exception(
             row.note = check_text("note", note)
         save_versioned(row, version)
         noted = changes.note(desk, {Topic.SETTINGS}, row.id)
-        return CompanyExceptionResult(_exception_of(row), noted)
+        return CompanyExceptionResult(_exception_of(row), changes=noted)
 
 
 def remove_company_exception(desk: Desk, exception_id: int, version: int) -> Changes:

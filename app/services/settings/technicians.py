@@ -11,7 +11,7 @@ from app.clock import Clock
 from app.domain.validation import ValidationError
 from app.i18n import _
 from app.services import changes
-from app.services.changes import Changes, Topic
+from app.services.changes import Changed, Topic
 from app.services.checks import check_text
 from app.services.context import Desk, use_case
 from app.services.errors import NotFoundError, RuleError
@@ -33,9 +33,8 @@ class TechnicianRecord:
 
 
 @dataclass(frozen=True)
-class TechnicianResult:
+class TechnicianResult(Changed):
     technician: TechnicianRecord
-    changes: Changes
 
 
 def _technician_of(row: Technician) -> TechnicianRecord:
@@ -109,7 +108,7 @@ def add_technician(desk: Desk, *, name: str, is_admin: bool = False) -> Technici
             name=_technician_name(name), is_admin=bool(is_admin), created_at=desk.now()
         )
         noted = changes.note(desk, {Topic.SETTINGS}, row.id)
-        return TechnicianResult(_technician_of(row), noted)
+        return TechnicianResult(_technician_of(row), changes=noted)
 
 
 def add_first_administrator(clock: Clock, *, name: str) -> TechnicianResult:
@@ -129,7 +128,7 @@ def add_first_administrator(clock: Clock, *, name: str) -> TechnicianResult:
             )
         row = Technician.create(name=_technician_name(name), is_admin=True, created_at=desk.now())
         noted = changes.note(desk, {Topic.SETTINGS}, row.id)
-        return TechnicianResult(_technician_of(row), noted)
+        return TechnicianResult(_technician_of(row), changes=noted)
 
 
 def _change_technician(
@@ -147,7 +146,7 @@ def _change_technician(
             setattr(row, field, value)
         save_versioned(row, version)
         noted = changes.note(desk, {Topic.SETTINGS}, row.id)
-        return TechnicianResult(_technician_of(row), noted)
+        return TechnicianResult(_technician_of(row), changes=noted)
 
 
 def rename_technician(desk: Desk, technician_id: int, version: int, name: str) -> TechnicianResult:
