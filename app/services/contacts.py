@@ -11,6 +11,10 @@ States: open (waiting for its first response) → answered → closed; closed �
 Closing a contact that had no first response records the closing as its first response: a
 request is not closed without telling the customer. A first response after the deadline grants
 the compensation at once (P17) — the sweep would grant it anyway.
+
+Over 500 lines for now: receipt (``register_contact``) and the queue's read model are being
+changed by the intake and the row-by-row queue work; the module is split by concern (receipt,
+queue, lifecycle) once those have landed, rather than under them.
 """
 
 from __future__ import annotations
