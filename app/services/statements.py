@@ -356,8 +356,10 @@ def customer_statement(
     whole month. A month that has not begun is refused (``InputError``). ``progress`` hears of
     each of the ``STATEMENT_STEPS`` reads (and may cancel between them: it only reads).
     """
-    if not 1 <= month <= 12:
-        raise InputError(_("A month is numbered 1 to 12."), field="month")
+    try:
+        Month(year, month)
+    except ValueError:
+        raise InputError(_("A month is numbered 1 to 12."), field="month") from None
     customer = customer_row(customer_id)
     settings = CompanySettings.current()
     zone = company_zone()
