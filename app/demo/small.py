@@ -35,6 +35,7 @@ from app.demo.company import (
 )
 from app.demo.timeline import Timeline
 from app.domain.calendar import BusinessCalendar, elapsed
+from app.domain.months import Month
 from app.domain.packs import PackKind
 from app.domain.sla import Channel, Plan, response_terms
 from app.domain.states import InvoiceState
@@ -180,9 +181,7 @@ class SmallDemo:
         return start + self.rng.randrange(minutes + 1) * _MINUTE
 
     def in_last_month(self, at: datetime) -> bool:
-        first_of_this = self.today.replace(day=1)
-        day = at.astimezone(self.tz).date()
-        return (first_of_this - _DAY).replace(day=1) <= day < first_of_this
+        return Month.of(self.today).previous().contains(at.astimezone(self.tz).date())
 
     def desk(self, technician: int) -> Desk:
         return Desk(self.clock, technician)
@@ -264,9 +263,7 @@ class SmallDemo:
         }
         for key, (minutes, price, months_ago) in monthly.items():
             self.billable.add(key)  # every month has its line
-            first = self.first_day.replace(day=1)
-            for _month in range(months_ago):
-                first = (first - timedelta(days=1)).replace(day=1)
+            first = Month.of(self.first_day).plus(-months_ago).first_day
             packs.sell_pack(
                 self.admin,
                 customer_id=self.customers[key].id,
@@ -381,7 +378,7 @@ class SmallDemo:
             self.session_versions[key] = started.version
 
         def step(
-            use_case: Callable[[Desk, int, int], sessions.SessionState],
+            use_case: Callable[[Desk, int, int], sessions.SessionRecord],
         ) -> Callable[[], None]:
             def run() -> None:
                 done = use_case(desk, self.session_ids[key], self.session_versions[key])
@@ -539,8 +536,8 @@ class SmallDemo:
         self._plan_pack_sales()
 
     def _last_month_days(self) -> list[date]:
-        first_of_this = self.today.replace(day=1)
-        return self.business_days((first_of_this - _DAY).replace(day=1), first_of_this - _DAY)
+        last_month = Month.of(self.today).previous()
+        return self.business_days(last_month.first_day, last_month.last_day)
 
     def _plan_out_of_hours(self) -> None:
         c = self.customers
@@ -821,7 +818,7 @@ class SmallDemo:
     def plan_invoices(self) -> None:
         """Last month invoiced at the start of this one (P20); one invoice cancelled by a credit
         note and issued again; a draft for this month."""
-        month_start = self.local(self.today.replace(day=1), 0, 0)
+        month_start = self.local(Month.of(self.today).first_day, 0, 0)
         opening = self.calendar.next_opening(month_start) + timedelta(hours=1)
         latest = self.end - 20 * _MINUTE
         issue_at = opening if opening < latest else month_start + (self.end - month_start) * 0.3
@@ -829,8 +826,8 @@ class SmallDemo:
         if cancel_at > self.end - 10 * _MINUTE:
             cancel_at = issue_at + (self.end - issue_at) * 0.5
         draft_at = max(self.end - 5 * _MINUTE, cancel_at + (self.end - cancel_at) * 0.5)
-        last_month_end = self.today.replace(day=1) - _DAY
-        period = (last_month_end.replace(day=1), last_month_end)
+        last_month = Month.of(self.today).previous()
+        period = (last_month.first_day, last_month.last_day)
         # Those with something to bill: a session last month, or a pack (monthly ones every
         # month); the others would give empty drafts.
         billed = sorted(
@@ -885,7 +882,7 @@ class SmallDemo:
             made = invoices.draft_invoice(
                 self.admin,
                 customer_id=customer.id,
-                period_start=self.today.replace(day=1),
+                period_start=Month.of(self.today).first_day,
                 period_end=self.today,
             )
             invoices.add_line(

@@ -7,7 +7,6 @@ ledger entry.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,10 +16,8 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from app.domain.calendar import start_of_day
+from app.domain.months import Month
 from app.i18n import _
-
-#: A calendar month as ``(year, month)``.
-Month = tuple[int, int]
 
 
 class PackKind(StrEnum):
@@ -44,54 +41,66 @@ def unit_pack_valid_until(purchased_on: date) -> date:
     return purchased_on + relativedelta(years=1)
 
 
-def unit_pack_expires_at(purchased_on: date, tz: ZoneInfo) -> datetime:
-    """P14: the instant a unit pack lapses, in UTC: the start of the day after its last day."""
-    return start_of_day(unit_pack_valid_until(purchased_on) + timedelta(days=1), tz)
+def last_lapsed_day(today: date) -> date:
+    """P14, P15: a balance whose last day is this one or earlier has lapsed by ``today`` (its
+    last day is over); the sweeps and the balance queries filter with this bound."""
+    return today - timedelta(days=1)
+
+
+#: A unit pack whose last day is this close is flagged as expiring soon.
+EXPIRY_WARNING_DAYS = 30
+
+
+def warning_horizon(on: date, within_days: int = EXPIRY_WARNING_DAYS) -> date:
+    """P14: the last day a unit pack may end on, seen on ``on``, to be flagged as expiring soon;
+    the services filter with this bound."""
+    return on + timedelta(days=within_days)
+
+
+def expiring_soon(valid_until: date, on: date) -> bool:
+    """P14: a unit pack still usable on ``on`` whose last day is near (``EXPIRY_WARNING_DAYS``)."""
+    return not lapsed(valid_until, on) and valid_until <= warning_horizon(on)
+
+
+def lapsed(valid_until: date, today: date) -> bool:
+    """P14, P15: whether a balance whose last day is ``valid_until`` has lapsed by ``today``."""
+    return valid_until <= last_lapsed_day(today)
 
 
 # --- P15: monthly packs ------------------------------------------------------------------------
 
 
 def month_key(day: date) -> Month:
-    return (day.year, day.month)
-
-
-def _check_month(month: Month) -> None:
-    if not 1 <= month[1] <= 12:
-        raise ValueError(_("A month must be between 1 and 12, not {month}.").format(month=month[1]))
+    return Month.of(day)
 
 
 def month_bounds(month: Month) -> tuple[date, date]:
     """The first and the last day of a calendar month."""
-    _check_month(month)
-    year, number = month
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+    return month.first_day, month.last_day
+
+
+@dataclass(frozen=True)
+class Covering:
+    """P15: the bounds a subscription's first and last months (stored as their first days) must
+    meet to give hours in a month: the first began by ``latest_first``, the last (if any) is not
+    before ``earliest_last``."""
+
+    latest_first: date
+    earliest_last: date
+
+
+def covering(month: Month) -> Covering:
+    """P15: which subscriptions give hours in ``month`` (the services filter with these bounds)."""
+    return Covering(latest_first=month.first_day, earliest_last=month.first_day)
 
 
 def covers_month(first: Month, last: Month | None, month: Month) -> bool:
     """Whether a subscription from ``first`` to ``last`` (inclusive; ``None`` = open-ended) gives
     hours in ``month`` (P15)."""
-    _check_month(first)
-    _check_month(month)
-    if last is None:
-        return first <= month
-    _check_month(last)
-    return first <= month <= last
-
-
-def monthly_balance(key: int, month: Month, minutes_per_month: int, used: int) -> Balance:
-    """One month of a subscription: its hours less what was drawn in that month.
-
-    Unused hours do not carry over (P15): each month starts again from ``minutes_per_month``.
-    """
-    first_day, last_day = month_bounds(month)
-    return Balance(
-        key=key,
-        kind=PackKind.MONTHLY,
-        remaining=balance_after(minutes_per_month, -used),
-        valid_from=first_day,
-        valid_until=last_day,
-    )
+    bounds = covering(month)
+    if first.first_day > bounds.latest_first:
+        return False
+    return last is None or last.first_day >= bounds.earliest_last
 
 
 # --- balances and their use (P16a) -------------------------------------------------------------
@@ -131,7 +140,7 @@ def usable(balance: Balance, on: date) -> bool:
     """Already valid on ``on``, not yet expired, and something left."""
     if on < balance.valid_from:
         return False
-    if balance.valid_until is not None and on > balance.valid_until:
+    if balance.valid_until is not None and lapsed(balance.valid_until, on):
         return False
     return balance.remaining > 0
 
@@ -230,7 +239,7 @@ def balance_validity(
     grant, for ever (P16)."""
     kind = PackKind(kind)
     if kind is PackKind.MONTHLY:
-        return month_bounds(month_key(on))
+        return month_bounds(Month.of(on))
     if kind is PackKind.UNIT and valid_until is None:
         raise ValueError("a unit pack needs its last day")
     return starts_on, valid_until if kind is PackKind.UNIT else None
@@ -245,4 +254,4 @@ def lapses_at(valid_until: date, tz: ZoneInfo) -> datetime:
 def first_live_month(today: date) -> date:
     """P15: the first day of the month whose monthly hours can still be used on ``today``;
     every earlier month of a subscription has lapsed."""
-    return today.replace(day=1)
+    return Month.of(today).first_day

@@ -7,9 +7,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-
 from app.domain.calendar import start_of_day
+from app.domain.months import Month
 
 
 class Period(StrEnum):
@@ -23,12 +22,12 @@ class Period(StrEnum):
 def period_days(period: Period, today: date) -> tuple[date, date] | None:
     """The period's first day and the day after its last, as seen on ``today``; None: no limit
     (``EVERYTHING``)."""
-    month = today.replace(day=1)
-    next_month = month + relativedelta(months=1)
+    this_month = Month.of(today)
+    month, next_month = this_month.first_day, this_month.next().first_day
     ranges = {
         Period.THIS_MONTH: (month, next_month),
-        Period.LAST_MONTH: (month - relativedelta(months=1), month),
-        Period.LAST_3_MONTHS: (month - relativedelta(months=2), next_month),
+        Period.LAST_MONTH: (this_month.previous().first_day, month),
+        Period.LAST_3_MONTHS: (this_month.plus(-2).first_day, next_month),
         Period.THIS_YEAR: (today.replace(month=1, day=1), date(today.year + 1, 1, 1)),
     }
     return ranges.get(Period(period))

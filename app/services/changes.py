@@ -79,6 +79,15 @@ class Changes:
         return bool(self.whole or self.records)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Changed:
+    """The one place a use case's result carries what it changed: every result type that
+    changes something derives from it (``changes=`` when made), and the views refresh only
+    that. Left out of equality: two reads of the same record are equal whatever they changed."""
+
+    changes: Changes = field(default_factory=Changes, compare=False)
+
+
 def _changes(items: Iterable[tuple[Topic, int | None]]) -> Changes:
     whole: set[Topic] = set()
     records: dict[Topic, set[int]] = {}

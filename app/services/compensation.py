@@ -24,12 +24,13 @@ from app.domain.states import ContactState, LedgerKind
 from app.domain.validation import ValidationError
 from app.i18n import _, format_datetime, format_minutes_as_hours
 from app.services import changes
-from app.services.changes import Changes, Topic
+from app.services.changes import Changed, Topic
 from app.services.checks import check_text
 from app.services.context import Desk, use_case
 from app.services.errors import RuleError
 from app.services.queries import get_or_missing, locked_or_missing
-from app.services.settings import company_today, require_admin
+from app.services.settings.calendar import company_today
+from app.services.settings.technicians import require_admin
 from app.store.base import save_versioned
 from app.store.database import locking, write_transaction
 from app.store.models import CompensationGrant, Contact, LedgerEntry, Pack, Technician
@@ -66,17 +67,15 @@ class GrantRecord:
 
 
 @dataclass(frozen=True)
-class SweepResult:
+class SweepResult(Changed):
     """What a sweep granted (empty most of the time, and then nothing is noted)."""
 
     granted: tuple[GrantRecord, ...]
-    changes: Changes
 
 
 @dataclass(frozen=True)
-class GrantResult:
+class GrantResult(Changed):
     grant: GrantRecord
-    changes: Changes
 
 
 def _grants_query() -> ModelSelect[CompensationGrant]:
@@ -258,7 +257,7 @@ def sweep_breaches(desk: Desk, *, thorough: bool = False) -> SweepResult:
     """
     now = desk.now()
     if not _candidates(now, thorough=thorough).exists():
-        return SweepResult((), Changes())  # the usual case: no write lock taken
+        return SweepResult(())  # the usual case: no write lock taken
     with use_case():
         candidates = list(
             locking(
@@ -267,7 +266,7 @@ def sweep_breaches(desk: Desk, *, thorough: bool = False) -> SweepResult:
             )
         )
         if not candidates:
-            return SweepResult((), Changes())
+            return SweepResult(())
         # Another desk may have granted some while this one waited for their locks.
         already = _granted_among([contact.id for contact in candidates])
         today = company_today(now)
@@ -280,12 +279,12 @@ def sweep_breaches(desk: Desk, *, thorough: bool = False) -> SweepResult:
         }
         granted = list(granted_to.values())
         if not granted:
-            return SweepResult((), Changes())
+            return SweepResult(())
         # The contacts that changed (their rows show the grant); balances changed wholesale.
         noted = changes.note(desk, {Topic.CONTACTS, Topic.PACKS}, record_ids=granted_to)
         query = _grants_query().where(CompensationGrant.id.in_(granted))
         return SweepResult(
-            tuple(_grant_of(row) for row in query.order_by(CompensationGrant.id)), noted
+            tuple(_grant_of(row) for row in query.order_by(CompensationGrant.id)), changes=noted
         )
 
 
@@ -347,4 +346,4 @@ def revoke_grant(
         grant.revocation_entry = revocation
         save_versioned(grant, grant.version if version is None else version)
         noted = changes.note(desk, {Topic.CONTACTS, Topic.PACKS}, grant.contact_id)
-        return GrantResult(_load_grant(grant.id), noted)
+        return GrantResult(_load_grant(grant.id), changes=noted)

@@ -11,6 +11,10 @@ States: open (waiting for its first response) → answered → closed; closed �
 Closing a contact that had no first response records the closing as its first response: a
 request is not closed without telling the customer. A first response after the deadline grants
 the compensation at once (P17) — the sweep would grant it anyway.
+
+Over 500 lines for now: receipt (``register_contact``) and the queue's read model are being
+changed by the intake and the row-by-row queue work; the module is split by concern (receipt,
+queue, lifecycle) once those have landed, rather than under them.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from peewee import JOIN, ModelSelect, fn
+from peewee import JOIN, Case, ModelSelect, fn
 
 from app.domain.calendar import elapsed
 from app.domain.contract import NO_CONTRACT
+from app.domain.queue import QueueGroup, queue_due, queue_key
 from app.domain.sla import (
     CHANNELS_WITHOUT_GUARANTEE,
     Channel,
@@ -151,7 +156,18 @@ class ContactRow:
     @property
     def due(self) -> datetime:
         """What the queue sorts by: the deadline, else the indicative target, else receipt."""
-        return self.deadline or self.target or self.received_at
+        return queue_due(self.deadline, self.target, self.received_at)
+
+    @property
+    def queue_key(self) -> tuple[QueueGroup, datetime, int]:
+        """Its place in the queue (``app.domain.queue``)."""
+        return queue_key(
+            waiting=self.state is ContactState.OPEN,
+            deadline=self.deadline,
+            target=self.target,
+            received=self.received_at,
+            key=self.id,
+        )
 
     def time_left(self, now: datetime) -> timedelta:
         """Real time from ``now`` to ``due`` (negative once past it)."""
@@ -208,6 +224,21 @@ def _rows(query: ModelSelect[Contact]) -> tuple[ContactRow, ...]:
     return tuple(ContactRow(*row) for row in rows)  # _ROW_COLUMNS are its fields, in order
 
 
+#: ``app.domain.queue.queue_key`` in SQL: group, due, id (``queue_group`` and ``queue_due``).
+_QUEUE_ORDER = (
+    Case(
+        None,
+        [
+            (Contact.state != ContactState.OPEN, int(QueueGroup.ANSWERED)),
+            (Contact.deadline.is_null() & Contact.target.is_null(), int(QueueGroup.UNTIMED)),
+        ],
+        int(QueueGroup.TIMED),
+    ).asc(),
+    fn.COALESCE(Contact.deadline, Contact.target, Contact.received_at).asc(),
+    Contact.id.asc(),
+)
+
+
 def open_contacts(
     *, include_answered: bool = True, limit: int | None = None, offset: int = 0
 ) -> tuple[ContactRow, ...]:
@@ -217,18 +248,7 @@ def open_contacts(
     (P10a). One query; ``limit`` and ``offset`` page it.
     """
     states = QUEUE_STATES if include_answered else (ContactState.OPEN,)
-    due = fn.COALESCE(Contact.deadline, Contact.target, Contact.received_at)
-    untimed = Contact.deadline.is_null() & Contact.target.is_null()
-    query = (
-        _rows_query()
-        .where(Contact.state.in_(states))
-        .order_by(
-            (Contact.state == ContactState.ANSWERED).asc(),
-            untimed.asc(),
-            due.asc(),
-            Contact.id.asc(),
-        )
-    )
+    query = _rows_query().where(Contact.state.in_(states)).order_by(*_QUEUE_ORDER)
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return _rows(query)

@@ -32,10 +32,14 @@ from app.files import atomic_write
 from app.i18n import _, format_date
 from app.progress import NO_PROGRESS, Progress
 from app.services.errors import InputError
-from app.services.invoices import document_number
-from app.services.labels import ledger_kind_label, pack_kind_label, session_state_label
+from app.services.labels import (
+    document_number,
+    ledger_kind_label,
+    pack_kind_label,
+    session_state_label,
+)
 from app.services.queries import sessions_with_names
-from app.services.settings import company_zone
+from app.services.settings.calendar import company_zone
 from app.store.models import Customer, LedgerEntry, Pack, Session, Technician
 
 ENCODING = "utf-8-sig"  # UTF-8 with a BOM: spreadsheets then read it as UTF-8

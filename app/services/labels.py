@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from app.domain.packs import PackKind, month_bounds
+from app.domain.months import Month
+from app.domain.packs import PackKind
 from app.domain.periods import Period
 from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason
 from app.domain.states import ContactState, InvoiceKind, InvoiceState, LedgerKind, SessionState
@@ -95,7 +96,8 @@ def invoice_period_text(start: date | None, end: date | None) -> str:
     """An invoice's period: a whole month as ``março de 2026``; any other as its two dates."""
     if start is None or end is None:
         return ""
-    if (start, end) == month_bounds((start.year, start.month)):
+    month = Month.of(start)
+    if (start, end) == (month.first_day, month.last_day):
         return format_month(start.year, start.month)
     return _("{start} to {end}").format(start=format_date(start), end=format_date(end))
 
@@ -175,3 +177,13 @@ def period_label(period: Period) -> str:
         Period.LAST_3_MONTHS: _("The last 3 months"),
         Period.THIS_YEAR: _("This year"),
     }[Period(period)]
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+
+def document_number(series: str, year: int | None, number: int | None) -> str | None:
+    """A document's number as printed: ``FT 2026/17``; ``None`` for a draft (no number yet)."""
+    if year is None or number is None:
+        return None
+    return f"{series} {year}/{number}"

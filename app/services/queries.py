@@ -6,11 +6,13 @@ Internal to ``app.services``: they return peewee rows, which never leave the ser
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal, TypeVar
 
 from peewee import JOIN, ModelSelect
 
 from app.domain.sla import Terms
+from app.i18n import _
 from app.services.errors import NotFoundError
 from app.store.base import BaseModel
 from app.store.database import locking
@@ -106,4 +108,16 @@ def sessions_with_names() -> ModelSelect[Session]:
         .join(Contact, JOIN.LEFT_OUTER, on=Session.contact == Contact.id)
         .switch(Session)
         .join(Invoice, JOIN.LEFT_OUTER, on=Session.invoice == Invoice.id)
+    )
+
+
+def rows_of(query: Any) -> Iterator[Any]:
+    """The rows of a query that selects more than its model's columns (aliases, aggregates)."""
+    yield from query
+
+
+def customer_row(customer_id: int) -> Customer:
+    """The customer's row, or ``NotFoundError`` (for the use cases of packs, sessions, invoices)."""
+    return get_or_missing(
+        Customer, customer_id, _("The customer {id} does not exist.").format(id=customer_id)
     )

@@ -27,8 +27,9 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
-from app.domain.calendar import elapsed, local_days
-from app.domain.packs import PackKind, month_bounds, payment_order
+from app.domain.calendar import elapsed
+from app.domain.months import Month
+from app.domain.packs import PackKind, payment_order
 from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason, guarantee_outcome
 from app.domain.states import ContactState
 from app.i18n import _, format_month
@@ -42,16 +43,13 @@ from app.services.packs import (
     PackBalance,
     PackInfo,
     balance_at,
-    customer_row,
     packs_of_customer,
-    rows_of,
 )
-from app.services.queries import frozen_terms
-from app.services.sessions import SessionState, sessions_of_customer
-from app.services.settings import company_zone
+from app.services.queries import customer_row, frozen_terms, rows_of
+from app.services.sessions import SessionRecord, sessions_of_customer
+from app.services.settings.calendar import company_zone
 from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
 
-_MONTH = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
 _LAST_MICROSECOND = timedelta(microseconds=1)
 
 
@@ -116,7 +114,7 @@ class Statement:
     made_at: datetime
     zone: ZoneInfo
     #: Started in the month, oldest first (discarded sessions left out).
-    sessions: tuple[SessionState, ...]
+    sessions: tuple[SessionRecord, ...]
     #: Every pack of the customer, to name the balances the sessions drew on.
     packs: tuple[PackInfo, ...]
     #: Received in the month, oldest first.
@@ -136,7 +134,7 @@ class Statement:
     def pack(self, pack_id: int) -> PackInfo | None:
         return next((pack for pack in self.packs if pack.id == pack_id), None)
 
-    def raw_time(self, session: SessionState) -> timedelta:
+    def raw_time(self, session: SessionRecord) -> timedelta:
         """The session's real time (pauses excluded); a running one up to the statement's end."""
         return session.elapsed(max(self.ends_at, session.started_at))
 
@@ -193,13 +191,14 @@ class Statement:
 
 def parse_month(text: str) -> tuple[int, int]:
     """``2026-03`` as ``(2026, 3)``; ``InputError`` otherwise."""
-    found = _MONTH.fullmatch(text)
-    if found is None or not 1 <= int(found[2]) <= 12:
+    try:
+        month = Month.parse(text)
+    except ValueError:
         raise InputError(
             _("{text} is not a month; write it as 2026-03.").format(text=text.strip()),
             field="month",
-        )
-    return int(found[1]), int(found[2])
+        ) from None
+    return month.year, month.number
 
 
 def _nif_digits(text: str) -> str | None:
@@ -252,7 +251,7 @@ def find_customer(text: str) -> int:
 
 def _month_range(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants a local calendar month starts and ends at (end exclusive)."""
-    return local_days(*month_bounds((year, month)), zone)
+    return Month(year, month).instants(zone)
 
 
 def _party(row: Any, country: str = "PT") -> Party:
@@ -357,8 +356,10 @@ def customer_statement(
     whole month. A month that has not begun is refused (``InputError``). ``progress`` hears of
     each of the ``STATEMENT_STEPS`` reads (and may cancel between them: it only reads).
     """
-    if not 1 <= month <= 12:
-        raise InputError(_("A month is numbered 1 to 12."), field="month")
+    try:
+        Month(year, month)
+    except ValueError:
+        raise InputError(_("A month is numbered 1 to 12."), field="month") from None
     customer = customer_row(customer_id)
     settings = CompanySettings.current()
     zone = company_zone()

@@ -10,21 +10,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.domain.months import Month
 from app.domain.packs import (
+    EXPIRY_WARNING_DAYS,
     Allocation,
     Balance,
     Draw,
     PackKind,
     allocate,
     balance_after,
+    balance_validity,
+    covering,
     covers_month,
+    expiring_soon,
+    lapsed,
+    lapses_at,
+    last_lapsed_day,
     month_bounds,
     month_key,
-    monthly_balance,
     payment_order,
-    unit_pack_expires_at,
     unit_pack_valid_until,
     usable,
+    warning_horizon,
 )
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -33,6 +40,13 @@ TODAY = date(2026, 3, 10)
 
 def unit(key: int, purchased_on: date, remaining: int) -> Balance:
     return Balance(key, PackKind.UNIT, remaining, purchased_on, unit_pack_valid_until(purchased_on))
+
+
+def monthly_balance(key: int, month: Month, minutes_per_month: int, used: int) -> Balance:
+    """One month of a subscription as the services build it: its days from ``balance_validity``
+    (P15), its hours less what was drawn."""
+    first, last = balance_validity(PackKind.MONTHLY, month.first_day, None, month.first_day)
+    return Balance(key, PackKind.MONTHLY, balance_after(minutes_per_month, -used), first, last)
 
 
 def free(key: int, granted_on: date, remaining: int) -> Balance:
@@ -55,11 +69,13 @@ def test_p14_unit_pack_valid_one_year_until_end_of_day() -> None:
     assert usable(pack, date(2026, 3, 10))
     assert not usable(pack, date(2026, 3, 11))
     # It lapses at the end of that day, Lisbon time (UTC+0 in March before the clocks change).
-    assert unit_pack_expires_at(date(2025, 3, 10), LISBON) == datetime(2026, 3, 11, tzinfo=UTC)
+    assert lapses_at(pack.valid_until, LISBON) == datetime(2026, 3, 11, tzinfo=UTC)
+    assert not lapsed(date(2026, 3, 10), date(2026, 3, 10))
+    assert lapsed(date(2026, 3, 10), date(2026, 3, 11))
 
 
 def test_p14_unit_pack_expires_at_lisbon_midnight_in_summer_time() -> None:
-    expires = unit_pack_expires_at(date(2025, 7, 1), LISBON)
+    expires = lapses_at(unit_pack_valid_until(date(2025, 7, 1)), LISBON)
     assert expires == datetime(2026, 7, 1, 23, tzinfo=UTC)  # 2 July 00:00 WEST
     assert expires.tzinfo is UTC
 
@@ -77,34 +93,30 @@ def test_p14_unit_pack_not_usable_before_purchase() -> None:
 
 
 def test_p15_month_key_and_bounds() -> None:
-    assert month_key(date(2026, 2, 17)) == (2026, 2)
-    assert month_bounds((2024, 2)) == (date(2024, 2, 1), date(2024, 2, 29))
-    assert month_bounds((2026, 12)) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert month_key(date(2026, 2, 17)) == Month(2026, 2)
+    assert month_bounds(Month(2024, 2)) == (date(2024, 2, 1), date(2024, 2, 29))
+    assert month_bounds(Month(2026, 12)) == (date(2026, 12, 1), date(2026, 12, 31))
     with pytest.raises(ValueError, match="13"):
-        month_bounds((2026, 13))
+        Month(2026, 13)
 
 
 def test_p15_subscription_covers_months_from_first_to_last() -> None:
-    assert covers_month((2025, 11), (2026, 2), (2025, 11))
-    assert covers_month((2025, 11), (2026, 2), (2026, 1))  # across the new year
-    assert covers_month((2025, 11), (2026, 2), (2026, 2))
-    assert not covers_month((2025, 11), (2026, 2), (2025, 10))
-    assert not covers_month((2025, 11), (2026, 2), (2026, 3))
-    assert covers_month((2025, 11), None, (2030, 1))
-    assert not covers_month((2025, 11), None, (2025, 10))
-
-
-def test_p15_monthly_balance_is_that_months_hours_less_what_was_used() -> None:
-    balance = monthly_balance(7, (2026, 2), minutes_per_month=600, used=90)
-    assert balance == Balance(7, PackKind.MONTHLY, 510, date(2026, 2, 1), date(2026, 2, 28))
-    with pytest.raises(ValueError):
-        monthly_balance(7, (2026, 2), minutes_per_month=600, used=601)
+    assert covers_month(Month(2025, 11), Month(2026, 2), Month(2025, 11))
+    assert covers_month(Month(2025, 11), Month(2026, 2), Month(2026, 1))  # across the new year
+    assert covers_month(Month(2025, 11), Month(2026, 2), Month(2026, 2))
+    assert not covers_month(Month(2025, 11), Month(2026, 2), Month(2025, 10))
+    assert not covers_month(Month(2025, 11), Month(2026, 2), Month(2026, 3))
+    assert covers_month(Month(2025, 11), None, Month(2030, 1))
+    assert not covers_month(Month(2025, 11), None, Month(2025, 10))
 
 
 def test_p15_monthly_hours_do_not_carry_over() -> None:
-    january = monthly_balance(3, (2026, 1), minutes_per_month=600, used=100)
-    february = monthly_balance(3, (2026, 2), minutes_per_month=600, used=0)
-    assert february.remaining == 600  # not 600 + the 500 left in January
+    def month(day: date, remaining: int) -> Balance:
+        first, last = balance_validity(PackKind.MONTHLY, date(2025, 1, 1), None, day)
+        return Balance(3, PackKind.MONTHLY, remaining, first, last)
+
+    january = month(date(2026, 1, 15), 500)
+    february = month(date(2026, 2, 1), 600)
     allocation = allocate(700, 0, [january, february], on=date(2026, 2, 1))
     assert allocation.draws == (Draw(3, PackKind.MONTHLY, 600, outside=False),)
     assert allocation.uncovered_inside == 100
@@ -206,8 +218,8 @@ def test_p16a_out_of_hours_time_larger_than_the_packs_leaves_inside_uncovered() 
 def test_p16a_expired_and_future_packs_never_used() -> None:
     expired = unit(1, date(2025, 3, 9), 600)  # valid until 9 March 2026
     future = unit(2, date(2026, 3, 11), 600)
-    last_month = monthly_balance(3, (2026, 2), minutes_per_month=600, used=0)
-    next_month = monthly_balance(4, (2026, 4), minutes_per_month=600, used=0)
+    last_month = monthly_balance(3, Month(2026, 2), minutes_per_month=600, used=0)
+    next_month = monthly_balance(4, Month(2026, 4), minutes_per_month=600, used=0)
     allocation = allocate(60, 30, [expired, future, last_month, next_month], TODAY)
     assert allocation.draws == ()
     assert (allocation.uncovered_inside, allocation.uncovered_outside) == (60, 30)
@@ -328,3 +340,38 @@ def test_p16a_order_is_respected(inside: int, outside: int, pool: list[Balance])
     # Out-of-hours time is covered first.
     if allocation.covered_inside:
         assert allocation.uncovered_outside == 0
+
+
+# --- the bounds the services filter with (P14, P15) ----------------------------------------------
+
+_days = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+
+
+@given(_days, _days)
+def test_p14_a_balance_has_lapsed_once_its_last_day_is_before_today(
+    last: date, today: date
+) -> None:
+    assert lapsed(last, today) == (last <= last_lapsed_day(today)) == (last < today)
+
+
+@given(_days, _days)
+def test_p14_expiring_soon_is_usable_and_within_the_warning_days(last: date, on: date) -> None:
+    soon = expiring_soon(last, on)
+    assert soon == (on <= last <= warning_horizon(on))
+    assert soon == (0 <= (last - on).days <= EXPIRY_WARNING_DAYS)
+
+
+@given(_days, st.none() | _days, _days)
+def test_p15_the_sql_bounds_say_what_covers_month_says(
+    first: date, last: date | None, on: date
+) -> None:
+    month = Month.of(on)
+    bounds = covering(month)
+    first_month = Month.of(first)
+    last_month = None if last is None else Month.of(last)
+    by_bounds = first_month.first_day <= bounds.latest_first and (
+        last_month is None or last_month.first_day >= bounds.earliest_last
+    )
+    assert covers_month(first_month, last_month, month) == by_bounds
+    in_span = first_month <= month and (last_month is None or month <= last_month)
+    assert covers_month(first_month, last_month, month) == in_span

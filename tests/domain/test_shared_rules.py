@@ -22,7 +22,6 @@ from app.domain.packs import (
     lapses_at,
     month_bounds,
     month_key,
-    unit_pack_expires_at,
     unit_pack_valid_until,
     usable,
 )
@@ -42,8 +41,8 @@ def test_p15_a_monthly_balance_is_valid_in_its_month_only(starts_on: date, on: d
 def test_p14_a_unit_pack_is_valid_from_its_start_to_its_last_day(bought: date) -> None:
     until = unit_pack_valid_until(bought)
     assert balance_validity(PackKind.UNIT, bought, until, bought) == (bought, until)
-    # Its lapse is the instant the unit pack expires at.
-    assert lapses_at(until, LISBON) == unit_pack_expires_at(bought, LISBON)
+    # It lapses at the start of the day after its last day.
+    assert lapses_at(until, LISBON).astimezone(LISBON).date() == until + timedelta(days=1)
 
 
 def test_p14_a_unit_pack_needs_its_last_day() -> None:

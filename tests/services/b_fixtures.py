@@ -15,7 +15,7 @@ from app.domain.packs import PackKind
 from app.domain.sla import Plan
 from app.services import packs, sessions
 from app.services.context import Desk
-from app.services.sessions import SessionState
+from app.services.sessions import SessionRecord
 from app.store.models import CompanySettings, Customer, LedgerEntry
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -62,7 +62,7 @@ def customer(company: CompanySettings) -> Customer:
 
 def timed(
     desk: Desk, clock: ManualClock, customer_id: int, start: datetime, minutes: float
-) -> SessionState:
+) -> SessionRecord:
     """A session timed from ``start`` for ``minutes`` and stopped."""
     clock.set(start)
     started = sessions.start_session(desk, customer_id=customer_id)

@@ -93,7 +93,9 @@ def test_p17_breach_grants_free_hours_once(desk: Desk, clock: ManualClock) -> No
     assert balance(pack.id) == 60
     # Once per contact: later sweeps find nothing and note nothing.
     clock.advance(timedelta(days=3))
-    assert sweep_breaches(desk) == compensation.SweepResult((), changes.Changes())
+    again = sweep_breaches(desk)
+    assert again == compensation.SweepResult(())
+    assert not again.changes
     assert changes.latest() == before + 2
     assert CompensationGrant.select().count() == 1
     assert grant_for_contact(missed.id) == grant

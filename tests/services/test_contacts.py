@@ -400,6 +400,8 @@ def test_the_queue_is_sorted_by_time_left(desk: Desk, clock: ManualClock) -> Non
         whatsapp.id,  # no deadline nor target: after the timed ones, by receipt
         answered.id,  # answered ones come after those still waiting
     ]
+    # The SQL order is the domain's (app.domain.queue.queue_key).
+    assert list(queue) == sorted(queue, key=lambda row: row.queue_key)
     assert [row.id for row in open_contacts(include_answered=False)] == [
         priority.id,
         standard.id,

@@ -18,11 +18,14 @@ from hypothesis import strategies as st
 from peewee import fn
 
 from app.clock import ManualClock
+from app.domain.months import Month
 from app.domain.packs import PackKind
 from app.domain.states import LedgerKind
 from app.services import packs, sessions
 from app.services.context import Desk
 from app.services.housekeeping import run_sweeps
+from app.services.packs import sweeps
+from app.services.queries import rows_of
 from app.services.settings import company_today
 from app.store.models import Customer, LedgerEntry, Pack
 from tests.services.b_fixtures import company, customer, lisbon, pack_total, sell_unit, timed
@@ -32,6 +35,11 @@ __all__ = ["company", "customer"]
 
 
 # --- a plain reading of the ledger ----------------------------------------------------------------
+
+
+def month_days(first: date, last: date) -> list[date]:
+    """The months from ``first``'s to ``last``'s as the ledger keeps them (their first days)."""
+    return [month.first_day for month in Month.span(Month.of(first), Month.of(last))]
 
 
 def lapsed_with_minutes_left(today: date) -> dict[tuple[int, date | None], int]:
@@ -47,7 +55,7 @@ def lapsed_with_minutes_left(today: date) -> dict[tuple[int, date | None], int]:
         .group_by(LedgerEntry.pack, LedgerEntry.month)
         .tuples()
     )
-    return {(pack_id, month): int(left) for pack_id, month, left in packs.rows_of(sums) if left}
+    return {(pack_id, month): int(left) for pack_id, month, left in rows_of(sums) if left}
 
 
 def allotments_missing(today: date) -> set[tuple[int, date]]:
@@ -61,7 +69,7 @@ def allotments_missing(today: date) -> set[tuple[int, date]]:
     due: set[tuple[int, date]] = set()
     for pack in Pack.select().where(Pack.kind == PackKind.MONTHLY):
         last = min(this_month, pack.last_month or this_month)
-        due.update((pack.id, month) for month in packs.months(pack.starts_on, last))
+        due.update((pack.id, month) for month in month_days(pack.starts_on, last))
     return due - allotted
 
 
@@ -77,7 +85,7 @@ def entries(pack_id: int, kind: LedgerKind) -> list[tuple[date | None, int]]:
         .where((LedgerEntry.pack == pack_id) & (LedgerEntry.kind == kind))
         .order_by(LedgerEntry.id)
     )
-    return list(packs.rows_of(query.tuples()))
+    return list(rows_of(query.tuples()))
 
 
 def sell_monthly(desk: Desk, customer_id: int, minutes: int, **fields: object) -> int:
@@ -106,12 +114,10 @@ def test_p14_p15_what_lapsed_while_the_program_was_closed_is_settled_at_start(
     assert run_sweeps(desk, thorough=True)
 
     allotted = [month for month, _minutes in entries(monthly, LedgerKind.MONTHLY_ALLOTMENT)]
-    assert allotted == list(packs.months(date(2025, 3, 1), date(2026, 6, 1)))
+    assert allotted == month_days(date(2025, 3, 1), date(2026, 6, 1))
     expired = entries(monthly, LedgerKind.EXPIRY)
     assert expired[0] == (date(2025, 3, 1), -45)
-    assert expired[1:] == [
-        (month, -60) for month in packs.months(date(2025, 4, 1), date(2026, 5, 1))
-    ]
+    assert expired[1:] == [(month, -60) for month in month_days(date(2025, 4, 1), date(2026, 5, 1))]
     assert entries(unit, LedgerKind.EXPIRY) == [(None, -120)]
     assert packs.balances(customer.id, date(2026, 6, 15)).monthly_minutes == 60
     assert_swept(clock)
@@ -202,7 +208,7 @@ def test_p14_p15_sales_recorded_after_their_end_expire_at_the_next_minute(
 
     assert entries(unit, LedgerKind.EXPIRY) == [(None, -600)]
     assert entries(monthly, LedgerKind.EXPIRY) == [
-        (month, -60) for month in packs.months(date(2024, 11, 1), date(2025, 2, 1))
+        (month, -60) for month in month_days(date(2024, 11, 1), date(2025, 2, 1))
     ]
     assert_swept(clock)
 
@@ -221,7 +227,7 @@ def test_the_pack_sweeps_only_read_when_there_is_nothing_to_do(
     def no_write() -> AbstractContextManager[None]:
         raise AssertionError("a sweep with nothing to do took the write lock")
 
-    monkeypatch.setattr(packs, "use_case", no_write)
+    monkeypatch.setattr(sweeps, "use_case", no_write)
     assert packs.ensure_monthly_allotments(desk).entries == 0
     assert packs.expire_packs(desk).entries == 0
     assert packs.expire_packs(desk, thorough=True).entries == 0
@@ -268,9 +274,9 @@ def test_p14_p15_after_the_sweeps_no_lapsed_balance_keeps_minutes(
         elif action == "unit":
             sell_unit(desk, buyer.id, second, on=today - timedelta(days=first))
         elif action == "monthly":
-            bought = packs.first_of_month(today)
+            bought = Month.of(today).first_day
             for _ in range(first):
-                bought = packs.first_of_month(bought - timedelta(days=1))
+                bought = Month.of(bought - timedelta(days=1)).first_day
             last = None if second < 0 else _months_after(max(bought, today), second)
             sell_monthly(desk, buyer.id, 60, purchased_on=bought, last_month=last)
         elif action == "session":
@@ -293,7 +299,7 @@ def test_p14_p15_after_the_sweeps_no_lapsed_balance_keeps_minutes(
 
 
 def _months_after(day: date, months: int) -> date:
-    month = packs.first_of_month(day)
+    month = Month.of(day).first_day
     for _ in range(months):
-        month = packs.first_of_month(month + timedelta(days=32))
+        month = Month.of(month + timedelta(days=32)).first_day
     return month

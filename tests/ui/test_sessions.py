@@ -108,7 +108,7 @@ def cell(view: SessionsView, row: int, column: int) -> str:
     return str(view.month.sessions.proxy.index(row, column).data())
 
 
-def running(desk: Desk) -> sessions.SessionState | None:
+def running(desk: Desk) -> sessions.SessionRecord | None:
     assert desk.technician_id is not None
     return sessions.running_session(desk.technician_id)
 

@@ -28,7 +28,7 @@ from app.services.labels import (
     reason_text,
     session_state_label,
 )
-from app.services.sessions import PackDraw, SessionState
+from app.services.sessions import PackDraw, SessionRecord
 from app.services.statements import Statement, StatementBalance, StatementContact
 from ui.pdf.common import (
     Letterhead,
@@ -99,7 +99,7 @@ def _draws(statement: Statement, draws: tuple[PackDraw, ...]) -> str:
     return "<br>".join(parts) or "—"
 
 
-def _when(statement: Statement, session: SessionState) -> str:
+def _when(statement: Statement, session: SessionRecord) -> str:
     start = format_datetime(session.started_at, statement.zone)
     if session.stopped_at is None:
         return text(start)
@@ -107,7 +107,7 @@ def _when(statement: Statement, session: SessionState) -> str:
     return f"{text(start)}–{text(end)}"
 
 
-def _who(session: SessionState) -> str:
+def _who(session: SessionRecord) -> str:
     subject = (session.contact_subject or session.note or "").strip()
     parts = [text(session.technician_name)]
     if subject:
@@ -119,7 +119,7 @@ def _who(session: SessionState) -> str:
     return "<br>".join(parts)
 
 
-def _session_row(statement: Statement, session: SessionState) -> list[tuple[str, str]]:
+def _session_row(statement: Statement, session: SessionRecord) -> list[tuple[str, str]]:
     raw = text(_duration(statement.raw_time(session)))
     billing = session.billing
     if billing is None:

@@ -16,9 +16,9 @@ from decimal import Decimal
 from app.demo.large.invoices import Invoicing
 from app.demo.large.rows import Account, BalanceKey, Subscription
 from app.demo.large.world import MINUTE, OpenHours, Schedule, World
+from app.domain.months import Month
 from app.domain.packs import (
     Balance,
-    Month,
     PackKind,
     balance_after,
     balance_validity,

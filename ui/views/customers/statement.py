@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QMenu, QPushButton, QWidget
 
+from app.domain.months import Month
 from app.i18n import _, format_month
 from app.progress import NO_PROGRESS, Progress
 from ui.feedback import ask_pdf_path
@@ -45,12 +46,8 @@ def write_statement(
 
 def months_up_to(today: date, count: int = MONTHS_OFFERED) -> list[tuple[int, int]]:
     """``(year, month)`` of this month and the ``count - 1`` before it, newest first."""
-    year, month = today.year, today.month
-    found = []
-    for _step in range(count):
-        found.append((year, month))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return found
+    this_month = Month.of(today)
+    return [(month.year, month.number) for month in map(this_month.plus, range(0, -count, -1))]
 
 
 def suggested_file_name(customer_name: str, year: int, month: int) -> str:

@@ -12,15 +12,9 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QGroupBox,
-    QLabel,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QTableView, QVBoxLayout, QWidget
 
-from app.domain.packs import PackKind, payment_order
+from app.domain.packs import PackKind
 from app.domain.sla import GuaranteeOutcome, guarantee_outcome
 from app.domain.states import InvoiceState
 from app.domain.states import SessionState as SessionStatus
@@ -32,15 +26,12 @@ from app.i18n import (
     format_minutes_as_hours,
     format_money,
     format_month,
-    ngettext,
 )
-from app.services.compensation import GrantRecord, grants_of_customer
 from app.services.contacts import ContactRow, contacts_of_customer
 from app.services.invoices import InvoiceRow, invoices
 from app.services.labels import (
     channel_label,
     contact_state_label,
-    grant_state_text,
     invoice_kind_label,
     invoice_period_text,
     invoice_state_label,
@@ -49,9 +40,7 @@ from app.services.labels import (
     reason_text,
     session_state_label,
 )
-from app.services.packs import EXPIRY_WARNING_DAYS, PackBalance, balances
-from app.services.sessions import PackDraw, SessionState, sessions_of_customer
-from app.services.settings import company_today
+from app.services.sessions import PackDraw, SessionRecord, sessions_of_customer
 from ui.context import UiContext
 from ui.table_model import KEY_ROLE, RIGHT, Column, RowTableModel, TableProxy
 from ui.views.queue.model import compensation_text
@@ -69,11 +58,11 @@ MUTED_COLOUR = QColor("#6b6b6b")
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _instant_key(value: datetime | None) -> float:
+def instant_key(value: datetime | None) -> float:
     return -1.0 if value is None else value.timestamp()
 
 
-def _day_key(value: date | None) -> int:
+def day_key(value: date | None) -> int:
     return -1 if value is None else value.toordinal()
 
 
@@ -82,7 +71,7 @@ def _cents(amount: Decimal) -> int:
     return int(amount * 100)
 
 
-def _table(
+def read_only_table(
     model: RowTableModel[Any], *, name: str, stretch: int | None = None
 ) -> tuple[QTableView, TableProxy]:
     """A read-only table of ``model``; ``stretch``: the column that takes the spare width
@@ -169,7 +158,7 @@ class ContactsTab(CustomerTab):
                 Column(
                     _("Received"),
                     lambda row: format_datetime(row.received_at),
-                    lambda row: _instant_key(row.received_at),
+                    lambda row: instant_key(row.received_at),
                 ),
                 Column(
                     _("Subject"),
@@ -182,7 +171,7 @@ class ContactsTab(CustomerTab):
                 Column(
                     _("Deadline"),
                     _due_text,
-                    lambda row: _instant_key(row.deadline or row.target),
+                    lambda row: instant_key(row.deadline or row.target),
                     tooltip=_due_tip,
                     colours=_due_colours,
                 ),
@@ -195,7 +184,7 @@ class ContactsTab(CustomerTab):
             ],
             key=lambda row: row.id,
         )
-        self.view, self.proxy = _table(
+        self.view, self.proxy = read_only_table(
             self.model, name=_("The customer's contacts"), stretch=SUBJECT_COLUMN
         )
         self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
@@ -232,7 +221,7 @@ def _draw_text(draw: PackDraw, *, month: bool) -> str:
     return _("{pack}: {time}").format(pack=kind, time=format_minutes_as_hours(draw.minutes))
 
 
-def _paid_by(row: SessionState, *, month: bool = False) -> list[str]:
+def _paid_by(row: SessionRecord, *, month: bool = False) -> list[str]:
     """Who pays the billed time (P16a): each pack drawn on, then what no pack covered."""
     if row.billing is None:
         return []
@@ -246,7 +235,7 @@ def _paid_by(row: SessionState, *, month: bool = False) -> list[str]:
     return parts
 
 
-def _billed_text(row: SessionState) -> str:
+def _billed_text(row: SessionRecord) -> str:
     if row.billing is not None:
         return format_minutes_as_hours(row.billing.billed_minutes)
     if row.flagged_for_review and row.state is SessionStatus.STOPPED:
@@ -254,7 +243,7 @@ def _billed_text(row: SessionState) -> str:
     return session_state_label(row.state)
 
 
-def _time_text(row: SessionState) -> str:
+def _time_text(row: SessionRecord) -> str:
     """The real time inside and outside business hours (P12)."""
     if row.billing is None:
         return "—"
@@ -270,17 +259,17 @@ class SessionsTab(CustomerTab):
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
 
-        def uncovered_colours(row: SessionState) -> tuple[QColor | None, QColor | None]:
+        def uncovered_colours(row: SessionRecord) -> tuple[QColor | None, QColor | None]:
             if row.billing is not None and row.billing.uncovered_minutes:
                 return MISSED_COLOUR, None
             return None, None
 
-        self.model: RowTableModel[SessionState] = RowTableModel(
+        self.model: RowTableModel[SessionRecord] = RowTableModel(
             [
                 Column(
                     _("Started"),
                     lambda row: format_datetime(row.started_at),
-                    lambda row: _instant_key(row.started_at),
+                    lambda row: instant_key(row.started_at),
                     tooltip=lambda row: row.contact_subject or row.note,
                 ),
                 Column(_("Technician"), lambda row: row.technician_name),
@@ -308,7 +297,7 @@ class SessionsTab(CustomerTab):
             ],
             key=lambda row: row.id,
         )
-        self.view, self.proxy = _table(
+        self.view, self.proxy = read_only_table(
             self.model, name=_("The customer's sessions"), stretch=PAID_BY_COLUMN
         )
         self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
@@ -334,164 +323,6 @@ class SessionsTab(CustomerTab):
         self.model.set_rows(())
 
 
-# --- balances ---------------------------------------------------------------------------------
-
-
-def _validity_text(balance: PackBalance) -> str:
-    if balance.kind is PackKind.MONTHLY and balance.month is not None:
-        return format_month(balance.month.year, balance.month.month)
-    if balance.valid_until is None:
-        return _("never expires")
-    return _("until {date}").format(date=format_date(balance.valid_until))
-
-
-VALIDITY_COLUMN = 1
-
-
-def _paying_order(balance: PackBalance) -> int:
-    """The order the balances pay in (P16a): monthly, unit packs by expiry, free hours."""
-    rank, until = payment_order(balance.kind, balance.valid_until)
-    return rank * 10_000_000 + until.toordinal()
-
-
-class BalancesTab(CustomerTab):
-    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(context, parent)
-
-        def expiring(row: PackBalance) -> tuple[QColor | None, QColor | None]:
-            return (None, EXPIRING_BACKGROUND) if row.expiring_soon else (None, None)
-
-        def expiring_tip(row: PackBalance) -> str:
-            if not row.expiring_soon:
-                return ""
-            return ngettext(
-                "Expires within {count} day: use it or lose it.",
-                "Expires within {count} days: use it or lose it.",
-                EXPIRY_WARNING_DAYS,
-            ).format(count=EXPIRY_WARNING_DAYS)
-
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.model: RowTableModel[PackBalance] = RowTableModel(
-            [
-                Column(
-                    _("Balance"),
-                    lambda row: pack_kind_label(row.kind),
-                    _paying_order,
-                    colours=expiring,
-                    tooltip=expiring_tip,
-                ),
-                Column(
-                    _("Valid"),
-                    _validity_text,
-                    lambda row: _day_key(row.valid_until),
-                    colours=expiring,
-                    tooltip=expiring_tip,
-                ),
-                Column(
-                    _("Hours"),
-                    lambda row: format_minutes_as_hours(row.minutes),
-                    lambda row: row.minutes,
-                    align=RIGHT,
-                    colours=expiring,
-                ),
-                Column(
-                    _("Left"),
-                    lambda row: format_minutes_as_hours(row.remaining),
-                    lambda row: row.remaining,
-                    align=RIGHT,
-                    colours=expiring,
-                    tooltip=expiring_tip,
-                ),
-            ],
-            key=lambda row: (row.pack_id, row.month),
-        )
-        self.view, self.proxy = _table(
-            self.model, name=_("The customer's balances"), stretch=VALIDITY_COLUMN
-        )
-        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        fit_columns_to_samples(
-            self.view, (_("Monthly pack") + "xxxx", "", DURATION_SAMPLE, DURATION_SAMPLE)
-        )
-        self.grants: RowTableModel[GrantRecord] = RowTableModel(
-            [
-                Column(
-                    _("Granted"),
-                    lambda row: format_datetime(row.granted_at),
-                    lambda row: _instant_key(row.granted_at),
-                ),
-                Column(
-                    _("For the contact"),
-                    lambda row: _("{subject} ({received})").format(
-                        subject=row.contact_subject,
-                        received=format_datetime(row.contact_received_at),
-                    ),
-                ),
-                Column(
-                    _("Hours"),
-                    lambda row: ngettext("{count} h", "{count} h", row.hours).format(
-                        count=row.hours
-                    ),
-                    lambda row: row.hours,
-                    align=RIGHT,
-                ),
-                Column(
-                    _("State"),
-                    grant_state_text,
-                    colours=lambda row: (MUTED_COLOUR, None) if row.revoked else (None, None),
-                ),
-            ],
-            key=lambda row: row.id,
-        )
-        self.grants_view, self.grants_proxy = _table(
-            self.grants, name=_("Free hours granted for missed guarantees")
-        )
-        self.grants_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        fit_columns_to_samples(self.grants_view, (DATETIME_SAMPLE, "x" * 40, "00 h"))
-        # A grant's key is its own id: the contact behind it is what a double click opens.
-        self.grants_view.doubleClicked.connect(self._open_grant_contact)
-        self.grants_view.activated.connect(self._open_grant_contact)
-
-        balances_box = QGroupBox(_("Balances usable today"))
-        balances_layout = QVBoxLayout(balances_box)
-        balances_layout.addWidget(self.summary)
-        balances_layout.addWidget(self.view)
-        grants_box = QGroupBox(_("Compensation for missed guarantees"))
-        grants_layout = QVBoxLayout(grants_box)
-        grants_layout.addWidget(self.grants_view)
-        layout = QVBoxLayout(self)
-        layout.addWidget(balances_box, 3)
-        layout.addWidget(grants_box, 2)
-
-    def _open_grant_contact(self, index: QModelIndex) -> None:
-        position = self.grants_proxy.mapToSource(index).row()
-        if 0 <= position < self.grants.rowCount():
-            self.context.show_record.emit("contact", self.grants.row_at(position).contact_id)
-
-    def load(self, customer_id: int) -> None:
-        today = company_today(self.context.now())
-        found = balances(customer_id, today)
-        self.summary.setText(
-            _(
-                "This month's hours: {monthly} · Unit packs: {unit} · Free hours: {free} · "
-                "Total: {total}"
-            ).format(
-                monthly=format_minutes_as_hours(found.monthly_minutes),
-                unit=format_minutes_as_hours(found.unit_minutes),
-                free=format_minutes_as_hours(found.free_minutes),
-                total=format_minutes_as_hours(found.total_minutes),
-            )
-        )
-        self.model.set_rows(found.all)
-        self.grants.set_rows(grants_of_customer(customer_id))
-
-    def clear(self) -> None:
-        self.summary.clear()
-        self.model.set_rows(())
-        self.grants.set_rows(())
-
-
 # --- invoices ---------------------------------------------------------------------------------
 
 
@@ -505,12 +336,12 @@ class InvoicesTab(CustomerTab):
                 Column(
                     _("Date"),
                     lambda row: "—" if row.issue_date is None else format_date(row.issue_date),
-                    lambda row: _day_key(row.issue_date),
+                    lambda row: day_key(row.issue_date),
                 ),
                 Column(
                     _("Period"),
                     lambda row: invoice_period_text(row.period_start, row.period_end),
-                    lambda row: _day_key(row.period_start),
+                    lambda row: day_key(row.period_start),
                 ),
                 Column(
                     _("Total"),
@@ -530,7 +361,7 @@ class InvoicesTab(CustomerTab):
             ],
             key=lambda row: row.id,
         )
-        self.view, self.proxy = _table(self.model, name=_("The customer's invoices"))
+        self.view, self.proxy = read_only_table(self.model, name=_("The customer's invoices"))
         self.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         fit_columns_to_samples(
             self.view,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.packs import month_bounds
+from app.domain.months import Month
 from app.domain.validation import ValidationError, parse_amount
 from app.errors import KnownError
 from app.i18n import _, format_month, format_percent
@@ -47,10 +46,10 @@ class NewDraftDialog(QDialog):
         self.picker = CustomerSearch()
         self.picker.set_customer(customer_id)
         self.month = QComboBox()
-        this_month = company_today(context.now()).replace(day=1)
+        this_month = Month.of(company_today(context.now()))
         for back in range(DRAFT_MONTHS_BACK):
-            month = this_month - relativedelta(months=back)
-            self.month.addItem(format_month(month.year, month.month), month)
+            month = this_month.plus(-back)
+            self.month.addItem(format_month(month.year, month.number), month.first_day)
         self.errors = FieldErrors(self, {"customer": self.picker, "period_end": self.month})
         form = QFormLayout()
         form.addRow(_("&Customer:"), self.errors.row("customer"))
@@ -72,7 +71,7 @@ class NewDraftDialog(QDialog):
         self.picker.setFocus()
 
     def set_month(self, first_day: date) -> None:
-        position = combo_index(self.month, first_day.replace(day=1))
+        position = combo_index(self.month, Month.of(first_day).first_day)
         if position >= 0:
             self.month.setCurrentIndex(position)
 
@@ -83,7 +82,7 @@ class NewDraftDialog(QDialog):
             self.errors.show("customer", _("Choose the customer to invoice."))
             return
         month: date = self.month.currentData()
-        start, end = month_bounds((month.year, month.month))
+        start, end = Month.of(month).first_day, Month.of(month).last_day
         document = (
             op(
                 self,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from itertools import pairwise
 
-from dateutil.relativedelta import relativedelta
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.months import Month
 from app.domain.packs import PackKind, unit_pack_valid_until
 from app.domain.validation import ValidationError, parse_amount, parse_hours
 from app.i18n import _, format_date, format_month
@@ -44,8 +44,8 @@ def _qdate(day: date) -> QDate:
 
 def month_choices(first: date, count: int) -> list[date]:
     """The first days of ``count`` months from ``first``'s month on."""
-    start = first.replace(day=1)
-    return [start + relativedelta(months=n) for n in range(count)]
+    start = Month.of(first)
+    return [start.plus(n).first_day for n in range(count)]
 
 
 class SellPackDialog(QDialog):

@@ -14,11 +14,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QAction, QFont, QIcon
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -46,6 +45,7 @@ from ui.operations import op
 from ui.resources import view_icon
 from ui.views.base import View
 from ui.views.customer_search import CustomerSearch
+from ui.views.packs.figure import Figure
 from ui.views.packs.sell_dialog import SellPackDialog, month_choices
 from ui.views.packs.tables import (
     LEDGER_CUSTOMER_COLUMN,
@@ -59,35 +59,6 @@ from ui.widgets import RowTable
 
 #: The months a subscription can be ended after, counted from this one.
 END_MONTHS_AHEAD = 24
-
-
-class Figure(QFrame):
-    """One number of the customer's summary, with its caption above."""
-
-    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("figure")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.caption = QLabel(caption)
-        self.caption.setStyleSheet("color: #5f6d78;")
-        self.value = QLabel()
-        big = QFont(self.value.font())
-        big.setPointSizeF(big.pointSizeF() * 1.3)
-        big.setBold(True)
-        self.value.setFont(big)
-        self.detail = QLabel()
-        self.detail.setStyleSheet("color: #5f6d78;")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.setSpacing(1)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.value)
-        layout.addWidget(self.detail)
-
-    def show_value(self, value: str, detail: str = "") -> None:
-        self.value.setText(value)
-        self.detail.setText(detail)
-        self.setAccessibleName(f"{self.caption.text()}: {value} {detail}".strip())
 
 
 def _unit_packs_detail(count: int, expiring: int) -> str:

@@ -228,15 +228,10 @@ def _seconds(at: datetime) -> int:
 
 
 def queue_order(row: ContactRow) -> int:
-    """By time left, as ``open_contacts`` lists them: the waiting contacts with a deadline or a
-    target by that instant, then those with neither (oldest first), then the answered ones."""
-    if not waiting(row):
-        group = 2
-    elif row.deadline is None and row.target is None:
-        group = 1
-    else:
-        group = 0
-    return group * _GROUP_OFFSET + _seconds(row.due)
+    """The queue's order (``app.domain.queue``: group, then due), as one integer the proxy
+    compares quickly; ties keep the service's order (by id)."""
+    group, due, _key = row.queue_key
+    return group * _GROUP_OFFSET + _seconds(due)
 
 
 def _received_order(row: ContactRow) -> int:

@@ -27,18 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.calendar import elapsed
+from app.domain.billing import active_time
 from app.errors import KnownError
 from app.i18n import _, format_clock, format_datetime
 from app.services.errors import InputError
-from app.services.sessions import SessionState
+from app.services.sessions import SessionRecord
 from ui.feedback import show_error
 from ui.operations import op
 from ui.widgets import ERROR_COLOUR, FieldMessage, dialog_buttons
 
 #: What the dialog saves with: the periods typed (aware, company time) and the note (``None``
 #: when the dialog has no note field). Returns the saved session; raises ``ServiceError``.
-SaveTimes = Callable[[list[tuple[datetime, datetime]], str | None], SessionState]
+SaveTimes = Callable[[list[tuple[datetime, datetime]], str | None], SessionRecord]
 
 _EDIT_FORMAT = "dd/MM/yyyy HH:mm:ss"
 _NEW_PERIOD = timedelta(minutes=15)
@@ -98,7 +98,7 @@ class PeriodRow:
 class IntervalsDialog(QDialog):
     def __init__(
         self,
-        state: SessionState,
+        state: SessionRecord,
         zone: ZoneInfo,
         save: SaveTimes,
         *,
@@ -112,7 +112,7 @@ class IntervalsDialog(QDialog):
         self.setWindowTitle(title)
         self.setObjectName("sessionTimes")
         self.state = state
-        self.saved: SessionState | None = None
+        self.saved: SessionRecord | None = None
         self._zone = zone
         self._save = save
         self._now = now
@@ -234,7 +234,7 @@ class IntervalsDialog(QDialog):
         backwards = [end <= start for start, end in periods]
         for row, wrong in zip(self.rows, backwards, strict=True):
             row.end.setStyleSheet(_BAD_FIELD_STYLE if wrong else "")
-        total = sum((elapsed(start, end) for start, end in periods if end > start), timedelta(0))
+        total = active_time((start, end) for start, end in periods if end > start)
         self.total.setText(_("Total: {time}").format(time=format_clock(total)))
         if any(backwards):
             number = backwards.index(True) + 1
@@ -258,7 +258,7 @@ class IntervalsDialog(QDialog):
             self._refused
         ).run()
 
-    def _saved(self, state: SessionState) -> None:
+    def _saved(self, state: SessionRecord) -> None:
         self.saved = state
         self.accept()
 

@@ -1,6 +1,6 @@
 """The lists of the Sessions view: the sessions of a month, and the sessions to review.
 
-Both are ``RowTableModel`` tables of ``SessionState`` rows. A session is edited (its times and
+Both are ``RowTableModel`` tables of ``SessionRecord`` rows. A session is edited (its times and
 note) while it is stopped and not invoiced; one flagged as too long is corrected by an
 administrator from the review list (``correct_session``).
 """
@@ -8,11 +8,10 @@ administrator from the review list (``correct_session``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -25,196 +24,31 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import states
-from app.i18n import _, format_clock, format_datetime, format_duration, format_month
+from app.domain.months import Month
+from app.i18n import _, format_datetime, format_month
 from app.services import sessions
 from app.services import settings as company
-from app.services.labels import session_state_label
-from app.services.sessions import SessionState
+from app.services.sessions import SessionRecord
 from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op
-from ui.table_model import RIGHT, Column, RowTableModel, TableProxy
-from ui.views.sessions.intervals import IntervalsDialog
-from ui.widgets import (
-    DATETIME_SAMPLE,
-    DURATION_SAMPLE,
-    fit_columns_to_samples,
-    setup_table,
-    stretch_columns,
+from ui.table_model import Column, RowTableModel, TableProxy
+from ui.views.sessions.columns import (
+    CONTACT_COLUMN,
+    CUSTOMER_COLUMN,
+    REAL_TIME_COLUMN,
+    is_open,
+    month_columns,
+    month_samples,
+    review_columns,
+    review_samples,
 )
-
-_NONE = "—"
-_REVIEW_COLOURS = (QColor("#7a4b00"), QColor("#fff1cc"))
-_DISCARDED_COLOURS = (QColor("#8a8a8a"), None)
-
-#: Columns of the month's table, by position (the real time repaints every second).
-CUSTOMER_COLUMN, CONTACT_COLUMN, REAL_TIME_COLUMN = 1, 2, 5
-
-
-def _minutes(minutes: int) -> str:
-    return format_duration(timedelta(minutes=minutes))
-
-
-def _is_open(state: SessionState) -> bool:
-    return state.state in (states.SessionState.RUNNING, states.SessionState.PAUSED)
-
-
-def state_text(state: SessionState) -> str:
-    if state.flagged_for_review and state.state is states.SessionState.STOPPED:
-        return _("To review")
-    return session_state_label(state.state)
-
-
-def _colours(state: SessionState) -> tuple[QColor | None, QColor | None]:
-    if state.flagged_for_review and state.state is states.SessionState.STOPPED:
-        return _REVIEW_COLOURS
-    if state.state is states.SessionState.DISCARDED:
-        return _DISCARDED_COLOURS
-    return (None, None)
-
-
-def _billed(state: SessionState, value: Callable[[sessions.SessionBilling], int]) -> str:
-    return _NONE if state.billing is None else _minutes(value(state.billing))
-
-
-def _billed_key(state: SessionState, value: Callable[[sessions.SessionBilling], int]) -> int:
-    return -1 if state.billing is None else value(state.billing)
-
-
-# Sort keys are numbers or text: the proxy cannot compare Python datetimes.
-
-
-def month_columns(
-    zone: Callable[[], ZoneInfo], now: Callable[[], datetime]
-) -> list[Column[SessionState]]:
-    """Date, customer, contact, technician, state, real time, inside/outside, billed, paid by
-    packs, uncovered, invoice."""
-
-    def real_time(state: SessionState) -> timedelta:
-        return state.elapsed(now())
-
-    def inside_outside(state: SessionState) -> str:
-        if state.billing is None:
-            return _NONE
-        return _("{inside} / {outside}").format(
-            inside=format_clock(state.billing.inside), outside=format_clock(state.billing.outside)
-        )
-
-    return [
-        Column(
-            _("Date"),
-            lambda s: format_datetime(s.started_at, zone()),
-            lambda s: s.started_at.timestamp(),
-        ),
-        Column(_("Customer"), lambda s: s.customer_name),
-        Column(
-            _("Contact"),
-            lambda s: s.contact_subject or _NONE,
-            tooltip=lambda s: s.contact_subject or "",
-        ),
-        Column(_("Technician"), lambda s: s.technician_name),
-        Column(_("State"), state_text, colours=_colours),
-        Column(
-            _("Real time"),
-            lambda s: format_clock(real_time(s)),
-            lambda s: real_time(s).total_seconds(),
-            RIGHT,
-        ),
-        Column(
-            _("Inside / outside"),
-            inside_outside,
-            lambda s: s.billing.inside.total_seconds() if s.billing else -1.0,
-            RIGHT,
-            tooltip=lambda s: _("Real time inside / outside business hours"),
-        ),
-        Column(
-            _("Billed"),
-            lambda s: _billed(s, lambda b: b.billed_minutes),
-            lambda s: _billed_key(s, lambda b: b.billed_minutes),
-            RIGHT,
-        ),
-        Column(
-            _("Paid by packs"),
-            lambda s: _billed(s, lambda b: b.covered_minutes),
-            lambda s: _billed_key(s, lambda b: b.covered_minutes),
-            RIGHT,
-        ),
-        Column(
-            _("Uncovered"),
-            lambda s: _billed(s, lambda b: b.uncovered_minutes),
-            lambda s: _billed_key(s, lambda b: b.uncovered_minutes),
-            RIGHT,
-        ),
-        Column(
-            _("Invoice"),
-            lambda s: s.invoice_number or "",
-            lambda s: s.invoice_number or "",
-        ),
-    ]
-
-
-def review_columns(zone: Callable[[], ZoneInfo]) -> list[Column[SessionState]]:
-    def real_time(state: SessionState) -> timedelta:
-        return state.elapsed(state.stopped_at or state.started_at)
-
-    return [
-        Column(
-            _("Started"),
-            lambda s: format_datetime(s.started_at, zone()),
-            lambda s: s.started_at.timestamp(),
-        ),
-        Column(
-            _("Stopped"),
-            lambda s: format_datetime(s.stopped_at, zone()) if s.stopped_at else _NONE,
-            lambda s: (s.stopped_at or s.started_at).timestamp(),
-        ),
-        Column(_("Customer"), lambda s: s.customer_name),
-        Column(_("Contact"), lambda s: s.contact_subject or _NONE),
-        Column(_("Technician"), lambda s: s.technician_name),
-        Column(
-            _("Real time"),
-            lambda s: format_clock(real_time(s)),
-            lambda s: real_time(s).total_seconds(),
-            RIGHT,
-        ),
-        Column(
-            _("Periods"),
-            lambda s: str(len(s.intervals)),
-            lambda s: len(s.intervals),
-            RIGHT,
-        ),
-    ]
-
-
-def _state_sample() -> str:
-    """The longest state a session's row shows."""
-    labels = [session_state_label(state) for state in states.SessionState]
-    return max([*labels, _("To review")], key=len)
-
-
-def month_samples() -> tuple[str, ...]:
-    """What the month's columns are as wide as ("": a column that stretches)."""
-    return (
-        DATETIME_SAMPLE,
-        "",
-        "",
-        "x" * 12,
-        _state_sample(),
-        "00:00:00",
-        _("{inside} / {outside}").format(inside="0:00:00", outside="0:00:00"),
-        DURATION_SAMPLE,
-        DURATION_SAMPLE,
-        DURATION_SAMPLE,
-        "FT 0000/000",
-    )
-
-
-def review_samples() -> tuple[str, ...]:
-    return (DATETIME_SAMPLE, DATETIME_SAMPLE, "", "", "x" * 12, "00:00:00", "000")
+from ui.views.sessions.intervals import IntervalsDialog
+from ui.widgets import fit_columns_to_samples, setup_table, stretch_columns
 
 
 def _table(
-    model: RowTableModel[SessionState], stretch: tuple[int, ...], samples: tuple[str, ...]
+    model: RowTableModel[SessionRecord], stretch: tuple[int, ...], samples: tuple[str, ...]
 ) -> tuple[QTableView, TableProxy]:
     """A sortable table of single rows; the ``stretch`` columns (free text) share what is left
     once the others have their sample's width, so the table fits the window without scrolling.
@@ -228,7 +62,7 @@ def _table(
     return table, proxy
 
 
-def _unchanged(state: SessionState, periods: list[tuple[datetime, datetime]]) -> bool:
+def _unchanged(state: SessionRecord, periods: list[tuple[datetime, datetime]]) -> bool:
     """Whether the typed periods are the stored ones (typed to the second)."""
     stored = [
         (i.started_at.replace(microsecond=0), i.ended_at.replace(microsecond=0))
@@ -246,18 +80,18 @@ class SessionTable(QWidget):
 
     def __init__(
         self,
-        columns: list[Column[SessionState]],
+        columns: list[Column[SessionRecord]],
         stretch: tuple[int, ...],
         samples: tuple[str, ...],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.model: RowTableModel[SessionState] = RowTableModel(columns, key=lambda s: s.id)
+        self.model: RowTableModel[SessionRecord] = RowTableModel(columns, key=lambda s: s.id)
         self.table, self.proxy = _table(self.model, stretch, samples)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
-        self._last_chosen: SessionState | None = None
+        self._last_chosen: SessionRecord | None = None
 
-    def selected(self) -> SessionState | None:
+    def selected(self) -> SessionRecord | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
@@ -273,7 +107,7 @@ class SessionTable(QWidget):
         self.table.scrollTo(index)
         return True
 
-    def set_rows(self, rows: tuple[SessionState, ...]) -> None:
+    def set_rows(self, rows: tuple[SessionRecord, ...]) -> None:
         self.model.set_rows(rows)
         self._on_selection(QItemSelection(), QItemSelection())
 
@@ -288,7 +122,7 @@ class SessionTable(QWidget):
 
 def _edit_dialog(
     context: UiContext,
-    state: SessionState,
+    state: SessionRecord,
     zone: ZoneInfo,
     parent: QWidget,
     *,
@@ -297,11 +131,11 @@ def _edit_dialog(
     """The dialog that edits the session's times (or corrects one to review)."""
     desk = context.desk
 
-    def edit(periods: list[tuple[datetime, datetime]], note: str | None) -> SessionState:
+    def edit(periods: list[tuple[datetime, datetime]], note: str | None) -> SessionRecord:
         times = None if _unchanged(state, periods) else periods
         return sessions.edit_session(desk, state.id, state.version, intervals=times, note=note)
 
-    def correct(periods: list[tuple[datetime, datetime]], _note: str | None) -> SessionState:
+    def correct(periods: list[tuple[datetime, datetime]], _note: str | None) -> SessionRecord:
         times = None if _unchanged(state, periods) else periods
         return sessions.correct_session(desk, state.id, state.version, times)
 
@@ -336,12 +170,12 @@ def _edit_dialog(
 
 def _open_edit_dialog(
     context: UiContext,
-    state: SessionState,
+    state: SessionRecord,
     zone: ZoneInfo,
     parent: QWidget,
     *,
     correcting: bool,
-    saved: Callable[[SessionState], None],
+    saved: Callable[[SessionRecord], None],
 ) -> IntervalsDialog:
     """Opens ``_edit_dialog``; once it saves, the window syncs and ``saved`` gets the session."""
     dialog = _edit_dialog(context, state, zone, parent, correcting=correcting)
@@ -435,9 +269,8 @@ class MonthSessions(QWidget):
         self.reload()
 
     def _move(self, step: int) -> None:
-        year, month = self.month
-        index = year * 12 + (month - 1) + step
-        self.set_month(index // 12, index % 12 + 1)
+        moved = Month(*self.month).plus(step)
+        self.set_month(moved.year, moved.number)
 
     def _go_to_this_month(self) -> None:
         today = company.company_today(self.context.now())
@@ -470,11 +303,11 @@ class MonthSessions(QWidget):
 
     # --- actions --------------------------------------------------------------------------------
 
-    def _on_chosen(self, state: SessionState | None) -> None:
+    def _on_chosen(self, state: SessionRecord | None) -> None:
         self._update_buttons(state)
         self.chosen.emit(state)
 
-    def _update_buttons(self, state: SessionState | None) -> None:
+    def _update_buttons(self, state: SessionRecord | None) -> None:
         invoiced = state is not None and state.invoice_id is not None
         editable = state is not None and state.state is states.SessionState.STOPPED and not invoiced
         discardable = (
@@ -485,7 +318,7 @@ class MonthSessions(QWidget):
         reason = ""
         if invoiced and state is not None:
             reason = _("On invoice {number}: it cannot change.").format(number=state.invoice_number)
-        elif state is not None and _is_open(state):
+        elif state is not None and is_open(state):
             reason = _("Stop the session before changing its times.")
         self.edit_button.setToolTip(reason)
         self.discard_button.setToolTip(reason if invoiced else "")
@@ -571,7 +404,7 @@ class ReviewSessions(QWidget):
         self._on_chosen(self.sessions.selected())
         self.counted.emit(len(rows))
 
-    def _on_chosen(self, state: SessionState | None) -> None:
+    def _on_chosen(self, state: SessionRecord | None) -> None:
         self.correct_button.setEnabled(state is not None and self._admin)
         self.chosen.emit(state)
 

@@ -24,7 +24,7 @@ from app.i18n import (
 )
 from app.services import packs
 from app.services.labels import pack_kind_label
-from app.services.sessions import PackDraw, SessionState
+from app.services.sessions import PackDraw, SessionRecord
 
 
 def _minutes(minutes: int) -> str:
@@ -45,7 +45,7 @@ def draw_source(draw: PackDraw, zone: ZoneInfo) -> str:
     return kind
 
 
-def summary_lines(state: SessionState, zone: ZoneInfo) -> list[str]:
+def summary_lines(state: SessionRecord, zone: ZoneInfo) -> list[str]:
     """The session's billing in sentences, one a line."""
     lines = [
         _("{customer} — started {started}").format(
@@ -135,7 +135,7 @@ class BillingSummary(QFrame):
         layout.addWidget(self.text, 1)
         self.session_id: int | None = None
 
-    def show_session(self, state: SessionState, zone: ZoneInfo, *, just_stopped: bool) -> None:
+    def show_session(self, state: SessionRecord, zone: ZoneInfo, *, just_stopped: bool) -> None:
         self.session_id = state.id
         self.heading.setText(
             _("Session stopped — billing") if just_stopped else _("Billing of the session")

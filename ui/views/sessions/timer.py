@@ -29,7 +29,7 @@ from app.i18n import _, format_clock, format_duration, format_time
 from app.services import contacts, customers, sessions
 from app.services import settings as company
 from app.services.errors import InputError, ServiceError
-from app.services.sessions import LiveBilling, SessionState
+from app.services.sessions import LiveBilling, SessionRecord
 from ui.anydesk import RemoteSession, anydesk_program, launch
 from ui.context import UiContext
 from ui.feedback import confirm, show_error
@@ -44,7 +44,7 @@ _WARNING_STYLE = (
 )
 
 
-def _status_text(state: SessionState, now: datetime) -> str:
+def _status_text(state: SessionRecord, now: datetime) -> str:
     clock = format_clock(state.elapsed(now))
     if state.running:
         return _("⏱ {customer} — {elapsed}").format(customer=state.customer_name, elapsed=clock)
@@ -68,7 +68,7 @@ def billing_text(live: LiveBilling) -> str:
 class TimerPanel(QFrame):
     """The timer at the top of the Sessions view."""
 
-    #: A session was just stopped (its ``SessionState``, billed or flagged for review).
+    #: A session was just stopped (its ``SessionRecord``, billed or flagged for review).
     stopped = Signal(object)
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
@@ -78,9 +78,9 @@ class TimerPanel(QFrame):
         self.context = context
         self.zone = company.company_zone()
         #: The technician's running and paused sessions, the running one first.
-        self.open: tuple[SessionState, ...] = ()
+        self.open: tuple[SessionRecord, ...] = ()
         #: The session the panel shows (running or paused), if any.
-        self.current: SessionState | None = None
+        self.current: SessionRecord | None = None
         #: AnyDesk processes launched from here, with the session each one started.
         self.remotes: dict[RemoteSession, int | None] = {}
 
@@ -209,10 +209,10 @@ class TimerPanel(QFrame):
         self.open_choice.setVisible(several)
         self.open_label.setVisible(several)
 
-    def _first(self) -> SessionState | None:
+    def _first(self) -> SessionRecord | None:
         return self.open[0] if self.open else None
 
-    def _set_current(self, state: SessionState | None) -> None:
+    def _set_current(self, state: SessionRecord | None) -> None:
         self.current = state
         self._show()
 
@@ -220,7 +220,7 @@ class TimerPanel(QFrame):
         session_id = self.open_choice.itemData(position)
         self._set_current(next((s for s in self.open if s.id == session_id), None))
 
-    def running(self) -> SessionState | None:
+    def running(self) -> SessionRecord | None:
         return next((s for s in self.open if s.running), None)
 
     # --- showing --------------------------------------------------------------------------------
@@ -357,11 +357,11 @@ class TimerPanel(QFrame):
 
     def start(
         self, *, customer_id: int | None = None, contact_id: int | None = None
-    ) -> SessionState | None:
+    ) -> SessionRecord | None:
         """Starts the timer for a customer or a contact, after the out-of-hours question.
         ``None`` when it did not start (refused, or the technician said no)."""
 
-        def attempt() -> SessionState | None:
+        def attempt() -> SessionRecord | None:
             target = customer_id
             if target is None and contact_id is not None:
                 target = contacts.contact(contact_id).customer_id
@@ -384,7 +384,7 @@ class TimerPanel(QFrame):
         self._after_change(started)
         return started
 
-    def start_chosen(self) -> SessionState | None:
+    def start_chosen(self) -> SessionRecord | None:
         return self.start(customer_id=self.chooser.customer_id())
 
     def pause(self) -> None:
@@ -404,7 +404,7 @@ class TimerPanel(QFrame):
         if state is None or state.running:
             return
 
-        def attempt() -> SessionState | None:
+        def attempt() -> SessionRecord | None:
             if not self._confirm_outside_hours(state.customer_id, resuming=True):
                 return None
             return sessions.resume_session(self.context.desk, state.id, state.version)
@@ -413,11 +413,11 @@ class TimerPanel(QFrame):
         if resumed is not None:
             self._after_change(resumed)
 
-    def stop(self) -> SessionState | None:
+    def stop(self) -> SessionRecord | None:
         """Stops the session shown and bills it."""
         return self.stop_session(self.current)
 
-    def stop_session(self, state: SessionState | None) -> SessionState | None:
+    def stop_session(self, state: SessionRecord | None) -> SessionRecord | None:
         """Stops ``state`` and bills it; ``None`` if it was refused."""
         if state is None:
             return None
@@ -432,7 +432,7 @@ class TimerPanel(QFrame):
         self.stopped.emit(stopped)
         return stopped
 
-    def toggle(self) -> SessionState | None:
+    def toggle(self) -> SessionRecord | None:
         """Ctrl+T: stops the running session, or starts one for the chosen customer."""
         running = self.running()
         if running is not None:
@@ -444,14 +444,14 @@ class TimerPanel(QFrame):
         show_error(self, error)
         self.reload_sessions()
 
-    def _after_change(self, shown: SessionState | None) -> None:
+    def _after_change(self, shown: SessionRecord | None) -> None:
         self.current = shown
         self.reload_sessions()
         self.context.sync()
 
     # --- remote sessions ------------------------------------------------------------------------
 
-    def start_remote(self) -> SessionState | None:
+    def start_remote(self) -> SessionRecord | None:
         """Launches ``anydesk ADDRESS`` and starts the timer with it (or joins the running one).
 
         A missing AnyDesk says so and starts nothing."""

@@ -12,12 +12,12 @@ from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
-from app.domain.packs import month_bounds
+from app.domain.months import Month
 from app.i18n import _, format_month, ngettext
 from app.services import sessions
 from app.services.changes import Changes, Topic
 from app.services.exports import write_sessions_csv
-from app.services.sessions import SessionState
+from app.services.sessions import SessionRecord
 from ui.context import UiContext
 from ui.feedback import ask_csv_path
 from ui.operations import Operation, op, op_with_progress
@@ -98,16 +98,16 @@ class SessionsView(View):
 
     # --- what the queue and the window call -----------------------------------------------------
 
-    def start_for_contact(self, contact_id: int) -> SessionState | None:
+    def start_for_contact(self, contact_id: int) -> SessionRecord | None:
         """Starts the timer for a contact (its customer's session); ``None`` if it did not."""
         return self.timer.start(contact_id=contact_id)
 
-    def start_for_customer(self, customer_id: int) -> SessionState | None:
+    def start_for_customer(self, customer_id: int) -> SessionRecord | None:
         """Starts the timer for a customer; ``None`` if it did not start."""
         self.timer.chooser.set_customer(customer_id)
         return self.timer.start(customer_id=customer_id)
 
-    def toggle_timer(self) -> SessionState | None:
+    def toggle_timer(self) -> SessionRecord | None:
         """Ctrl+T: stops the running timer, or starts it for the customer chosen."""
         if self.timer.running() is None and self.timer.chooser.customer_id() is None:
             self.wants_attention.emit()
@@ -119,7 +119,7 @@ class SessionsView(View):
         """Writes the sessions of the month shown as CSV for the accountant, in the background
         with its count, cancellable (the file is written whole or not at all)."""
         year, month = self.month.month
-        first, last = month_bounds((year, month))
+        first, last = Month(year, month).first_day, Month(year, month).last_day
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         path = ask_csv_path(
             self,
@@ -186,10 +186,10 @@ class SessionsView(View):
         if Topic.SESSIONS in changes.topics and not self.isVisible():
             self.timer.reload_sessions()
 
-    def _on_stopped(self, state: SessionState) -> None:
+    def _on_stopped(self, state: SessionRecord) -> None:
         self.summary.show_session(state, self.month.zone, just_stopped=True)
 
-    def _show_billing(self, state: SessionState | None) -> None:
+    def _show_billing(self, state: SessionRecord | None) -> None:
         if state is not None:
             self.summary.show_session(state, self.month.zone, just_stopped=False)
 

@@ -1,0 +1,256 @@
+"""Invoices: reading them, one document, a page of the list, a search, the years there are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, cast
+
+from peewee import JOIN
+
+from app.domain.invoice import totals
+from app.domain.states import InvoiceKind, InvoiceState
+from app.domain.validation import ValidationError, parse_amount
+from app.i18n import _
+from app.services import checks
+from app.services.changes import Changes
+from app.services.errors import NotFoundError
+from app.services.invoices.records import as_domain, missing_invoice, parse_number, stored_lines
+from app.services.invoices.types import (
+    MAX,
+    MAX_NUMBER,
+    NOT_CERTIFIED_NOTICE,
+    SEARCH_NUMBER,
+    DocumentLine,
+    InvoiceDocument,
+    InvoiceRef,
+    InvoiceRow,
+    Party,
+)
+from app.services.labels import document_number
+from app.services.queries import get_or_missing, rows_of
+from app.store.models import Invoice, Technician
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _ref(invoice: Invoice | None) -> InvoiceRef | None:
+    if invoice is None:
+        return None
+    number = document_number(invoice.series, invoice.year, invoice.number)
+    return InvoiceRef(invoice.id, invoice.kind, number, invoice.issue_date)
+
+
+def document(invoice: Invoice, done: Changes | None = None) -> InvoiceDocument:
+    rows = stored_lines(invoice.id)
+    summed = totals(as_domain(row) for row in rows)
+    corrects = None if invoice.corrects_id is None else Invoice.get_by_id(invoice.corrects_id)
+    corrected_by = (
+        Invoice.select().where(Invoice.corrects == invoice.id).order_by(Invoice.id).first()
+    )
+    issued_by = (
+        None if invoice.issued_by_id is None else Technician.get_by_id(invoice.issued_by_id).name
+    )
+    number = document_number(invoice.series, invoice.year, invoice.number)
+    return InvoiceDocument(
+        id=invoice.id,
+        version=invoice.version,
+        kind=invoice.kind,
+        state=invoice.state,
+        series=invoice.series,
+        year=invoice.year,
+        number=invoice.number,
+        number_text=number,
+        customer_id=invoice.customer_id,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+        issue_date=invoice.issue_date,
+        issued_at=invoice.issued_at,
+        issued_by_name=issued_by,
+        supplier=Party(
+            name=invoice.supplier_name,
+            nif=invoice.supplier_nif,
+            address=invoice.supplier_address,
+            postcode=invoice.supplier_postcode,
+            city=invoice.supplier_city,
+            country="PT",
+        ),
+        supplier_iban=invoice.supplier_iban,
+        customer=Party(
+            name=invoice.customer_name,
+            nif=invoice.customer_nif,
+            address=invoice.customer_address,
+            postcode=invoice.customer_postcode,
+            city=invoice.customer_city,
+            country=invoice.customer_country,
+        ),
+        lines=tuple(
+            DocumentLine(
+                id=row.id,
+                position=row.position,
+                description=row.description,
+                service_date=row.service_date,
+                quantity=row.quantity,
+                minutes=row.minutes,
+                unit_price=row.unit_price,
+                vat_rate=row.vat_rate,
+                exemption=row.exemption,
+                net=row.net,
+                pack_id=row.pack_id,
+                pack_month=row.pack_month,
+                session_id=row.session_id,
+            )
+            for row in rows
+        ),
+        net=invoice.net,
+        vat=invoice.vat,
+        gross=invoice.gross,
+        by_rate=summed.by_rate,
+        legal_mention=invoice.legal_mention,
+        notice=_(NOT_CERTIFIED_NOTICE),
+        corrects=_ref(corrects),
+        corrected_by=_ref(corrected_by),
+        correction_reason=invoice.correction_reason,
+        created_at=invoice.created_at,
+        changes=done or Changes(),
+    )
+
+
+def invoice(invoice_id: int) -> InvoiceDocument:
+    """One invoice or credit note with everything its PDF needs."""
+    return document(get_or_missing(Invoice, invoice_id, missing_invoice(invoice_id)))
+
+
+def invoice_by_number(text: str) -> InvoiceDocument:
+    """The document numbered ``text``, as printed: "FT 2026/17"."""
+    series, year, number = parse_number(text)
+    found = (
+        None
+        if number > MAX_NUMBER
+        else Invoice.get_or_none(
+            (Invoice.series == series) & (Invoice.year == year) & (Invoice.number == number)
+        )
+    )
+    if found is None:
+        raise NotFoundError(
+            _("There is no document numbered {number}.").format(
+                number=document_number(series, year, number)
+            )
+        )
+    return document(found)
+
+
+def _rows(condition: Any, order: Sequence[Any], limit: int | None = None) -> tuple[InvoiceRow, ...]:
+    corrected = Invoice.alias("corrected")
+    query = (
+        Invoice.select(
+            Invoice,
+            corrected.series.alias("corrects_series"),
+            corrected.year.alias("corrects_year"),
+            corrected.number.alias("corrects_no"),
+        )
+        .join(corrected, JOIN.LEFT_OUTER, on=Invoice.corrects == corrected.id)
+        .order_by(*order)
+    )
+    if condition is not None:
+        query = query.where(condition)
+    if limit is not None:
+        query = query.limit(limit)
+    return tuple(
+        InvoiceRow(
+            number_text=document_number(row.series, row.year, row.number),
+            id=row.id,
+            kind=row.kind,
+            state=row.state,
+            customer_id=row.customer_id,
+            customer_name=row.customer_name,
+            customer_nif=row.customer_nif,
+            issue_date=row.issue_date,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            net=row.net,
+            vat=row.vat,
+            gross=row.gross,
+            corrects_number=document_number(
+                row.corrects_series, row.corrects_year, row.corrects_no
+            ),
+        )
+        for row in rows_of(query.objects())
+    )
+
+
+def invoices(
+    customer_id: int | None = None,
+    year: int | None = None,
+    state: InvoiceState | None = None,
+    kind: InvoiceKind | None = None,
+    *,
+    search: str = "",
+    limit: int | None = None,
+) -> tuple[InvoiceRow, ...]:
+    """Invoices and credit notes, drafts included, newest first; at most ``limit``.
+
+    ``search``: the documents whose number ("FT 2026/17", "2026/17", "2026/1…"), customer name
+    or amount (net or total, "45,50") matches what is typed.
+    """
+    condition: Any = None
+    for wanted in (
+        None if customer_id is None else Invoice.customer == customer_id,
+        None if year is None else Invoice.year == year,
+        None if state is None else Invoice.state == state,
+        None if kind is None else Invoice.kind == kind,
+        _matching(search) if checks.search_text(search) else None,
+    ):
+        if wanted is not None:
+            condition = wanted if condition is None else condition & wanted
+    return _rows(condition, (Invoice.created_at.desc(), Invoice.id.desc()), limit)
+
+
+def _matching(search: str) -> Any:
+    """The documents a search of the list finds (see ``invoices``)."""
+    typed = checks.search_text(search)
+    found: Any = Invoice.customer_name.contains(typed)
+    number = SEARCH_NUMBER.fullmatch(typed)
+    if number is not None:
+        series, year, digits = number.groups()
+        by_number = Invoice.year == int(year)
+        if series:
+            by_number &= Invoice.series == series.upper()
+        if digits:
+            by_number &= Invoice.number.cast("TEXT").startswith(digits)
+        found |= by_number
+    try:
+        amount = parse_amount(typed)
+    except ValidationError:
+        amount = None
+    if amount is not None and amount == amount.quantize(Decimal("0.01")) and abs(amount) < MAX:
+        found |= (Invoice.gross == amount) | (Invoice.net == amount)
+    return found
+
+
+def invoice_years() -> tuple[int, ...]:
+    """The years that have numbered documents, the latest first (a draft has no year yet)."""
+    query = (
+        Invoice.select(Invoice.year)
+        .where(Invoice.year.is_null(False))
+        .distinct()
+        .order_by(Invoice.year.desc())
+        .tuples()
+    )
+    return tuple(int(year) for (year,) in cast(Iterable[tuple[int]], query))
+
+
+def invoice_row(invoice_id: int) -> InvoiceRow:
+    """One line of the invoice list."""
+    found = _rows(Invoice.id == invoice_id, (Invoice.id,))
+    if not found:
+        raise NotFoundError(missing_invoice(invoice_id))
+    return found[0]
+
+
+def issued_invoices() -> tuple[InvoiceRow, ...]:
+    """Every numbered document (issued or cancelled invoices, credit notes), by series, year and
+    number: what ``balcao invoices`` prints, number first."""
+    return _rows(
+        Invoice.state != InvoiceState.DRAFT, (Invoice.series, Invoice.year, Invoice.number)
+    )

@@ -1,0 +1,243 @@
+"""Sessions: the steps the use cases share: the billing terms, the stored intervals and their
+checks, billing a session (P11–P13, P16a) or flagging it for review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from app.domain import states as enums
+from app.domain.billing import BilledTime, bill, needs_review
+from app.domain.calendar import BusinessCalendar
+from app.domain.contract import effective_blocks, effective_rates
+from app.domain.sla import Plan
+from app.i18n import _, format_datetime
+from app.services import checks, packs
+from app.services.context import Desk
+from app.services.errors import InputError, RuleError
+from app.services.labels import document_number
+from app.services.sessions.types import MINUTE, SECOND
+from app.services.settings.calendar import business_calendar, company_today
+from app.store.models import CompanySettings, Customer, Invoice, Session, SessionInterval
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Terms:
+    inside_block: timedelta
+    outside_block: timedelta
+    rate_inside: Decimal
+    rate_outside: Decimal
+
+
+def _billing_terms(customer: Customer, settings: CompanySettings) -> _Terms:
+    """The blocks (P11) and rates (P16a) for this customer: each term the contract sets wins
+    (P18), else the company's setting; an unset out-of-hours rate is the normal one."""
+    contract = customer.contract_terms()
+    inside_block, outside_block = effective_blocks(
+        contract, settings.inside_block_minutes, settings.outside_block_minutes
+    )
+    rate_inside, rate_outside = effective_rates(
+        contract, settings.rate_inside, settings.rate_outside
+    )
+    return _Terms(inside_block, outside_block, rate_inside, rate_outside)
+
+
+def missing_session(session_id: int) -> str:
+    return _("The session {id} does not exist.").format(id=session_id)
+
+
+def technician_of(desk: Desk) -> int:
+    if desk.technician_id is None:
+        raise RuleError(_("A session is timed for a technician: choose who is at this desk."))
+    return desk.technician_id
+
+
+def warns_outside_hours(customer: Customer, at: datetime, calendar: BusinessCalendar) -> bool:
+    return not calendar.is_open(at) and customer.plan is not Plan.PRIORITY_24_7
+
+
+def refuse_second_timer(technician_id: int, zone: ZoneInfo) -> None:
+    running = (
+        Session.select(Session, Customer.name.alias("customer_name"))
+        .join(Customer, on=Session.customer == Customer.id)
+        .where(
+            (Session.technician == technician_id) & (Session.state == enums.SessionState.RUNNING)
+        )
+        .objects()
+        .first()
+    )
+    if running is not None:
+        raise RuleError(
+            _(
+                "A session is already running for {customer} since {started}: pause or stop it "
+                "before starting another."
+            ).format(
+                customer=running.customer_name,
+                started=format_datetime(running.started_at, zone),
+            )
+        )
+
+
+def open_interval(session: Session, at: datetime) -> None:
+    SessionInterval.create(session=session.id, started_at=at)
+
+
+def close_open_interval(session: Session, at: datetime) -> None:
+    interval = SessionInterval.get_or_none(
+        (SessionInterval.session == session.id) & SessionInterval.ended_at.is_null()
+    )
+    if interval is not None:
+        interval.ended_at = max(at, interval.started_at)
+        interval.save()
+
+
+def stored_intervals(session_id: int) -> list[tuple[datetime, datetime]]:
+    """The closed intervals of a session (call once none is open)."""
+    intervals = []
+    for row in SessionInterval.select().where(SessionInterval.session == session_id):
+        if row.ended_at is None:
+            raise RuntimeError("the session still has an open interval")
+        intervals.append((row.started_at, row.ended_at))
+    return sorted(intervals)
+
+
+def _needs_review(
+    intervals: Sequence[tuple[datetime, datetime]], settings: CompanySettings
+) -> bool:
+    return needs_review(intervals, timedelta(hours=settings.session_review_hours))
+
+
+def bill_unless_too_long(
+    desk: Desk,
+    session: Session,
+    intervals: Sequence[tuple[datetime, datetime]],
+    settings: CompanySettings,
+) -> bool:
+    """Bills the session, unless it ran past the review limit: then it is flagged and left
+    unbilled, never billed silently. Whether it was billed."""
+    if _needs_review(intervals, settings):
+        session.flagged_for_review = True
+        return False
+    bill_session(desk, session, intervals, settings)
+    return True
+
+
+def check_intervals(
+    intervals: Sequence[tuple[datetime, datetime]], now: datetime, zone: ZoneInfo
+) -> list[tuple[datetime, datetime]]:
+    """Intervals as typed in an edit: at least one, each ending after it starts, none
+    overlapping another, none ending in the future. Sorted by start."""
+    if not intervals:
+        raise InputError(_("A session needs at least one period of time."), field="intervals")
+    for start, end in intervals:
+        if start.utcoffset() is None or end.utcoffset() is None:
+            raise InputError(_("A time must carry its time zone."), field="intervals")
+        checks.instant("intervals", start)
+        checks.instant("intervals", end)
+        if end <= start:
+            raise InputError(
+                _("A period cannot end at {end}, before or when it starts at {start}.").format(
+                    end=format_datetime(end, zone), start=format_datetime(start, zone)
+                ),
+                field="intervals",
+            )
+        if end > now:
+            raise InputError(
+                _("A period cannot end at {end}: that is in the future.").format(
+                    end=format_datetime(end, zone)
+                ),
+                field="intervals",
+            )
+    ordered = sorted((start.astimezone(UTC), end.astimezone(UTC)) for start, end in intervals)
+    for (first_start, first_end), (second_start, second_end) in pairwise(ordered):
+        if second_start < first_end:
+            raise InputError(
+                _("Two periods overlap: {first} and {second}.").format(
+                    first=_period_text(first_start, first_end, zone),
+                    second=_period_text(second_start, second_end, zone),
+                ),
+                field="intervals",
+            )
+    return ordered
+
+
+def _period_text(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    return f"{format_datetime(start, zone)}–{format_datetime(end, zone)}"
+
+
+def replace_intervals(session: Session, intervals: Sequence[tuple[datetime, datetime]]) -> None:
+    SessionInterval.delete().where(SessionInterval.session == session.id).execute()
+    SessionInterval.insert_many(
+        [{"session": session.id, "started_at": s, "ended_at": e} for s, e in intervals]
+    ).execute()
+    session.started_at = intervals[0][0]
+    session.stopped_at = max(end for _start, end in intervals)
+
+
+def clear_billing(session: Session) -> None:
+    for name in (
+        "inside_seconds",
+        "outside_seconds",
+        "inside_billed_minutes",
+        "outside_billed_minutes",
+        "uncovered_inside_minutes",
+        "uncovered_outside_minutes",
+        "rate_inside",
+        "rate_outside",
+    ):
+        setattr(session, name, None)
+
+
+def billed_time(
+    customer_id: int, intervals: Sequence[tuple[datetime, datetime]], settings: CompanySettings
+) -> tuple[BilledTime, _Terms]:
+    """The intervals billed with the customer's blocks (P11–P13), and the terms used."""
+    terms = _billing_terms(Customer.get_by_id(customer_id), settings)
+    billed = bill(intervals, business_calendar(), terms.inside_block, terms.outside_block)
+    return billed, terms
+
+
+def bill_session(
+    desk: Desk,
+    session: Session,
+    intervals: Sequence[tuple[datetime, datetime]],
+    settings: CompanySettings,
+) -> None:
+    """Bills the session's intervals and pays them from its customer's packs (one transaction
+    with the caller's save of the session)."""
+    billed, terms = billed_time(session.customer_id, intervals, settings)
+    allocation = packs.draw_for_session(
+        desk,
+        customer_id=session.customer_id,
+        session_id=session.id,
+        contact_id=session.contact_id,
+        inside_minutes=billed.inside_billed // MINUTE,
+        outside_minutes=billed.outside_billed // MINUTE,
+        on=company_today(session.started_at),
+    )
+    session.inside_seconds = billed.inside // SECOND
+    session.outside_seconds = billed.outside // SECOND
+    session.inside_billed_minutes = billed.inside_billed // MINUTE
+    session.outside_billed_minutes = billed.outside_billed // MINUTE
+    session.uncovered_inside_minutes = allocation.uncovered_inside
+    session.uncovered_outside_minutes = allocation.uncovered_outside
+    session.rate_inside = terms.rate_inside
+    session.rate_outside = terms.rate_outside
+    session.flagged_for_review = False
+
+
+def refuse_if_invoiced(session: Session) -> None:
+    if session.invoice_id is not None:
+        invoice = Invoice.get_by_id(session.invoice_id)
+        raise RuleError(
+            _(
+                "This session is on invoice {number}: it cannot change unless that invoice is "
+                "cancelled with a credit note."
+            ).format(number=document_number(invoice.series, invoice.year, invoice.number))
+        )

@@ -1,0 +1,228 @@
+"""Sessions: the timer's use cases: start, pause, resume, stop; an edit of the times, an
+administrator's correction, discarding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from app.domain import states as enums
+from app.i18n import _
+from app.services import changes, checks, packs
+from app.services.changes import Changes, Topic
+from app.services.context import Desk, use_case
+from app.services.errors import InputError, RuleError
+from app.services.queries import customer_row, get_or_missing, locked_or_missing
+from app.services.sessions.queries import session
+from app.services.sessions.records import (
+    bill_session,
+    bill_unless_too_long,
+    check_intervals,
+    clear_billing,
+    close_open_interval,
+    missing_session,
+    open_interval,
+    refuse_if_invoiced,
+    refuse_second_timer,
+    replace_intervals,
+    stored_intervals,
+    technician_of,
+    warns_outside_hours,
+)
+from app.services.sessions.types import OPEN_STATES, SessionRecord
+from app.services.settings.calendar import business_calendar, company_zone
+from app.services.settings.technicians import require_admin
+from app.store.base import save_versioned
+from app.store.models import CompanySettings, Contact, Customer, Session
+
+# --- the timer --------------------------------------------------------------------------------
+
+
+def _result(session_id: int, done: Changes, *, warning: bool = False) -> SessionRecord:
+    return replace(session(session_id), outside_hours_warning=warning, changes=done)
+
+
+def start_session(
+    desk: Desk, *, customer_id: int | None = None, contact_id: int | None = None, note: str = ""
+) -> SessionRecord:
+    """Starts the timer of the technician at ``desk`` for a customer, or for a contact (whose
+    customer it then is). One running session per technician (a paused one may wait). The first
+    interval is written at once, so a crash loses nothing."""
+    technician_id = technician_of(desk)
+    with use_case():
+        if contact_id is not None:
+            contact = get_or_missing(
+                Contact, contact_id, _("The contact {id} does not exist.").format(id=contact_id)
+            )
+            if customer_id is None:
+                customer_id = contact.customer_id
+            elif contact.customer_id not in (None, customer_id):
+                raise InputError(_("This contact belongs to another customer."), field="customer")
+        if customer_id is None:
+            raise InputError(_("Choose the customer the session is for."), field="customer")
+        customer = customer_row(customer_id)
+        if customer.archived:
+            raise RuleError(
+                _("{customer} is archived: restore the customer before timing work.").format(
+                    customer=customer.name
+                )
+            )
+        calendar = business_calendar()
+        refuse_second_timer(technician_id, calendar.tz)
+        now = desk.now()
+        started = Session.create(
+            customer=customer_id,
+            contact=contact_id,
+            technician=technician_id,
+            state=enums.SessionState.RUNNING,
+            started_at=now,
+            note=checks.check_text("note", note, max_length=checks.LONG_TEXT, multiline=True),
+        )
+        open_interval(started, now)
+        done = changes.note(desk, {Topic.SESSIONS}, started.id)
+        return _result(started.id, done, warning=warns_outside_hours(customer, now, calendar))
+
+
+def pause_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
+    """Pauses a running session: its open interval ends now."""
+    with use_case():
+        paused = locked_or_missing(Session, session_id, missing_session(session_id))
+        if paused.state is not enums.SessionState.RUNNING:
+            raise RuleError(_("Only a running session can be paused."))
+        close_open_interval(paused, desk.now())
+        paused.state = enums.SessionState.PAUSED
+        save_versioned(paused, version)
+        done = changes.note(desk, {Topic.SESSIONS}, paused.id)
+        return _result(paused.id, done)
+
+
+def resume_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
+    """Resumes a paused session with a new interval from now, if its technician has no other
+    session running."""
+    with use_case():
+        resumed = locked_or_missing(Session, session_id, missing_session(session_id))
+        if resumed.state is not enums.SessionState.PAUSED:
+            raise RuleError(_("Only a paused session can be resumed."))
+        calendar = business_calendar()
+        refuse_second_timer(resumed.technician_id, calendar.tz)
+        now = desk.now()
+        open_interval(resumed, now)
+        resumed.state = enums.SessionState.RUNNING
+        save_versioned(resumed, version)
+        done = changes.note(desk, {Topic.SESSIONS}, resumed.id)
+        warning = warns_outside_hours(Customer.get_by_id(resumed.customer_id), now, calendar)
+        return _result(resumed.id, done, warning=warning)
+
+
+def stop_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
+    """Stops a running or paused session and bills it, all in one transaction: billed time
+    (P11–P13), draws on the customer's packs (P16a), uncovered minutes and rates frozen.
+
+    A session longer than the review limit is stopped and flagged, not billed (no ledger entry):
+    an administrator bills it with ``correct_session``.
+    """
+    with use_case():
+        stopped = locked_or_missing(Session, session_id, missing_session(session_id))
+        if stopped.state not in OPEN_STATES:
+            raise RuleError(_("This session is not running nor paused: it cannot be stopped."))
+        now = desk.now()
+        close_open_interval(stopped, now)
+        stopped.state = enums.SessionState.STOPPED
+        stopped.stopped_at = max(now, stopped.started_at)
+        intervals = stored_intervals(stopped.id)
+        settings = CompanySettings.current()
+        topics = {Topic.SESSIONS}
+        if bill_unless_too_long(desk, stopped, intervals, settings):
+            topics.add(Topic.PACKS)
+        save_versioned(stopped, version)
+        done = changes.note(desk, topics, stopped.id)
+        return _result(stopped.id, done)
+
+
+def edit_session(
+    desk: Desk,
+    session_id: int,
+    version: int,
+    *,
+    intervals: Sequence[tuple[datetime, datetime]] | None = None,
+    note: str | None = None,
+) -> SessionRecord:
+    """Changes a session's note and, once stopped, its intervals, while it is not invoiced.
+
+    New intervals re-bill it: what it drew is given back with reversing entries (never by
+    changing an entry), then it is billed again. Intervals must each end after they start,
+    must not overlap, nor end in the future; if their total passes the review limit the session
+    is flagged and left unbilled.
+    """
+    with use_case():
+        edited = locked_or_missing(Session, session_id, missing_session(session_id))
+        if edited.state is enums.SessionState.DISCARDED:
+            raise RuleError(_("A discarded session cannot be edited."))
+        refuse_if_invoiced(edited)
+        if note is not None:
+            edited.note = checks.check_text(
+                "note", note, max_length=checks.LONG_TEXT, multiline=True
+            )
+        topics = {Topic.SESSIONS}
+        if intervals is not None:
+            if edited.state is not enums.SessionState.STOPPED:
+                raise RuleError(_("Stop the session before changing its times."))
+            settings = CompanySettings.current()
+            checked = check_intervals(intervals, desk.now(), company_zone())
+            replace_intervals(edited, checked)
+            packs.reverse_session_draws(desk, edited.id, _("The session's times were changed."))
+            clear_billing(edited)
+            bill_unless_too_long(desk, edited, checked, settings)
+            topics.add(Topic.PACKS)  # the reversed draws changed balances either way
+        save_versioned(edited, version)
+        done = changes.note(desk, topics, edited.id)
+        return _result(edited.id, done)
+
+
+def correct_session(
+    desk: Desk,
+    session_id: int,
+    version: int,
+    intervals: Sequence[tuple[datetime, datetime]] | None = None,
+) -> SessionRecord:
+    """An administrator's review of a session flagged as too long: its times are replaced by
+    ``intervals`` (``None``: the recorded times are right) and it is billed, whatever its
+    length, since an administrator has now confirmed it."""
+    with use_case():
+        require_admin(desk)
+        reviewed = locked_or_missing(Session, session_id, missing_session(session_id))
+        if not (reviewed.flagged_for_review and reviewed.state is enums.SessionState.STOPPED):
+            raise RuleError(_("This session is not waiting for a review."))
+        refuse_if_invoiced(reviewed)
+        if intervals is None:
+            checked = stored_intervals(reviewed.id)
+        else:
+            checked = check_intervals(intervals, desk.now(), company_zone())
+            replace_intervals(reviewed, checked)
+        bill_session(desk, reviewed, checked, CompanySettings.current())
+        save_versioned(reviewed, version)
+        done = changes.note(desk, {Topic.SESSIONS, Topic.PACKS}, reviewed.id)
+        return _result(reviewed.id, done)
+
+
+def discard_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
+    """Discards a session started by mistake: never billed; if it was, what it drew goes back
+    to the packs with reversing entries. Kept for audit; not possible once invoiced."""
+    with use_case():
+        discarded = locked_or_missing(Session, session_id, missing_session(session_id))
+        if discarded.state is enums.SessionState.DISCARDED:
+            raise RuleError(_("This session is already discarded."))
+        refuse_if_invoiced(discarded)
+        now = desk.now()
+        close_open_interval(discarded, now)
+        topics = {Topic.SESSIONS}
+        if packs.reverse_session_draws(desk, discarded.id, _("The session was discarded.")):
+            topics.add(Topic.PACKS)
+        clear_billing(discarded)
+        discarded.state = enums.SessionState.DISCARDED
+        discarded.stopped_at = discarded.stopped_at or max(now, discarded.started_at)
+        discarded.flagged_for_review = False
+        save_versioned(discarded, version)
+        done = changes.note(desk, topics, discarded.id)
+        return _result(discarded.id, done)
