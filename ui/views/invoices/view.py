@@ -70,8 +70,9 @@ class InvoicesView(View):
 
         self.list_model = invoice_list_model()
         self.table = RowTable(self.list_model, _("Invoices and credit notes"))
+        # Narrow enough for the legal state's number and ATCUD to show whole at 1366 px.
         self.table.fit_columns(
-            {0: 110, 1: 90, 3: 140, 4: 100, 5: 90, 6: 100, 7: 90, 8: 120, LEGAL_COLUMN: 230}
+            {0: 100, 1: 84, 3: 128, 4: 88, 5: 76, 6: 90, 7: 76, 8: 96, LEGAL_COLUMN: 290}
         )
         self.table.stretch_column(2)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
