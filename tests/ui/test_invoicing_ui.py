@@ -27,7 +27,7 @@ from tests.keyrings import MemoryKeyring, memory_keyring
 from tests.services.b_fixtures import company, customer
 from tests.ui.conftest import finish
 from ui.context import UiContext
-from ui.views.invoices.handover import OutboxRunner
+from ui.views.invoices.handover import HANDOVER, OutboxRunner
 from ui.views.invoices.tables import LEGAL_COLUMN
 from ui.views.invoices.view import InvoicesView
 from ui.views.settings.invoicing import InvoicingPage, parse_exemption_codes
@@ -395,3 +395,18 @@ def test_testar_ligacao_says_ok_then_the_401_message(
     assert "Access denied: invalid API key" in text
     assert "wrong" not in text and API_KEY not in text
     assert refusals == []  # said next to the button, not in a message box
+
+
+def test_p29_the_minute_pass_waits_while_a_send_of_the_users_runs(
+    qtbot: QtBot, invoice: int, configured: setup.ProgramSettings, fake: Fake, desk: Desk
+) -> None:
+    """Never twice: a pass and a user's send of the same document never run at once."""
+    from app.services.invoicing.push import enqueue
+
+    enqueue(desk, invoice, "invoicexpress", finalize=False)
+    runner = OutboxRunner(UiContext(desk))
+    with HANDOVER:
+        assert finish(qtbot, runner()) is None  # skipped: nothing was sent
+    assert fake.documents == {} and legal_status(invoice).queued
+    done = finish(qtbot, runner())
+    assert done is not None and done.done == 1 and len(fake.documents) == 1
