@@ -101,6 +101,11 @@ class Sweeper:
     def __init__(self, context: UiContext) -> None:
         self.context = context
         self.running: Operation[Changes] | None = None
+        # Imported here: the invoicing adapter (httpx) is needed only once the window runs.
+        from ui.views.invoices.handover import OutboxRunner
+
+        #: The sends to the certified program waiting to be tried again (P29), beside the sweep.
+        self.outbox = OutboxRunner(context)
 
     def __call__(self, *, thorough: bool = False) -> Operation[Changes] | None:
         if self.running is not None:
@@ -117,8 +122,9 @@ class Sweeper:
         return operation
 
     def minute(self) -> None:
-        """The window's minute timer: the quick sweep."""
+        """The window's minute timer: the quick sweep, and the outbox's retry pass."""
         self()
+        self.outbox()
 
     def _ended(self) -> None:
         self.running = None

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from app.i18n import N_, _
 from app.store.legal_models import InvoicingOutbox, LegalDocument, LegalState
 
+# LegalState is named here for the window, which does not import app.store.
+__all__ = ["LegalState", "LegalStatus", "legal_status", "legal_statuses"]
+
 _STATE_TEXT = {
     LegalState.NOT_SENT: N_("not sent"),
     LegalState.DRAFT_SENT: N_("draft sent"),

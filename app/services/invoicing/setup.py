@@ -43,6 +43,12 @@ class ProgramSettings:
         return self.base_url or default_base_url(self.account)
 
 
+def default_address(provider: str, account: str) -> str:
+    """The program's own address for ``account`` (what an empty base URL means)."""
+    del provider  # one program so far; a second one answers its own here
+    return default_base_url(account)
+
+
 def keyring_entry(provider: str, account: str) -> str:
     """The name the API key is kept under in the system keyring (service ``Balcao``)."""
     return f"invoicing:{provider}:{account}"
@@ -111,7 +117,9 @@ def setup(
 
     The key is never stored by Balcão: ``api_key_env`` keeps only the name of the environment
     variable read at each call; a key typed in the window (``api_key``) goes to the system
-    keyring (refused where the computer has none)."""
+    keyring (refused where the computer has none). Saved again with neither, for the same
+    provider and account, the key already in the keyring is kept (the window never shows it)."""
+    require_admin(desk, bootstrap=True)  # before anything reaches the keyring
     provider = provider.strip().lower()
     account = account.strip()
     if provider not in PROVIDERS:
@@ -130,11 +138,19 @@ def setup(
             _("{name} is not the name of an environment variable.").format(name=api_key_env),
             field="api_key_env",
         )
-    if not api_key_env and not api_key:
+    current = program_settings()
+    keeps_key = (
+        not api_key_env
+        and not api_key
+        and current is not None
+        and current.key_in_keyring
+        and (current.provider, current.account) == (provider, account)
+    )
+    if not api_key_env and not api_key and not keeps_key:
         raise InputError(_("Give the API key, or the variable that holds it."), field="api_key")
     names = _check_tax_names(DEFAULT_TAX_NAMES if tax_names is None else tax_names)
     codes = {str(k): str(v).strip().upper() for k, v in (exemption_codes or {}).items()}
-    in_keyring = False
+    in_keyring = keeps_key
     if api_key:
         if not credentials.keyring_usable():
             raise InputError(

@@ -5,11 +5,13 @@ cancelled by a credit note; P20–P22)."""
 from __future__ import annotations
 
 import html
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -24,16 +26,21 @@ from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import _, format_date, format_money, format_percent
 from app.services import invoices
 from app.services.invoices import InvoiceDocument, InvoiceRef
+from app.services.invoicing import push
+from app.services.invoicing.queries import LegalState, LegalStatus, legal_status
 from app.services.labels import invoice_period_text, invoice_state_label
 from ui.context import UiContext
 from ui.feedback import act_with_reason, ask_pdf_path, confirm
 from ui.operations import Operation, op
 from ui.table_model import RIGHT
 from ui.views.invoices.dialogs import AddLineDialog
-from ui.views.invoices.tables import line_model
+from ui.views.invoices.handover import one_at_a_time
+from ui.views.invoices.tables import legal_state_text, line_model
 from ui.widgets import RowTable
 
 MUTED_STYLE = "color: #5f6d78;"
+
+T = TypeVar("T")
 
 
 def pdf_file_name(document: InvoiceDocument) -> str:
@@ -41,6 +48,14 @@ def pdf_file_name(document: InvoiceDocument) -> str:
     if document.number_text is None:
         return _("Draft {id}").format(id=document.id) + ".pdf"
     return document.number_text.replace("/", "-").replace("\\", "-") + ".pdf"
+
+
+def legal_pdf_path(document: InvoiceDocument, legal: LegalStatus) -> Path:
+    """Where the legal PDF is written to be opened: a temporary folder of Balcão's, the file
+    named after the legal number (``FT A2026-1.pdf``)."""
+    name = legal.legal_number or document.number_text or str(document.id)
+    safe = "".join("-" if c in '/\\:*?"<>|' else c for c in name)
+    return Path(tempfile.gettempdir()) / "balcao-legal" / f"{safe}.pdf"
 
 
 def _link(ref: InvoiceRef) -> str:
@@ -122,6 +137,10 @@ class InvoiceDetail(QWidget):
         super().__init__(parent)
         self.context = context
         self.document: InvoiceDocument | None = None
+        #: The shown document's state in the certified program (None: a draft, or none shown).
+        self.legal: LegalStatus | None = None
+        #: A call to the certified program for the shown document is running.
+        self._handing_over = False
         self._folder: Path | None = None
         self._make_labels()
         self._make_buttons()
@@ -145,6 +164,10 @@ class InvoiceDetail(QWidget):
         header.addSpacing(16)
         header.addWidget(self.export_button)
         header.addWidget(self.credit_button)
+        legal_row = QHBoxLayout()
+        legal_row.addWidget(self.legal_label, 1)
+        for button in (self.send_button, self.finalize_button, self.legal_pdf_button):
+            legal_row.addWidget(button)
         side = QVBoxLayout()
         side.addWidget(self.totals)
         side.addWidget(self.status)
@@ -159,6 +182,7 @@ class InvoiceDetail(QWidget):
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(header)
         layout.addWidget(self.facts)
+        layout.addLayout(legal_row)
         layout.addLayout(body, 1)
         self.show_document(None)
 
@@ -174,6 +198,11 @@ class InvoiceDetail(QWidget):
         self.facts.setTextFormat(Qt.TextFormat.RichText)
         self.facts.setWordWrap(True)
         self.facts.linkActivated.connect(self._follow)
+        self.legal_label = QLabel()
+        self.legal_label.setWordWrap(True)
+        self.legal_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.legal_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.legal_label.setAccessibleName(_("Legal state"))
         self.status = QLabel()
         self.status.setStyleSheet(MUTED_STYLE)
         self.status.setWordWrap(True)
@@ -192,6 +221,28 @@ class InvoiceDetail(QWidget):
         self.credit_button = QPushButton(_("Credit &note…"))
         self.issue_button.setToolTip(_("Gives the draft its number; it can never change again."))
         self.credit_button.setToolTip(_("Cancels the invoice with a credit note, with a reason."))
+        # P29, as buttons here and as actions in the list's context menu.
+        self.send_action = QAction(_("Send to the certified program"), self)
+        self.finalize_action = QAction(_("Finalize"), self)
+        self.legal_pdf_action = QAction(_("Open legal PDF"), self)
+        self.send_action.setToolTip(
+            _("Sends the issued document to the certified invoicing program as a draft.")
+        )
+        self.finalize_action.setToolTip(
+            _("Finalizes the draft there: it gets its legal number and ATCUD.")
+        )
+        self.legal_pdf_action.setToolTip(_("Opens the certified program's PDF of the document."))
+        self.send_button = QPushButton(self.send_action.text())
+        self.finalize_button = QPushButton(self.finalize_action.text())
+        self.legal_pdf_button = QPushButton(self.legal_pdf_action.text())
+        for action, button, act in (
+            (self.send_action, self.send_button, self.send_to_program),
+            (self.finalize_action, self.finalize_button, self.finalize_there),
+            (self.legal_pdf_action, self.legal_pdf_button, self.open_legal_pdf),
+        ):
+            button.setToolTip(action.toolTip())
+            action.triggered.connect(lambda _checked=False, act=act: act())
+            button.clicked.connect(lambda _checked=False, act=act: act())
         for button, slot in (
             (self.add_line_button, self.add_line),
             (self.remove_line_button, self.remove_selected_line),
@@ -208,6 +259,7 @@ class InvoiceDetail(QWidget):
         if document is None or self.document is None or document.id != self.document.id:
             self.status.clear()
         self.document = document
+        self.legal = self._legal_of(document)
         self.lines.set_rows([] if document is None else document.lines)
         self.totals.show_document(document)
         if document is None:
@@ -217,13 +269,33 @@ class InvoiceDetail(QWidget):
                 html.escape(_("Choose an invoice in the list, or make a new draft."))
             )
             self.empty.hide()
+            self.legal_label.clear()
         else:
             self.heading.setText(self._heading(document))
             self.state.setText(invoice_state_label(document.state))
             self.state.setStyleSheet(self._state_style(document.state))
             self.facts.setText(self._facts(document))
             self.empty.setVisible(document.state is InvoiceState.DRAFT and not document.lines)
+            self._show_legal()
         self._update_buttons()
+
+    def _legal_of(self, document: InvoiceDocument | None) -> LegalStatus | None:
+        if document is None or document.state is InvoiceState.DRAFT:
+            return None
+        shown_id = document.id
+        return op(self, lambda: legal_status(shown_id)).run()
+
+    def _show_legal(self) -> None:
+        legal = self.legal
+        if legal is None:
+            self.legal_label.setText(_("Certified program: a draft is sent once issued."))
+            self.legal_label.setStyleSheet(MUTED_STYLE)
+            return
+        self.legal_label.setText(
+            _("Certified program: {state}").format(state=legal_state_text(legal))
+        )
+        failed = legal.state is LegalState.ERROR or (legal.queued and bool(legal.message))
+        self.legal_label.setStyleSheet("color: #a31515;" if failed else "")
 
     @staticmethod
     def _heading(document: InvoiceDocument) -> str:
@@ -298,6 +370,18 @@ class InvoiceDetail(QWidget):
         self.issue_button.setEnabled(draft and bool(document and document.lines))
         self.export_button.setEnabled(document is not None)
         self.credit_button.setEnabled(issued_invoice)
+        legal = self.legal
+        free = not self._handing_over
+        sendable = legal is not None and legal.state in (LegalState.NOT_SENT, LegalState.ERROR)
+        finalizable = legal is not None and legal.state is LegalState.DRAFT_SENT
+        has_pdf = legal is not None and bool(legal.legal_number)
+        for action, button, enabled in (
+            (self.send_action, self.send_button, free and sendable),
+            (self.finalize_action, self.finalize_button, free and finalizable),
+            (self.legal_pdf_action, self.legal_pdf_button, free and has_pdf),
+        ):
+            action.setEnabled(enabled)
+            button.setEnabled(enabled)
 
     # --- acting -------------------------------------------------------------------------------
 
@@ -406,6 +490,95 @@ class InvoiceDetail(QWidget):
         )
         return True
 
+    # --- the certified program (P29) ------------------------------------------------------------
+
+    def _hand_over(self, work: Callable[[], T], label: str) -> Operation[T] | None:
+        """Runs a call to the certified program in the background (one at a time); the shown
+        document's legal state is shown again whatever the outcome, as the refusal is kept
+        there too."""
+        document = self.document
+        if document is None or self._handing_over:
+            return None
+        self._handing_over = True
+        self._update_buttons()
+
+        def ended() -> None:
+            self._handing_over = False
+            self.context.sync()  # a refusal changed the legal state too
+            if self.document is not None and self.document.id == document.id:
+                self.show_document(self.document)
+            else:
+                self._update_buttons()
+
+        operation = (
+            op(self, one_at_a_time(work), sync=self.context).in_background(label).finally_(ended)
+        )
+        operation.run()
+        return operation
+
+    def send_to_program(self) -> Operation[LegalStatus] | None:
+        """ "Enviar para o programa certificado": the issued document as a draft there (and
+        finalized, where the company's setting says so)."""
+        document = self.document
+        if document is None:
+            return None
+        desk = self.context.desk
+        operation = self._hand_over(
+            lambda: push.push(desk, document.id),
+            _("Sending {document} to the certified program…").format(
+                document=self._heading(document)
+            ),
+        )
+        if operation is not None:
+            operation.success(self._handed_over)
+        return operation
+
+    def finalize_there(self) -> Operation[LegalStatus] | None:
+        """ "Finalizar": the deliberate act that gives the draft there its legal number."""
+        document = self.document
+        if document is None:
+            return None
+        desk = self.context.desk
+        operation = self._hand_over(
+            lambda: push.finalize(desk, document.id),
+            _("Finalizing {document} in the certified program…").format(
+                document=self._heading(document)
+            ),
+        )
+        if operation is not None:
+            operation.success(self._handed_over)
+        return operation
+
+    def _handed_over(self, legal: LegalStatus) -> None:
+        self.status.setText(_("Certified program: {state}.").format(state=legal_state_text(legal)))
+
+    def open_legal_pdf(self) -> Operation[Path] | None:
+        """ "Abrir PDF legal": fetched in the background (kept once fetched), written to a
+        temporary file and opened with the desktop's PDF viewer."""
+        document, legal = self.document, self.legal
+        if document is None or legal is None:
+            return None
+        desk = self.context.desk
+        path = legal_pdf_path(document, legal)
+
+        def fetch() -> Path:
+            content = push.fetch_legal_pdf(desk, document.id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            return path
+
+        def opened(written: Path) -> None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(written)))
+            self.status.setText(_("Legal PDF opened: {path}").format(path=written))
+
+        operation = self._hand_over(
+            fetch,
+            _("Fetching the legal PDF of {document}…").format(document=self._heading(document)),
+        )
+        if operation is not None:
+            operation.writes(path).success(opened)
+        return operation
+
     def export_pdf(self) -> Operation[Path] | None:
         """Asks where, and writes the document's PDF there (``write_invoice_pdf``) in the
         background; the operation writing it (``None``: nothing asked to be written)."""
@@ -422,7 +595,9 @@ class InvoiceDetail(QWidget):
         from ui.pdf.invoice import write_invoice_pdf
 
         def write() -> Path:
-            write_invoice_pdf(document, path)
+            # Balcão's PDF names the legal document it corresponds to, once there is one (P29).
+            legal = None if document.state is InvoiceState.DRAFT else legal_status(document.id)
+            write_invoice_pdf(document, path, legal)
             return path
 
         def written(path: Path) -> None:

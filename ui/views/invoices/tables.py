@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -17,11 +18,66 @@ from app.i18n import (
     format_percent,
 )
 from app.services.invoices import DocumentLine, InvoiceRow
+from app.services.invoicing.queries import LegalState, LegalStatus
 from app.services.labels import invoice_kind_label, invoice_period_text, invoice_state_label
 from ui.table_model import RIGHT, Column, RowTableModel
 
 DRAFT_COLOUR = QColor("#1f6fa8")
 CANCELLED_COLOUR = QColor("#7a7a7a")
+LEGAL_ERROR_COLOUR = QColor("#a31515")
+LEGAL_DONE_COLOUR = QColor("#1b5e20")
+
+
+@dataclass(frozen=True)
+class ListedInvoice:
+    """A line of the Faturas list: the document, and its state in the certified program (None
+    for a draft, which has nothing to send yet). Compared whole, so a legal state that changed
+    repaints its row."""
+
+    row: InvoiceRow
+    legal: LegalStatus | None
+
+
+def legal_state_text(legal: LegalStatus | None) -> str:
+    """P29, as the list and the detail show it: "não enviada", "rascunho enviado", "finalizada:
+    FT A2026/1 · ATCUD JJ7B9XKQ-1" (number and ATCUD as the program writes them), "erro: …"; a
+    send waiting in the queue after a failure says why too."""
+    if legal is None:
+        return ""
+    if legal.legal_number:
+        shown = _("{state}: {number} · ATCUD {atcud}").format(
+            state=legal.state_text, number=legal.legal_number, atcud=legal.atcud or "—"
+        )
+        return shown
+    if legal.queued and legal.message and legal.state is not LegalState.ERROR:
+        return _("{state} (to be tried again: {message})").format(
+            state=legal.state_text, message=legal.message
+        )
+    return legal.state_text
+
+
+def _legal_colours(item: ListedInvoice) -> tuple[QColor | None, QColor | None]:
+    legal = item.legal
+    if legal is None:
+        return _row_colours(item.row)
+    if legal.state is LegalState.ERROR or (legal.queued and legal.message):
+        return (LEGAL_ERROR_COLOUR, None)
+    if legal.state is LegalState.FINALIZED:
+        return (LEGAL_DONE_COLOUR, None)
+    return _row_colours(item.row)
+
+
+def _legal_order(item: ListedInvoice) -> tuple[int, str]:
+    order = {
+        None: 0,
+        LegalState.NOT_SENT: 1,
+        LegalState.ERROR: 2,
+        LegalState.DRAFT_SENT: 3,
+        LegalState.FINALIZED: 4,
+        LegalState.CANCELLED: 5,
+    }
+    legal = item.legal
+    return (order[None if legal is None else legal.state], legal_state_text(legal))
 
 
 def number_text(number: str | None) -> str:
@@ -58,58 +114,73 @@ def _number_key(row: InvoiceRow) -> tuple[int, str, int, int]:
     return (0, prefix, int(number) if number.isdigit() else 0, row.id)
 
 
-def _money_column(title: str, amount: str) -> Column[InvoiceRow]:
-    def value(row: InvoiceRow) -> Decimal:
-        found: Decimal = getattr(row, amount)
+def _money_column(title: str, amount: str) -> Column[ListedInvoice]:
+    def value(item: ListedInvoice) -> Decimal:
+        found: Decimal = getattr(item.row, amount)
         return found
 
-    return Column(title, lambda r: format_money(value(r)), value, RIGHT, colours=_row_colours)
+    return Column(title, lambda r: format_money(value(r)), value, RIGHT, colours=_colours)
 
 
-def invoice_list_model() -> RowTableModel[InvoiceRow]:
+def _colours(item: ListedInvoice) -> tuple[QColor | None, QColor | None]:
+    return _row_colours(item.row)
+
+
+#: The column of the state in the certified program (P29).
+LEGAL_COLUMN = 9
+
+
+def invoice_list_model() -> RowTableModel[ListedInvoice]:
     return RowTableModel(
         [
             Column(
                 _("Number"),
-                lambda r: number_text(r.number_text),
-                _number_key,
-                colours=_row_colours,
+                lambda r: number_text(r.row.number_text),
+                lambda r: _number_key(r.row),
+                colours=_colours,
             ),
             Column(
                 _("Date"),
-                lambda r: "" if r.issue_date is None else format_date(r.issue_date),
-                lambda r: r.issue_date or date.max,
-                colours=_row_colours,
+                lambda r: "" if r.row.issue_date is None else format_date(r.row.issue_date),
+                lambda r: r.row.issue_date or date.max,
+                colours=_colours,
             ),
             Column(
                 _("Customer"),
-                lambda r: r.customer_name,
-                lambda r: r.customer_name.casefold(),
-                tooltip=lambda r: r.customer_name,
-                colours=_row_colours,
+                lambda r: r.row.customer_name,
+                lambda r: r.row.customer_name.casefold(),
+                tooltip=lambda r: r.row.customer_name,
+                colours=_colours,
             ),
             Column(
                 _("Period"),
-                lambda r: invoice_period_text(r.period_start, r.period_end),
-                lambda r: r.period_start or date.min,
-                colours=_row_colours,
+                lambda r: invoice_period_text(r.row.period_start, r.row.period_end),
+                lambda r: r.row.period_start or date.min,
+                colours=_colours,
             ),
             _money_column(_("Net"), "net"),
             _money_column(_("VAT"), "vat"),
             _money_column(_("Total"), "gross"),
-            Column(_("State"), lambda r: invoice_state_label(r.state), colours=_row_colours),
+            Column(_("State"), lambda r: invoice_state_label(r.row.state), colours=_colours),
             Column(
                 _("Kind"),
-                lambda r: invoice_kind_label(r.kind),
+                lambda r: invoice_kind_label(r.row.kind),
                 tooltip=lambda r: (
-                    _("Cancels {number}").format(number=r.corrects_number)
-                    if r.corrects_number
+                    _("Cancels {number}").format(number=r.row.corrects_number)
+                    if r.row.corrects_number
                     else ""
                 ),
-                colours=_row_colours,
+                colours=_colours,
+            ),
+            Column(
+                _("Legal state"),
+                lambda r: legal_state_text(r.legal),
+                _legal_order,
+                tooltip=lambda r: legal_state_text(r.legal),
+                colours=_legal_colours,
             ),
         ],
-        key=lambda r: r.id,
+        key=lambda r: r.row.id,
     )
 
 

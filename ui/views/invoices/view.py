@@ -1,16 +1,18 @@
 """The Faturas view (P20–P22): the invoices and credit notes, filtered by year and state; the
 chosen one below, with its lines and totals; drafts made per customer and month, reviewed,
-issued (numbered and frozen), exported as PDF, and cancelled by a credit note."""
+issued (numbered and frozen), exported as PDF, and cancelled by a credit note; each issued one's
+state in the certified invoicing program, sent, finalized and its legal PDF opened there (P29)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -22,6 +24,7 @@ from app.i18n import _
 from app.services import invoices
 from app.services.changes import Topic
 from app.services.errors import NotFoundError
+from app.services.invoicing.queries import legal_statuses
 from app.services.labels import invoice_state_label
 from app.services.settings import company_today
 from ui.context import UiContext
@@ -31,7 +34,7 @@ from ui.views.base import View
 from ui.views.customers.view import SEARCH_DELAY_MS
 from ui.views.invoices.detail import InvoiceDetail
 from ui.views.invoices.dialogs import NewDraftDialog
-from ui.views.invoices.tables import invoice_list_model
+from ui.views.invoices.tables import LEGAL_COLUMN, ListedInvoice, invoice_list_model
 from ui.widgets import RowTable, combo_index
 
 #: The list holds at most this many documents, the newest: a busy company's 150,000 would take
@@ -67,8 +70,13 @@ class InvoicesView(View):
 
         self.list_model = invoice_list_model()
         self.table = RowTable(self.list_model, _("Invoices and credit notes"))
-        self.table.fit_columns({0: 110, 1: 90, 3: 140, 4: 100, 5: 90, 6: 100, 7: 90, 8: 120})
+        # Narrow enough for the legal state's number and ATCUD to show whole at 1366 px.
+        self.table.fit_columns(
+            {0: 100, 1: 84, 3: 128, 4: 88, 5: 76, 6: 90, 7: 76, 8: 96, LEGAL_COLUMN: 290}
+        )
         self.table.stretch_column(2)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         self.detail = InvoiceDetail(context)
         self.detail.navigate.connect(self.show_invoice)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -151,7 +159,9 @@ class InvoicesView(View):
                 self._pinned = None
             else:
                 rows = (*rows, row)
-        self.list_model.set_rows(rows)
+        numbered = [row.id for row in rows if row.state is not InvoiceState.DRAFT]
+        legal = legal_statuses(numbered)
+        self.list_model.set_rows(ListedInvoice(row, legal.get(row.id)) for row in rows)
         self.capped_note.setText(
             _(
                 "The {count} newest documents: choose a year or a state, or search, to see "
@@ -223,6 +233,22 @@ class InvoicesView(View):
         # Gone meanwhile (a draft deleted at another desk): nothing to show.
         document = op(self, lambda: invoices.invoice(invoice_id)).allow(NotFoundError).run()
         self.detail.show_document(document)
+
+    def context_menu(self) -> QMenu:
+        """The menu of the selected document: what can be done with it in the certified
+        program (the detail's actions, enabled as there)."""
+        menu = QMenu(self)
+        detail = self.detail
+        for action in (detail.send_action, detail.finalize_action, detail.legal_pdf_action):
+            menu.addAction(action)
+        return menu
+
+    def _context_menu(self, position: QPoint) -> None:
+        if self.table.selected_key() is None:
+            return
+        menu = self.context_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.table.viewport().mapToGlobal(position))
 
     def open_new_draft_dialog(self) -> NewDraftDialog:
         """The "New draft" dialog (window-modal; returns at once); the draft made is shown."""
