@@ -87,3 +87,16 @@ def test_the_help_says_the_exit_status(capsys: pytest.CaptureFixture[str]) -> No
     with pytest.raises(SystemExit):
         main(["import", "customers", "--help"])
     assert "1 quando alguma linha falhou" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_documented_example_imports(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "IMPORT.md").read_text("utf-8")
+    example = [
+        line.strip() for line in doc.split("Example (`;`, UTF-8):", 1)[1].splitlines() if line
+    ]
+    path = tmp_path / "exemplo.csv"
+    path.write_text("\n".join(example) + "\n", encoding="utf-8")
+    assert main(["import", "customers", "--db", db, str(path)]) == 0
+    assert capsys.readouterr().out.startswith("Criados: 2. ")

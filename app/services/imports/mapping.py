@@ -225,4 +225,15 @@ def map_record(
             notes=notes or None,
         )
     except _Refused as refused:
-        return RowFault(line, refused.reason)
+        return RowFault(line, refused.reason, _shown_name(kind, record))
+
+
+def _shown_name(kind: Literal["whmcs", "balcao"], record: dict[str, str]) -> str:
+    """The name of a refused row, to say whose it is; "" when the name is itself at fault."""
+    fields = ("company", "first_name", "last_name") if kind == "whmcs" else ("name",)
+    try:
+        cells = {field: _cell(record, field) for field in fields}
+    except _Refused:
+        return ""
+    person = " ".join(p for p in (cells.get("first_name"), cells.get("last_name")) if p)
+    return cells.get("company") or cells.get("name") or person
