@@ -115,7 +115,9 @@ def test_rows_are_matched_by_nif_then_by_email(desk: Desk, tmp_path: Path) -> No
     assert (second.name, second.nif) == ("Com NIF agora", make_nif(2))
 
 
-def test_balcao_file_sets_plan_senders_and_notes(desk: Desk, tmp_path: Path) -> None:
+def test_p9_a_balcao_file_sets_plan_registered_senders_and_notes(
+    desk: Desk, tmp_path: Path
+) -> None:
     path = write_balcao(
         tmp_path / "b.csv",
         f'Oficina Silva;{make_nif(5)};geral@silva.pt;+351 912 345 678;"Rua A, 1\nArmazém 2";'
@@ -219,3 +221,13 @@ def test_a_file_that_is_no_customer_list_is_refused(tmp_path: Path) -> None:
     (row,) = imports.read_customers(latin).rows
     assert isinstance(row, imports.ImportRow)
     assert (row.name, row.city) == ("João", "Évora")
+
+
+def test_an_unclosed_quote_ends_the_file_with_a_message(desk: Desk) -> None:
+    file = parse_text('nome;nif\nBoa;\n"Aspas por fechar;\nOutra;\n', "x.csv")
+    assert isinstance(file.rows[0], imports.ImportRow)
+    assert file.rows[-1] == imports.RowFault(
+        3, "a linha não é CSV válido (umas aspas por fechar?); as linhas seguintes não foram lidas."
+    )
+    report = imports.run_import(desk, file)
+    assert [o.action for o in report.outcomes] == ["created", "failed"]

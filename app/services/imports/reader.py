@@ -129,7 +129,8 @@ def _columns(header: list[str], name: str) -> tuple[Format, dict[int, str]]:
 def parse_text(text: str, name: str) -> ImportFile:
     """The rows of a file's text; ``name`` only says which file in messages."""
     csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    # strict: a quote left open runs to the end of the file, which is said rather than taken in.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -147,7 +148,10 @@ def parse_text(text: str, name: str) -> ImportFile:
         except StopIteration:
             break
         except csv.Error:
-            rows.append(RowFault(line, _("the line is not valid CSV (an unclosed quote?).")))
+            reason = _(
+                "the line is not valid CSV (a quote not closed?); the lines after it were not read."
+            )
+            rows.append(RowFault(line, reason))
             break  # the reader cannot tell where the next row starts
         if not any(cell.strip() for cell in cells):
             continue  # blank lines, which spreadsheets leave at the end
