@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_csv.add_argument("output", metavar="OUT.csv")
     _add_invoicing(commands)
     _add_intake_commands(commands)
+    from app.cli_import import add_import_parser  # issue 15
+
+    add_import_parser(commands)
     return parser
 
 
@@ -444,6 +447,7 @@ def run_invoicing(args: argparse.Namespace) -> int:
 
 def commands_without_qt() -> dict[str, Command]:
     """The commands that run without Qt, by name."""
+    from app.cli_import import IMPORT_COMMANDS
     from app.cli_intake import INTAKE_COMMANDS
 
     return {
@@ -452,6 +456,7 @@ def commands_without_qt() -> dict[str, Command]:
         "invoices": list_invoices,
         "invoicing": run_invoicing,
         **INTAKE_COMMANDS,
+        **IMPORT_COMMANDS,
     }
 
 

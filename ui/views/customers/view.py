@@ -117,6 +117,9 @@ class CustomersView(View):
         self.new_action = QAction(_("Ne&w customer"), self)
         self.new_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.new_action.triggered.connect(self._new_customer_from_anywhere)
+        self.import_action = QAction(_("&Import…"), self)
+        self.import_action.setToolTip(_("Customers from a WHMCS client export or a Balcão CSV"))
+        self.import_action.triggered.connect(self.import_customers)
 
     def _make_list(self) -> QWidget:
         self.search = QLineEdit()
@@ -175,7 +178,15 @@ class CustomersView(View):
         return view_icon("customers")
 
     def window_actions(self) -> list[tuple[str, QAction]]:
-        return [(_("C&ustomers"), self.new_action)]
+        return [(_("C&ustomers"), self.new_action), (_("C&ustomers"), self.import_action)]
+
+    def import_customers(self) -> None:
+        """Clientes › Importar…: the dialog, modal; the list follows through ``context.sync``."""
+        from ui.views.customers.import_dialog import ImportCustomersDialog
+
+        dialog = ImportCustomersDialog(self.context, self)
+        dialog.exec()
+        dialog.deleteLater()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
