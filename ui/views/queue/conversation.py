@@ -70,10 +70,9 @@ def message_html(message: ConversationMessage) -> str:
         rows.append((_("Cc"), ", ".join(message.cc)))
     rows.append((_("Received"), format_datetime(message.received_at)))
     heading = _("Sent by the team") if message.direction is Direction.OUT else ""
+    subject = message.subject or _("(no subject)")
     parts = [
-        f"<h3>{e(message.subject or _('(no subject)'))}"
-        + (f" <small>— {e(heading)}</small>" if heading else "")
-        + "</h3>",
+        f"<h3>{e(subject)}" + (f" <small>— {e(heading)}</small>" if heading else "") + "</h3>",
         "<table cellspacing='0' cellpadding='1'>",
         *(
             f"<tr><td><b>{e(title)}:</b>&nbsp;</td><td>{e(value)}</td></tr>"
