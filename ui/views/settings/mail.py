@@ -46,7 +46,7 @@ from ui.feedback import confirm
 from ui.operations import op
 from ui.table_model import KEY_ROLE, Column, RowTableModel, TableProxy
 from ui.views.settings.form import SUCCESS_COLOUR, add_row, form_layout, list_table, note_label
-from ui.views.settings.mail_log import IntakeLogPage
+from ui.views.settings.mail_log import IntakeLogPage, stretch_last
 from ui.widgets import ERROR_COLOUR, FieldErrors
 
 #: The usual port of each security (changed with it until the user types a port).
@@ -95,8 +95,10 @@ def mailbox_model() -> RowTableModel[MailboxRecord]:
     return RowTableModel(
         [
             Column(_("Name"), lambda row: row.name),
-            Column(_("Server"), lambda row: f"{row.host}:{row.port}"),
-            Column(_("Security"), lambda row: security_label(row.security)),
+            Column(
+                _("Server"),
+                lambda row: f"{row.host}:{row.port} · {security_label(row.security)}",
+            ),
             Column(_("User"), lambda row: row.user),
             Column(
                 _("Folders"),
@@ -116,7 +118,7 @@ def mailbox_model() -> RowTableModel[MailboxRecord]:
 def address_model() -> RowTableModel[AddressRecord]:
     return RowTableModel(
         [
-            Column(_("Address"), lambda row: row.address),
+            Column(_("Email address"), lambda row: row.address),
             Column(_("Kind"), lambda row: address_kind_label(row.kind)),
         ],
         key=lambda row: row.id,
@@ -168,6 +170,7 @@ class MailboxesPage(QWidget):
         self.model = mailbox_model()
         self.proxy = TableProxy(self.model, self)
         self.table = list_table(self.proxy, _("Mailboxes"))
+        stretch_last(self.table)
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._selected())
         self.new_button = QPushButton(_("&New mailbox"))
         self.new_button.clicked.connect(self.new_mailbox)
@@ -191,8 +194,8 @@ class MailboxesPage(QWidget):
         left.addWidget(boxes_group, 1)
         left.addWidget(self.form_group)
         columns = QHBoxLayout()
-        columns.addLayout(left, 3)
-        columns.addWidget(self.address_group, 2)
+        columns.addLayout(left, 2)
+        columns.addWidget(self.address_group, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.admin_note)
         layout.addLayout(columns, 1)

@@ -12,11 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHeaderView,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.intake import IgnoreReason, ignore_reason_text
 from app.domain.states import IntakeLogKind
-from app.i18n import _, format_datetime
+from app.i18n import _, format_datetime, pgettext
 from app.intake.parse import Problem, problem_text
 from app.services.changes import Changes, Topic
 from app.services.intake.log import LogEntry, intake_log, log_stamp
@@ -26,8 +33,16 @@ from ui.operations import op
 from ui.table_model import Column, RowTableModel, TableProxy
 from ui.views.settings.form import list_table, note_label
 
+#: The log's column of the message concerned (sender: subject), of a width the user sets.
+MESSAGE_COLUMN = 8
 #: Seconds between two looks at the stamp while the page is shown.
 POLL_TICKS = 5
+
+
+def stretch_last(table: QTableView) -> None:
+    """The last column (a state, a reason: long words) takes the room left, and no more."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(table.model().columnCount() - 1, QHeaderView.ResizeMode.Stretch)
 
 
 def kind_label(kind: IntakeLogKind) -> str:
@@ -70,14 +85,32 @@ def log_model() -> RowTableModel[LogEntry]:
             Column(_("When"), lambda row: format_datetime(row.at), lambda row: row.at),
             Column(_("Mailbox"), lambda row: row.mailbox),
             Column(_("What"), lambda row: kind_label(row.kind)),
-            Column(_("New"), lambda row: _count(row.new), lambda row: row.new, right),
-            Column(_("Joined"), lambda row: _count(row.joined), lambda row: row.joined, right),
             Column(
-                _("Responses"), lambda row: _count(row.responses), lambda row: row.responses, right
+                pgettext("messages", "New"), lambda row: _count(row.new), lambda row: row.new, right
             ),
-            Column(_("Ignored"), lambda row: _count(row.ignored), lambda row: row.ignored, right),
             Column(
-                _("Rejected"), lambda row: _count(row.rejected), lambda row: row.rejected, right
+                pgettext("messages", "Joined"),
+                lambda row: _count(row.joined),
+                lambda row: row.joined,
+                right,
+            ),
+            Column(
+                pgettext("messages", "Responses"),
+                lambda row: _count(row.responses),
+                lambda row: row.responses,
+                right,
+            ),
+            Column(
+                pgettext("messages", "Ignored"),
+                lambda row: _count(row.ignored),
+                lambda row: row.ignored,
+                right,
+            ),
+            Column(
+                pgettext("messages", "Rejected"),
+                lambda row: _count(row.rejected),
+                lambda row: row.rejected,
+                right,
             ),
             Column(_("Message"), entry_message, tooltip=entry_message),
             Column(_("Reason"), entry_reason, tooltip=entry_reason),
@@ -118,7 +151,7 @@ def summaries(
 
 
 def _last(row: MailboxSummary, count: str) -> str:
-    return "" if row.last is None else str(getattr(row.last, count))
+    return "" if row.last is None else _count(getattr(row.last, count))
 
 
 def summary_model() -> RowTableModel[MailboxSummary]:
@@ -131,17 +164,21 @@ def summary_model() -> RowTableModel[MailboxSummary]:
                 lambda row: format_datetime(row.last_fetch_at) if row.last_fetch_at else "",
                 lambda row: row.last_fetch_at,
             ),
-            Column(_("State"), lambda row: row.state, tooltip=lambda row: row.state),
             Column(
                 _("Last mail at"),
                 lambda row: format_datetime(row.last.at) if row.last else "",
                 lambda row: row.last.at if row.last else None,
             ),
-            Column(_("New"), lambda row: _last(row, "new"), align=right),
-            Column(_("Joined"), lambda row: _last(row, "joined"), align=right),
-            Column(_("Responses"), lambda row: _last(row, "responses"), align=right),
-            Column(_("Ignored"), lambda row: _last(row, "ignored"), align=right),
-            Column(_("Rejected"), lambda row: _last(row, "rejected"), align=right),
+            Column(pgettext("messages", "New"), lambda row: _last(row, "new"), align=right),
+            Column(pgettext("messages", "Joined"), lambda row: _last(row, "joined"), align=right),
+            Column(
+                pgettext("messages", "Responses"), lambda row: _last(row, "responses"), align=right
+            ),
+            Column(pgettext("messages", "Ignored"), lambda row: _last(row, "ignored"), align=right),
+            Column(
+                pgettext("messages", "Rejected"), lambda row: _last(row, "rejected"), align=right
+            ),
+            Column(_("State"), lambda row: row.state, tooltip=lambda row: row.state),
         ],
         key=lambda row: row.id,
     )
@@ -161,7 +198,11 @@ class IntakeLogPage(QWidget):
         self.proxy = TableProxy(self.model, self)
         self.table = list_table(self.proxy, _("Intake log"))
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        stretch_last(self.summary_table)
+        stretch_last(self.table)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(MESSAGE_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(MESSAGE_COLUMN, 260)
 
         top = QGroupBox(_("Mailboxes"))
         top_layout = QVBoxLayout(top)
@@ -180,7 +221,7 @@ class IntakeLogPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
-        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([140, 460])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         context.changed.connect(self._changed)
