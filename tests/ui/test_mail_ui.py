@@ -22,6 +22,7 @@ from app.services import settings as company
 from app.services.contacts import all_contacts, contact
 from app.services.customers import create_customer, customer
 from app.services.intake.fetch import fetch_all
+from app.services.intake.mailboxes import mailboxes
 from app.store.models import Technician
 from tests.intake.conftest import (
     Intake,
@@ -126,6 +127,15 @@ def test_the_mail_page_tests_the_connection_and_adds_a_mailbox(
     form.test_connection()
     _idle(qtbot)
     assert form.result.text() == "Ligação OK."
+
+    # Changed without typing the password again: the kept one serves, the new folder is read.
+    other = intake.new_folder()
+    form.sent_folder.setText(other)
+    form.save()
+    _idle(qtbot)
+    (saved,) = mailboxes()
+    assert saved.sent_folder == other and form.result.text().startswith("Guardada")
+    assert list(memory_keyring.passwords.values()) == [server.password]
 
 
 def test_clear_text_is_offered_only_for_this_computer(intake: Intake, qtbot: QtBot) -> None:
