@@ -238,6 +238,8 @@ def test_the_conversation_shows_every_message_in_order_and_opens_an_attachment(
     dialog = ContactDetailDialog(UiContext(intake.admin), contact_id)
     qtbot.addWidget(dialog)
     shown = dialog.conversation
+    assert shown.isHidden()  # read in the background
+    _idle(qtbot)
     assert not shown.isHidden()
     messages = shown.messages
     assert [m.text.strip() for m in messages] == ["Segue o registo do erro.", "Continua parada."]

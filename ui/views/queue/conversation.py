@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -109,6 +109,9 @@ class MessagesBrowser(QTextBrowser):
 class ConversationWidget(QWidget):
     """The messages of one contact, oldest first."""
 
+    #: The messages were read (again): whether there are any.
+    loaded = Signal(bool)
+
     def __init__(self, context: UiContext, contact_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
@@ -127,16 +130,25 @@ class ConversationWidget(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.browser, 1)
 
-    def reload(self) -> tuple[ConversationMessage, ...]:
-        found = op(self, lambda: conversation(self.contact_id)).run()
-        self.messages = found or ()
+    def reload(self) -> None:
+        """Reads the messages in the background (listing a large message's attachments parses
+        it); ``loaded`` tells when they are shown."""
+        (
+            op(self, lambda: conversation(self.contact_id))
+            .in_background(_("Reading the conversation…"), shows_progress=False)
+            .success(self._show)
+            .run()
+        )
+
+    def _show(self, messages: tuple[ConversationMessage, ...]) -> None:
+        self.messages = messages
         self.title.setText(
-            _("Conversation: {count} messages").format(count=len(self.messages))
-            if len(self.messages) != 1
+            _("Conversation: {count} messages").format(count=len(messages))
+            if len(messages) != 1
             else _("Conversation: 1 message")
         )
-        self.browser.setHtml("<hr>".join(message_html(m) for m in self.messages))
-        return self.messages
+        self.browser.setHtml("<hr>".join(message_html(m) for m in messages))
+        self.loaded.emit(bool(messages))
 
     def _link(self, url: QUrl) -> None:
         if url.scheme() != ATTACHMENT_SCHEME:

@@ -135,6 +135,8 @@ class ContactDetailDialog(QDialog):
             _("&Associate with a customer…"), self.associate_sender
         )
         self.conversation = ConversationWidget(context, contact_id)
+        self.conversation.setVisible(False)  # until messages are found
+        self.conversation.loaded.connect(self._conversation_loaded)
 
         details = QVBoxLayout()
         details.addLayout(self.form)
@@ -148,11 +150,16 @@ class ContactDetailDialog(QDialog):
         layout.addLayout(columns, 1)
         layout.addWidget(self.buttons)
         self.reload()
-        if self.conversation.messages:
-            self.resize(1100, 640)
         context.changed.connect(self._changed)
 
+    def _conversation_loaded(self, any_messages: bool) -> None:
+        if any_messages and self.conversation.isHidden():
+            self.conversation.setVisible(True)
+            self.resize(max(self.width(), 1100), max(self.height(), 640))
+
     def _changed(self, changes: Changes) -> None:
+        if not self.isVisible():
+            return
         ids = changes.ids(Topic.CONTACTS)
         if ids is None or self.contact_id in ids:  # a message joined it, a reply came…
             self.reload()
@@ -187,7 +194,7 @@ class ContactDetailDialog(QDialog):
         by_email = "@" in (record.sender_normalised or "")
         self.reply_button.setVisible(by_email)
         self.associate_button.setVisible(by_email and record.customer_id is None)
-        self.conversation.setVisible(bool(self.conversation.reload()))
+        self.conversation.reload()
 
     def value_of(self, title: str) -> str:
         """The text shown for a field (for the tests, and for screen readers' sake one label
