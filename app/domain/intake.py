@@ -273,6 +273,17 @@ def contact_token(contact_id: int) -> str:
     return f"[#{contact_id}]"
 
 
+def reply_subject(subject: str, contact_id: int) -> str:
+    """The subject of a reply from the user's mail program: "Re: subject" with the contact's
+    token, so the reply links back even where ``In-Reply-To`` is dropped (issue 11)."""
+    text = " ".join((subject or "").split())
+    if not re.match(r"(?i)re\s*:", text):
+        text = f"Re: {text}".rstrip()
+    if contact_id not in subject_tokens(text):
+        text = f"{text} {contact_token(contact_id)}"
+    return text
+
+
 def subject_tokens(subject: str) -> tuple[int, ...]:
     """The contact ids named by ``[#N]`` tokens in a subject, in order, without repeats."""
     return _unique_ints(int(m[1]) for m in _TOKEN.finditer(subject or "") if int(m[1]) > 0)

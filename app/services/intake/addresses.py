@@ -14,6 +14,8 @@ from app.domain.sla import Channel
 from app.domain.states import AddressKind
 from app.domain.validation import ValidationError, normalize_email
 from app.i18n import _
+from app.services import changes
+from app.services.changes import Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, NotFoundError, RuleError
 from app.services.settings import require_admin
@@ -84,6 +86,7 @@ def add_address(desk: Desk, address: str, kind: AddressKind | str) -> AddressRec
         if SupportAddress.get_or_none(SupportAddress.address == normal) is not None:
             raise RuleError(_("The address {address} is already listed.").format(address=normal))
         row = SupportAddress.create(address=normal, kind=chosen, created_at=desk.now())
+        changes.note(desk, {Topic.SETTINGS})
         return _record(row)
 
 
@@ -94,3 +97,4 @@ def remove_address(desk: Desk, address: str) -> None:
         removed = SupportAddress.delete().where(SupportAddress.address == normal).execute()
         if not removed:
             raise NotFoundError(_("The address {address} is not listed.").format(address=normal))
+        changes.note(desk, {Topic.SETTINGS})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from app.domain.states import Direction
 from app.i18n import _
@@ -83,3 +86,18 @@ def attachment_content(message_id: int, index: int) -> bytes:
     if content is None:
         raise NotFoundError(missing)
     return content
+
+
+_UNSAFE = re.compile(r"[^\w.\- ]+")
+
+
+def attachment_file(message_id: int, index: int, folder: Path | None = None) -> Path:
+    """Writes an attachment to a new temporary folder (or ``folder``) to be opened by the
+    desktop; the name is the attachment's own, without any folder or odd character in it."""
+    content = attachment_content(message_id, index)
+    found = _attachments(MailMessage.get_by_id(message_id).source, False)
+    name = _UNSAFE.sub("_", Path(found[index].name or "").name).strip(" .") or "anexo"
+    place = folder or Path(tempfile.mkdtemp(prefix="balcao-"))
+    path = place / name[:200]
+    path.write_bytes(content)
+    return path

@@ -67,3 +67,15 @@ def failing_mailboxes() -> dict[str, str]:
         row.name: row.last_error
         for row in Mailbox.select(Mailbox.name, Mailbox.last_error).where(Mailbox.failures > 0)
     }
+
+
+def log_stamp() -> tuple[int, int]:
+    """Changes when the log or a mailbox does (the newest entry, the mailboxes' versions): a
+    view showing the log reads it again only then."""
+    from peewee import fn
+
+    from app.store.models import Mailbox
+
+    newest = IntakeLogEntry.select(fn.MAX(IntakeLogEntry.id)).scalar() or 0
+    versions = Mailbox.select(fn.SUM(Mailbox.version) + fn.COUNT(Mailbox.id)).scalar() or 0
+    return int(newest), int(versions)

@@ -24,9 +24,11 @@ from app.domain.validation import ValidationError
 from app.errors import KnownError
 from app.i18n import _
 from app.intake.imap import ImapReader, ImapSettings, MailboxError, MailboxFailure, connect
+from app.services import changes
+from app.services.changes import Topic
 from app.services.checks import check_text
 from app.services.context import Desk, use_case
-from app.services.errors import InputError, NotFoundError, RuleError
+from app.services.errors import ConflictError, InputError, NotFoundError, RuleError
 from app.services.settings import require_admin
 from app.store.models import Mailbox, MailboxFolder, MailboxLease
 
@@ -52,6 +54,7 @@ class MailboxRecord:
     last_error_at: datetime | None
     failures: int
     retry_at: datetime | None
+    version: int = 0
 
 
 def record_of(row: Mailbox) -> MailboxRecord:
@@ -73,6 +76,7 @@ def record_of(row: Mailbox) -> MailboxRecord:
         last_error_at=row.last_error_at,
         failures=row.failures,
         retry_at=row.retry_at,
+        version=row.version,
     )
 
 
@@ -302,6 +306,7 @@ def _add(
                 mailbox=row.id, role=Direction.OUT, name=chosen_sent, next_uid=sent_next
             )
         MailboxLease.create(mailbox=row.id)
+        changes.note(desk, {Topic.SETTINGS})
         return record_of(row)
 
 
@@ -314,7 +319,182 @@ def remove_mailbox(desk: Desk, name: str) -> None:
             raise NotFoundError(_("There is no mailbox named {name}.").format(name=name))
         record = record_of(row)
         row.delete_instance()
+        changes.note(desk, {Topic.SETTINGS})
     if record.password_env is None:
         credentials.forget_password(
             keyring_address(record.name, record.user, record.host, record.port)
         )
+
+
+def check_mailbox(
+    *,
+    host: str,
+    port: int | str,
+    security: Security | str,
+    user: str,
+    password: str | None = None,
+    password_env: str | None = None,
+    ca_file: str | None = None,
+    folder: str = "INBOX",
+    sent_folder: str | None = None,
+    mailbox_id: int | None = None,
+    connector: Connector = connect,
+) -> tuple[int, int | None]:
+    """ "Testar ligação" for what the form says, before saving it: the password typed, else the
+    variable named, else (editing ``mailbox_id``) the one kept for it. ``MailboxError`` says in
+    Portuguese what failed."""
+    chosen_host = check_text("host", host, required=True)
+    chosen_security = _security(security)
+    chosen_port = _port(port)
+    variable = _variable(password_env)
+    if not security_allowed(chosen_host, chosen_security):
+        raise MailboxError(MailboxFailure.INSECURE, host=chosen_host)
+    if password:
+        secret = password
+    elif variable:
+        secret = os.environ.get(variable, "")
+    elif mailbox_id is not None:
+        row = Mailbox.get_or_none(Mailbox.id == mailbox_id)
+        if row is None:
+            raise NotFoundError(_("This mailbox no longer exists."))
+        secret = password_of(record_of(row))
+    else:
+        raise InputError(
+            _("Give the mailbox's password, or the environment variable that holds it."),
+            field="password",
+        )
+    chosen_ca = (ca_file or "").strip() or None
+    settings = ImapSettings(
+        chosen_host,
+        chosen_port,
+        chosen_security,
+        check_text("user", user, required=True),
+        secret,
+        Path(chosen_ca) if chosen_ca else None,
+    )
+    return test_connection(
+        settings,
+        check_text("folder", folder, required=True),
+        check_text("folder", sent_folder or "") or None,
+        connector=connector,
+    )
+
+
+def update_mailbox(
+    desk: Desk,
+    mailbox_id: int,
+    version: int,
+    *,
+    host: str,
+    port: int | str,
+    security: Security | str,
+    user: str,
+    password: str | None = None,
+    password_env: str | None = None,
+    ca_file: str | None = None,
+    folder: str = "INBOX",
+    sent_folder: str | None = None,
+    check: bool = True,
+    connector: Connector = connect,
+) -> MailboxRecord:
+    """Changes a mailbox (Definições › Correio), after testing the connection. No password
+    typed keeps the one kept; a folder renamed is read from its messages that arrive from now
+    on, as a new mailbox's are."""
+    require_admin(desk)
+    found = Mailbox.get_or_none(Mailbox.id == mailbox_id)
+    if found is None:
+        raise NotFoundError(_("This mailbox no longer exists."))
+    old = record_of(found)
+    try:
+        chosen_host = check_text("host", host, required=True)
+        chosen_user = check_text("user", user, required=True)
+        chosen_folder = check_text("folder", folder, required=True)
+        chosen_sent = check_text("folder", sent_folder or "") or None
+    except ValidationError as error:
+        raise InputError(error.message, field=error.field) from error
+    chosen_security = _security(security)
+    chosen_port = _port(port)
+    variable = _variable(password_env)
+    chosen_ca = (ca_file or "").strip() or None
+    if not security_allowed(chosen_host, chosen_security):
+        raise MailboxError(MailboxFailure.INSECURE, host=chosen_host)
+    old_key = keyring_address(old.name, old.user, old.host, old.port)
+    new_key = keyring_address(old.name, chosen_user, chosen_host, chosen_port)
+    kept = None if variable or password else credentials.saved_password(old_key)
+    if variable is None and not password and kept is None:
+        raise InputError(
+            _("Give the mailbox's password, or the environment variable that holds it."),
+            field="password",
+        )
+    secret = password or kept or (os.environ.get(variable, "") if variable else "")
+    next_uids: tuple[int | None, int | None] = (None, None)
+    if check:
+        settings = ImapSettings(
+            chosen_host,
+            chosen_port,
+            chosen_security,
+            chosen_user,
+            secret,
+            Path(chosen_ca) if chosen_ca else None,
+        )
+        next_uids = test_connection(settings, chosen_folder, chosen_sent, connector=connector)
+    moved = variable is None and (bool(password) or new_key != old_key)
+    if moved and not credentials.save_password(new_key, secret):
+        raise RuleError(
+            _(
+                "This computer has no keyring to keep the password in: name an environment "
+                "variable that holds it instead (--password-env)."
+            )
+        )
+    with use_case():
+        require_admin(desk)
+        changed = (
+            Mailbox.update(
+                host=chosen_host,
+                port=chosen_port,
+                security=chosen_security,
+                user=chosen_user,
+                folder=chosen_folder,
+                sent_folder=chosen_sent,
+                ca_file=chosen_ca,
+                password_env=variable,
+                failures=0,
+                retry_at=None,
+                version=Mailbox.version + 1,
+            )
+            .where((Mailbox.id == mailbox_id) & (Mailbox.version == version))
+            .execute()
+        )
+        if not changed:
+            raise ConflictError(
+                _("This mailbox was changed or removed meanwhile: look at it again.")
+            )
+        _rename_folders(
+            mailbox_id, ((Direction.IN, chosen_folder), (Direction.OUT, chosen_sent)), next_uids
+        )
+        record = record_of(Mailbox.get_by_id(mailbox_id))
+        changes.note(desk, {Topic.SETTINGS})
+    if (variable or new_key != old_key) and old.password_env is None:
+        credentials.forget_password(old_key)  # moved, or no longer kept
+    return record
+
+
+def _rename_folders(
+    mailbox_id: int,
+    names: tuple[tuple[Direction, str | None], ...],
+    next_uids: tuple[int | None, int | None],
+) -> None:
+    """A folder added, dropped or renamed: a new or renamed one is read from its UIDNEXT now."""
+    for (role, name), next_uid in zip(names, next_uids, strict=True):
+        current = MailboxFolder.get_or_none(
+            (MailboxFolder.mailbox == mailbox_id) & (MailboxFolder.role == role)
+        )
+        if name is None:
+            if current is not None:
+                current.delete_instance()
+        elif current is None:
+            MailboxFolder.create(mailbox=mailbox_id, role=role, name=name, next_uid=next_uid)
+        elif current.name != name:
+            MailboxFolder.update(name=name, uidvalidity=None, next_uid=next_uid).where(
+                MailboxFolder.id == current.id
+            ).execute()

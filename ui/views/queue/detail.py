@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain.states import ContactState
 from app.i18n import _, format_datetime
 from app.services import settings
+from app.services.changes import Changes, Topic
 from app.services.contacts import (
     ContactRecord,
     ContactResult,
@@ -32,6 +35,7 @@ from app.services.labels import channel_label, contact_state_label, plan_label, 
 from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op
+from ui.views.queue.conversation import AssociateDialog, ConversationWidget, reply_url
 
 
 def _technician_name(technician_id: int | None) -> str:
@@ -104,7 +108,9 @@ def describe(record: ContactRecord) -> list[tuple[str, str]]:
 
 
 class ContactDetailDialog(QDialog):
-    """Shows a contact; Respond, Close contact and Reopen act on it as it was shown."""
+    """Shows a contact; Respond, Close contact and Reopen act on it as it was shown. A contact
+    that came by email shows its conversation beside it, can be answered from the user's mail
+    program, and (from an unknown sender) associated with a customer."""
 
     def __init__(self, context: UiContext, contact_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,13 +130,39 @@ class ContactDetailDialog(QDialog):
         self.respond_button = self._button(_("&Respond"), self.respond)
         self.close_button = self._button(_("C&lose contact"), self.close_contact)
         self.reopen_button = self._button(_("Re&open"), self.reopen)
+        self.reply_button = self._button(_("Reply by &email"), self.reply_by_email)
+        self.associate_button = self._button(
+            _("&Associate with a customer…"), self.associate_sender
+        )
+        self.conversation = ConversationWidget(context, contact_id)
+        self.conversation.setVisible(False)  # until messages are found
+        self.conversation.loaded.connect(self._conversation_loaded)
 
+        details = QVBoxLayout()
+        details.addLayout(self.form)
+        details.addWidget(QLabel(_("Notes:")))
+        details.addWidget(self.notes)
+        details.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(details, 2)
+        columns.addWidget(self.conversation, 3)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(QLabel(_("Notes:")))
-        layout.addWidget(self.notes)
+        layout.addLayout(columns, 1)
         layout.addWidget(self.buttons)
         self.reload()
+        context.changed.connect(self._changed)
+
+    def _conversation_loaded(self, any_messages: bool) -> None:
+        if any_messages and self.conversation.isHidden():
+            self.conversation.setVisible(True)
+            self.resize(max(self.width(), 1100), max(self.height(), 640))
+
+    def _changed(self, changes: Changes) -> None:
+        if not self.isVisible():
+            return
+        ids = changes.ids(Topic.CONTACTS)
+        if ids is None or self.contact_id in ids:  # a message joined it, a reply came…
+            self.reload()
 
     def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
         button = self.buttons.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
@@ -159,6 +191,10 @@ class ContactDetailDialog(QDialog):
         self.respond_button.setEnabled(record.state is ContactState.OPEN)
         self.close_button.setEnabled(record.state in (ContactState.OPEN, ContactState.ANSWERED))
         self.reopen_button.setEnabled(record.state is ContactState.CLOSED)
+        by_email = "@" in (record.sender_normalised or "")
+        self.reply_button.setVisible(by_email)
+        self.associate_button.setVisible(by_email and record.customer_id is None)
+        self.conversation.reload()
 
     def value_of(self, title: str) -> str:
         """The text shown for a field (for the tests, and for screen readers' sake one label
@@ -182,6 +218,21 @@ class ContactDetailDialog(QDialog):
     def _refresh(self) -> None:
         self.context.sync()
         self.reload()
+
+    def reply_by_email(self) -> None:
+        """Opens the user's mail program: to the sender, "Re: subject [#N]" (P25 links the
+        reply back even where the program drops In-Reply-To)."""
+        record = self.record
+        if record is not None and record.sender_normalised:
+            QDesktopServices.openUrl(reply_url(record.sender_normalised, record.subject, record.id))
+
+    def associate_sender(self) -> None:
+        record = self.record
+        if record is None or not record.sender_normalised:
+            return
+        dialog = AssociateDialog(self.context, record.id, record.sender_normalised, self)
+        if dialog.exec():
+            self.reload()
 
     def respond(self) -> None:
         record = self.record

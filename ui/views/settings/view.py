@@ -25,6 +25,7 @@ from ui.views.settings.form import SettingsFormPage
 from ui.views.settings.holidays import HolidaysPage
 from ui.views.settings.hours import HoursPage
 from ui.views.settings.invoicing import InvoicingPage
+from ui.views.settings.mail import MailPage
 from ui.views.settings.rates import RatesPage
 from ui.views.settings.technicians import TechniciansPage
 
@@ -60,6 +61,7 @@ class SettingsView(View):
         self.technicians = TechniciansPage(context, self.qsettings, self.location)
         self.database = DatabasePage(self.qsettings, self.location)
         self.invoicing = InvoicingPage(context)
+        self.mail = MailPage(context)
         self.technicians.technician_changed.connect(self.technician_changed)
         self.form_pages: list[SettingsFormPage] = [
             self.company,
@@ -78,6 +80,7 @@ class SettingsView(View):
         self.tabs.addTab(self.rates, _("&Rates and VAT"))
         self.tabs.addTab(self.technicians, _("&Technicians"))
         self.tabs.addTab(self.invoicing, _("Certified &invoicing"))
+        self.tabs.addTab(self.mail, _("&Mail"))
         self.tabs.addTab(self.database, _("&Database"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -103,6 +106,7 @@ class SettingsView(View):
         self._load_holidays(current)
         self.technicians.reload()
         self.invoicing.reload()
+        self.mail.reload()
         self.database.reload()
 
     def _load_holidays(self, current: Settings | None = None) -> None:
