@@ -118,7 +118,7 @@ def main(count: int) -> None:
 
 
 def _measure(technician_id: int, technician_name: str, count: int) -> None:
-    # ``application()`` sets the window's switch interval; BENCH_SWITCH=0.005 shows Python's default.
+    # ``application()`` sets the window's switch interval; BENCH_SWITCH=0.005: Python's default.
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
