@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_csv.add_argument("output", metavar="OUT.csv")
     _add_invoicing(commands)
     _add_intake_commands(commands)
+    from app.cli_reports import add_report_parser
+
+    add_report_parser(commands)
     return parser
 
 
@@ -445,12 +448,14 @@ def run_invoicing(args: argparse.Namespace) -> int:
 def commands_without_qt() -> dict[str, Command]:
     """The commands that run without Qt, by name."""
     from app.cli_intake import INTAKE_COMMANDS
+    from app.cli_reports import run_report
 
     return {
         "export-csv": export_csv,
         "demo": run_demo,
         "invoices": list_invoices,
         "invoicing": run_invoicing,
+        "report": run_report,
         **INTAKE_COMMANDS,
     }
 
