@@ -123,7 +123,7 @@ def lapsed_monthly(period: Period) -> tuple[LapsedMonth, ...]:
     entries, by the month the hours belonged to."""
     month = period.month_of_date(LedgerEntry.month).alias("rep_month")
     query = (
-        LedgerEntry.select(month, fn.SUM(-LedgerEntry.minutes).alias("lapsed"))
+        LedgerEntry.select(month, fn.SUM(0 - LedgerEntry.minutes).alias("lapsed"))
         .join(Pack)
         .where(
             (Pack.kind == PackKind.MONTHLY)
