@@ -118,7 +118,7 @@ def guarantees(period: Period, now: datetime) -> tuple[GuaranteeRow, ...]:
     query = (
         Contact.select(
             month,
-            Contact.plan_at_receipt,
+            Contact.plan_at_receipt.alias("plan_at_receipt"),
             fn.COUNT(Contact.id).alias("guaranteed"),
             *(_count(condition).alias(name) for name, condition in buckets.items()),
             fn.COALESCE(fn.SUM(CompensationGrant.hours), 0).alias("granted"),

@@ -86,8 +86,8 @@ def hours(period: Period) -> tuple[HoursRow, ...]:
     query = (
         Session.select(
             month,
-            Session.customer,
-            Session.technician,
+            Session.customer.alias("customer"),
+            Session.technician.alias("technician"),
             _sum(Session.inside_seconds).alias("inside"),
             _sum(Session.outside_seconds).alias("outside"),
             _sum(Session.inside_billed_minutes).alias("billed_inside"),

@@ -15,7 +15,7 @@ from peewee import JOIN, SQL, Case, fn
 
 from app.domain.packs import PackKind, balance_validity, first_live_month
 from app.domain.states import LedgerKind
-from app.services.reports.period import Period, dict_rows, month_text
+from app.services.reports.period import Period, as_date, dict_rows, month_text
 from app.store.models import LedgerEntry, Pack
 
 HEADER = (
@@ -72,12 +72,12 @@ def packs(period: Period, today: date) -> tuple[PackRow, ...]:
     allotted = fn.COUNT(Case(None, [(LedgerEntry.kind == LedgerKind.MONTHLY_ALLOTMENT, 1)]))
     query = (
         Pack.select(
-            Pack.id,
-            Pack.customer,
-            Pack.kind,
-            Pack.minutes,
-            Pack.starts_on,
-            Pack.valid_until,
+            Pack.id.alias("id"),
+            Pack.customer.alias("customer"),
+            Pack.kind.alias("kind"),
+            Pack.minutes.alias("minutes"),
+            Pack.starts_on.alias("starts_on"),
+            Pack.valid_until.alias("valid_until"),
             fn.COALESCE(fn.SUM(LedgerEntry.minutes), 0).alias("left"),
             allotted.alias("allotted"),
         )
@@ -109,7 +109,9 @@ def packs(period: Period, today: date) -> tuple[PackRow, ...]:
             left += int(found["minutes"])  # this month's hours, before the sweep records them
         if left <= 0:
             continue
-        _, expires = balance_validity(kind, found["starts_on"], found["valid_until"], on)
+        _, expires = balance_validity(
+            kind, as_date(found["starts_on"]) or on, as_date(found["valid_until"]), on
+        )
         soon = [
             left if expires is not None and expires < on + timedelta(days=days) else 0
             for days in SOON_DAYS

@@ -40,7 +40,7 @@ class RevenueRow:
 
 def _money(value: object) -> Decimal:
     """A summed money column: the stored cents (``MoneyField``) as euros."""
-    euros = Invoice.net.python_value(value or 0)
+    euros = Invoice.net.python_value(value or 0)  # the cents, summed, as euros
     return _ZERO if euros is None else euros
 
 
@@ -50,11 +50,11 @@ def revenue(period: Period) -> tuple[RevenueRow, ...]:
     query = (
         Invoice.select(
             month,
-            Invoice.customer,
-            Invoice.kind,
-            fn.SUM(Invoice.net).coerce(False).alias("net"),
-            fn.SUM(Invoice.vat).coerce(False).alias("vat"),
-            fn.SUM(Invoice.gross).coerce(False).alias("gross"),
+            Invoice.customer.alias("customer"),
+            Invoice.kind.alias("kind"),
+            fn.SUM(Invoice.net).alias("net"),
+            fn.SUM(Invoice.vat).alias("vat"),
+            fn.SUM(Invoice.gross).alias("gross"),
         )
         .where(
             Invoice.state.in_([InvoiceState.ISSUED, InvoiceState.CANCELLED])
