@@ -4,6 +4,7 @@ its contact. Every report is computed by the database, in the background (``ui.o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -65,6 +66,8 @@ KINDS = (
     ("custom", N_("Custom")),
 )
 
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
 #: A table row: its position (the key) and its cells.
 Line = tuple[int, tuple[str, ...]]
 
@@ -91,6 +94,12 @@ def _cell(position: int) -> Callable[[Line], str]:
 
 def _sort_key(position: int) -> Callable[[Line], object]:
     return lambda line: _sort_value(line[1][position])
+
+
+def spreadsheet_cell(cell: str) -> str:
+    """A cell for the CSV the way the exports write numbers (``decimal_text``: a decimal comma,
+    so that a Portuguese spreadsheet reads ``-41,25`` as a number)."""
+    return cell.replace(".", ",") if _DECIMAL.fullmatch(cell) else cell
 
 
 def _sort_value(cell: str) -> object:
@@ -280,7 +289,8 @@ class ReportsView(View):
             path = Path(chosen)
         header = [column_title(code) for code in table.header]
         target = path
-        op(self, lambda: exports.write_table_csv(target, header, table.rows)).writes(
+        rows = [[spreadsheet_cell(cell) for cell in row] for row in table.rows]
+        op(self, lambda: exports.write_table_csv(target, header, rows)).writes(
             target
         ).in_background(_("Exporting…")).run()
 
