@@ -8,6 +8,7 @@ from PySide6.QtCharts import (
     QBarSet,
     QChart,
     QChartView,
+    QHorizontalBarSeries,
     QStackedBarSeries,
     QValueAxis,
 )
@@ -38,7 +39,11 @@ class ReportChart(QChartView):
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
-        bars = QStackedBarSeries() if series.stacked else QBarSeries()
+        bars: QBarSeries | QStackedBarSeries | QHorizontalBarSeries
+        if series.horizontal:
+            bars = QHorizontalBarSeries()
+        else:
+            bars = QStackedBarSeries() if series.stacked else QBarSeries()
         top = 0.0
         for position, (name, values) in enumerate(series.sets):
             bar_set = QBarSet(name)
@@ -52,14 +57,15 @@ class ReportChart(QChartView):
         chart.addSeries(bars)
         categories = QBarCategoryAxis()
         categories.append(list(series.categories))
-        if count > 6:  # many plan/channel pairs: slanted, so each is read whole
-            categories.setLabelsAngle(-30)
-        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+        category_side, value_side = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft
+        if series.horizontal:
+            category_side, value_side = value_side, category_side
+        chart.addAxis(categories, category_side)
         bars.attachAxis(categories)
         values_axis = QValueAxis()
         values_axis.setRange(0, top * 1.1 if top > 0 else 1)
         values_axis.setLabelFormat("%.0f")
         values_axis.setTitleText(series.unit)
         values_axis.applyNiceNumbers()
-        chart.addAxis(values_axis, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(values_axis, value_side)
         bars.attachAxis(values_axis)

@@ -66,6 +66,8 @@ class Series:
     stacked: bool
     #: The value axis' title.
     unit: str
+    #: Bars lying down, the categories down the left side (long category names).
+    horizontal: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,13 +102,27 @@ def _guarantees_chart(period: Period, rows: tuple[object, ...]) -> Series:
     )
 
 
+#: Short names under the response-time bars (a dozen plan and channel pairs side by side).
+_PLAN_SHORT = {"none": "—", "standard": "Std", "priority": "Pri", "priority_24_7": "24/7"}
+_CHANNEL_SHORT = {
+    "email": "email",
+    "phone": "tel",
+    "priority_email": "email P",
+    "priority_phone": "tel P",
+    "sms": "SMS",
+    "whatsapp": "WA",
+    "social": "soc",
+    "other": "out",
+}
+
+
 def _response_chart(rows: tuple[object, ...]) -> Series:
     """Per plan and channel over the period: the median and the 90th percentile of the month
     with most responses (a percentile of percentiles would mean nothing)."""
     best: dict[str, ResponseTimeRow] = {}
     for row in rows:
         assert isinstance(row, ResponseTimeRow)
-        name = f"{row.plan.value} · {row.channel.value}"
+        name = f"{_PLAN_SHORT[row.plan.value]} {_CHANNEL_SHORT[row.channel.value]}"
         if name not in best or row.responses > best[name].responses:
             best[name] = row
     names = sorted(best)
