@@ -41,15 +41,14 @@ def main(database: str, folder: str, kind: str = "quarter") -> None:
     (view,) = (v for v in window.views if isinstance(v, ReportsView))
     window.show_view(window.views.index(view))
     view.kind.setCurrentIndex(view.kind.findData(kind))
-    for _ in range(120):  # the first load imports the holidays' modules: seconds under Xvfb
-        QTest.qWait(250)
-        if view.reports is not None and view.reports.period == view.period():
-            break
-    QTest.qWait(500)
     for position in range(view.tabs.count()):
         view.tabs.setCurrentIndex(position)
+        name = view.current_name()
+        for _ in range(240):  # the first load imports the holidays' modules: seconds under Xvfb
+            QTest.qWait(250)
+            if view.is_loaded(name):
+                break
         QTest.qWait(500)
-        name = view.tabs.widget(position).name  # type: ignore[attr-defined]
         QGuiApplication.primaryScreen().grabWindow(0).save(str(out / f"reports-{name}.png"))
     window.close()
     qt.quit()

@@ -48,10 +48,9 @@ def view(qtbot: QtBot, demo_db: str, fixed_now: None) -> Iterator[ReportsView]:
         shown.first.setCurrentIndex(2)  # two months ago to this month: the demo's months
         shown.last.setCurrentIndex(0)
         shown.show()
-        qtbot.waitUntil(
-            lambda: shown.reports is not None and shown.reports.period == shown.period(),
-            timeout=30_000,
-        )
+        for position, name in enumerate(REPORTS):  # each tab loads when first shown
+            shown.tabs.setCurrentIndex(position)
+            qtbot.waitUntil(lambda name=name: shown.is_loaded(name), timeout=30_000)
         yield shown
     finally:
         close_database()

@@ -14,7 +14,7 @@ from app.services.reports.hours import HoursRow
 from app.services.reports.period import Period, month_text
 from app.services.reports.response_times import ResponseTimeRow
 from app.services.reports.revenue import RevenueRow
-from app.services.reports.tables import REPORTS, Table, report_table
+from app.services.reports.tables import Table, report_table
 from app.services.settings import technicians
 
 #: Column titles of the report tables, by the column's code (the command line's header).
@@ -71,11 +71,14 @@ class Series:
 
 
 @dataclass(frozen=True)
-class Reports:
+class Loaded:
+    """One report of a period: its table, its chart, and (guarantees) the missed contacts."""
+
+    name: str
     period: Period
-    tables: dict[str, Table]
-    charts: dict[str, Series]
-    missed: tuple[MissedContact, ...]
+    table: Table
+    chart: Series
+    missed: tuple[MissedContact, ...] = ()
 
 
 def _by_month(period: Period) -> list[str]:
@@ -181,14 +184,18 @@ def _revenue_chart(period: Period, rows: tuple[object, ...]) -> Series:
     )
 
 
-def load_reports(period: Period, now: datetime) -> Reports:
-    """Every report of ``period`` as of ``now`` (run it off the UI thread)."""
-    tables = {name: report_table(name, period, now) for name in REPORTS}
-    charts = {
-        "guarantees": _guarantees_chart(period, tables["guarantees"].records),
-        "response-times": _response_chart(tables["response-times"].records),
-        "hours": _hours_chart(tables["hours"].records),
-        "packs": _packs_chart(period),
-        "revenue": _revenue_chart(period, tables["revenue"].records),
-    }
-    return Reports(period, tables, charts, guarantees.missed_contacts(period, now))
+def load_report(name: str, period: Period, now: datetime) -> Loaded:
+    """The report ``name`` of ``period`` as of ``now`` (run it off the UI thread)."""
+    table = report_table(name, period, now)
+    if name == "guarantees":
+        chart = _guarantees_chart(period, table.records)
+        return Loaded(name, period, table, chart, guarantees.missed_contacts(period, now))
+    if name == "response-times":
+        chart = _response_chart(table.records)
+    elif name == "hours":
+        chart = _hours_chart(table.records)
+    elif name == "packs":
+        chart = _packs_chart(period)
+    else:
+        chart = _revenue_chart(period, table.records)
+    return Loaded(name, period, table, chart)

@@ -37,7 +37,7 @@ from ui.resources import view_icon
 from ui.table_model import RIGHT, Column, RowTableModel
 from ui.views.base import View
 from ui.views.reports.charts import ReportChart
-from ui.views.reports.data import Reports, Series, column_title, load_reports
+from ui.views.reports.data import Loaded, Series, column_title, load_report
 from ui.views.reports.pdf import write_report_pdf
 from ui.widgets import RowTable
 
@@ -190,7 +190,9 @@ class ReportsView(View):
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.setObjectName("reports")
-        self.reports: Reports | None = None
+        #: The reports shown, by name: loaded when their tab is first shown for a period.
+        self.reports: dict[str, Loaded] = {}
+        self._loading: set[tuple[str, Period]] = set()
         today = company_today(context.now())
         months = [today.replace(day=1) - relativedelta(months=n) for n in range(MONTHS_BACK)]
         self.kind = QComboBox()
@@ -233,6 +235,7 @@ class ReportsView(View):
         self.kind.currentIndexChanged.connect(self._period_changed)
         self.first.currentIndexChanged.connect(self._period_changed)
         self.last.currentIndexChanged.connect(self._period_changed)
+        self.tabs.currentChanged.connect(lambda _index: self._load_current())
 
     def title(self) -> str:
         return _("Reports")
@@ -252,20 +255,37 @@ class ReportsView(View):
         self.last.setEnabled(self.kind.currentData() == "custom")
         self.reload()
 
-    def reload(self) -> None:
-        period, now = self.period(), self.context.now()
-        self.state.setText(_("Computing the reports…"))
-        op(self, lambda: load_reports(period, now)).in_background(
-            _("Computing the reports…")
-        ).success(self.show_reports).run()
+    def current_name(self) -> str:
+        tab = self.tabs.currentWidget()
+        assert isinstance(tab, ReportTab)
+        return tab.name
 
-    def show_reports(self, reports: Reports) -> None:
-        if reports.period != self.period():
+    def is_loaded(self, name: str) -> bool:
+        shown = self.reports.get(name)
+        return shown is not None and shown.period == self.period()
+
+    def reload(self) -> None:
+        """The period or the data changed: every tab is out of date; the visible one loads."""
+        self.reports = {}
+        self._load_current()
+
+    def _load_current(self) -> None:
+        name, period, now = self.current_name(), self.period(), self.context.now()
+        if self.is_loaded(name) or (name, period) in self._loading:
+            return
+        self._loading.add((name, period))
+        self.state.setText(_("Computing the reports…"))
+        op(self, lambda: load_report(name, period, now)).in_background(
+            _("Computing the reports…")
+        ).success(self.show_report).finally_(lambda: self._loading.discard((name, period))).run()
+
+    def show_report(self, loaded: Loaded) -> None:
+        if loaded.period != self.period():
             return  # the picker moved on meanwhile: its own load follows
-        self.reports = reports
-        for name, tab in self.report_tabs.items():
-            tab.show_table(reports.tables[name], reports.charts[name])
-        self.missed.set_rows(reports.missed)
+        self.reports[loaded.name] = loaded
+        self.report_tabs[loaded.name].show_table(loaded.table, loaded.chart)
+        if loaded.name == "guarantees":
+            self.missed.set_rows(loaded.missed)
         self.state.setText(self.period_text())
 
     def _open_missed(self, index: QModelIndex) -> None:
