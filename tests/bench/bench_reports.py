@@ -25,7 +25,7 @@ from app.services.reports.tables import REPORTS, report_table
 from app.store.database import close_database, open_database
 from app.store.models import Contact
 
-RUNS = 5
+RUNS = 3
 GOAL_S = 1.0
 
 

@@ -16,7 +16,8 @@ over the period (from ``BusinessCalendar.hours_on``) go to the query as a small 
 sorted among the interval starts and carries forward the last start before it (a window function),
 so that its open time since the origin is ``before + min(t, end) − start``; a contact's business
 time is that of its response less that of its receipt (its wall-clock time: the instants' own
-difference). One pass over the contacts, one sort: no join of the contacts with themselves.
+difference). One pass over the contacts, one sort: no join of the contacts with themselves; the
+contacts are read once (``MATERIALIZED``: SQLite 3.35+, PostgreSQL 12+), not once per use.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def _answered(period: Period) -> Any:
 
 
 _SQL = """
-WITH c AS ({contacts}),
+WITH c AS MATERIALIZED ({contacts}),
 b(s, e, k) AS (VALUES {bounds}),
 ev AS (
     SELECT s AS t, 0 AS ord, NULL AS id, 0 AS side, 0 AS wall,
