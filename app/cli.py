@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_import import add_import_parser  # issue 15
 
     add_import_parser(commands)
+    from app.cli_reports import add_report_parser
+
+    add_report_parser(commands)
     return parser
 
 
@@ -449,12 +452,14 @@ def commands_without_qt() -> dict[str, Command]:
     """The commands that run without Qt, by name."""
     from app.cli_import import IMPORT_COMMANDS
     from app.cli_intake import INTAKE_COMMANDS
+    from app.cli_reports import run_report
 
     return {
         "export-csv": export_csv,
         "demo": run_demo,
         "invoices": list_invoices,
         "invoicing": run_invoicing,
+        "report": run_report,
         **INTAKE_COMMANDS,
         **IMPORT_COMMANDS,
     }

@@ -32,6 +32,7 @@ from ui.views.customers.view import CustomersView
 from ui.views.invoices.view import InvoicesView
 from ui.views.packs.view import PacksView
 from ui.views.queue.view import QueueView
+from ui.views.reports.view import ReportsView
 from ui.views.sessions.view import SessionsView
 from ui.views.settings.database import saved_location
 from ui.views.settings.view import SettingsView
@@ -87,6 +88,7 @@ def build_window(
         sessions_view,
         PacksView(context),
         InvoicesView(context),
+        ReportsView(context),
         settings_view,
     ]
     window = MainWindow(

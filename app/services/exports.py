@@ -139,6 +139,12 @@ def _write(
     return count
 
 
+def write_table_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+    """Any table of text cells (a report) as the accountant's CSV: the same safe cells, the same
+    whole-or-nothing file as the sessions and the ledger; the number of rows written."""
+    return _write(path, header, rows)
+
+
 # --- sessions ---------------------------------------------------------------------------------
 
 

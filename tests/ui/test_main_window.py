@@ -48,7 +48,15 @@ def test_views_are_in_portuguese_and_the_status_bar_names_the_technician(
     window: MainWindow, technician: Technician
 ) -> None:
     titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
-    assert titles == ["Contactos", "Clientes", "Sessões", "Packs", "Faturas", "Definições"]
+    assert titles == [
+        "Contactos",
+        "Clientes",
+        "Sessões",
+        "Packs",
+        "Faturas",
+        "Relatórios",
+        "Definições",
+    ]
     assert window.technician_label.text() == f"Técnico: {technician.name}"
     assert window.timer_label.text() == "Nenhum cronómetro a decorrer"
     menus = [action.text().replace("&", "") for action in window.menuBar().actions()]

@@ -1,0 +1,39 @@
+"""``balcao report {guarantees,response-times,hours,packs,revenue} --db DB --from YYYY-MM
+--to YYYY-MM`` (issue 14): a report tab-separated on standard output, a header line first;
+numbers with a dot, times in whole minutes, codes rather than labels."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from app.i18n import _
+
+REPORT_NAMES = ("guarantees", "response-times", "hours", "packs", "revenue")
+
+
+def add_report_parser(commands: Any) -> None:
+    report = commands.add_parser("report", help=_("print a report of a period, tab-separated"))
+    report.add_argument("report", choices=REPORT_NAMES)
+    report.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    report.add_argument("--from", dest="start", metavar="YYYY-MM", required=True)
+    report.add_argument("--to", dest="end", metavar="YYYY-MM", required=True)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from app.cli import CommandError, _require_existing, command_database
+    from app.clock import SystemClock
+    from app.services.errors import ServiceError
+    from app.services.reports.period import Period
+    from app.services.reports.tables import report_table
+
+    try:
+        period = Period.of(args.start, args.end)
+    except ServiceError as error:
+        raise CommandError(str(error)) from error
+    _require_existing(args.db)
+    with command_database(args.db):
+        table = report_table(args.report, period, SystemClock().now())
+    lines = ["\t".join(table.header), *("\t".join(row) for row in table.rows)]
+    print("\n".join(lines))
+    return 0

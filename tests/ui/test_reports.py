@@ -1,0 +1,187 @@
+"""The Relatórios view: the command line prints what the view's tables show, its models pass
+Qt's model tester, its CSV is safe, and a missed guarantee opens its contact."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from app.clock import SystemClock
+from app.services import exports
+from app.services.context import Desk
+from app.services.reports.tables import REPORTS
+from app.store.database import close_database, open_database
+from tests.store.fixtures import fresh_location
+from ui.context import UiContext
+from ui.main import main
+from ui.views.reports.view import ReportsView, period_of, spreadsheet_cell
+
+#: The demo is written around the real clock; every reading of "now" is this instant.
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_location(tmp_path_factory.mktemp("reports")) as location:
+        assert main(["demo", "--db", location]) == 0
+        yield location
+
+
+@pytest.fixture
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(SystemClock, "now", lambda self: NOW)
+
+
+@pytest.fixture
+def view(qtbot: QtBot, demo_db: str, fixed_now: None) -> Iterator[ReportsView]:
+    open_database(demo_db)
+    try:
+        shown = ReportsView(UiContext(Desk(SystemClock(), None)))
+        qtbot.addWidget(shown)
+        shown.kind.setCurrentIndex(shown.kind.findData("custom"))
+        shown.first.setCurrentIndex(2)  # two months ago to this month: the demo's months
+        shown.last.setCurrentIndex(0)
+        shown.show()
+        for position, name in enumerate(REPORTS):  # each tab loads when first shown
+            shown.tabs.setCurrentIndex(position)
+            qtbot.waitUntil(lambda name=name: shown.is_loaded(name), timeout=30_000)
+        yield shown
+    finally:
+        close_database()
+
+
+def _cli_lines(
+    demo_db: str, name: str, view: ReportsView, capsys: pytest.CaptureFixture[str]
+) -> list[list[str]]:
+    period = view.period()
+    first, last = f"{period.first:%Y-%m}", f"{period.last:%Y-%m}"
+    capsys.readouterr()
+    close_database()  # the command opens and closes its own
+    try:
+        assert main(["report", name, "--db", demo_db, "--from", first, "--to", last]) == 0
+    finally:
+        open_database(demo_db)
+    return [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_the_command_line_prints_what_the_view_shows(
+    view: ReportsView, demo_db: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tab = view.report_tabs[name]
+    model = tab.model
+    assert model is not None and tab.table_data is not None
+    shown = [
+        [model.index(row, column).data() for column in range(model.columnCount())]
+        for row in range(model.rowCount())
+    ]
+    header, *lines = _cli_lines(demo_db, name, view, capsys)
+    assert tuple(header) == tab.table_data.header
+    assert lines == shown
+    assert lines, "the demo has figures for every report"
+
+
+def test_first_columns_are_the_issues(view: ReportsView) -> None:
+    """Issue 14, item 4: the first columns, in this order."""
+    headers = {name: view.report_tabs[name].table_data.header for name in REPORTS}  # type: ignore[union-attr]
+    assert headers["guarantees"][:8] == (
+        "month",
+        "plan",
+        "guaranteed",
+        "met",
+        "missed",
+        "open",
+        "free_hours_granted",
+        "free_hours_revoked",
+    )
+    assert headers["response-times"][:6] == (
+        "month",
+        "plan",
+        "channel",
+        "responses",
+        "median_minutes",
+        "p90_minutes",
+    )
+    assert headers["hours"][:9] == (
+        "month",
+        "customer_id",
+        "technician_id",
+        "minutes_inside",
+        "minutes_outside",
+        "billed_minutes_inside",
+        "billed_minutes_outside",
+        "minutes_covered_by_packs",
+        "minutes_invoiced",
+    )
+    assert headers["packs"][:7] == (
+        "customer_id",
+        "pack_id",
+        "kind",
+        "minutes_left",
+        "expires",
+        "lapsing_30_days",
+        "lapsing_60_days",
+    )
+    assert headers["revenue"][:5] == ("month", "customer_id", "net", "vat", "gross")
+
+
+def test_models_pass_the_model_tester(view: ReportsView, qtmodeltester: ModelTester) -> None:
+    for tab in view.report_tabs.values():
+        assert tab.model is not None
+        qtmodeltester.check(tab.model)
+    qtmodeltester.check(view.missed)
+
+
+def test_a_missed_guarantee_opens_its_contact(view: ReportsView, qtbot: QtBot) -> None:
+    assert view.missed.rowCount() > 0, "the demo has missed guarantees"
+    index = view.missed_table.proxy.index(0, 0)
+    expected = view.missed_table.proxy.key_at(0)
+    with qtbot.waitSignal(view.context.show_record) as opened:
+        view.missed_table.doubleClicked.emit(index)
+    assert opened.args == ["contact", expected]
+
+
+def test_csv_export_is_the_table_and_safe(view: ReportsView, qtbot: QtBot, tmp_path: Path) -> None:
+    tab = view.report_tabs["revenue"]
+    path = tmp_path / "revenue.csv"
+    view.export_csv(tab, path)
+    qtbot.waitUntil(path.exists, timeout=10_000)
+    with path.open(encoding=exports.ENCODING, newline="") as file:
+        rows = list(csv.reader(file, delimiter=exports.DELIMITER))
+    assert tab.table_data is not None
+    # The cells as shown, decimals with a comma (as the other exports: a number to a Portuguese
+    # spreadsheet); a credit note's "-41,25" stays a number, not quoted as a formula would be.
+    assert [tuple(row) for row in rows[1:]] == [
+        tuple(spreadsheet_cell(cell) for cell in row) for row in tab.table_data.rows
+    ]
+    assert any(row[2].startswith("-") and "," in row[2] for row in rows[1:])
+    unsafe = tmp_path / "unsafe.csv"
+    exports.write_table_csv(unsafe, ["month", "=HYPERLINK(1)"], [["-12,50", "@SUM(A1)"]])
+    with unsafe.open(encoding=exports.ENCODING, newline="") as file:
+        header, row = list(csv.reader(file, delimiter=exports.DELIMITER))
+    assert header == ["month", "'=HYPERLINK(1)"]
+    assert row == ["-12,50", "'@SUM(A1)"]
+
+
+def test_pdf_export_writes_a_pdf(view: ReportsView, qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "hours.pdf"
+    view.export_pdf(view.report_tabs["hours"], path)
+    qtbot.waitUntil(path.exists, timeout=20_000)
+    assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_period_picker_means_month_quarter_year_and_custom() -> None:
+    from datetime import date
+
+    day = date(2026, 11, 1)
+    assert period_of("month", day, day).months() == [date(2026, 11, 1)]
+    assert [m.month for m in period_of("quarter", day, day).months()] == [10, 11, 12]
+    assert len(period_of("year", day, day).months()) == 12
+    custom = period_of("custom", date(2026, 12, 1), date(2026, 9, 1))
+    assert (custom.first, custom.last) == (date(2026, 9, 1), date(2026, 12, 1))
