@@ -1,12 +1,18 @@
 """The lists of the Sessions view: the sessions of a month, and the sessions to review.
 
-Both are ``RowTableModel`` tables of ``SessionRecord`` rows. A session is edited (its times and
-note) while it is stopped and not invoiced; one flagged as too long is corrected by an
-administrator from the review list (``correct_session``).
+Both are ``RowTableModel`` tables of ``SessionRecord`` rows. A month of a busy desk is a thousand
+sessions: its list reads them a page at a time, newest first, as they scroll into sight; its count
+comes from one aggregate query. Sorting by another column than the date reads the whole month
+first (sorted in Python, by what the cell shows). The sessions to review are read in the
+background: finding them looks at every session (there is no index on the flag).
+
+A session is edited (its times and note) while it is stopped and not invoiced; one flagged as too
+long is corrected by an administrator from the review list (``correct_session``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -31,7 +37,7 @@ from app.services import settings as company
 from app.services.sessions import SessionRecord
 from ui.context import UiContext
 from ui.feedback import confirm
-from ui.operations import op
+from ui.operations import Operation, op
 from ui.table_model import Column, RowTableModel, TableProxy
 from ui.views.sessions.columns import (
     CONTACT_COLUMN,
@@ -45,6 +51,8 @@ from ui.views.sessions.columns import (
 )
 from ui.views.sessions.intervals import IntervalsDialog
 from ui.widgets import fit_columns_to_samples, setup_table, stretch_columns
+
+log = logging.getLogger(__name__)
 
 
 def _table(
@@ -100,6 +108,9 @@ class SessionTable(QWidget):
 
     def select(self, session_id: int) -> bool:
         position = self.model.position_of(session_id)
+        if position is None and self.model.canFetchMore():
+            self.model.fetch_all()  # a session further down than the pages read so far
+            position = self.model.position_of(session_id)
         if position is None:
             return False
         index = self.proxy.mapFromSource(self.model.index(position, 0))
@@ -107,8 +118,10 @@ class SessionTable(QWidget):
         self.table.scrollTo(index)
         return True
 
-    def set_rows(self, rows: tuple[SessionRecord, ...]) -> None:
-        self.model.set_rows(rows)
+    def set_rows(self, rows: tuple[SessionRecord, ...] | None) -> None:
+        """Shows ``rows`` (``None``: the model's own, just read page by page)."""
+        if rows is not None:
+            self.model.set_rows(rows)
         self._on_selection(QItemSelection(), QItemSelection())
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -206,6 +219,8 @@ class MonthSessions(QWidget):
         self.dialog: IntervalsDialog | None = None
         #: The running sessions listed: their real time repaints every second.
         self._running: tuple[int, ...] = ()
+        #: What the list reads: (year, month, with the discarded ones).
+        self._reading: tuple[int, int, bool] | None = None
 
         self.sessions = SessionTable(
             month_columns(lambda: self.zone, context.now),
@@ -216,6 +231,7 @@ class MonthSessions(QWidget):
         self.sessions.chosen.connect(self._on_chosen)
         self.sessions.table.doubleClicked.connect(self._on_double_click)
         self.model = self.sessions.model
+        self.model.rowsInserted.connect(self._find_running)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -279,15 +295,31 @@ class MonthSessions(QWidget):
     def reload(self) -> None:
         self.zone = company.company_zone()
         year, month = self.month
+        discarded = self.show_discarded.isChecked()
         self.month_label.setText(format_month(year, month))
-        rows = sessions.sessions_by_month(
-            year, month, include_discarded=self.show_discarded.isChecked()
-        )
-        self.sessions.set_rows(rows)
-        self._running = tuple(state.id for state in rows if state.running)
+        reading = (year, month, discarded)
+        if reading == self._reading:
+            self.model.refresh_pages()
+        else:
+            self._reading = reading
+
+            def page(offset: int, limit: int) -> tuple[SessionRecord, ...]:
+                return sessions.month_sessions_page(
+                    year, month, include_discarded=discarded, offset=offset, limit=limit
+                )
+
+            self.model.set_pages(
+                page, page=sessions.SESSIONS_PAGE, order=(0, Qt.SortOrder.DescendingOrder)
+            )
+        self.sessions.set_rows(None)
+        self._find_running()
+        count = sessions.count_sessions_by_month(year, month, include_discarded=discarded)
         self.count.setText(
-            _("{count} sessions").format(count=len(rows)) if rows else _("No sessions this month")
+            _("{count} sessions").format(count=count) if count else _("No sessions this month")
         )
+
+    def _find_running(self) -> None:
+        self._running = tuple(state.id for state in self.model.rows() if state.running)
 
     def tick(self) -> None:
         """The real time of the running sessions grows: repaint those cells only."""
@@ -378,6 +410,9 @@ class ReviewSessions(QWidget):
         self.explanation.setWordWrap(True)
         self.correct_button = QPushButton(_("&Correct…"))
         self.correct_button.clicked.connect(self.correct_selected)
+        #: The read in the background, while it runs; read again when it ends if asked meanwhile.
+        self._loading: Operation[tuple[SessionRecord, ...]] | None = None
+        self._reload_again = False
         bar = QHBoxLayout()
         bar.addWidget(self.explanation, 1)
         bar.addWidget(self.correct_button)
@@ -391,8 +426,6 @@ class ReviewSessions(QWidget):
         self.zone = company.company_zone()
         technician_id = self.context.desk.technician_id
         self._admin = technician_id is not None and company.technician(technician_id).is_admin
-        rows = sessions.sessions_to_review()
-        self.sessions.set_rows(rows)
         hours = company.settings().session_review_hours
         text = _(
             "These sessions ran longer than {hours} h and were not billed: correct their "
@@ -402,7 +435,31 @@ class ReviewSessions(QWidget):
             text += " " + _("Only an administrator can correct them.")
         self.explanation.setText(text)
         self._on_chosen(self.sessions.selected())
+        if self._loading is not None:
+            self._reload_again = True  # what is being read may predate the change
+            return
+        self._reload_again = False
+        loading: Operation[tuple[SessionRecord, ...]] = (
+            op(self, sessions.sessions_to_review)
+            .in_background(_("Reading the sessions to review…"), shows_progress=False)
+            .success(self._show)
+            .failure(
+                lambda error: log.warning("the sessions to review could not be read: %s", error)
+            )
+            .finally_(self._read)
+        )
+        self._loading = loading
+        loading.run()
+
+    def _show(self, rows: tuple[SessionRecord, ...]) -> None:
+        self.sessions.set_rows(rows)
+        self._on_chosen(self.sessions.selected())
         self.counted.emit(len(rows))
+
+    def _read(self) -> None:
+        self._loading = None
+        if self._reload_again:
+            self.reload()
 
     def _on_chosen(self, state: SessionRecord | None) -> None:
         self.correct_button.setEnabled(state is not None and self._admin)
