@@ -3,8 +3,8 @@
 Both are ``RowTableModel`` tables of ``SessionRecord`` rows. A month of a busy desk is a thousand
 sessions: its list reads them a page at a time, newest first, as they scroll into sight; its count
 comes from one aggregate query. Sorting by another column than the date reads the whole month
-first (sorted in Python, by what the cell shows). The sessions to review are read in the
-background: finding them looks at every session (there is no index on the flag).
+first (sorted in Python, by what the cell shows). The sessions to review are few (a partial
+index finds them).
 
 A session is edited (its times and note) while it is stopped and not invoiced; one flagged as too
 long is corrected by an administrator from the review list (``correct_session``).
@@ -12,7 +12,6 @@ long is corrected by an administrator from the review list (``correct_session``)
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -37,7 +36,7 @@ from app.services import settings as company
 from app.services.sessions import SessionRecord
 from ui.context import UiContext
 from ui.feedback import confirm
-from ui.operations import Operation, op
+from ui.operations import op
 from ui.table_model import Column, RowTableModel, TableProxy
 from ui.views.sessions.columns import (
     CONTACT_COLUMN,
@@ -51,8 +50,6 @@ from ui.views.sessions.columns import (
 )
 from ui.views.sessions.intervals import IntervalsDialog
 from ui.widgets import fit_columns_to_samples, setup_table, stretch_columns
-
-log = logging.getLogger(__name__)
 
 
 def _table(
@@ -410,9 +407,6 @@ class ReviewSessions(QWidget):
         self.explanation.setWordWrap(True)
         self.correct_button = QPushButton(_("&Correct…"))
         self.correct_button.clicked.connect(self.correct_selected)
-        #: The read in the background, while it runs; read again when it ends if asked meanwhile.
-        self._loading: Operation[tuple[SessionRecord, ...]] | None = None
-        self._reload_again = False
         bar = QHBoxLayout()
         bar.addWidget(self.explanation, 1)
         bar.addWidget(self.correct_button)
@@ -434,32 +428,10 @@ class ReviewSessions(QWidget):
         if not self._admin:
             text += " " + _("Only an administrator can correct them.")
         self.explanation.setText(text)
-        self._on_chosen(self.sessions.selected())
-        if self._loading is not None:
-            self._reload_again = True  # what is being read may predate the change
-            return
-        self._reload_again = False
-        loading: Operation[tuple[SessionRecord, ...]] = (
-            op(self, sessions.sessions_to_review)
-            .in_background(_("Reading the sessions to review…"), shows_progress=False)
-            .success(self._show)
-            .failure(
-                lambda error: log.warning("the sessions to review could not be read: %s", error)
-            )
-            .finally_(self._read)
-        )
-        self._loading = loading
-        loading.run()
-
-    def _show(self, rows: tuple[SessionRecord, ...]) -> None:
+        rows = sessions.sessions_to_review()
         self.sessions.set_rows(rows)
         self._on_chosen(self.sessions.selected())
         self.counted.emit(len(rows))
-
-    def _read(self) -> None:
-        self._loading = None
-        if self._reload_again:
-            self.reload()
 
     def _on_chosen(self, state: SessionRecord | None) -> None:
         self.correct_button.setEnabled(state is not None and self._admin)
