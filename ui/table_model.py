@@ -158,11 +158,12 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         fetch: Callable[[int, int], Sequence[Row]],
         *,
         page: int,
-        order: tuple[int, Qt.SortOrder],
+        order: tuple[int, Qt.SortOrder] | None,
     ) -> None:
         """Shows the rows ``fetch(offset, limit)`` reads, the first page now and the next ones
         as the view scrolls to them. ``order``: the column and direction ``fetch`` sorts by
-        (the model sorts the same way, the key breaking ties, as the services do with the id)."""
+        (the model sorts the same way, the key breaking ties, as the services do with the id);
+        ``None`` when no column sorts as ``fetch`` does (any sort the user picks reads all)."""
         self._fetch, self._page, self._fetch_order = fetch, page, order
         self._read_from_start(page)
 

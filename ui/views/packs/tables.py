@@ -108,6 +108,10 @@ def balance_model() -> RowTableModel[PackBalance]:
 # --- expiring packs, every customer -----------------------------------------------------------
 
 
+#: The column of the expiring packs' last day: the order ``packs.expiring_packs`` reads in.
+EXPIRING_LAST_DAY_COLUMN = 2
+
+
 def expiring_model() -> RowTableModel[ExpiringPack]:
     return RowTableModel(
         [
