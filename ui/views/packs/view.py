@@ -37,7 +37,7 @@ from app.services import compensation, packs
 from app.services.changes import Topic
 from app.services.errors import NotFoundError
 from app.services.labels import ledger_kind_label, period_label
-from app.services.packs import LEDGER_PAGE, CustomerBalances, ExpiringPack, LedgerRow
+from app.services.packs import LEDGER_PAGE, CustomerBalances, LedgerRow
 from app.services.settings import company_today, company_zone
 from ui.context import UiContext
 from ui.feedback import act_with_reason
@@ -52,8 +52,10 @@ from ui.views.packs.tables import (
     LEDGER_CUSTOMER_COLUMN,
     balance_model,
     expiring_model,
+    expiring_pages,
     grant_model,
     ledger_model,
+    ledger_pages,
     signed_hours,
 )
 from ui.widgets import RowTable
@@ -342,16 +344,12 @@ class PacksView(View):
     def _load_expiring(self) -> None:
         # Hundreds of packs on a large database: a page at a time, as they scroll into sight.
         today = self._today
-
-        def page(offset: int, limit: int) -> tuple[ExpiringPack, ...]:
-            return packs.expiring_packs(today, offset=offset, limit=limit)
-
         if self._expiring_on == today:
             self.expiring.refresh_pages()
         else:
             self._expiring_on = today
             self.expiring.set_pages(
-                page,
+                expiring_pages(today),
                 page=packs.LIST_PAGE,
                 order=(EXPIRING_LAST_DAY_COLUMN, Qt.SortOrder.AscendingOrder),
             )
@@ -364,21 +362,7 @@ class PacksView(View):
         since, until = period_instants(period, self._today, self._zone)
         moved = None if kind is None else LedgerKind(kind)
         filters = (customer_id, moved, since, until)
-
-        def page(offset: int, limit: int) -> tuple[LedgerRow, ...]:
-            # The newest LEDGER_PAGE movements at most, a page at a time as they come into sight.
-            limit = min(limit, LEDGER_PAGE - offset)
-            if limit <= 0:
-                return ()
-            return packs.ledger(
-                customer_id=customer_id,
-                kind=moved,
-                since=since,
-                until=until,
-                offset=offset,
-                limit=limit,
-            )
-
+        page = ledger_pages(customer_id, moved, since, until, at_most=LEDGER_PAGE)
         if filters == self._ledger_filters:
             self.ledger.refresh_pages()
         else:
