@@ -53,7 +53,7 @@ def make_view(qtbot: QtBot, context: UiContext) -> SessionsView:
 
 
 def settled(qtbot: QtBot) -> None:
-    """Waits for the reads in the background (the sessions to review) to be shown."""
+    """Waits for any work the view left in the background (none today) to be delivered."""
     qtbot.waitUntil(lambda: operations.running() == 0, timeout=10_000)
 
 
