@@ -4,6 +4,10 @@ A view gives the model plain dataclass rows from ``app.services``; ``set_rows`` 
 key with what is shown and emits only what changed (rows removed, changed, added), so a refresh
 after another desk's change does not reset the view, its selection or its scroll position.
 Sorting and filtering go through ``TableProxy``.
+
+A long list reads its rows a page at a time (``set_pages``), as Anki's browser does: the view
+asks for the next page (``canFetchMore``/``fetchMore``) when the last row scrolls into sight.
+Sorting by the order the pages come in keeps paging; any other sort reads the rest first.
 """
 
 from __future__ import annotations
@@ -82,6 +86,12 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         self._rows: list[Row] = []
         self._position: dict[Hashable, int] = {}
         self._order: tuple[int, Qt.SortOrder] | None = None
+        #: Paging (``set_pages``): the reader of a page, its size, the order it reads in, and
+        #: whether the last page read was full (there may be more).
+        self._fetch: Callable[[int, int], Sequence[Row]] | None = None
+        self._page = 0
+        self._fetch_order: tuple[int, Qt.SortOrder] | None = None
+        self._more = False
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -140,6 +150,61 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
 
     def position_of(self, key: Hashable) -> int | None:
         return self._position.get(key)
+
+    # --- paging -------------------------------------------------------------------------------
+
+    def set_pages(
+        self,
+        fetch: Callable[[int, int], Sequence[Row]],
+        *,
+        page: int,
+        order: tuple[int, Qt.SortOrder] | None,
+    ) -> None:
+        """Shows the rows ``fetch(offset, limit)`` reads, the first page now and the next ones
+        as the view scrolls to them. ``order``: the column and direction ``fetch`` sorts by
+        (the model sorts the same way, the key breaking ties, as the services do with the id);
+        ``None`` when no column sorts as ``fetch`` does (any sort the user picks reads all)."""
+        self._fetch, self._page, self._fetch_order = fetch, page, order
+        self._read_from_start(page)
+
+    def refresh_pages(self) -> None:
+        """Reads again as many rows as are shown (a page at least), after a change."""
+        if self._fetch is not None:
+            self._read_from_start(max(self._page, len(self._rows)))
+
+    def _read_from_start(self, count: int) -> None:
+        assert self._fetch is not None
+        rows = self._fetch(0, count)
+        self._more = len(rows) >= count
+        self.set_rows(rows)
+        if self._order is not None and self._order != self._fetch_order:
+            self.fetch_all()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
+        return not parent.isValid() and self._fetch is not None and self._more
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        assert self._fetch is not None
+        rows = self._fetch(len(self._rows), self._page)
+        self._more = len(rows) >= self._page
+        # A row read twice (one arrived above it since the last page) shows once.
+        new = [row for row in rows if self._key(row) not in self._position]
+        if not new:
+            return
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
+        self._rows.extend(new)
+        self._renumber(start, len(self._rows))
+        self.endInsertRows()
+        if self._order != self._fetch_order:
+            self._resort()
+
+    def fetch_all(self) -> None:
+        """Reads the pages not read yet (a sort by another column, a row looked for)."""
+        while self.canFetchMore():
+            self.fetchMore()
 
     # --- changing -----------------------------------------------------------------------------
 
@@ -249,11 +314,14 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorts the rows themselves, in Python, once: a proxy sorting 10,000 rows would ask
-        ``data()`` for every comparison (seconds). Rows added later take their sorted place."""
+        ``data()`` for every comparison (seconds). Rows added later take their sorted place.
+        Paged rows sorted otherwise than their pages come are all read first."""
         if not 0 <= column < len(self._columns):
             self._order = None
             return
         self._order = (column, order)
+        if self._fetch is not None and self._order != self._fetch_order:
+            self.fetch_all()
         self._resort()
 
     def _resort(self) -> None:

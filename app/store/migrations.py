@@ -38,6 +38,7 @@ from app.store import (
     migration_0006,
     migration_0007,
     migration_0008,
+    migration_0009,
 )
 from app.store.database import describe_location, execute_sql, write_transaction
 from app.store.errors import DatabaseOpenError
@@ -54,6 +55,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     migration_0006.apply,  # issued documents, their lines, counters, ledger: frozen by triggers
     migration_0007.apply,  # the email intake: mailboxes, addresses, messages, log, leases
     migration_0008.apply,  # the legal side of documents: certified program, outbox, settings
+    migration_0009.apply,  # a partial index on the sessions waiting for review
 )
 SCHEMA_VERSION_TABLE = "schema_version"
 # Any constant will do: it names the lock two PostgreSQL sessions take to migrate one at a time.

@@ -414,6 +414,11 @@ Session.add_index(
     )
 )
 
+#: The stopped sessions flagged as too long, for the list to review (migration 9).
+Session.add_index(
+    Session.index(Session.started_at, where=SQL("flagged_for_review"), name="session_to_review")
+)
+
 
 class SessionInterval(BaseModel):
     """A stretch of time the session's timer ran; ``ended_at`` is None while it runs."""

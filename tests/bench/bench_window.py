@@ -20,7 +20,9 @@ Settings go to a throwaway INI file.
   works. Goal 1.5 s. The parent's wall time from spawning the child is shown too (under Xvfb
   it includes starting the X server).
 - memory: the peak resident size (``ru_maxrss``) once every view was shown once. Goal 250 MB.
-  With it, the time each view takes to show the first time (goal 100 ms; reported, not judged).
+  With it, the time each view takes to show the first time (goal 100 ms; reported, not judged),
+  and the processor time the process spent meanwhile (all its threads: the background sweep
+  too), steadier than the wall time on a busy machine.
 - search: the Clientes view answering a search typed one letter at a time (``run_search``: the
   services' ``search_customers`` and the list's model update, then the repaint). Goal 50 ms.
 
@@ -140,14 +142,21 @@ def child(mode: str, location: str, settings_file: str) -> dict[str, Any]:
             qt.processEvents()
         figures["queue_complete_ms"] = (time.perf_counter() - STARTED) * 1000 + before_script
         if mode == "memory":
+            # The thorough sweep of ``finish_starting`` runs on the thread pool: let it end, so
+            # that it does not compete with the views for the processor (and the GIL).
+            from ui import operations
+
+            while operations.running():
+                qt.processEvents()
             by_view = {}
             for position, view in enumerate(window.views):
-                shown = time.perf_counter()
+                shown, worked = time.perf_counter(), time.process_time()
                 window.show_view(position)
                 for _ in range(3):
                     qt.processEvents()
                 took = (time.perf_counter() - shown) * 1000
-                by_view[view.objectName() or type(view).__name__] = (peak_rss_mb(), took)
+                cpu = (time.process_time() - worked) * 1000
+                by_view[view.objectName() or type(view).__name__] = (peak_rss_mb(), took, cpu)
             figures["rss_mb_by_view"] = by_view
             figures["rss_mb_all_views"] = peak_rss_mb()
         elif mode == "search":
@@ -277,9 +286,9 @@ def main(argv: list[str]) -> int:
             f"\nmemory: peak resident {memory[0]['rss_mb_ready']:.0f} MB once the window shows, "
             f"{peak:.0f} MB once every view was shown; after showing each view in turn:"
         )
-        for view_name, (rss, took) in memory[0]["rss_mb_by_view"].items():
-            print(f"  {view_name:<12} {rss:6.0f} MB   (shown in {took:5.0f} ms)")
-        slowest = max(took for _rss, took in memory[0]["rss_mb_by_view"].values())
+        for view_name, (rss, took, cpu) in memory[0]["rss_mb_by_view"].items():
+            print(f"  {view_name:<12} {rss:6.0f} MB   (shown in {took:5.0f} ms, {cpu:5.0f} ms CPU)")
+        slowest = max(took for _rss, took, _cpu in memory[0]["rss_mb_by_view"].values())
         print(f"  slowest view shown the first time: {slowest:.0f} ms (goal {VIEW_GOAL_MS:.0f} ms)")
 
     searched = spawn("search", location)

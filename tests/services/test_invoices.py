@@ -471,6 +471,13 @@ def test_finding_invoices_by_number_and_listing_them(
     assert [r.id for r in invoices.invoices(customer_id=other.id)] == [second.id]
     assert [r.id for r in invoices.invoices(state=InvoiceState.DRAFT)] == [kept_draft.id]
     assert [r.id for r in invoices.invoices(year=2025)] == [second.id, first.id]
+    # Page by page, with the count from one aggregate query (capped where asked).
+    assert [r.id for r in invoices.invoices(limit=2, offset=1)] == [second.id, first.id]
+    assert [r.id for r in invoices.invoices(limit=2, offset=2)] == [first.id]
+    assert invoices.count_invoices() == 3
+    assert invoices.count_invoices(at_most=2) == 2
+    assert invoices.count_invoices(year=2025) == 2
+    assert invoices.count_invoices(state=InvoiceState.DRAFT) == 1
     row = invoices.invoices(customer_id=other.id)[0]
     assert (row.number_text, row.customer_name, row.customer_nif, row.gross) == (
         "FT 2025/2",

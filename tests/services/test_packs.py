@@ -405,3 +405,24 @@ def test_used_minutes_are_what_was_given_less_what_is_left_never_below_0(
         assert balance.used == max(balance.minutes - balance.remaining, 0) >= 0
     assert found.monthly_given == sum(given_minutes for given_minutes, _left in given_left)
     assert found.monthly_used == max(found.monthly_given - found.monthly_minutes, 0)
+
+
+def test_the_ledger_counts_and_the_expiring_packs_read_by_pages(
+    desk: Desk, customer: Customer
+) -> None:
+    for minutes in (60, 120, 180):
+        sell_unit(desk, customer.id, minutes, on=date(2025, 1, 1))
+    other = factories.customer()
+    sell_unit(desk, other.id, 60)
+    assert packs.count_ledger() == 4
+    assert packs.count_ledger(at_most=2) == 2  # counts no further than asked
+    assert packs.count_ledger(customer_id=customer.id) == 3
+    assert packs.count_ledger(kind=LedgerKind.CONSUMPTION) == 0
+    on = date(2025, 12, 20)
+    every = [p.pack_id for p in packs.expiring_packs(on, within_days=400)]
+    pages = [
+        [p.pack_id for p in packs.expiring_packs(on, within_days=400, offset=o, limit=2)]
+        for o in (0, 2, 4)
+    ]
+    assert len(every) == 4
+    assert pages == [every[:2], every[2:], []]

@@ -604,3 +604,25 @@ def test_session_queries_return_plain_frozen_values(
         found.note = "x"  # type: ignore[misc]
     assert found.intervals[0].started_at.tzinfo is UTC
     assert CompanySettings.current().session_review_hours == 10
+
+
+def test_a_month_reads_by_pages_newest_first_with_its_count(
+    desk: Desk, clock: ManualClock, customer: Customer
+) -> None:
+    made = [timed(desk, clock, customer.id, lisbon(2025, 3, day, 10), 10).id for day in (3, 4, 5)]
+    discarded = timed(desk, clock, customer.id, lisbon(2025, 3, 6, 10), 10)
+    sessions.discard_session(desk, discarded.id, discarded.version)
+    timed(desk, clock, customer.id, lisbon(2025, 4, 1, 10), 10)
+    newest_first = [s.id for s in sessions.sessions_by_month(2025, 3)]
+    assert newest_first == made[::-1]
+    pages = [
+        [s.id for s in sessions.month_sessions_page(2025, 3, offset=offset, limit=2)]
+        for offset in (0, 2, 4)
+    ]
+    assert pages == [newest_first[:2], newest_first[2:], []]
+    assert sessions.count_sessions_by_month(2025, 3) == 3
+    assert sessions.count_sessions_by_month(2025, 3, include_discarded=True) == 4
+    assert [
+        s.id for s in sessions.month_sessions_page(2025, 3, include_discarded=True, limit=1)
+    ] == [discarded.id]
+    assert sessions.count_sessions_to_review() == len(sessions.sessions_to_review()) == 0

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+import ui.views.packs.view as packs_view
 from app.clock import ManualClock
 from app.domain.packs import PackKind
 from app.domain.periods import Period
@@ -524,3 +526,33 @@ def test_a_sale_at_another_desk_shows_after_sync(
     context.sync()  # what the window's poll does every few seconds
 
     assert texts(view.balance_table, 6) == [format_minutes_as_hours(300)]
+
+
+def test_the_ledger_reads_by_pages_up_to_its_limit_and_says_when_cut_short(
+    view: PacksView, desk: Desk, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flor = new_customer(desk, "Padaria Flor de Sal")
+    for minutes in (60, 120, 180, 240, 300):
+        sell(desk, flor, minutes)
+    monkeypatch.setattr(packs, "LIST_PAGE", 2)
+    monkeypatch.setattr(packs_view, "LEDGER_PAGE", 4)
+    reads: list[tuple[int, int]] = []
+    ledger = packs.ledger
+
+    def counted(*args: Any, **kwargs: Any) -> tuple[packs.LedgerRow, ...]:
+        reads.append((kwargs["offset"], kwargs["limit"]))
+        return ledger(*args, **kwargs)
+
+    monkeypatch.setattr(packs, "ledger", counted)
+    view.period_filter.setCurrentIndex(combo_index(view.period_filter, Period.LAST_MONTH))
+    reads.clear()
+    view.period_filter.setCurrentIndex(combo_index(view.period_filter, Period.EVERYTHING))
+    assert reads[0] == (0, 2)
+    # The table asks for the next page while its last row shows, up to the newest 4.
+    qtbot.waitUntil(lambda: not view.ledger.canFetchMore())
+    assert len(view.ledger.rows()) == 4
+    assert reads == [(0, 2), (2, 2)]  # past the limit no query is made
+    assert view.ledger_note.text() == _(
+        "The {count} newest movements: narrow the filters to see older ones."
+    ).format(count=4)
+    assert [row.minutes for row in view.ledger.rows()] == [300, 240, 180, 120]

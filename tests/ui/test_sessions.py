@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from peewee import Database
@@ -23,6 +24,7 @@ from app.services import contacts, customers, invoices, packs, sessions
 from app.services.context import Desk
 from app.store.models import CompanySettings, Customer
 from tests.services.b_fixtures import LISBON, RATE_INSIDE, company, customer, lisbon, sell_unit
+from ui import operations
 from ui.context import UiContext
 from ui.views.sessions.intervals import IntervalsDialog, to_qt
 from ui.views.sessions.lists import REAL_TIME_COLUMN
@@ -46,7 +48,13 @@ def make_view(qtbot: QtBot, context: UiContext) -> SessionsView:
     qtbot.addWidget(view)
     view.resize(1186, 700)
     view.show()
+    settled(qtbot)
     return view
+
+
+def settled(qtbot: QtBot) -> None:
+    """Waits for any work the view left in the background (none today) to be delivered."""
+    qtbot.waitUntil(lambda: operations.running() == 0, timeout=10_000)
 
 
 @pytest.fixture
@@ -499,6 +507,7 @@ def test_a_session_past_the_review_limit_waits_for_an_administrator(
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert not dialog.isVisible()
     assert sessions.sessions_to_review() == ()
+    settled(qtbot)
     corrected = sessions.session(started.id)
     assert corrected.billing is not None and corrected.billing.inside_billed_minutes == 75
     assert view.review.model.rowCount() == 0
@@ -675,3 +684,36 @@ def test_the_sessions_of_another_desk_show_up_on_sync(
     context.sync()
     assert view.month.model.rowCount() == 1
     assert view.timer.current is None  # another technician's timer
+
+
+def test_the_month_reads_its_sessions_by_pages_as_they_come_into_sight(
+    *,
+    qtbot: QtBot,
+    context: UiContext,
+    clock: ManualClock,
+    desk: Desk,
+    customer: Customer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock.set(lisbon(2025, 3, 10, 10))
+    made = [_timed(desk, clock, customer.id, 10) for _ in range(5)]
+    reads: list[tuple[int, int]] = []
+    page = sessions.month_sessions_page
+
+    def counted_page(*args: Any, **kwargs: Any) -> tuple[sessions.SessionRecord, ...]:
+        reads.append((kwargs["offset"], kwargs["limit"]))
+        return page(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "SESSIONS_PAGE", 2)
+    monkeypatch.setattr(sessions, "month_sessions_page", counted_page)
+    view = make_view(qtbot, context)
+    # The count is the month's, not the rows read so far.
+    assert view.month.count.text() == _("{count} sessions").format(count=5)
+    # The table fills its height: the view asked for the next pages while the last row showed.
+    qtbot.waitUntil(lambda: view.month.model.rowCount() == 5)
+    assert reads[:3] == [(0, 2), (2, 2), (4, 2)]
+    assert [view.month.model.row_at(row).id for row in range(5)] == made[::-1]
+    # Changes re-read the rows shown in one read.
+    reads.clear()
+    view.month.reload()
+    assert reads == [(0, 5)]

@@ -107,3 +107,61 @@ def test_update_rows_touches_only_the_rows_given_and_keeps_the_order(
     model.update_rows([Item(1, "n1", 66)], gone=[7])
     assert [proxy.key_at(row) for row in range(proxy.rowCount())] == [1, 2, 6, 4, 8, 3, 9]
     qtmodeltester.check(proxy)
+
+
+def _paged(items: list[Item], reads: list[tuple[int, int]]) -> RowTableModel[Item]:
+    """A model reading ``items`` (already in the order of column 1, descending) by pages of 2."""
+
+    def fetch(offset: int, limit: int) -> list[Item]:
+        reads.append((offset, limit))
+        return items[offset : offset + limit]
+
+    model = _model()
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    model.set_pages(fetch, page=2, order=(1, Qt.SortOrder.DescendingOrder))
+    return model
+
+
+def test_paged_rows_arrive_a_page_at_a_time_as_the_view_asks(
+    qtmodeltester: ModelTester,
+) -> None:
+    items = [Item(i, f"n{i}", 100 - i) for i in range(1, 6)]
+    reads: list[tuple[int, int]] = []
+    model = _paged(items, reads)
+    assert [item.id for item in model.rows()] == [1, 2]
+    assert reads == [(0, 2)]
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert [item.id for item in model.rows()] == [1, 2, 3, 4]
+    model.fetchMore()
+    assert [item.id for item in model.rows()] == [1, 2, 3, 4, 5]
+    assert not model.canFetchMore()  # the last page was short
+    assert reads == [(0, 2), (2, 2), (4, 2)]
+    qtmodeltester.check(model)
+
+
+def test_paged_rows_refresh_as_many_as_shown_and_sort_otherwise_after_reading_all() -> None:
+    items = [Item(i, f"n{i}", 100 - i) for i in range(1, 6)]
+    reads: list[tuple[int, int]] = []
+    model = _paged(items, reads)
+    model.fetchMore()
+    items[0] = Item(1, "changed", 99)
+    model.refresh_pages()
+    assert reads[-1] == (0, 4)  # the four shown, in one read
+    assert model.index(0, 0).data() == "changed"
+    assert model.rowCount() == 4
+    # Sorting by the name is not the order the pages come in: the rest is read first.
+    proxy = TableProxy(model)
+    proxy.sort(0, Qt.SortOrder.AscendingOrder)
+    assert not model.canFetchMore()
+    assert [proxy.key_at(row) for row in range(proxy.rowCount())] == [1, 2, 3, 4, 5]
+    assert [item.name for item in model.rows()] == ["changed", "n2", "n3", "n4", "n5"]
+
+
+def test_a_row_read_twice_across_pages_shows_once() -> None:
+    items = [Item(i, f"n{i}", 100 - i) for i in range(1, 6)]
+    reads: list[tuple[int, int]] = []
+    model = _paged(items, reads)
+    items.insert(0, Item(9, "new", 100))  # arrives above the first page meanwhile
+    model.fetchMore()  # reads 2 from offset 2: Item 2 again, and Item 3
+    assert [item.id for item in model.rows()] == [1, 2, 3]

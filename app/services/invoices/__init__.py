@@ -38,6 +38,7 @@ from app.services.invoices.drafting import (
 )
 from app.services.invoices.lifecycle import cancel_invoice, issue_invoice
 from app.services.invoices.queries import (
+    count_invoices,
     invoice,
     invoice_by_number,
     invoice_row,
@@ -67,6 +68,7 @@ __all__ = [
     "Party",
     "add_line",
     "cancel_invoice",
+    "count_invoices",
     "delete_draft",
     "draft_invoice",
     "invoice",

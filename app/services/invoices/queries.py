@@ -140,7 +140,9 @@ def invoice_by_number(text: str) -> InvoiceDocument:
     return document(found)
 
 
-def _rows(condition: Any, order: Sequence[Any], limit: int | None = None) -> tuple[InvoiceRow, ...]:
+def _rows(
+    condition: Any, order: Sequence[Any], limit: int | None = None, offset: int = 0
+) -> tuple[InvoiceRow, ...]:
     corrected = Invoice.alias("corrected")
     query = (
         Invoice.select(
@@ -155,7 +157,7 @@ def _rows(condition: Any, order: Sequence[Any], limit: int | None = None) -> tup
     if condition is not None:
         query = query.where(condition)
     if limit is not None:
-        query = query.limit(limit)
+        query = query.limit(limit).offset(offset)
     return tuple(
         InvoiceRow(
             number_text=document_number(row.series, row.year, row.number),
@@ -187,12 +189,45 @@ def invoices(
     *,
     search: str = "",
     limit: int | None = None,
+    offset: int = 0,
 ) -> tuple[InvoiceRow, ...]:
-    """Invoices and credit notes, drafts included, newest first; at most ``limit``.
+    """Invoices and credit notes, drafts included, newest first; at most ``limit``, from
+    ``offset`` (one page of the list, one query a page).
 
     ``search``: the documents whose number ("FT 2026/17", "2026/17", "2026/1…"), customer name
     or amount (net or total, "45,50") matches what is typed.
     """
+    condition = _filter(customer_id, year, state, kind, search)
+    return _rows(condition, (Invoice.created_at.desc(), Invoice.id.desc()), limit, offset)
+
+
+def count_invoices(
+    customer_id: int | None = None,
+    year: int | None = None,
+    state: InvoiceState | None = None,
+    kind: InvoiceKind | None = None,
+    *,
+    search: str = "",
+    at_most: int | None = None,
+) -> int:
+    """How many documents ``invoices`` would list with these filters, counting no further than
+    ``at_most`` (whether the list is cut short): one aggregate query."""
+    query = Invoice.select(Invoice.id)
+    condition = _filter(customer_id, year, state, kind, search)
+    if condition is not None:
+        query = query.where(condition)
+    if at_most is not None:
+        query = query.limit(at_most)
+    return int(query.count())
+
+
+def _filter(
+    customer_id: int | None,
+    year: int | None,
+    state: InvoiceState | None,
+    kind: InvoiceKind | None,
+    search: str,
+) -> Any:
     condition: Any = None
     for wanted in (
         None if customer_id is None else Invoice.customer == customer_id,
@@ -203,7 +238,7 @@ def invoices(
     ):
         if wanted is not None:
             condition = wanted if condition is None else condition & wanted
-    return _rows(condition, (Invoice.created_at.desc(), Invoice.id.desc()), limit)
+    return condition
 
 
 def _matching(search: str) -> Any:

@@ -35,11 +35,12 @@ from app.services.packs.balances import (
     packs_of_customer,
 )
 from app.services.packs.draws import draw_for_session, reverse_session_draws
-from app.services.packs.ledger import correct_entry, ledger
+from app.services.packs.ledger import correct_entry, count_ledger, ledger
 from app.services.packs.sales import end_monthly_pack, sell_pack
 from app.services.packs.sweeps import RECENT_DAYS, ensure_monthly_allotments, expire_packs
 from app.services.packs.types import (
     LEDGER_PAGE,
+    LIST_PAGE,
     CustomerBalances,
     EntryCorrected,
     ExpiringPack,
@@ -53,6 +54,7 @@ from app.services.packs.types import (
 __all__ = [
     "EXPIRY_WARNING_DAYS",
     "LEDGER_PAGE",
+    "LIST_PAGE",
     "RECENT_DAYS",
     "CustomerBalances",
     "EntryCorrected",
@@ -65,6 +67,7 @@ __all__ = [
     "balance_at",
     "balances",
     "correct_entry",
+    "count_ledger",
     "draw_for_session",
     "end_monthly_pack",
     "ensure_monthly_allotments",

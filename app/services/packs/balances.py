@@ -129,9 +129,16 @@ def balance_at(customer_id: int, at: datetime) -> CustomerBalances:
     return _customer_balances(customer_id, on, pack_balances(customer_id, on, recorded_until=at))
 
 
-def expiring_packs(on: date, within_days: int = EXPIRY_WARNING_DAYS) -> tuple[ExpiringPack, ...]:
+def expiring_packs(
+    on: date,
+    within_days: int = EXPIRY_WARNING_DAYS,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[ExpiringPack, ...]:
     """Unit packs of every customer with minutes left whose last day falls within
-    ``within_days`` of ``on``, soonest first."""
+    ``within_days`` of ``on``, soonest first (the pack's id breaks ties); ``offset``/``limit``:
+    one page of them (one query a page)."""
     left = fn.SUM(LedgerEntry.minutes)
     rows = (
         Pack.select(
@@ -155,6 +162,8 @@ def expiring_packs(on: date, within_days: int = EXPIRY_WARNING_DAYS) -> tuple[Ex
         .having(left > 0)
         .order_by(Pack.valid_until, Pack.id)
     )
+    if limit is not None:
+        rows = rows.limit(limit).offset(offset)
     return tuple(
         ExpiringPack(
             customer_id=row.customer.id,

@@ -67,17 +67,13 @@ def _ledger_rows(query_filter: object | None, *, limit: int, offset: int) -> tup
     )
 
 
-def ledger(
-    customer_id: int | None = None,
-    pack_id: int | None = None,
-    kind: LedgerKind | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    *,
-    limit: int = LEDGER_PAGE,
-    offset: int = 0,
-) -> tuple[LedgerRow, ...]:
-    """Ledger entries, newest first, filtered by customer, pack, kind and ``[since, until)``."""
+def _ledger_filter(
+    customer_id: int | None,
+    pack_id: int | None,
+    kind: LedgerKind | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> object | None:
     conditions = []
     if customer_id is not None:
         conditions.append(LedgerEntry.customer == customer_id)
@@ -92,7 +88,41 @@ def ledger(
     combined = None
     for condition in conditions:
         combined = condition if combined is None else combined & condition
+    return combined
+
+
+def ledger(
+    customer_id: int | None = None,
+    pack_id: int | None = None,
+    kind: LedgerKind | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    limit: int = LEDGER_PAGE,
+    offset: int = 0,
+) -> tuple[LedgerRow, ...]:
+    """Ledger entries, newest first, filtered by customer, pack, kind and ``[since, until)``;
+    ``offset``/``limit``: one page of them (one query a page)."""
+    combined = _ledger_filter(customer_id, pack_id, kind, since, until)
     return _ledger_rows(combined, limit=limit, offset=offset)
+
+
+def count_ledger(
+    customer_id: int | None = None,
+    pack_id: int | None = None,
+    kind: LedgerKind | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    at_most: int = LEDGER_PAGE,
+) -> int:
+    """How many entries ``ledger`` would find with these filters, counting no further than
+    ``at_most`` (whether a list is cut short): one aggregate query over at most that many."""
+    query = LedgerEntry.select(LedgerEntry.id)
+    combined = _ledger_filter(customer_id, pack_id, kind, since, until)
+    if combined is not None:
+        query = query.where(combined)
+    return int(query.limit(at_most).count())
 
 
 def _pack_sum(entry: LedgerEntry) -> int:

@@ -14,6 +14,8 @@ from app.store.models import Pack
 
 #: The ledger page a view fetches at a time.
 LEDGER_PAGE = 500
+#: The rows a window's list reads at a time (a page), as they scroll into sight.
+LIST_PAGE = 100
 
 
 # --- results --------------------------------------------------------------------------------------

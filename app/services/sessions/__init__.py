@@ -21,7 +21,11 @@ on an invoice; re-billing first gives back what it drew, with reversing entries.
 """
 
 from app.services.sessions.queries import (
+    SESSIONS_PAGE,
+    count_sessions_by_month,
+    count_sessions_to_review,
     live_billing,
+    month_sessions_page,
     open_sessions,
     outside_hours_warning,
     running_session,
@@ -48,15 +52,19 @@ from app.services.sessions.types import (
 )
 
 __all__ = [
+    "SESSIONS_PAGE",
     "Interval",
     "LiveBilling",
     "PackDraw",
     "SessionBilling",
     "SessionRecord",
     "correct_session",
+    "count_sessions_by_month",
+    "count_sessions_to_review",
     "discard_session",
     "edit_session",
     "live_billing",
+    "month_sessions_page",
     "open_sessions",
     "outside_hours_warning",
     "pause_session",

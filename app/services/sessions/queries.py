@@ -33,15 +33,30 @@ from app.store.models import CompanySettings, LedgerEntry, Pack, Session, Sessio
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _states(condition: Any, *, newest_first: bool = True) -> list[SessionRecord]:
+#: The sessions a list reads at a time (a page: the rows a table shows, and some to scroll).
+SESSIONS_PAGE = 100
+
+
+def _states(
+    condition: Any,
+    *,
+    newest_first: bool = True,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[SessionRecord]:
     """Sessions matching ``condition`` with everything the window shows, in three queries
-    whatever their number (a month of a busy desk is thousands): plain tuples, no model objects."""
+    whatever their number (a month of a busy desk is thousands): plain tuples, no model objects.
+    ``offset``/``limit``: one page of them in that order (the id breaks ties, so pages neither
+    repeat nor skip a session)."""
     order = (
         (Session.started_at.desc(), Session.id.desc())
         if newest_first
         else (Session.started_at, Session.id)
     )
-    rows = list(sessions_with_names().where(condition).order_by(*order).namedtuples())
+    query = sessions_with_names().where(condition).order_by(*order)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    rows = list(query.namedtuples())
     if not rows:
         return []
     ids = [row.id for row in rows]
@@ -187,20 +202,46 @@ def sessions_by_month(
     year: int, month: int, *, include_discarded: bool = False
 ) -> tuple[SessionRecord, ...]:
     """Every session started in a month (company time zone), newest first."""
+    return tuple(_states(_of_month(year, month, include_discarded)))
+
+
+def _of_month(year: int, month: int, include_discarded: bool) -> Any:
     condition = _in_month(year, month)
     if not include_discarded:
         condition &= Session.state != enums.SessionState.DISCARDED
-    return tuple(_states(condition))
+    return condition
+
+
+def month_sessions_page(
+    year: int,
+    month: int,
+    *,
+    include_discarded: bool = False,
+    offset: int = 0,
+    limit: int = SESSIONS_PAGE,
+) -> tuple[SessionRecord, ...]:
+    """One page of ``sessions_by_month`` (newest first, as it orders them): the rows from
+    ``offset``, at most ``limit``; three queries a page, by the index on the start."""
+    return tuple(_states(_of_month(year, month, include_discarded), offset=offset, limit=limit))
+
+
+def count_sessions_by_month(year: int, month: int, *, include_discarded: bool = False) -> int:
+    """How many sessions ``sessions_by_month`` would list: one aggregate query."""
+    return int(Session.select().where(_of_month(year, month, include_discarded)).count())
+
+
+def count_sessions_to_review() -> int:
+    """How many sessions ``sessions_to_review`` would list: one aggregate query."""
+    return int(Session.select().where(_to_review()).count())
+
+
+def _to_review() -> Any:
+    return Session.flagged_for_review & (Session.state == enums.SessionState.STOPPED)
 
 
 def sessions_to_review() -> tuple[SessionRecord, ...]:
     """Stopped sessions flagged as too long, waiting for an administrator (``correct_session``)."""
-    return tuple(
-        _states(
-            Session.flagged_for_review & (Session.state == enums.SessionState.STOPPED),
-            newest_first=False,
-        )
-    )
+    return tuple(_states(_to_review(), newest_first=False))
 
 
 def outside_hours_warning(customer_id: int, at: datetime) -> bool:

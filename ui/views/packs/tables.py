@@ -3,11 +3,13 @@ compensations. Rows are the services' dataclasses; the shared ``RowTableModel`` 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 from PySide6.QtGui import QColor
 
 from app.domain.packs import PackKind
+from app.domain.states import LedgerKind
 from app.i18n import (
     _,
     format_date,
@@ -16,6 +18,7 @@ from app.i18n import (
     format_minutes_as_hours,
     format_month,
 )
+from app.services import packs
 from app.services.compensation import GrantRecord
 from app.services.labels import grant_state_text, ledger_kind_label, pack_kind_label
 from app.services.packs import EXPIRY_WARNING_DAYS, ExpiringPack, LedgerRow, PackBalance
@@ -106,6 +109,10 @@ def balance_model() -> RowTableModel[PackBalance]:
 
 
 # --- expiring packs, every customer -----------------------------------------------------------
+
+
+#: The column of the expiring packs' last day: the order ``packs.expiring_packs`` reads in.
+EXPIRING_LAST_DAY_COLUMN = 2
 
 
 def expiring_model() -> RowTableModel[ExpiringPack]:
@@ -266,3 +273,41 @@ def grant_model() -> RowTableModel[GrantRecord]:
         ],
         key=lambda r: r.id,
     )
+
+
+# --- reading a page at a time (``RowTableModel.set_pages``) -------------------------------------
+
+
+def expiring_pages(today: date) -> Callable[[int, int], tuple[ExpiringPack, ...]]:
+    """The unit packs expiring soon as of ``today``, a page at a time (soonest first)."""
+
+    def page(offset: int, limit: int) -> tuple[ExpiringPack, ...]:
+        return packs.expiring_packs(today, offset=offset, limit=limit)
+
+    return page
+
+
+def ledger_pages(
+    customer_id: int | None,
+    kind: LedgerKind | None,
+    since: datetime | None,
+    until: datetime | None,
+    *,
+    at_most: int,
+) -> Callable[[int, int], tuple[LedgerRow, ...]]:
+    """The newest ``at_most`` ledger entries with these filters, a page at a time."""
+
+    def page(offset: int, limit: int) -> tuple[LedgerRow, ...]:
+        limit = min(limit, at_most - offset)
+        if limit <= 0:
+            return ()  # past the newest ``at_most``: no query
+        return packs.ledger(
+            customer_id=customer_id,
+            kind=kind,
+            since=since,
+            until=until,
+            offset=offset,
+            limit=limit,
+        )
+
+    return page

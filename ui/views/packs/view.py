@@ -48,11 +48,14 @@ from ui.views.customer_search import CustomerSearch
 from ui.views.packs.figure import Figure
 from ui.views.packs.sell_dialog import SellPackDialog, month_choices
 from ui.views.packs.tables import (
+    EXPIRING_LAST_DAY_COLUMN,
     LEDGER_CUSTOMER_COLUMN,
     balance_model,
     expiring_model,
+    expiring_pages,
     grant_model,
     ledger_model,
+    ledger_pages,
     signed_hours,
 )
 from ui.widgets import RowTable
@@ -204,6 +207,10 @@ class PacksView(View):
         filters.addWidget(self.ledger_note)
         filters.addWidget(self.correct_button)
         self.ledger = ledger_model()
+        #: What the ledger and the expiring packs read (their filters, the day): the same ones
+        #: after a change are read again as far as shown.
+        self._ledger_filters: tuple[object, ...] | None = None
+        self._expiring_on: object = None
         self.ledger_table = RowTable(self.ledger, _("Ledger"))
         self.ledger_table.fit_columns({0: 125, 1: 150, 2: 120, 3: 210, 4: 95, 5: 90, 6: 150})
         self.ledger_table.doubleClicked.connect(self._ledger_activated)
@@ -335,7 +342,17 @@ class PacksView(View):
         self.total_figure.show_value(format_minutes_as_hours(found.total_minutes))
 
     def _load_expiring(self) -> None:
-        self.expiring.set_rows(packs.expiring_packs(self._today))
+        # Hundreds of packs on a large database: a page at a time, as they scroll into sight.
+        today = self._today
+        if self._expiring_on == today:
+            self.expiring.refresh_pages()
+        else:
+            self._expiring_on = today
+            self.expiring.set_pages(
+                expiring_pages(today),
+                page=packs.LIST_PAGE,
+                order=(EXPIRING_LAST_DAY_COLUMN, Qt.SortOrder.AscendingOrder),
+            )
 
     def _load_ledger(self) -> None:
         customer_id = self.customer_id() if self.only_customer.isChecked() else None
@@ -343,18 +360,21 @@ class PacksView(View):
         kind = self.kind_filter.currentData()
         period = Period(str(self.period_filter.currentData()))
         since, until = period_instants(period, self._today, self._zone)
-        rows = packs.ledger(
-            customer_id=customer_id,
-            kind=None if kind is None else LedgerKind(kind),
-            since=since,
-            until=until,
-        )
-        self.ledger.set_rows(rows)
+        moved = None if kind is None else LedgerKind(kind)
+        filters = (customer_id, moved, since, until)
+        page = ledger_pages(customer_id, moved, since, until, at_most=LEDGER_PAGE)
+        if filters == self._ledger_filters:
+            self.ledger.refresh_pages()
+        else:
+            self._ledger_filters = filters
+            self.ledger.set_pages(page, page=packs.LIST_PAGE, order=None)
+        found = packs.count_ledger(customer_id=customer_id, kind=moved, since=since, until=until)
+        cut_short = found >= LEDGER_PAGE
         self.ledger_note.setText(
             _("The {count} newest movements: narrow the filters to see older ones.").format(
                 count=LEDGER_PAGE
             )
-            if len(rows) >= LEDGER_PAGE
+            if cut_short
             else ""
         )
         self._update_buttons()

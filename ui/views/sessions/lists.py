@@ -1,8 +1,13 @@
 """The lists of the Sessions view: the sessions of a month, and the sessions to review.
 
-Both are ``RowTableModel`` tables of ``SessionRecord`` rows. A session is edited (its times and
-note) while it is stopped and not invoiced; one flagged as too long is corrected by an
-administrator from the review list (``correct_session``).
+Both are ``RowTableModel`` tables of ``SessionRecord`` rows. A month of a busy desk is a thousand
+sessions: its list reads them a page at a time, newest first, as they scroll into sight; its count
+comes from one aggregate query. Sorting by another column than the date reads the whole month
+first (sorted in Python, by what the cell shows). The sessions to review are few (a partial
+index finds them).
+
+A session is edited (its times and note) while it is stopped and not invoiced; one flagged as too
+long is corrected by an administrator from the review list (``correct_session``).
 """
 
 from __future__ import annotations
@@ -100,6 +105,9 @@ class SessionTable(QWidget):
 
     def select(self, session_id: int) -> bool:
         position = self.model.position_of(session_id)
+        if position is None and self.model.canFetchMore():
+            self.model.fetch_all()  # a session further down than the pages read so far
+            position = self.model.position_of(session_id)
         if position is None:
             return False
         index = self.proxy.mapFromSource(self.model.index(position, 0))
@@ -107,8 +115,10 @@ class SessionTable(QWidget):
         self.table.scrollTo(index)
         return True
 
-    def set_rows(self, rows: tuple[SessionRecord, ...]) -> None:
-        self.model.set_rows(rows)
+    def set_rows(self, rows: tuple[SessionRecord, ...] | None) -> None:
+        """Shows ``rows`` (``None``: the model's own, just read page by page)."""
+        if rows is not None:
+            self.model.set_rows(rows)
         self._on_selection(QItemSelection(), QItemSelection())
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -206,6 +216,8 @@ class MonthSessions(QWidget):
         self.dialog: IntervalsDialog | None = None
         #: The running sessions listed: their real time repaints every second.
         self._running: tuple[int, ...] = ()
+        #: What the list reads: (year, month, with the discarded ones).
+        self._reading: tuple[int, int, bool] | None = None
 
         self.sessions = SessionTable(
             month_columns(lambda: self.zone, context.now),
@@ -216,6 +228,7 @@ class MonthSessions(QWidget):
         self.sessions.chosen.connect(self._on_chosen)
         self.sessions.table.doubleClicked.connect(self._on_double_click)
         self.model = self.sessions.model
+        self.model.rowsInserted.connect(self._find_running)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -279,15 +292,31 @@ class MonthSessions(QWidget):
     def reload(self) -> None:
         self.zone = company.company_zone()
         year, month = self.month
+        discarded = self.show_discarded.isChecked()
         self.month_label.setText(format_month(year, month))
-        rows = sessions.sessions_by_month(
-            year, month, include_discarded=self.show_discarded.isChecked()
-        )
-        self.sessions.set_rows(rows)
-        self._running = tuple(state.id for state in rows if state.running)
+        reading = (year, month, discarded)
+        if reading == self._reading:
+            self.model.refresh_pages()
+        else:
+            self._reading = reading
+
+            def page(offset: int, limit: int) -> tuple[SessionRecord, ...]:
+                return sessions.month_sessions_page(
+                    year, month, include_discarded=discarded, offset=offset, limit=limit
+                )
+
+            self.model.set_pages(
+                page, page=sessions.SESSIONS_PAGE, order=(0, Qt.SortOrder.DescendingOrder)
+            )
+        self.sessions.set_rows(None)
+        self._find_running()
+        count = sessions.count_sessions_by_month(year, month, include_discarded=discarded)
         self.count.setText(
-            _("{count} sessions").format(count=len(rows)) if rows else _("No sessions this month")
+            _("{count} sessions").format(count=count) if count else _("No sessions this month")
         )
+
+    def _find_running(self) -> None:
+        self._running = tuple(state.id for state in self.model.rows() if state.running)
 
     def tick(self) -> None:
         """The real time of the running sessions grows: repaint those cells only."""
@@ -391,8 +420,6 @@ class ReviewSessions(QWidget):
         self.zone = company.company_zone()
         technician_id = self.context.desk.technician_id
         self._admin = technician_id is not None and company.technician(technician_id).is_admin
-        rows = sessions.sessions_to_review()
-        self.sessions.set_rows(rows)
         hours = company.settings().session_review_hours
         text = _(
             "These sessions ran longer than {hours} h and were not billed: correct their "
@@ -401,6 +428,8 @@ class ReviewSessions(QWidget):
         if not self._admin:
             text += " " + _("Only an administrator can correct them.")
         self.explanation.setText(text)
+        rows = sessions.sessions_to_review()
+        self.sessions.set_rows(rows)
         self._on_chosen(self.sessions.selected())
         self.counted.emit(len(rows))
 
