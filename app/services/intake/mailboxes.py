@@ -221,6 +221,76 @@ def add_mailbox(
         raise InputError(error.message, field=error.field) from error
 
 
+@dataclass(frozen=True)
+class _Form:
+    """A mailbox as typed (Definições › Correio or ``balcao mailbox``), checked once for adding,
+    testing and changing alike."""
+
+    host: str
+    port: int
+    security: Security
+    user: str
+    folder: str
+    sent_folder: str | None
+    ca_file: str | None
+    variable: str | None
+
+    def settings(self, secret: str) -> ImapSettings:
+        return ImapSettings(
+            self.host,
+            self.port,
+            self.security,
+            self.user,
+            secret,
+            Path(self.ca_file) if self.ca_file else None,
+        )
+
+
+def _form(
+    *,
+    host: str,
+    port: int | str,
+    security: Security | str,
+    user: str,
+    password_env: str | None,
+    ca_file: str | None,
+    folder: str,
+    sent_folder: str | None,
+) -> _Form:
+    try:
+        form = _Form(
+            host=check_text("host", host, required=True),
+            port=_port(port),
+            security=_security(security),
+            user=check_text("user", user, required=True),
+            folder=check_text("folder", folder, required=True),
+            sent_folder=check_text("folder", sent_folder or "") or None,
+            ca_file=(ca_file or "").strip() or None,
+            variable=_variable(password_env),
+        )
+    except ValidationError as error:
+        raise InputError(error.message, field=error.field) from error
+    if not security_allowed(form.host, form.security):
+        raise MailboxError(MailboxFailure.INSECURE, host=form.host)
+    return form
+
+
+def _password_missing() -> InputError:
+    return InputError(
+        _("Give the mailbox's password, or the environment variable that holds it."),
+        field="password",
+    )
+
+
+def _no_keyring() -> RuleError:
+    return RuleError(
+        _(
+            "This computer has no keyring to keep the password in: name an environment "
+            "variable that holds it instead (--password-env)."
+        )
+    )
+
+
 def _add(
     desk: Desk,
     *,
@@ -239,71 +309,53 @@ def _add(
     connector: Connector,
 ) -> MailboxRecord:
     chosen_name = check_text("name", name, max_length=64, required=True)
-    chosen_host = check_text("host", host, required=True)
-    chosen_user = check_text("user", user, required=True)
-    chosen_security = _security(security)
-    chosen_port = _port(port)
-    variable = _variable(password_env)
-    chosen_folder = check_text("folder", folder, required=True)
-    chosen_sent = check_text("folder", sent_folder or "") or None
-    chosen_ca = (ca_file or "").strip() or None
-    if not security_allowed(chosen_host, chosen_security):
-        raise MailboxError(MailboxFailure.INSECURE, host=chosen_host)
-    if variable is None and not password:
-        raise InputError(
-            _("Give the mailbox's password, or the environment variable that holds it."),
-            field="password",
-        )
+    form = _form(
+        host=host,
+        port=port,
+        security=security,
+        user=user,
+        password_env=password_env,
+        ca_file=ca_file,
+        folder=folder,
+        sent_folder=sent_folder,
+    )
+    if form.variable is None and not password:
+        raise _password_missing()
     if Mailbox.get_or_none(Mailbox.name == chosen_name) is not None:
         raise RuleError(_("There is already a mailbox named {name}.").format(name=chosen_name))
-    secret = os.environ.get(variable, "") if variable else (password or "")
-    settings = ImapSettings(
-        chosen_host,
-        chosen_port,
-        chosen_security,
-        chosen_user,
-        secret,
-        Path(chosen_ca) if chosen_ca else None,
-    )
+    secret = os.environ.get(form.variable, "") if form.variable else (password or "")
     inbox_next: int | None = None
     sent_next: int | None = None
     if check:
         inbox_next, sent_next = test_connection(
-            settings, chosen_folder, chosen_sent, connector=connector
+            form.settings(secret), form.folder, form.sent_folder, connector=connector
         )
-    if variable is None and password:
-        kept = credentials.save_password(
-            keyring_address(chosen_name, chosen_user, chosen_host, chosen_port), password
-        )
-        if not kept:
-            raise RuleError(
-                _(
-                    "This computer has no keyring to keep the password in: name an environment "
-                    "variable that holds it instead (--password-env)."
-                )
-            )
+    if form.variable is None and password:
+        address = keyring_address(chosen_name, form.user, form.host, form.port)
+        if not credentials.save_password(address, password):
+            raise _no_keyring()
     with use_case():
         require_admin(desk)
         row = Mailbox.create(
             name=chosen_name,
-            host=chosen_host,
-            port=chosen_port,
-            security=chosen_security,
-            user=chosen_user,
-            folder=chosen_folder,
-            sent_folder=chosen_sent,
-            ca_file=chosen_ca,
-            password_env=variable,
+            host=form.host,
+            port=form.port,
+            security=form.security,
+            user=form.user,
+            folder=form.folder,
+            sent_folder=form.sent_folder,
+            ca_file=form.ca_file,
+            password_env=form.variable,
             added_at=desk.now(),
             since=since,
             created_by=desk.technician_id,
         )
         MailboxFolder.create(
-            mailbox=row.id, role=Direction.IN, name=chosen_folder, next_uid=inbox_next
+            mailbox=row.id, role=Direction.IN, name=form.folder, next_uid=inbox_next
         )
-        if chosen_sent:
+        if form.sent_folder:
             MailboxFolder.create(
-                mailbox=row.id, role=Direction.OUT, name=chosen_sent, next_uid=sent_next
+                mailbox=row.id, role=Direction.OUT, name=form.sent_folder, next_uid=sent_next
             )
         MailboxLease.create(mailbox=row.id)
         changes.note(desk, {Topic.SETTINGS})
@@ -343,40 +395,29 @@ def check_mailbox(
     """ "Testar ligação" for what the form says, before saving it: the password typed, else the
     variable named, else (editing ``mailbox_id``) the one kept for it. ``MailboxError`` says in
     Portuguese what failed."""
-    chosen_host = check_text("host", host, required=True)
-    chosen_security = _security(security)
-    chosen_port = _port(port)
-    variable = _variable(password_env)
-    if not security_allowed(chosen_host, chosen_security):
-        raise MailboxError(MailboxFailure.INSECURE, host=chosen_host)
+    form = _form(
+        host=host,
+        port=port,
+        security=security,
+        user=user,
+        password_env=password_env,
+        ca_file=ca_file,
+        folder=folder,
+        sent_folder=sent_folder,
+    )
     if password:
         secret = password
-    elif variable:
-        secret = os.environ.get(variable, "")
+    elif form.variable:
+        secret = os.environ.get(form.variable, "")
     elif mailbox_id is not None:
         row = Mailbox.get_or_none(Mailbox.id == mailbox_id)
         if row is None:
             raise NotFoundError(_("This mailbox no longer exists."))
         secret = password_of(record_of(row))
     else:
-        raise InputError(
-            _("Give the mailbox's password, or the environment variable that holds it."),
-            field="password",
-        )
-    chosen_ca = (ca_file or "").strip() or None
-    settings = ImapSettings(
-        chosen_host,
-        chosen_port,
-        chosen_security,
-        check_text("user", user, required=True),
-        secret,
-        Path(chosen_ca) if chosen_ca else None,
-    )
+        raise _password_missing()
     return test_connection(
-        settings,
-        check_text("folder", folder, required=True),
-        check_text("folder", sent_folder or "") or None,
-        connector=connector,
+        form.settings(secret), form.folder, form.sent_folder, connector=connector
     )
 
 
@@ -405,59 +446,42 @@ def update_mailbox(
     if found is None:
         raise NotFoundError(_("This mailbox no longer exists."))
     old = record_of(found)
-    try:
-        chosen_host = check_text("host", host, required=True)
-        chosen_user = check_text("user", user, required=True)
-        chosen_folder = check_text("folder", folder, required=True)
-        chosen_sent = check_text("folder", sent_folder or "") or None
-    except ValidationError as error:
-        raise InputError(error.message, field=error.field) from error
-    chosen_security = _security(security)
-    chosen_port = _port(port)
-    variable = _variable(password_env)
-    chosen_ca = (ca_file or "").strip() or None
-    if not security_allowed(chosen_host, chosen_security):
-        raise MailboxError(MailboxFailure.INSECURE, host=chosen_host)
+    form = _form(
+        host=host,
+        port=port,
+        security=security,
+        user=user,
+        password_env=password_env,
+        ca_file=ca_file,
+        folder=folder,
+        sent_folder=sent_folder,
+    )
     old_key = keyring_address(old.name, old.user, old.host, old.port)
-    new_key = keyring_address(old.name, chosen_user, chosen_host, chosen_port)
-    kept = None if variable or password else credentials.saved_password(old_key)
-    if variable is None and not password and kept is None:
-        raise InputError(
-            _("Give the mailbox's password, or the environment variable that holds it."),
-            field="password",
-        )
-    secret = password or kept or (os.environ.get(variable, "") if variable else "")
+    new_key = keyring_address(old.name, form.user, form.host, form.port)
+    kept = None if form.variable or password else credentials.saved_password(old_key)
+    if form.variable is None and not password and kept is None:
+        raise _password_missing()
+    secret = password or kept or (os.environ.get(form.variable, "") if form.variable else "")
     next_uids: tuple[int | None, int | None] = (None, None)
     if check:
-        settings = ImapSettings(
-            chosen_host,
-            chosen_port,
-            chosen_security,
-            chosen_user,
-            secret,
-            Path(chosen_ca) if chosen_ca else None,
+        next_uids = test_connection(
+            form.settings(secret), form.folder, form.sent_folder, connector=connector
         )
-        next_uids = test_connection(settings, chosen_folder, chosen_sent, connector=connector)
-    moved = variable is None and (bool(password) or new_key != old_key)
+    moved = form.variable is None and (bool(password) or new_key != old_key)
     if moved and not credentials.save_password(new_key, secret):
-        raise RuleError(
-            _(
-                "This computer has no keyring to keep the password in: name an environment "
-                "variable that holds it instead (--password-env)."
-            )
-        )
+        raise _no_keyring()
     with use_case():
         require_admin(desk)
         changed = (
             Mailbox.update(
-                host=chosen_host,
-                port=chosen_port,
-                security=chosen_security,
-                user=chosen_user,
-                folder=chosen_folder,
-                sent_folder=chosen_sent,
-                ca_file=chosen_ca,
-                password_env=variable,
+                host=form.host,
+                port=form.port,
+                security=form.security,
+                user=form.user,
+                folder=form.folder,
+                sent_folder=form.sent_folder,
+                ca_file=form.ca_file,
+                password_env=form.variable,
                 failures=0,
                 retry_at=None,
                 version=Mailbox.version + 1,
@@ -470,11 +494,11 @@ def update_mailbox(
                 _("This mailbox was changed or removed meanwhile: look at it again.")
             )
         _rename_folders(
-            mailbox_id, ((Direction.IN, chosen_folder), (Direction.OUT, chosen_sent)), next_uids
+            mailbox_id, ((Direction.IN, form.folder), (Direction.OUT, form.sent_folder)), next_uids
         )
         record = record_of(Mailbox.get_by_id(mailbox_id))
         changes.note(desk, {Topic.SETTINGS})
-    if (variable or new_key != old_key) and old.password_env is None:
+    if (form.variable or new_key != old_key) and old.password_env is None:
         credentials.forget_password(old_key)  # moved, or no longer kept
     return record
 
