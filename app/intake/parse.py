@@ -263,6 +263,10 @@ class _Headers:
         return found
 
 
+#: An address as written between angle brackets, for a header no parser could read.
+_ANGLE_ADDRESS = re.compile(r"<([^<>]*)>")
+
+
 def _split_addresses(values: list[str]) -> list[tuple[str, str]]:
     """``getaddresses`` with encoded words kept whole: one may hide a comma
     ("=?utf-8?q?Silva,_Maria?="), so each is set aside while the list is split."""
@@ -275,7 +279,18 @@ def _split_addresses(values: list[str]) -> list[tuple[str, str]]:
     def restore(text: str) -> str:
         return _PLACEHOLDER.sub(lambda m: words[int(m[1])], text)
 
-    pairs = getaddresses([_ENCODED_WORD.sub(set_aside, value) for value in values])
+    pairs: list[tuple[str, str]] = []
+    for value in values:
+        hidden = _ENCODED_WORD.sub(set_aside, value)
+        found = getaddresses([hidden])
+        if not any(address for _display, address in found):
+            # Python's stricter parser (security releases of 3.11 on some systems) gives nothing
+            # for a malformed address where older ones guess: keep what was written, so that the
+            # message still names its sender (a bad address, which matches no customer).
+            bracketed = _ANGLE_ADDRESS.search(hidden)
+            written = (bracketed[1] if bracketed else hidden).strip()
+            found = [("", written)] if written else found
+        pairs.extend(found)
     return [(restore(display), restore(address)) for display, address in pairs]
 
 
