@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -137,9 +138,14 @@ def describe_location(location: str) -> str:
     end = min(ends, default=len(rest))
     userinfo, at, host = rest[:end].rpartition("@")
     user, colon, _password = userinfo.partition(":")
+    # libpq also takes the password as a parameter: ``…/balcao?password=…``.
+    tail = _QUERY_PASSWORD.sub(r"\1***", rest[end:])
     if not at or not colon:
-        return location
-    return f"{scheme}://{user}@{host}{rest[end:]}" if user else f"{scheme}://{host}{rest[end:]}"
+        return f"{scheme}://{rest[:end]}{tail}"
+    return f"{scheme}://{user}@{host}{tail}" if user else f"{scheme}://{host}{tail}"
+
+
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 def _scheme(location: str) -> str:

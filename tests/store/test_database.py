@@ -188,6 +188,11 @@ def test_unknown_kind_of_address_is_refused() -> None:
         ("postgresql://u:pw@[::1/db", "postgresql://u@[::1/db"),
         ("postgres://u:pw@host/", "postgres://u@host/"),
         ("sqlite://[::1/balcao.sqlite", "sqlite://[::1/balcao.sqlite"),
+        ("postgresql://u@host:5x4/db?password=pw", "postgresql://u@host:5x4/db?password=***"),
+        (
+            "postgresql://u:pw@host:5x4/db?sslmode=require&PASSWORD=pw#x",
+            "postgresql://u@host:5x4/db?sslmode=require&PASSWORD=***#x",
+        ),
     ],
 )
 def test_a_malformed_address_is_refused_in_portuguese_without_its_password(

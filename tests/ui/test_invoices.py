@@ -470,3 +470,30 @@ def test_a_long_list_shows_the_newest_and_the_search_finds_the_others(
     view.show_invoice(oldest)  # older than the list: shown all the same
     assert view.table.selected_key() == oldest
     assert sorted(texts(view.table, 0)) == ["FT 2025/1", "FT 2025/2"]
+
+
+def test_the_list_reads_a_page_at_a_time_as_it_scrolls(
+    view: InvoicesView, desk: Desk, flor: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = [issued_invoice(desk, flor)]
+    for n in range(4):
+        other = customers.create_customer(desk, name=f"Cliente {n}").customer.id
+        packs.sell_pack(desk, customer_id=other, kind=PackKind.UNIT, minutes=60, price=Decimal(40))
+        made.append(issued_invoice(desk, other))
+    monkeypatch.setattr("ui.views.invoices.view.PAGE", 2)
+    read = invoices.invoices
+    pages: list[tuple[int, int | None]] = []
+
+    def spy(*args: object, offset: int = 0, limit: int | None = None, **kwargs: object) -> object:
+        pages.append((offset, limit))
+        return read(*args, offset=offset, limit=limit, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(invoices, "invoices", spy)
+    view.state_filter.setCurrentIndex(combo_index(view.state_filter, InvoiceState.ISSUED))
+    view.list_model.fetch_all()  # what scrolling to the end asks for
+
+    assert pages and all(limit == 2 for _offset, limit in pages)  # never more than a page
+    assert [offset for offset, _limit in pages] == [0, 2, 4]
+    view.show_invoice(made[0])
+    assert view.table.selected_key() == made[0]
+    assert sorted(texts(view.table, 0)) == [f"FT 2025/{n}" for n in range(1, 6)]

@@ -5,6 +5,8 @@ state in the certified invoicing program, sent, finalized and its legal PDF open
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
@@ -24,6 +26,7 @@ from app.i18n import _
 from app.services import invoices
 from app.services.changes import Topic
 from app.services.errors import NotFoundError
+from app.services.invoices import InvoiceRow
 from app.services.invoicing.queries import legal_statuses
 from app.services.labels import invoice_state_label
 from app.services.settings import company_today
@@ -38,8 +41,18 @@ from ui.views.invoices.tables import LEGAL_COLUMN, ListedInvoice, invoice_list_m
 from ui.widgets import RowTable, combo_index
 
 #: The list holds at most this many documents, the newest: a busy company's 150,000 would take
-#: seconds and half a gigabyte. The filters and the search find the others.
+#: seconds and half a gigabyte (and a sort by a column reads every row listed). The filters and
+#: the search find the others.
 LIST_LIMIT = 1_000
+#: The list reads this many documents at a time, as they scroll into sight.
+PAGE = 100
+
+
+def listed(rows: Sequence[InvoiceRow]) -> list[ListedInvoice]:
+    """The documents as the list shows them: with their state in the certified program (one
+    query for all of them)."""
+    legal = legal_statuses(row.id for row in rows if row.state is not InvoiceState.DRAFT)
+    return [ListedInvoice(row, legal.get(row.id)) for row in rows]
 
 
 class InvoicesView(View):
@@ -56,6 +69,8 @@ class InvoicesView(View):
         self._searched = ""
         #: A document shown by ``show_invoice`` stays listed even if older than the list.
         self._pinned: int | None = None
+        #: The filters and search the list was last read with (a change reads the same again).
+        self._reading: tuple[int | None, InvoiceState | None, str] | None = None
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -144,24 +159,31 @@ class InvoicesView(View):
     def reload(self) -> None:
         year = self.year_filter.currentData()
         state = self.state_filter.currentData()
-        rows = invoices.invoices(
-            year=year if isinstance(year, int) else None,
-            state=None if state is None else InvoiceState(state),
-            search=self._searched,
-            limit=LIST_LIMIT + 1,
+        chosen_year = year if isinstance(year, int) else None
+        chosen_state = None if state is None else InvoiceState(state)
+        searched = self._searched
+        reading = (chosen_year, chosen_state, searched)
+
+        def page(offset: int, limit: int) -> list[ListedInvoice]:
+            """The newest ``LIST_LIMIT`` documents, a page at a time, with their legal state."""
+            limit = min(limit, LIST_LIMIT - offset)
+            if limit <= 0:
+                return []
+            rows = invoices.invoices(
+                year=chosen_year, state=chosen_state, search=searched, limit=limit, offset=offset
+            )
+            return listed(rows)
+
+        if reading == self._reading:
+            self.list_model.refresh_pages()
+        else:
+            self._reading = reading
+            self.list_model.set_pages(page, page=PAGE, order=None)
+        count = invoices.count_invoices(
+            year=chosen_year, state=chosen_state, search=searched, at_most=LIST_LIMIT + 1
         )
-        self.capped = len(rows) > LIST_LIMIT
-        rows = rows[:LIST_LIMIT]
-        if self._pinned is not None and all(row.id != self._pinned for row in rows):
-            pinned = self._pinned
-            row = op(self, lambda: invoices.invoice_row(pinned)).allow(NotFoundError).run()
-            if row is None:
-                self._pinned = None
-            else:
-                rows = (*rows, row)
-        numbered = [row.id for row in rows if row.state is not InvoiceState.DRAFT]
-        legal = legal_statuses(numbered)
-        self.list_model.set_rows(ListedInvoice(row, legal.get(row.id)) for row in rows)
+        self.capped = count > LIST_LIMIT
+        self._keep_pinned()
         self.capped_note.setText(
             _(
                 "The {count} newest documents: choose a year or a state, or search, to see "
@@ -174,6 +196,21 @@ class InvoicesView(View):
             self._years |= found
             self._fill_years()
         self._show_selected()
+
+    def _keep_pinned(self) -> None:
+        """The document ``show_invoice`` asked for stays listed, even when older than the list
+        or on a page not read yet."""
+        pinned = self._pinned
+        if pinned is None or self.list_model.position_of(pinned) is not None:
+            return
+        self.list_model.fetch_all()
+        if self.list_model.position_of(pinned) is not None:
+            return
+        row = op(self, lambda: invoices.invoice_row(pinned)).allow(NotFoundError).run()
+        if row is None:
+            self._pinned = None
+        else:
+            self.list_model.update_rows(listed([row]))
 
     # --- cross-navigation ---------------------------------------------------------------------
 
