@@ -18,4 +18,7 @@ def apply(database: Database) -> None:
     # The storage type peewee gives a BooleanField on each backend, so the schema equals the
     # models' (SQLite reads FALSE as 0).
     kind = "INTEGER" if isinstance(database, SqliteDatabase) else "BOOLEAN"
-    execute_sql(f'ALTER TABLE "session" ADD COLUMN "recorded_by_hand" {kind} NOT NULL DEFAULT FALSE', database=database)
+    execute_sql(
+        f'ALTER TABLE "session" ADD COLUMN "recorded_by_hand" {kind} NOT NULL DEFAULT FALSE',
+        database=database,
+    )
