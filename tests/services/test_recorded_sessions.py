@@ -4,9 +4,11 @@ times are checked and may not overlap the technician's other sessions."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,11 +16,14 @@ from peewee import Database
 
 from app.clock import ManualClock
 from app.domain.sla import Plan
+from app.i18n import _
 from app.services import invoices, sessions
 from app.services.changes import Topic
 from app.services.context import Desk
 from app.services.errors import InputError, RuleError
+from app.services.exports import write_sessions_csv
 from app.services.sessions import SessionBilling, SessionRecord
+from app.services.statements import customer_statement
 from app.store.models import Customer, LedgerEntry, Session, Technician
 from tests.services.b_fixtures import company, customer, lisbon, sell_unit
 from tests.store import factories
@@ -402,3 +407,33 @@ def test_no_customer_nor_contact_is_refused(
         sessions.record_session(desk, start=lisbon(2025, 3, 10, 10), end=lisbon(2025, 3, 10, 11))
     assert refused.value.field == "customer"
     assert Session.select().count() == 0
+
+
+# --- the mark -----------------------------------------------------------------------------------
+
+
+def test_the_export_and_the_statement_mark_the_session_recorded_by_hand(
+    desk: Desk, clock: ManualClock, customer: Customer, tmp_path: Path
+) -> None:
+    timed = timed_with_pauses(
+        desk, clock, customer.id, lisbon(2025, 3, 10, 10, 0), lisbon(2025, 3, 10, 10, 30)
+    )
+    recorded = sessions.record_session(
+        desk,
+        customer_id=customer.id,
+        start=lisbon(2025, 3, 10, 9, 0),
+        end=lisbon(2025, 3, 10, 9, 20),
+        note="Telefonema",
+    )
+    path = tmp_path / "sessions.csv"
+    assert write_sessions_csv(path, date(2025, 3, 1), date(2025, 3, 31)) == 2
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        header, *rows = list(csv.reader(file, delimiter=";"))
+    marks = {row[0]: row[header.index(_("Recorded by hand"))] for row in rows}
+    assert marks == {str(recorded.id): _("yes"), str(timed.id): _("no")}
+
+    statement = customer_statement(customer.id, 2025, 3, now=clock.now())
+    assert [(s.id, s.recorded_by_hand) for s in statement.sessions] == [
+        (recorded.id, True),
+        (timed.id, False),
+    ]
