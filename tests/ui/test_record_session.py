@@ -90,7 +90,7 @@ def test_record_a_session_with_its_preview_and_the_mark_in_the_list(
     assert row is not None and row.id == recorded.id
     position = view.month.sessions.model.position_of(recorded.id)
     assert position is not None
-    mark = view.month.sessions.model.index(position, column_titled(view, _("Recorded"))).data()
+    mark = view.month.sessions.model.index(position, column_titled(view, _("How recorded"))).data()
     assert mark == _("By hand")
     assert _("Recorded by hand after the fact, not timed.") in view.summary.text.text()
 

@@ -125,7 +125,7 @@ def month_columns(
             lambda s: s.invoice_number or "",
         ),
         Column(
-            _("Recorded"),
+            _("How recorded"),
             recorded_text,
             recorded_text,
             tooltip=lambda s: recorded_tooltip() if s.recorded_by_hand else "",
@@ -195,7 +195,7 @@ def month_samples() -> tuple[str, ...]:
         DURATION_SAMPLE,
         DURATION_SAMPLE,
         "FT 0000/000",
-        max(_("Recorded"), _("By hand"), key=len),
+        max(_("How recorded"), _("By hand"), key=len),
     )
 
 

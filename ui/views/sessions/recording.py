@@ -369,7 +369,7 @@ class RecordSessionDialog(QDialog):
                 technician=preview.technician_name,
                 started=format_datetime(preview.started_at, self.zone),
             ),
-            _("Worked {time} in {periods}.").format(
+            _("Time worked: {time} ({periods}).").format(
                 time=format_clock(preview.active), periods=periods
             ),
         ]
