@@ -4,20 +4,24 @@ preview as the fields change, Guardar, and the mark in the month's list."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt, QTime
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.clock import ManualClock
 from app.i18n import _
 from app.services import sessions
 from app.services.context import Desk
+from app.services.statements import customer_statement
 from app.store.models import Customer, Session
 from tests.services.b_fixtures import company, customer, lisbon, sell_unit
+from tests.ui.pdf_fixtures import pdf_text
 from tests.ui.test_sessions import make_view, settled
 from ui.context import UiContext
+from ui.pdf import write_statement_pdf
 from ui.views.sessions.recording import RecordSessionDialog
 from ui.views.sessions.view import SessionsView
 
@@ -119,3 +123,21 @@ def test_refusals_show_in_the_preview_and_save_keeps_the_dialog(
     assert dialog.isVisible() and dialog.saved is None
     assert "17:40" in dialog.error.text()
     assert Session.select().where(Session.recorded_by_hand == True).count() == 0  # noqa: E712
+
+
+def test_the_statement_pdf_marks_the_session_recorded_by_hand(
+    desk: Desk, clock: ManualClock, customer: Customer, tmp_path: Path, qapp: QApplication
+) -> None:
+    clock.set(lisbon(2025, 3, 11, 9))
+    sessions.record_session(
+        desk,
+        customer_id=customer.id,
+        start=lisbon(2025, 3, 10, 10, 0),
+        end=lisbon(2025, 3, 10, 10, 40),
+        note="Telefonema",
+    )
+    path = tmp_path / "extrato.pdf"
+    write_statement_pdf(customer_statement(customer.id, 2025, 3, now=clock.now()), path)
+    words = " ".join(pdf_text(path).split())
+    assert " ".join(_("Recorded by hand").split()) in words
+    assert "Telefonema" in words
