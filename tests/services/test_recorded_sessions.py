@@ -16,13 +16,14 @@ from peewee import Database
 
 from app.clock import ManualClock
 from app.domain.sla import Plan
-from app.i18n import _
+from app.i18n import _, format_datetime
 from app.services import invoices, sessions
 from app.services.changes import Topic
 from app.services.context import Desk
 from app.services.errors import InputError, RuleError
 from app.services.exports import write_sessions_csv
 from app.services.sessions import SessionBilling, SessionRecord
+from app.services.settings.calendar import company_zone
 from app.services.statements import customer_statement
 from app.store.models import Customer, LedgerEntry, Session, Technician
 from tests.services.b_fixtures import company, customer, lisbon, sell_unit
@@ -273,7 +274,9 @@ def test_an_overlap_with_the_technicians_stopped_session_is_refused_naming_it(
             start=lisbon(2025, 3, 10, 10, 15),
             end=lisbon(2025, 3, 10, 10, 45),
         )
-    assert f"session {timed.id}" in str(refused.value)
+    # Named by its number, customer and times, in the user's language.
+    assert str(timed.id) in str(refused.value)
+    assert "10:00" in str(refused.value) and "10:30" in str(refused.value)
     assert "Padaria Central" in str(refused.value)
     with pytest.raises(RuleError):  # the preview refuses it the same way
         sessions.preview_recorded_session(
@@ -290,13 +293,17 @@ def test_an_overlap_with_the_running_timer_is_refused(
     clock.set(lisbon(2025, 3, 10, 10, 0))
     sessions.start_session(desk, customer_id=customer.id)
     clock.set(lisbon(2025, 3, 10, 11, 0))
-    with nothing_written(), pytest.raises(RuleError, match="still open"):
+    with nothing_written(), pytest.raises(RuleError) as refused:
         sessions.record_session(
             desk,
             customer_id=customer.id,
             start=lisbon(2025, 3, 10, 10, 30),
             end=lisbon(2025, 3, 10, 10, 45),
         )
+    still_open = _("since {start}, still open").format(
+        start=format_datetime(lisbon(2025, 3, 10, 10), company_zone())
+    )
+    assert still_open in str(refused.value)
 
 
 def test_a_pause_of_another_session_is_free_and_other_technicians_do_not_clash(
