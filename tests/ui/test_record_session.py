@@ -18,10 +18,12 @@ from app.services.context import Desk
 from app.services.statements import customer_statement
 from app.store.models import Customer, Session
 from tests.services.b_fixtures import company, customer, lisbon, sell_unit
+from tests.store import factories
 from tests.ui.pdf_fixtures import pdf_text
 from tests.ui.test_sessions import make_view, settled
 from ui.context import UiContext
 from ui.pdf import write_statement_pdf
+from ui.views.queue.detail import ContactDetailDialog
 from ui.views.sessions.recording import RecordSessionDialog
 from ui.views.sessions.view import SessionsView
 
@@ -141,3 +143,27 @@ def test_the_statement_pdf_marks_the_session_recorded_by_hand(
     words = " ".join(pdf_text(path).split())
     assert " ".join(_("Recorded by hand").split()) in words
     assert "Telefonema" in words
+
+
+def test_the_contacts_window_records_a_session_for_that_contact(
+    qtbot: QtBot, context: UiContext, desk: Desk, clock: ManualClock, customer: Customer
+) -> None:
+    clock.set(lisbon(2025, 3, 11, 9, 30))
+    contact = factories.contact(customer, subject="Impressora não imprime")
+    detail = ContactDetailDialog(context, contact.id)
+    qtbot.addWidget(detail)
+    assert detail.record_session_button.isEnabled()
+    detail.record_session_button.click()
+    dialog = detail.record_dialog
+    assert dialog is not None
+    assert dialog.customer.customer_id() == customer.id
+    assert dialog.contact.currentData() == contact.id
+    dialog.day.setDate(QDate(2025, 3, 10))
+    dialog.start.setTime(QTime(10, 0))
+    dialog.end.setTime(QTime(10, 20))
+    assert dialog.preview is not None and dialog.preview.contact_id == contact.id
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    settled(qtbot)
+    assert dialog.saved is not None
+    recorded = sessions.session(dialog.saved.id)
+    assert (recorded.contact_id, recorded.recorded_by_hand) == (contact.id, True)
