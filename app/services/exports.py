@@ -172,6 +172,7 @@ def _session_header() -> list[str]:
         _("Hourly rate outside (€)"),
         _("Uncovered amount, net (€)"),
         _("Invoice"),
+        _("Recorded by hand"),
     ]
 
 
@@ -231,6 +232,8 @@ def _session_row(row: Any, zone: ZoneInfo) -> list[str]:
     else:
         cells += [""] * 10
     cells.append(document_number(row.invoice_series, row.invoice_year, row.invoice_no) or "")
+    # Last, so the columns a spreadsheet already reads keep their places.
+    cells.append(_yes_no(row.recorded_by_hand))
     return cells
 
 

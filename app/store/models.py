@@ -391,6 +391,9 @@ class Session(VersionedModel):
     rate_outside = MoneyField(null=True)
     #: The invoice that bills the uncovered time (None: not invoiced yet).
     invoice = ForeignKeyField(Invoice, null=True, backref="sessions")
+    #: Recorded after the fact (start, end, pauses typed in), not timed. Declared last and with
+    #: the database default, as migration 10's ``ADD COLUMN`` left it.
+    recorded_by_hand = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
     customer_id: int
     contact_id: int | None
     technician_id: int

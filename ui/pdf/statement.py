@@ -112,6 +112,8 @@ def _who(session: SessionRecord) -> str:
     parts = [text(session.technician_name)]
     if subject:
         parts.append(_small(subject))
+    if session.recorded_by_hand:
+        parts.append(_small(_("Recorded by hand")))
     if session.state is not SessionStatus.STOPPED:
         parts.append(_small(session_state_label(session.state)))
     elif session.flagged_for_review:

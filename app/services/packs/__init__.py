@@ -34,7 +34,7 @@ from app.services.packs.balances import (
     pack,
     packs_of_customer,
 )
-from app.services.packs.draws import draw_for_session, reverse_session_draws
+from app.services.packs.draws import draw_for_session, plan_draws, reverse_session_draws
 from app.services.packs.ledger import correct_entry, count_ledger, ledger
 from app.services.packs.sales import end_monthly_pack, sell_pack
 from app.services.packs.sweeps import RECENT_DAYS, ensure_monthly_allotments, expire_packs
@@ -76,6 +76,7 @@ __all__ = [
     "ledger",
     "pack",
     "packs_of_customer",
+    "plan_draws",
     "reverse_session_draws",
     "sell_pack",
 ]

@@ -23,6 +23,23 @@ def require_transaction() -> None:
 # --- steps of the session use cases -----------------------------------------------------------
 
 
+def plan_draws(
+    customer_id: int,
+    inside_minutes: int,
+    outside_minutes: int,
+    on: date,
+    *,
+    pending_allotments: bool = False,
+) -> tuple[Allocation, dict[int, date | None]]:
+    """Which of the customer's balances usable on ``on`` would pay these billed minutes (P16a),
+    and the month each monthly balance is of; reads only. ``draw_for_session`` records it; a
+    preview (``pending_allotments``: this month's allotment counted before the sweep records it,
+    as the draw would record it first) shows it."""
+    found = pack_balances(customer_id, on, pending_allotments=pending_allotments)
+    allocation = allocate(inside_minutes, outside_minutes, [b.as_balance() for b in found], on)
+    return allocation, {b.pack_id: b.month for b in found}
+
+
 def draw_for_session(
     desk: Desk,
     *,
@@ -40,9 +57,7 @@ def draw_for_session(
     require_transaction()
     list(locking(Pack.select(Pack.id).where(Pack.customer == customer_id).order_by(Pack.id)))
     record_allotments(desk, until=company_today(desk.now()), customer_id=customer_id)
-    found = pack_balances(customer_id, on)
-    allocation = allocate(inside_minutes, outside_minutes, [b.as_balance() for b in found], on)
-    month_of = {b.pack_id: b.month for b in found}
+    allocation, month_of = plan_draws(customer_id, inside_minutes, outside_minutes, on)
     for draw in allocation.draws:
         LedgerEntry.create(
             customer=customer_id,

@@ -1,7 +1,8 @@
 """The timer: work sessions, their intervals and their billing (P11–P13, P16a).
 
-One module a concern: ``timer`` (the use cases), ``queries`` (reading), ``records`` (the steps
-they share: intervals, billing) and ``types`` (what they return). The use cases are named here
+One module a concern: ``timer`` (the use cases), ``recording`` (a session recorded by hand after
+the fact, billed as a timed one at its stop), ``queries`` (reading), ``records`` (the steps they
+share: intervals, billing) and ``types`` (what they return). The use cases are named here
 too, as ``sessions.start_session`` and so on, the way their callers know them.
 
 Crash safety: every start, pause and resume writes its interval at once, so after a crash (or
@@ -34,6 +35,7 @@ from app.services.sessions.queries import (
     sessions_of_customer,
     sessions_to_review,
 )
+from app.services.sessions.recording import preview_recorded_session, record_session
 from app.services.sessions.timer import (
     correct_session,
     discard_session,
@@ -48,6 +50,7 @@ from app.services.sessions.types import (
     LiveBilling,
     PackDraw,
     SessionBilling,
+    SessionPreview,
     SessionRecord,
 )
 
@@ -57,6 +60,7 @@ __all__ = [
     "LiveBilling",
     "PackDraw",
     "SessionBilling",
+    "SessionPreview",
     "SessionRecord",
     "correct_session",
     "count_sessions_by_month",
@@ -68,6 +72,8 @@ __all__ = [
     "open_sessions",
     "outside_hours_warning",
     "pause_session",
+    "preview_recorded_session",
+    "record_session",
     "resume_session",
     "running_session",
     "session",

@@ -154,6 +154,7 @@ def _state(row: Any, intervals: tuple[Interval, ...], draws: tuple[PackDraw, ...
         billing=billing,
         invoice_id=row.invoice,
         invoice_number=document_number(row.invoice_series, row.invoice_year, row.invoice_no),
+        recorded_by_hand=row.recorded_by_hand,
     )
 
 

@@ -14,15 +14,25 @@ from app.domain import states as enums
 from app.domain.billing import BilledTime, bill, needs_review
 from app.domain.calendar import BusinessCalendar
 from app.domain.contract import effective_blocks, effective_rates
+from app.domain.packs import Allocation
 from app.domain.sla import Plan
 from app.i18n import _, format_datetime
 from app.services import checks, packs
+from app.services.changes import Topic
 from app.services.context import Desk
 from app.services.errors import InputError, RuleError
 from app.services.labels import document_number
-from app.services.sessions.types import MINUTE, SECOND
+from app.services.queries import customer_row, get_or_missing
+from app.services.sessions.types import MINUTE, SECOND, PackDraw, SessionBilling
 from app.services.settings.calendar import business_calendar, company_today
-from app.store.models import CompanySettings, Customer, Invoice, Session, SessionInterval
+from app.store.models import (
+    CompanySettings,
+    Contact,
+    Customer,
+    Invoice,
+    Session,
+    SessionInterval,
+)
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -203,6 +213,22 @@ def billed_time(
     return billed, terms
 
 
+def _billing(
+    billed: BilledTime, terms: _Terms, allocation: Allocation, draws: tuple[PackDraw, ...]
+) -> SessionBilling:
+    return SessionBilling(
+        inside=billed.inside,
+        outside=billed.outside,
+        inside_billed_minutes=billed.inside_billed // MINUTE,
+        outside_billed_minutes=billed.outside_billed // MINUTE,
+        uncovered_inside_minutes=allocation.uncovered_inside,
+        uncovered_outside_minutes=allocation.uncovered_outside,
+        rate_inside=terms.rate_inside,
+        rate_outside=terms.rate_outside,
+        draws=draws,
+    )
+
+
 def bill_session(
     desk: Desk,
     session: Session,
@@ -221,15 +247,78 @@ def bill_session(
         outside_minutes=billed.outside_billed // MINUTE,
         on=company_today(session.started_at),
     )
-    session.inside_seconds = billed.inside // SECOND
-    session.outside_seconds = billed.outside // SECOND
-    session.inside_billed_minutes = billed.inside_billed // MINUTE
-    session.outside_billed_minutes = billed.outside_billed // MINUTE
-    session.uncovered_inside_minutes = allocation.uncovered_inside
-    session.uncovered_outside_minutes = allocation.uncovered_outside
-    session.rate_inside = terms.rate_inside
-    session.rate_outside = terms.rate_outside
+    billing = _billing(billed, terms, allocation, ())
+    session.inside_seconds = billing.inside // SECOND
+    session.outside_seconds = billing.outside // SECOND
+    session.inside_billed_minutes = billing.inside_billed_minutes
+    session.outside_billed_minutes = billing.outside_billed_minutes
+    session.uncovered_inside_minutes = billing.uncovered_inside_minutes
+    session.uncovered_outside_minutes = billing.uncovered_outside_minutes
+    session.rate_inside = billing.rate_inside
+    session.rate_outside = billing.rate_outside
     session.flagged_for_review = False
+
+
+def preview_billing(
+    customer_id: int, intervals: Sequence[tuple[datetime, datetime]], settings: CompanySettings
+) -> SessionBilling | None:
+    """What ``bill_unless_too_long`` would freeze for these intervals, with the draws it would
+    record; reads only. ``None``: past the review limit, the session would be flagged instead."""
+    if _needs_review(intervals, settings):
+        return None
+    billed, terms = billed_time(customer_id, intervals, settings)
+    allocation, month_of = packs.plan_draws(
+        customer_id,
+        billed.inside_billed // MINUTE,
+        billed.outside_billed // MINUTE,
+        company_today(min(start for start, _end in intervals)),
+        pending_allotments=True,
+    )
+    draws = tuple(
+        PackDraw(
+            pack_id=draw.key,
+            kind=draw.kind,
+            minutes=draw.minutes,
+            outside=draw.outside,
+            month=month_of[draw.key],
+        )
+        for draw in allocation.draws
+    )
+    return _billing(billed, terms, allocation, draws)
+
+
+def finish_stop(desk: Desk, session: Session, stopped_at: datetime) -> set[Topic]:
+    """The stop of a session whose intervals are all stored and closed: stopped at
+    ``stopped_at`` and billed, or flagged if too long (the caller saves it). What changed."""
+    session.state = enums.SessionState.STOPPED
+    session.stopped_at = max(stopped_at, session.started_at)
+    intervals = stored_intervals(session.id)
+    topics = {Topic.SESSIONS}
+    if bill_unless_too_long(desk, session, intervals, CompanySettings.current()):
+        topics.add(Topic.PACKS)
+    return topics
+
+
+def session_customer(customer_id: int | None, contact_id: int | None) -> Customer:
+    """The customer a session is for: the one chosen, or the contact's; never an archived one."""
+    if contact_id is not None:
+        contact = get_or_missing(
+            Contact, contact_id, _("The contact {id} does not exist.").format(id=contact_id)
+        )
+        if customer_id is None:
+            customer_id = contact.customer_id
+        elif contact.customer_id not in (None, customer_id):
+            raise InputError(_("This contact belongs to another customer."), field="customer")
+    if customer_id is None:
+        raise InputError(_("Choose the customer the session is for."), field="customer")
+    customer = customer_row(customer_id)
+    if customer.archived:
+        raise RuleError(
+            _("{customer} is archived: restore the customer before timing work.").format(
+                customer=customer.name
+            )
+        )
+    return customer
 
 
 def refuse_if_invoiced(session: Session) -> None:

@@ -21,6 +21,7 @@ from app.services.sessions.records import (
     check_intervals,
     clear_billing,
     close_open_interval,
+    finish_stop,
     missing_session,
     open_interval,
     refuse_if_invoiced,
@@ -128,13 +129,7 @@ def stop_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
             raise RuleError(_("This session is not running nor paused: it cannot be stopped."))
         now = desk.now()
         close_open_interval(stopped, now)
-        stopped.state = enums.SessionState.STOPPED
-        stopped.stopped_at = max(now, stopped.started_at)
-        intervals = stored_intervals(stopped.id)
-        settings = CompanySettings.current()
-        topics = {Topic.SESSIONS}
-        if bill_unless_too_long(desk, stopped, intervals, settings):
-            topics.add(Topic.PACKS)
+        topics = finish_stop(desk, stopped, now)  # the same stop as a session recorded by hand
         save_versioned(stopped, version)
         done = changes.note(desk, topics, stopped.id)
         return _result(stopped.id, done)

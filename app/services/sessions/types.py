@@ -103,6 +103,9 @@ class SessionRecord(Changed):
     #: Set by ``start_session``/``resume_session``: the timer runs outside business hours for a
     #: customer without the 24/7 plan (the window warns: that time is billed as out-of-hours).
     outside_hours_warning: bool = False
+    #: Recorded after the fact with ``record_session`` (start, end and pauses typed in), not
+    #: timed; billed all the same (P11–P16a).
+    recorded_by_hand: bool = False
 
     @property
     def running(self) -> bool:
@@ -126,3 +129,29 @@ class LiveBilling:
     @property
     def total_billed(self) -> timedelta:
         return self.inside_billed + self.outside_billed
+
+
+@dataclass(frozen=True)
+class SessionPreview:
+    """What a session recorded by hand would be once saved (``preview_recorded_session``):
+    its periods and the billing the timer's stop would freeze, with the packs it would draw on;
+    nothing written."""
+
+    customer_id: int
+    customer_name: str
+    contact_id: int | None
+    contact_subject: str | None
+    technician_id: int
+    technician_name: str
+    started_at: datetime
+    stopped_at: datetime
+    #: The active periods: start to end with the pauses taken out.
+    intervals: tuple[Interval, ...]
+    #: ``None``: longer than the review limit, so it would be flagged for an administrator and
+    #: not billed, as a timed session would.
+    billing: SessionBilling | None
+
+    @property
+    def active(self) -> timedelta:
+        """The time worked (pauses excluded), on real UTC instants (P13)."""
+        return active_time((i.started_at, i.ended_at or i.started_at) for i in self.intervals)

@@ -36,6 +36,7 @@ from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op
 from ui.views.queue.conversation import AssociateDialog, ConversationWidget, reply_url
+from ui.views.sessions.recording import RecordSessionDialog
 
 
 def _technician_name(technician_id: int | None) -> str:
@@ -134,6 +135,8 @@ class ContactDetailDialog(QDialog):
         self.associate_button = self._button(
             _("&Associate with a customer…"), self.associate_sender
         )
+        self.record_session_button = self._button(_("Record a &session…"), self.record_session)
+        self.record_dialog: RecordSessionDialog | None = None
         self.conversation = ConversationWidget(context, contact_id)
         self.conversation.setVisible(False)  # until messages are found
         self.conversation.loaded.connect(self._conversation_loaded)
@@ -194,6 +197,7 @@ class ContactDetailDialog(QDialog):
         by_email = "@" in (record.sender_normalised or "")
         self.reply_button.setVisible(by_email)
         self.associate_button.setVisible(by_email and record.customer_id is None)
+        self.record_session_button.setEnabled(record.customer_id is not None)
         self.conversation.reload()
 
     def value_of(self, title: str) -> str:
@@ -233,6 +237,18 @@ class ContactDetailDialog(QDialog):
         dialog = AssociateDialog(self.context, record.id, record.sender_normalised, self)
         if dialog.exec():
             self.reload()
+
+    def record_session(self) -> None:
+        """Registar sessão for this contact: work on it done without the timer."""
+        record = self.record
+        if record is None or record.customer_id is None:
+            return
+        dialog = RecordSessionDialog(
+            self.context, customer_id=record.customer_id, contact_id=record.id, parent=self
+        )
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        self.record_dialog = dialog
+        dialog.open()
 
     def respond(self) -> None:
         record = self.record

@@ -62,7 +62,7 @@ def month_columns(
     zone: Callable[[], ZoneInfo], now: Callable[[], datetime]
 ) -> list[Column[SessionRecord]]:
     """Date, customer, contact, technician, state, real time, inside/outside, billed, paid by
-    packs, uncovered, invoice."""
+    packs, uncovered, invoice, and the mark of a session recorded by hand."""
 
     def real_time(state: SessionRecord) -> timedelta:
         return state.elapsed(now())
@@ -124,7 +124,22 @@ def month_columns(
             lambda s: s.invoice_number or "",
             lambda s: s.invoice_number or "",
         ),
+        Column(
+            _("How recorded"),
+            recorded_text,
+            recorded_text,
+            tooltip=lambda s: recorded_tooltip() if s.recorded_by_hand else "",
+        ),
     ]
+
+
+def recorded_text(state: SessionRecord) -> str:
+    """The mark of a session recorded by hand after the fact (empty for a timed one)."""
+    return _("By hand") if state.recorded_by_hand else ""
+
+
+def recorded_tooltip() -> str:
+    return _("Recorded by hand after the fact, not timed")
 
 
 def review_columns(zone: Callable[[], ZoneInfo]) -> list[Column[SessionRecord]]:
@@ -180,6 +195,7 @@ def month_samples() -> tuple[str, ...]:
         DURATION_SAMPLE,
         DURATION_SAMPLE,
         "FT 0000/000",
+        max(_("How recorded"), _("By hand"), key=len),
     )
 
 

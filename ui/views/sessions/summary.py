@@ -24,7 +24,7 @@ from app.i18n import (
 )
 from app.services import packs
 from app.services.labels import pack_kind_label
-from app.services.sessions import PackDraw, SessionRecord
+from app.services.sessions import PackDraw, SessionBilling, SessionRecord
 
 
 def _minutes(minutes: int) -> str:
@@ -67,20 +67,29 @@ def summary_lines(state: SessionRecord, zone: ZoneInfo) -> list[str]:
                 "its times (Sessions to review)."
             ),
         ]
-    lines.append(
+    lines += billing_lines(billing, zone)
+    if state.recorded_by_hand:
+        lines.append(_("Recorded by hand after the fact, not timed."))
+    if state.invoice_number is not None:
+        lines.append(_("On invoice {number}.").format(number=state.invoice_number))
+    return lines
+
+
+def billing_lines(billing: SessionBilling, zone: ZoneInfo) -> list[str]:
+    """What a session bills and which packs pay it, in sentences: after a stop, for a session of
+    the lists, and in the preview of a session recorded by hand."""
+    lines = [
         _("Real time {total}: inside business hours {inside}, outside {outside}.").format(
             total=format_clock(billing.inside + billing.outside),
             inside=format_clock(billing.inside),
             outside=format_clock(billing.outside),
-        )
-    )
-    lines.append(
+        ),
         _("Billed {total}: {inside} inside business hours + {outside} outside.").format(
             total=_minutes(billing.billed_minutes),
             inside=_minutes(billing.inside_billed_minutes),
             outside=_minutes(billing.outside_billed_minutes),
-        )
-    )
+        ),
+    ]
     for draw in billing.draws:
         if draw.outside:
             template = _("Taken from {source}: {minutes} outside hours.")
@@ -109,8 +118,6 @@ def summary_lines(state: SessionRecord, zone: ZoneInfo) -> list[str]:
         )
     if not billing.uncovered_minutes:
         lines.append(_("Nothing left to invoice."))
-    if state.invoice_number is not None:
-        lines.append(_("On invoice {number}.").format(number=state.invoice_number))
     return lines
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.months import Month
 from app.i18n import _, format_month, ngettext
@@ -24,6 +24,7 @@ from ui.operations import Operation, op, op_with_progress
 from ui.resources import view_icon
 from ui.views.base import View
 from ui.views.sessions.lists import MonthSessions, ReviewSessions
+from ui.views.sessions.recording import RecordSessionDialog
 from ui.views.sessions.summary import BillingSummary
 from ui.views.sessions.timer import TimerPanel
 
@@ -48,6 +49,11 @@ class SessionsView(View):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.month, _("Sessions by month"))
         self.tabs.addTab(self.review, _("Sessions to review"))
+        self.record_button = QPushButton(_("&Record a session…"))
+        self.record_button.setToolTip(_("Record work done without the timer"))
+        self.record_button.clicked.connect(self._open_record_dialog)
+        self.tabs.setCornerWidget(self.record_button)
+        self.record_dialog: RecordSessionDialog | None = None
 
         top = QHBoxLayout()
         top.addWidget(self.timer, 5)
@@ -69,6 +75,8 @@ class SessionsView(View):
         self.pause_action.triggered.connect(self.pause_or_resume)
         self.export_action = QAction(_("E&xport the month's sessions (CSV)…"), self)
         self.export_action.triggered.connect(self.export_month)
+        self.record_action = QAction(_("&Record a session…"), self)
+        self.record_action.triggered.connect(self._open_record_dialog)
 
         context.ticked.connect(self._on_tick)
         # The timer and the status bar follow the sessions even while another view shows.
@@ -85,7 +93,12 @@ class SessionsView(View):
 
     def window_actions(self) -> list[tuple[str, QAction]]:
         menu = _("&Sessions")
-        return [(menu, self.toggle_action), (menu, self.pause_action), (menu, self.export_action)]
+        return [
+            (menu, self.toggle_action),
+            (menu, self.pause_action),
+            (menu, self.record_action),
+            (menu, self.export_action),
+        ]
 
     def focus_search(self) -> None:
         self.timer.chooser.search.setFocus()
@@ -114,6 +127,29 @@ class SessionsView(View):
             self.timer.chooser.setFocus()
             return None
         return self.timer.toggle()
+
+    def record_session(
+        self, *, customer_id: int | None = None, contact_id: int | None = None
+    ) -> RecordSessionDialog:
+        """Opens "Record a session" (for a customer or a contact, if given); once saved, the
+        session is shown in its month with its billing."""
+        dialog = RecordSessionDialog(
+            self.context, customer_id=customer_id, contact_id=contact_id, parent=self
+        )
+
+        def saved() -> None:
+            if dialog.saved is not None:
+                self.show_session(dialog.saved.id)
+                self.summary.show_session(dialog.saved, self.month.zone, just_stopped=False)
+
+        dialog.accepted.connect(saved)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        self.record_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _open_record_dialog(self) -> None:
+        self.record_session()
 
     def export_month(self) -> Operation[int] | None:
         """Writes the sessions of the month shown as CSV for the accountant, in the background
