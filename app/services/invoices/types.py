@@ -19,7 +19,8 @@ NOT_CERTIFIED_NOTICE = N_(
     "Document issued by a non-certified program; the legal invoice is issued by the company's "
     "certified program."
 )
-NUMBER = re.compile(r"\s*(\S+)\s+(\d{4})\s*/\s*(\d+)\s*")
+#: A document number as typed: any case, the spaces optional ("ft2026 / 22" is "FT 2026/22").
+NUMBER = re.compile(r"\s*(\S+?)\s*(\d{4})\s*/\s*(\d+)\s*")
 #: A number as searched for: the series may be left out, and the number partly typed.
 SEARCH_NUMBER = re.compile(r"(?:(\S+)\s+)?(\d{4})\s*/\s*(\d*)")
 #: Amounts a search compares with: more would not fit the column.
