@@ -397,6 +397,28 @@ def test_p18_contract_terms_typed_are_stored_and_empty_ones_keep_the_default(
     assert "2" in contract.edits["compensation_hours"].placeholderText()
 
 
+def test_p18_the_contract_tab_shows_the_defaults_of_the_customer_plan_only(
+    view: CustomersView, desk: Desk
+) -> None:
+    """Issue 15: a Standard customer was shown the priority plans' "4 h" and "5 min"."""
+    record = create(desk, "Construções Serra", plan=Plan.STANDARD)
+    view.show_customer(record.id)
+    edits = view.panel.contract.edits
+    shown = {field: edit.placeholderText() for field, edit in edits.items()}
+    assert shown["business_response_minutes"] == shown["urgent_response_minutes"] == ""
+    assert "1" in shown["next_business_days"] and shown["inside_block_minutes"]
+    plans = view.panel.form.plan
+    plans.setCurrentIndex(plans.findData(Plan.PRIORITY))
+    assert "4 h" in edits["business_response_minutes"].placeholderText()
+    assert edits["urgent_response_minutes"].placeholderText() == ""
+    assert edits["next_business_days"].placeholderText() == ""
+    plans.setCurrentIndex(plans.findData(Plan.PRIORITY_24_7))
+    assert "5 min" in edits["urgent_response_minutes"].placeholderText()
+    plans.setCurrentIndex(plans.findData(Plan.NONE))
+    assert edits["compensation_hours"].placeholderText() == ""
+    assert edits["rate_inside"].placeholderText()  # the company's: every plan has one
+
+
 def test_p18_a_contract_value_that_is_not_a_number_is_refused_next_to_it(
     qtbot: QtBot, view: CustomersView, desk: Desk, nothing_written: NothingWritten
 ) -> None:

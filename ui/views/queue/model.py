@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.domain.sla import Channel, Reason, Urgency, UrgencySchedule, urgency_schedule
 from app.domain.states import ContactState
-from app.i18n import _, format_countdown, format_datetime
+from app.i18n import _, format_countdown, format_datetime, ngettext
 from app.services.contacts import ContactRow
 from app.services.labels import channel_label, contact_state_label, reason_short, reason_text
 from ui.table_model import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel, sortable
@@ -180,8 +180,11 @@ def urgency_colours(level: Urgency) -> tuple[QColor | None, QColor | None]:
 
 def compensation_text_of(hours: int, *, revoked: bool) -> str:
     if revoked:
-        return _("{hours} h free (revoked)").format(hours=hours)
-    return _("{hours} h free").format(hours=hours)
+        revoked_text = ngettext(
+            "{count} free hour (revoked)", "{count} free hours (revoked)", hours
+        )
+        return revoked_text.format(count=hours)
+    return ngettext("{count} free hour", "{count} free hours", hours).format(count=hours)
 
 
 def compensation_text(row: ContactRow) -> str:
@@ -194,9 +197,11 @@ def compensation_text(row: ContactRow) -> str:
 def compensation_tooltip(row: ContactRow) -> str:
     if row.granted_hours is None:
         return ""
-    text = _("The deadline was missed: the customer was granted {hours} h of free support.").format(
-        hours=row.granted_hours
-    )
+    text = ngettext(
+        "The deadline was missed: the customer was granted {count} hour of free support.",
+        "The deadline was missed: the customer was granted {count} hours of free support.",
+        row.granted_hours,
+    ).format(count=row.granted_hours)
     if row.grant_revoked_at is not None:
         text += "\n" + _("Revoked on {when}.").format(when=format_datetime(row.grant_revoked_at))
     return text

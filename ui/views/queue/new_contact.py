@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.sla import Channel
 from app.errors import KnownError
-from app.i18n import COMPANY_TZ, _, format_datetime
+from app.i18n import COMPANY_TZ, _, format_datetime, ngettext
 from app.services.contacts import (
     ContactRecord,
     ContactTermsPreview,
@@ -271,9 +271,11 @@ class NewContactDialog(QDialog):
             level = "guaranteed"
             if preview.compensation_hours:
                 lines.append(
-                    _("If the deadline is missed, the customer gets {hours} h free.").format(
-                        hours=preview.compensation_hours
-                    )
+                    ngettext(
+                        "If the deadline is missed, the customer gets {count} free hour.",
+                        "If the deadline is missed, the customer gets {count} free hours.",
+                        preview.compensation_hours,
+                    ).format(count=preview.compensation_hours)
                 )
         else:
             headline = _("No guarantee")
