@@ -263,6 +263,22 @@ def test_an_invalid_nif_says_what_is_wrong_and_nothing_is_written(
     assert customers.customer(record.id).nif == "501964843"
 
 
+def test_the_nif_message_moves_no_field_under_the_cursor(
+    qtbot: QtBot, view: CustomersView, desk: Desk
+) -> None:
+    """Issue 15: the NIF's error line pushed Morada down as the technician moved to it."""
+    record = create(desk, "Padaria Estrela", nif="501964843")
+    view.show_customer(record.id)
+    form = view.panel.form
+    fields = (form.address, form.postcode, form.city, form.notes)
+    before = [field.mapTo(view, field.rect().topLeft()) for field in fields]
+    replace_text(qtbot, form.nif, "123456780")  # a wrong check digit: said as it is typed
+    assert shown_message(form.errors.labels["nif"])
+    view.layout().activate()
+    qtbot.wait(10)
+    assert [field.mapTo(view, field.rect().topLeft()) for field in fields] == before
+
+
 def test_a_new_customer_with_a_bad_nif_is_not_created(
     qtbot: QtBot, view: CustomersView, nothing_written: NothingWritten
 ) -> None:

@@ -456,6 +456,19 @@ def new_dialog(view: QueueView) -> NewContactDialog:
     return dialog
 
 
+def test_the_registered_sender_hint_moves_no_field(
+    qtbot: QtBot, view: QueueView, loja: CustomerRecord
+) -> None:
+    """Issue 15: "Registado na ficha de:" appearing under the sender pushed the fields down."""
+    dialog = new_dialog(view)
+    fields = (dialog.subject, dialog.notes)
+    before = [field.mapTo(dialog, field.rect().topLeft()) for field in fields]
+    qtbot.keyClicks(dialog.sender_field, "ana@loja.pt")
+    assert "Loja da Ana" in dialog.sender_found.text() and dialog.sender_found.isVisible()
+    qtbot.wait(10)
+    assert [field.mapTo(dialog, field.rect().topLeft()) for field in fields] == before
+
+
 def test_new_contact_finds_the_customer_and_shows_the_deadline_before_saving(
     qtbot: QtBot, view: QueueView, context: UiContext, desk: Desk, loja: CustomerRecord
 ) -> None:
