@@ -1,6 +1,7 @@
 """Screenshots of the places issue 15 (points 5, 6) found cramped or jumping, on a real X display:
 
-    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tests/bench/screenshots_desk.py DB OUTDIR
+    xvfb-run -a -s "-screen 0 1366x768x24" \
+        .venv/bin/python tests/bench/screenshots_desk.py DB OUTDIR
 
 DB: a database filled by ``balcao demo``. Saves: the queue; a customer's record with a NIF
 typed wrong (the error under the field); the Contrato tab of a Standard customer; Novo contacto
