@@ -267,18 +267,34 @@ DATETIME_SAMPLE = "00/00/0000 00:00"
 DURATION_SAMPLE = "00 h 00 min"
 
 
-def fit_columns_to_samples(view: QTableView, samples: Sequence[str]) -> None:
-    """Starting widths, each the width of a sample text or of the column's title, whichever is
-    wider ("": leave the column as it is, the stretching one); the technician may drag them
-    wider. Nothing asks the model for its rows (``ResizeToContents`` would, for every row)."""
-    metrics = view.fontMetrics()
+#: Room beside a cell's text (its margins), and beside a title (its margins and sort arrow).
+CELL_PADDING = 18
+TITLE_PADDING = 24
+
+
+def column_width(view: QTableView, column: int, samples: str | Sequence[str]) -> int:
+    """The width that shows whole the widest of ``samples`` (the texts the column holds: every
+    value of a closed set, or a long free text) and the column's title."""
+    texts = [samples] if isinstance(samples, str) else list(samples)
     model = view.model()
+    title = model.headerData(column, Qt.Orientation.Horizontal) if model else None
+    title_width = (
+        view.horizontalHeader().fontMetrics().horizontalAdvance(str(title)) + TITLE_PADDING
+        if title
+        else 0
+    )
+    advance = view.fontMetrics().horizontalAdvance
+    return max([advance(text) + CELL_PADDING for text in texts] + [title_width])
+
+
+def fit_columns_to_samples(view: QTableView, samples: Sequence[str | Sequence[str]]) -> None:
+    """Starting widths from the columns' content: each shows its widest sample text and its
+    title whole ("" or (): leave the column as it is, the stretching one); the technician may
+    drag them. Nothing asks the model for its rows (``ResizeToContents`` would, for every
+    row)."""
     for column, sample in enumerate(samples):
         if sample:
-            title = model.headerData(column, Qt.Orientation.Horizontal) if model else None
-            # Room for the sort arrow beside the title.
-            title_width = metrics.horizontalAdvance(str(title)) + 24 if title else 0
-            view.setColumnWidth(column, max(metrics.horizontalAdvance(sample) + 18, title_width))
+            view.setColumnWidth(column, column_width(view, column, sample))
 
 
 def stretch_columns(table: QTableView, *columns: int) -> None:

@@ -107,6 +107,7 @@ def main(database: str, folder: str) -> None:
     with_dialog(out, "6-sell-pack", packs.open_sell_dialog, lambda _d: None)  # type: ignore[attr-defined]
     invoices = window.view_named("invoices")
     window.show_view(window.views.index(invoices))
+    grab(out, "8-invoices")
     with_dialog(out, "7-new-draft", invoices.open_new_draft_dialog, lambda _d: None)  # type: ignore[attr-defined]
     window.close()
     qt.quit()

@@ -19,7 +19,7 @@ from app.domain.sla import Plan
 from app.i18n import _
 from app.services import customers
 from app.services.context import Desk
-from app.services.labels import plan_label
+from app.services.labels import plan_label, plan_short_label
 from ui.context import UiContext
 from ui.views.customers import record as customer_record
 from ui.views.customers.view import CustomersView
@@ -126,7 +126,7 @@ def test_typing_a_search_lists_the_matching_customers(
     assert listed_row(view, "Padaria Estrela") == [
         "Padaria Estrela",
         "501964843",
-        plan_label(Plan.NONE),
+        plan_short_label(Plan.NONE),
         "Porto",
         "",
     ]
@@ -138,7 +138,7 @@ def test_typing_a_search_lists_the_matching_customers(
     ):
         replace_text(qtbot, view.search, typed)
         qtbot.waitUntil(lambda expected=expected: listed_names(view) == expected)
-    assert listed_row(view, "Farmácia Central")[2] == plan_label(Plan.STANDARD)
+    assert listed_row(view, "Farmácia Central")[2] == plan_short_label(Plan.STANDARD)
 
 
 def test_archived_customers_show_only_when_asked(

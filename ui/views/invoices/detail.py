@@ -35,8 +35,8 @@ from ui.operations import Operation, op
 from ui.table_model import RIGHT
 from ui.views.invoices.dialogs import AddLineDialog
 from ui.views.invoices.handover import one_at_a_time
-from ui.views.invoices.tables import legal_state_text, line_model
-from ui.widgets import RowTable
+from ui.views.invoices.tables import legal_state_text, line_model, line_samples
+from ui.widgets import RowTable, fit_columns_to_samples
 
 MUTED_STYLE = "color: #5f6d78;"
 
@@ -145,7 +145,7 @@ class InvoiceDetail(QWidget):
         self._make_buttons()
         self.lines = line_model()
         self.line_table = RowTable(self.lines, _("Lines of the document"))
-        self.line_table.fit_columns({0: 90, 2: 95, 3: 105, 4: 95, 5: 60})
+        fit_columns_to_samples(self.line_table, line_samples())
         self.line_table.stretch_column(1)
         self.line_table.setSortingEnabled(False)  # the lines keep their printed order
         self.line_table.selectionModel().selectionChanged.connect(self._update_buttons)

@@ -400,8 +400,14 @@ _SAMPLE_NAME = "Clínica Dentária Sorris"
 _SAMPLE_SENDER = "secretaria@marquesadv."
 
 
+#: A column whose samples are all it can hold (a channel, a reason…): shown whole, whatever
+#: its width. Free text (names, senders) starts at a width that leaves the subject room.
+WHOLE = 0
+
+
 def queue_samples() -> dict[int, tuple[list[str], int]]:
-    """Per column: sample texts and the widest it may start at (px)."""
+    """Per column: sample texts and the widest it may start at (px; ``WHOLE``: as wide as its
+    widest sample, for the closed sets: "Canal sem g…" hid which channel)."""
     return {
         QueueColumn.TIME_LEFT: (
             [
@@ -409,29 +415,24 @@ def queue_samples() -> dict[int, tuple[list[str], int]]:
                 format_countdown(timedelta(minutes=59, seconds=59)),
                 _("indicative: {when}").format(when=format_datetime(_SAMPLE_AT)),
             ],
-            220,
+            WHOLE,
         ),
         QueueColumn.CUSTOMER: ([_SAMPLE_NAME], 155),
-        QueueColumn.CHANNEL: ([channel_label(channel) for channel in Channel], 115),
+        QueueColumn.CHANNEL: ([channel_label(channel) for channel in Channel], WHOLE),
         QueueColumn.SENDER: ([_SAMPLE_SENDER], 155),
-        QueueColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], 140),
-        QueueColumn.DEADLINE: ([format_datetime(_SAMPLE_AT)], 140),
-        QueueColumn.STATE: (
-            [contact_state_label(ContactState.OPEN), contact_state_label(ContactState.ANSWERED)],
-            140,
-        ),
-        QueueColumn.GUARANTEE: (
-            [reason_short(Reason.GUARANTEED), reason_short(Reason.NO_PLAN)],
-            120,
-        ),
-        QueueColumn.COMPENSATION: ([compensation_text_of(2, revoked=False)], 100),
+        QueueColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], WHOLE),
+        QueueColumn.DEADLINE: ([format_datetime(_SAMPLE_AT)], WHOLE),
+        QueueColumn.STATE: ([contact_state_label(state) for state in ContactState], WHOLE),
+        QueueColumn.GUARANTEE: ([reason_short(reason) for reason in Reason], WHOLE),
+        # (a revoked grant, rarer, is cut: its tooltip says it whole)
+        QueueColumn.COMPENSATION: ([compensation_text_of(2, revoked=False)], WHOLE),
     }
 
 
 def rejected_samples() -> dict[int, tuple[list[str], int]]:
     return {
-        RejectedColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], 140),
-        RejectedColumn.CHANNEL: ([channel_label(channel) for channel in Channel], 140),
+        RejectedColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], WHOLE),
+        RejectedColumn.CHANNEL: ([channel_label(channel) for channel in Channel], WHOLE),
         RejectedColumn.SENDER: ([_SAMPLE_SENDER + "pt"], 200),
         RejectedColumn.CUSTOMER: ([_SAMPLE_NAME], 200),
         RejectedColumn.SUBJECT: ([_SAMPLE_NAME + _SAMPLE_NAME], 260),
