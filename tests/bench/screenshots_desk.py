@@ -28,6 +28,7 @@ from app.services.context import Desk
 from app.store.database import open_database
 from ui.app import application, build_window
 from ui.context import UiContext
+from ui.views.customer_search import CustomerSearch
 
 
 def grab(out: Path, name: str, wait: int = 500) -> None:
@@ -104,11 +105,19 @@ def main(database: str, folder: str) -> None:
 
     packs = window.view_named("packs")
     window.show_view(window.views.index(packs))
-    with_dialog(out, "6-sell-pack", packs.open_sell_dialog, lambda _d: None)  # type: ignore[attr-defined]
+
+    def choose(dialog: QDialog) -> None:
+        picker = dialog.findChild(CustomerSearch)
+        if picker is not None:
+            picker.set_customer(longest.id)
+
+    # The customer with the longest name, as the list shows it with the NIF.
+    longest = max(customers.search_customers(""), key=lambda row: len(row.name))
+    with_dialog(out, "6-sell-pack", packs.open_sell_dialog, choose)  # type: ignore[attr-defined]
     invoices = window.view_named("invoices")
     window.show_view(window.views.index(invoices))
     grab(out, "8-invoices")
-    with_dialog(out, "7-new-draft", invoices.open_new_draft_dialog, lambda _d: None)  # type: ignore[attr-defined]
+    with_dialog(out, "7-new-draft", invoices.open_new_draft_dialog, choose)  # type: ignore[attr-defined]
     window.close()
     qt.quit()
 
