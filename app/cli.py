@@ -39,10 +39,36 @@ argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 
 class CommandError(Exception):
-    """A command failed for a reason the user can act on; the message is already translated."""
+    """A command failed for a reason the user can act on; the message is already translated.
+    ``code``: the exit status (2 where the arguments name more than one thing, as argparse does
+    for a usage error)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _db_help() -> str:
+    return _("database file or postgresql:// URL (default: BALCAO_DB or the user data folder)")
+
+
+def add_db(parser: argparse.ArgumentParser) -> None:
+    """A command's own ``--db`` (``balcao COMMAND --db X`` and ``balcao --db X COMMAND`` mean the
+    same)."""
+    parser.add_argument("--db", dest="command_db", metavar=_("PATH_OR_URL"), help=_db_help())
+
+
+def _output(parser: argparse.ArgumentParser, suffix: str) -> None:
+    parser.add_argument(
+        "output",
+        metavar=_("FILE") + suffix,
+        help=_("the file to write (replaced when it exists)"),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Help texts and metavariables are in the user's language (Portuguese by default); the
+    # command and option names are not: scripts call them.
     parser = argparse.ArgumentParser(
         prog="balcao", description=_("Balcão: support plans, deadlines, sessions and invoices.")
     )
@@ -52,42 +78,57 @@ def build_parser() -> argparse.ArgumentParser:
         version=f"balcao {__version__}",
         help=_("show the version and exit"),
     )
-    parser.add_argument(
-        "--db",
-        metavar="PATH_OR_URL",
-        help=_("database file or postgresql:// URL (default: BALCAO_DB or the user data folder)"),
-    )
+    parser.add_argument("--db", metavar=_("PATH_OR_URL"), help=_db_help())
     parser.add_argument(
         "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help=_("interface language")
     )
     parser.add_argument(
         "--technician",
-        metavar="NAME_OR_ID",
+        metavar=_("NAME_OR_ID"),
         help=_("the technician at this desk (default: the one chosen last on this computer)"),
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", metavar=_("COMMAND"), help=_("what to do (none: open the window)")
+    )
     demo = commands.add_parser("demo", help=_("fill a new database with demo data"))
-    demo.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
-    demo.add_argument("--size", choices=("small", "large"), default="small")
+    add_db(demo)
+    demo.add_argument(
+        "--size",
+        choices=("small", "large"),
+        default="small",
+        help=_("small: a few customers of every kind; large: thousands, to measure speed"),
+    )
     invoices = commands.add_parser("invoices", help=_("list the issued invoices"))
-    invoices.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    add_db(invoices)
     export = commands.add_parser("export-invoice", help=_("write an invoice as PDF"))
-    export.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
-    export.add_argument("number", help=_("the invoice number, e.g. FT 2026/17"))
-    export.add_argument("output", metavar="OUT.pdf")
+    add_db(export)
+    export.add_argument(
+        "number",
+        metavar=_("NUMBER"),
+        help=_("the invoice number, e.g. FT 2026/17 (any case, spaces optional)"),
+    )
+    _output(export, ".pdf")
     statement = commands.add_parser("statement", help=_("write a customer's monthly statement"))
-    statement.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
-    statement.add_argument("customer", help=_("the customer's id, NIF or name"))
-    statement.add_argument("month", metavar="YYYY-MM")
-    statement.add_argument("output", metavar="OUT.pdf")
+    add_db(statement)
+    statement.add_argument(
+        "customer",
+        metavar=_("CUSTOMER"),
+        help=_("the customer's id, NIF, name or a part of the name only they have"),
+    )
+    statement.add_argument("month", metavar=_("YYYY-MM"), help=_("the month, e.g. 2026-03"))
+    _output(statement, ".pdf")
     export_csv = commands.add_parser(
         "export-csv", help=_("write the sessions or the ledger of a period as CSV")
     )
-    export_csv.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
-    export_csv.add_argument("table", choices=("sessions", "ledger"))
-    export_csv.add_argument("start", metavar="FROM", help=_("the first day, e.g. 2026-03-01"))
-    export_csv.add_argument("end", metavar="TO", help=_("the last day, e.g. 2026-03-31"))
-    export_csv.add_argument("output", metavar="OUT.csv")
+    add_db(export_csv)
+    export_csv.add_argument(
+        "table",
+        choices=("sessions", "ledger"),
+        help=_("sessions: the remote sessions; ledger: the movements of the hour balances"),
+    )
+    export_csv.add_argument("start", metavar=_("FROM"), help=_("the first day, e.g. 2026-03-01"))
+    export_csv.add_argument("end", metavar=_("TO"), help=_("the last day, e.g. 2026-03-31"))
+    _output(export_csv, ".csv")
     _add_invoicing(commands)
     _add_intake_commands(commands)
     from app.cli_import import add_import_parser  # issue 15
@@ -104,15 +145,22 @@ def _add_invoicing(commands: Any) -> None:
     invoicing = commands.add_parser(
         "invoicing", help=_("hand the invoices to the certified invoicing program")
     )
-    actions = invoicing.add_subparsers(dest="invoicing_command", metavar="ACTION", required=True)
+    actions = invoicing.add_subparsers(
+        dest="invoicing_command", metavar=_("ACTION"), required=True, help=_("what to do")
+    )
     setup = actions.add_parser("setup", help=_("set the company's certified invoicing program"))
-    setup.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
-    setup.add_argument("--provider", required=True, choices=("invoicexpress",))
-    setup.add_argument("--account", required=True, metavar="NAME", help=_("the account's name"))
+    add_db(setup)
+    setup.add_argument(
+        "--provider",
+        required=True,
+        choices=("invoicexpress",),
+        help=_("the certified invoicing program"),
+    )
+    setup.add_argument("--account", required=True, metavar=_("NAME"), help=_("the account's name"))
     setup.add_argument(
         "--api-key-env",
         required=True,
-        metavar="VAR",
+        metavar=_("VARIABLE"),
         help=_("the environment variable that holds the API key (only its name is kept)"),
     )
     setup.add_argument(
@@ -124,66 +172,103 @@ def _add_invoicing(commands: Any) -> None:
     push = actions.add_parser(
         "push", help=_("send an issued document to the certified invoicing program")
     )
-    push.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
-    push.add_argument("number", help=_("the invoice number, e.g. FT 2026/17"))
+    add_db(push)
+    push.add_argument("number", metavar=_("NUMBER"), help=_("the invoice number, e.g. FT 2026/17"))
     push.add_argument("--finalize", action="store_true", help=_("finalize it there too"))
 
 
 def _with_db(parser: argparse.ArgumentParser, *, technician: bool = False) -> None:
-    parser.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
+    add_db(parser)
     if technician:
         parser.add_argument(
             "--technician",
             dest="command_technician",
-            metavar="NAME_OR_ID",
+            metavar=_("NAME_OR_ID"),
             help=_("the administrator at this desk"),
         )
+
+
+def _kind_help() -> str:
+    return _(
+        "email: the support address; priority_email: the priority address; team: the team's "
+        "own address"
+    )
 
 
 def _add_intake_commands(commands: Any) -> None:
     """Issue 11's commands: ``mailbox``, ``address``, ``fetch-mail``, ``contacts``."""
     mailbox = commands.add_parser("mailbox", help=_("the support mailboxes read for contacts"))
-    actions = mailbox.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = mailbox.add_subparsers(
+        dest="action", metavar=_("ACTION"), required=True, help=_("what to do")
+    )
     add = actions.add_parser("add", help=_("add a mailbox (an administrator)"))
     _with_db(add, technician=True)
-    add.add_argument("name", metavar="NAME")
-    add.add_argument("--host", required=True)
-    add.add_argument("--port", required=True, type=int)
-    add.add_argument("--security", required=True, choices=("ssl", "starttls", "none"))
-    add.add_argument("--user", required=True)
+    add.add_argument("name", metavar=_("NAME"), help=_("the mailbox's name in Balcão"))
+    add.add_argument(
+        "--host", required=True, metavar=_("SERVER"), help=_("the IMAP server's address")
+    )
+    add.add_argument(
+        "--port", required=True, type=int, metavar=_("PORT"), help=_("the IMAP server's port")
+    )
+    add.add_argument(
+        "--security",
+        required=True,
+        choices=("ssl", "starttls", "none"),
+        help=_("how the connection is protected"),
+    )
+    add.add_argument("--user", required=True, metavar=_("USER"), help=_("the IMAP user name"))
     add.add_argument(
         "--password-env",
-        metavar="VAR",
+        metavar=_("VARIABLE"),
         help=_("the environment variable that holds the password, read at each fetch"),
     )
-    add.add_argument("--ca-file", metavar="F", help=_("the company's own CA certificate (PEM)"))
-    add.add_argument("--folder", default="INBOX")
-    add.add_argument("--sent-folder", default="Sent")
+    add.add_argument(
+        "--ca-file", metavar=_("FILE"), help=_("the company's own CA certificate (PEM)")
+    )
+    add.add_argument(
+        "--folder",
+        default="INBOX",
+        metavar=_("FOLDER"),
+        help=_("the folder read for new messages (default: INBOX)"),
+    )
+    add.add_argument(
+        "--sent-folder",
+        default="Sent",
+        metavar=_("FOLDER"),
+        help=_("the folder of the messages sent, read for responses (default: Sent)"),
+    )
     add.add_argument(
         "--since",
-        metavar="YYYY-MM-DD",
+        metavar=_("YYYY-MM-DD"),
         help=_("also take the messages already there from that day"),
     )
     listing = actions.add_parser("list", help=_("list the mailboxes"))
     _with_db(listing, technician=True)
     remove = actions.add_parser("remove", help=_("stop reading a mailbox (an administrator)"))
     _with_db(remove, technician=True)
-    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("name", metavar=_("NAME"), help=_("the mailbox's name in Balcão"))
 
     address = commands.add_parser("address", help=_("the support and team addresses"))
-    address_actions = address.add_subparsers(dest="action", metavar="ACTION", required=True)
+    address_actions = address.add_subparsers(
+        dest="action", metavar=_("ACTION"), required=True, help=_("what to do")
+    )
     address_add = address_actions.add_parser("add", help=_("add an address (an administrator)"))
     _with_db(address_add, technician=True)
-    address_add.add_argument("address", metavar="ADDRESS")
-    address_add.add_argument("kind", choices=("email", "priority_email", "team"))
+    address_add.add_argument("address", metavar=_("ADDRESS"), help=_("the email address"))
+    address_add.add_argument("kind", choices=("email", "priority_email", "team"), help=_kind_help())
     address_list = address_actions.add_parser("list", help=_("list the addresses"))
     _with_db(address_list, technician=True)
     address_remove = address_actions.add_parser(
         "remove", help=_("remove an address (an administrator)")
     )
     _with_db(address_remove, technician=True)
-    address_remove.add_argument("address", metavar="ADDRESS")
-    address_remove.add_argument("kind", nargs="?", choices=("email", "priority_email", "team"))
+    address_remove.add_argument("address", metavar=_("ADDRESS"), help=_("the email address"))
+    address_remove.add_argument(
+        "kind",
+        nargs="?",
+        choices=("email", "priority_email", "team"),
+        help=_kind_help() + " " + _("(none: every kind)"),
+    )
 
     fetch = commands.add_parser("fetch-mail", help=_("read every mailbox once"))
     _with_db(fetch)
@@ -465,7 +550,7 @@ def commands_without_qt() -> dict[str, Command]:
     }
 
 
-def fail(message: str) -> int:
+def fail(message: str, code: int = 1) -> int:
     """Prints a translated error to stderr; the exit code of a failed command."""
     print(_("balcao: error: {message}").format(message=message), file=sys.stderr)
-    return 1
+    return code

@@ -13,14 +13,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli import Command, CommandError, _require_existing, command_database
+from app.cli import Command, CommandError, _require_existing, add_db, command_database
 from app.errors import KnownError
 from app.i18n import _
 
 
 def add_import_parser(commands: Any) -> None:
     importing = commands.add_parser("import", help=_("bring records in from a file"))
-    what = importing.add_subparsers(dest="import_what", metavar="WHAT", required=True)
+    what = importing.add_subparsers(
+        dest="import_what", metavar=_("WHAT"), required=True, help=_("what to import")
+    )
     customers = what.add_parser(
         "customers",
         help=_("customers from a WHMCS client export or a Balcão CSV"),
@@ -31,8 +33,8 @@ def add_import_parser(commands: Any) -> None:
             "be read."
         ),
     )
-    customers.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
-    customers.add_argument("file", metavar="FILE.csv", help=_("the CSV file to import"))
+    add_db(customers)
+    customers.add_argument("file", metavar=_("FILE") + ".csv", help=_("the CSV file to import"))
     customers.add_argument(
         "--dry-run",
         action="store_true",

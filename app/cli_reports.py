@@ -14,10 +14,20 @@ REPORT_NAMES = ("guarantees", "response-times", "hours", "packs", "revenue")
 
 def add_report_parser(commands: Any) -> None:
     report = commands.add_parser("report", help=_("print a report of a period, tab-separated"))
-    report.add_argument("report", choices=REPORT_NAMES)
-    report.add_argument("--db", dest="command_db", metavar="PATH_OR_URL")
-    report.add_argument("--from", dest="start", metavar="YYYY-MM", required=True)
-    report.add_argument("--to", dest="end", metavar="YYYY-MM", required=True)
+    from app.cli import add_db
+
+    report.add_argument("report", choices=REPORT_NAMES, help=_("the report"))
+    add_db(report)
+    report.add_argument(
+        "--from",
+        dest="start",
+        metavar=_("YYYY-MM"),
+        required=True,
+        help=_("the first month, e.g. 2026-01"),
+    )
+    report.add_argument(
+        "--to", dest="end", metavar=_("YYYY-MM"), required=True, help=_("the last month")
+    )
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -139,3 +139,42 @@ def test_no_translation_inside_an_f_string() -> None:
                     ):
                         hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
     assert hidden == [], "translate outside the f-string:\n" + "\n".join(hidden)
+
+
+#: A rule's code ("P18") is for the code and its tests, not for the people at the desk.
+RULE_CODE = re.compile(r"\(P\d+[a-z]?\)|\bP\d+[a-z]?\b")
+
+
+def test_no_rule_code_is_shown_to_users(source_messages: Catalog, translations: Catalog) -> None:
+    shown = [
+        text
+        for catalog in (source_messages, translations)
+        for message in _messages(catalog)
+        for text in (*_strings(message.id), *_strings(message.string))
+        if RULE_CODE.search(text)
+    ]
+    assert shown == [], "rule codes in user-facing strings:\n" + "\n".join(shown)
+
+
+#: A count followed by what it counts, in a string that is not plural ("1 h gratuitas"): it must
+#: go through ngettext. These count what is never one (thousands, a page of fifty).
+COUNTED = re.compile(
+    r"\{\w+\} (?:h free|h of|free hours?|hours?|days?|sessions?|messages?|tries|customers?|"
+    r"contacts?|invoices?|movements?|documents?|entries|rows?|months?|weeks?)\b"
+)
+NEVER_ONE = {
+    "The first {count} customers: type more to narrow the search.",
+    "{count} customers…",
+}
+
+
+def test_counts_shown_to_users_go_through_ngettext(source_messages: Catalog) -> None:
+    singular_only = [
+        message.id
+        for message in _messages(source_messages)
+        if isinstance(message.id, str)
+        and message.id not in NEVER_ONE
+        and not message.id.startswith("Demo data written")  # the demo's totals: never one
+        and COUNTED.search(message.id)
+    ]
+    assert singular_only == [], "use ngettext for:\n" + "\n".join(singular_only)

@@ -18,7 +18,12 @@ from app.clock import SystemClock
 from app.services.errors import ServiceError
 from app.services.exports import cannot_write
 from app.services.invoices import invoice_by_number
-from app.services.statements import customer_statement, find_customer, parse_month
+from app.services.statements import (
+    SeveralCustomers,
+    customer_statement,
+    find_customer,
+    parse_month,
+)
 from ui.pdf import ensure_gui_application, write_invoice_pdf, write_statement_pdf
 
 _D = TypeVar("_D")
@@ -49,14 +54,18 @@ def export_invoice(args: argparse.Namespace) -> int:
 
 
 def statement(args: argparse.Namespace) -> int:
-    """Writes a customer's statement of one month as PDF; the customer is named by id, NIF or
-    exact name, the month as ``2026-03``."""
+    """Writes a customer's statement of one month as PDF; the customer is named by id, NIF,
+    name or a part of the name only they have (several: listed, exit status 2), the month as
+    ``2026-03``."""
     try:
         year, month = parse_month(args.month)
     except ServiceError as error:
         raise CommandError(error.message) from error
     with command_database(args.db):
-        customer_id = find_customer(args.customer)
+        try:
+            customer_id = find_customer(args.customer)
+        except SeveralCustomers as error:
+            raise CommandError(error.message, code=2) from error
         made = customer_statement(customer_id, year, month, now=SystemClock().now())
     return _write(write_statement_pdf, made, Path(args.output))
 

@@ -1,5 +1,5 @@
 """Telling the user what went wrong, in their language, without losing what they typed; and
-asking (a confirmation, a reason, where to save a PDF)."""
+asking (a confirmation, a reason, where to save a file, whether to open it)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.errors import KnownError
@@ -58,22 +60,66 @@ def act_with_reason(
             return outcome
 
 
-def ask_pdf_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
-    """Where to save a PDF (``suggested``: a folder and a file name); ``.pdf`` is added to a
-    name typed without it. ``None`` when cancelled."""
-    return _ask_path(parent, title, suggested, _("PDF documents (*.pdf)"), ".pdf")
+#: The folder a file was last saved in, on this computer: the next save dialog starts there.
+LAST_FOLDER_KEY = "files/last_save_folder"
 
 
-def ask_csv_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
-    """As ``ask_pdf_path``, for a CSV file for a spreadsheet."""
-    return _ask_path(parent, title, suggested, _("CSV files for spreadsheets (*.csv)"), ".csv")
+def _settings() -> QSettings:
+    """This computer's settings (tests put them in a folder of their own)."""
+    return QSettings()
 
 
-def _ask_path(
-    parent: QWidget | None, title: str, suggested: Path, kinds: str, suffix: str
+def save_folder() -> Path:
+    """Where a save dialog starts: the folder a file was last saved in while it still exists,
+    else the user's Documents (never the folder the program runs from)."""
+    last = str(_settings().value(LAST_FOLDER_KEY, "", type=str) or "")
+    if last and Path(last).is_dir():
+        return Path(last)
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents else Path.home()
+
+
+def ask_save_path(
+    parent: QWidget | None, title: str, file_name: str, kinds: str, suffix: str
 ) -> Path | None:
+    """The one save dialog: starts in ``save_folder`` with ``file_name`` suggested, adds
+    ``suffix`` to a name typed without it, and remembers the folder chosen. ``None`` when
+    cancelled."""
+    suggested = save_folder() / Path(file_name).name
     chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), kinds)
     if not chosen:
         return None
     path = Path(chosen)
-    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+    if path.suffix.lower() != suffix:
+        path = path.with_name(path.name + suffix)
+    _settings().setValue(LAST_FOLDER_KEY, str(path.parent))
+    return path
+
+
+def ask_pdf_path(parent: QWidget | None, title: str, file_name: str) -> Path | None:
+    """Where to save a PDF (``ask_save_path``)."""
+    return ask_save_path(parent, title, file_name, _("PDF documents (*.pdf)"), ".pdf")
+
+
+def ask_csv_path(parent: QWidget | None, title: str, file_name: str) -> Path | None:
+    """Where to save a CSV file for a spreadsheet (``ask_save_path``)."""
+    return ask_save_path(parent, title, file_name, _("CSV files for spreadsheets (*.csv)"), ".csv")
+
+
+def offer_to_open(parent: QWidget | None, path: Path) -> QMessageBox:
+    """After a file was saved: says where, with a button that opens it in the desktop's own
+    program. Not modal: the technician may go on working and leave it unanswered."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        _("File saved"),
+        _("Saved to {path}.").format(path=path),
+        QMessageBox.StandardButton.Close,
+        parent,
+    )
+    opener = box.addButton(_("&Open"), QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(opener)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    opener.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
+    box.show()
+    return box

@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_window(args)
     except CommandError as error:
-        return fail(str(error))
+        return fail(str(error), error.code)
 
 
 if __name__ == "__main__":

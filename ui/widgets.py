@@ -4,16 +4,20 @@ a dialog's buttons, the read-only table of records, and finding an item of a com
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,9 +32,54 @@ from ui.table_model import RowTableModel, TableProxy
 
 ERROR_COLOUR = "#b3261e"
 
+_Label = TypeVar("_Label", bound=QLabel)
 
-class FieldMessage(QLabel):
-    """What is wrong with the field above it, in red; takes no room while there is nothing."""
+
+class NoteLabel(QLabel):
+    """A line under a field (what is wrong with it, what was found from it) that keeps its room
+    while empty or hidden (``reserve_line``): showing it moves nothing below it. Too long for its
+    width, it is drawn cut with "…"; ``text()`` and the tooltip keep it whole."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.wordWrap():  # not reserved: a plain label
+            super().paintEvent(event)
+            return
+        area = self.contentsRect()
+        shown = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, area.width()
+        )
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            area,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            self.palette(),
+            self.isEnabled(),
+            shown,
+            self.foregroundRole(),
+        )
+
+
+def reserve_line(note: _Label) -> _Label:
+    """Keeps one line of room for ``note`` whether it shows or not, and never more: a message
+    appearing under a field pushed the fields below it down under the cursor, and what was typed
+    next went to the wrong field (issue 15). Its width is what the form gives it."""
+    policy = note.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    note.setSizePolicy(policy)
+    note.setWordWrap(False)
+    note.setFixedHeight(note.fontMetrics().height())
+    return note
+
+
+class FieldMessage(NoteLabel):
+    """What is wrong with the field above it, in red; hidden while there is nothing (its room
+    kept where a form reserves it: ``with_message``)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,18 +112,24 @@ class FieldMessage(QLabel):
         return bool(self.text())
 
 
+#: A field no wider than this leaves room for its message beside it, on its own line.
+_BESIDE_UP_TO = 400
+
+
 def with_message(field: QWidget, *notes: QLabel) -> QWidget:
-    """The field with the lines under it (what is wrong with it, what was found from it), as one
-    cell of a form."""
+    """The field with the lines that speak of it (what is wrong with it, what was found from
+    it), as one cell of a form. Each line keeps its room while empty (``reserve_line``): beside
+    a narrow field (a NIF, a postcode: no room is lost), else under it."""
     cell = QWidget()
-    layout = QVBoxLayout(cell)
+    beside = 0 < field.maximumWidth() <= _BESIDE_UP_TO and len(notes) == 1
+    layout: QBoxLayout = QHBoxLayout(cell) if beside else QVBoxLayout(cell)
     layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
+    layout.setSpacing(8 if beside else 2)
     layout.addWidget(field)
     for note in notes:
         if isinstance(note, FieldMessage) and note.field is None:
             note.attach(field)
-        layout.addWidget(note)
+        layout.addWidget(reserve_line(note))
     cell.setFocusProxy(field)
     return cell
 
@@ -212,18 +267,34 @@ DATETIME_SAMPLE = "00/00/0000 00:00"
 DURATION_SAMPLE = "00 h 00 min"
 
 
-def fit_columns_to_samples(view: QTableView, samples: Sequence[str]) -> None:
-    """Starting widths, each the width of a sample text or of the column's title, whichever is
-    wider ("": leave the column as it is, the stretching one); the technician may drag them
-    wider. Nothing asks the model for its rows (``ResizeToContents`` would, for every row)."""
-    metrics = view.fontMetrics()
+#: Room beside a cell's text (its margins), and beside a title (its margins and sort arrow).
+CELL_PADDING = 18
+TITLE_PADDING = 24
+
+
+def column_width(view: QTableView, column: int, samples: str | Sequence[str]) -> int:
+    """The width that shows whole the widest of ``samples`` (the texts the column holds: every
+    value of a closed set, or a long free text) and the column's title."""
+    texts = [samples] if isinstance(samples, str) else list(samples)
     model = view.model()
+    title = model.headerData(column, Qt.Orientation.Horizontal) if model else None
+    title_width = (
+        view.horizontalHeader().fontMetrics().horizontalAdvance(str(title)) + TITLE_PADDING
+        if title
+        else 0
+    )
+    advance = view.fontMetrics().horizontalAdvance
+    return max([advance(text) + CELL_PADDING for text in texts] + [title_width])
+
+
+def fit_columns_to_samples(view: QTableView, samples: Sequence[str | Sequence[str]]) -> None:
+    """Starting widths from the columns' content: each shows its widest sample text and its
+    title whole ("" or (): leave the column as it is, the stretching one); the technician may
+    drag them. Nothing asks the model for its rows (``ResizeToContents`` would, for every
+    row)."""
     for column, sample in enumerate(samples):
         if sample:
-            title = model.headerData(column, Qt.Orientation.Horizontal) if model else None
-            # Room for the sort arrow beside the title.
-            title_width = metrics.horizontalAdvance(str(title)) + 24 if title else 0
-            view.setColumnWidth(column, max(metrics.horizontalAdvance(sample) + 18, title_width))
+            view.setColumnWidth(column, column_width(view, column, sample))
 
 
 def stretch_columns(table: QTableView, *columns: int) -> None:

@@ -132,6 +132,19 @@ def response_terms(  # noqa: PLR0911 -- one return per row of the DESIGN.md deci
     return Terms(True, deadline, None, Reason.GUARANTEED)
 
 
+def plan_defaults(plan: Plan) -> ContractTerms:
+    """The terms a plan gives where the contract sets none (P5–P7, P17), as contract terms;
+    ``None`` where the plan has no such term (a Standard plan has no priority response, a
+    customer without a plan no guarantee nor compensation)."""
+    plan = Plan(plan)
+    return ContractTerms(
+        next_business_days=STANDARD_BUSINESS_DAYS if plan is Plan.STANDARD else None,
+        business_response=PRIORITY_RESPONSE if plan in PRIORITY_PLANS else None,
+        urgent_response=URGENT_RESPONSE if plan is Plan.PRIORITY_24_7 else None,
+        compensation_hours=COMPENSATION_HOURS[plan] or None,
+    )
+
+
 def compensation_hours(plan: Plan, contract: ContractTerms = NO_CONTRACT) -> int:
     """Free hours granted when the guarantee is missed (P17)."""
     if contract.compensation_hours is not None and Plan(plan) is not Plan.NONE:

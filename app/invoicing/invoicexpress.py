@@ -43,7 +43,7 @@ from urllib.parse import quote, quote_plus
 import httpx
 from babel import Locale
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.invoicing.base import (
     DocumentKind,
     InvoicingError,
@@ -254,9 +254,11 @@ class InvoiceXpress:
                 )
             return self._download(str(url))
         raise InvoicingError(
-            _("The certified program did not have the PDF ready after {count} tries.").format(
-                count=MAX_PDF_POLLS
-            )
+            ngettext(
+                "The certified program did not have the PDF ready after {count} try.",
+                "The certified program did not have the PDF ready after {count} tries.",
+                MAX_PDF_POLLS,
+            ).format(count=MAX_PDF_POLLS)
         )
 
     def check_connection(self) -> None:

@@ -13,7 +13,7 @@ from app.domain.packs import PackKind
 from app.domain.periods import Period
 from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason
 from app.domain.states import ContactState, InvoiceKind, InvoiceState, LedgerKind, SessionState
-from app.i18n import _, format_date, format_month
+from app.i18n import _, format_date, format_month, pgettext
 
 if TYPE_CHECKING:
     from app.services.compensation import GrantRecord
@@ -114,6 +114,17 @@ def plan_label(plan: Plan) -> str:
     }[Plan(plan)]
 
 
+def plan_short_label(plan: Plan) -> str:
+    """A plan in a narrow column, where "support" goes without saying ("Suporte Priori…" hid
+    Prioritário from Prioritário 24/7)."""
+    return {
+        Plan.NONE: _("No plan"),
+        Plan.STANDARD: pgettext("plan", "Standard"),
+        Plan.PRIORITY: pgettext("plan", "Priority"),
+        Plan.PRIORITY_24_7: pgettext("plan", "Priority 24/7"),
+    }[Plan(plan)]
+
+
 def channel_label(channel: Channel) -> str:
     return {
         Channel.EMAIL: _("Email/ticket"),
@@ -161,7 +172,7 @@ def reason_short(reason: Reason) -> str:
     return {
         Reason.GUARANTEED: _("Guaranteed"),
         Reason.NO_PLAN: _("No plan"),
-        Reason.UNREGISTERED_SENDER: _("Sender not registered"),
+        Reason.UNREGISTERED_SENDER: _("Not registered"),  # the sender: the tooltip says so
         Reason.CHANNEL_WITHOUT_GUARANTEE: _("Channel without guarantee"),
         Reason.PUBLIC_CHANNEL: _("Public channel"),
         Reason.REJECTED: _("Rejected"),

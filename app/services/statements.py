@@ -20,6 +20,8 @@ Decisions:
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -206,15 +208,41 @@ def _nif_digits(text: str) -> str | None:
     return compact if compact.isascii() and compact.isdigit() else None
 
 
-def find_customer(text: str) -> int:
-    """The customer named by ``text``: an id, a NIF, or the exact name.
+class SeveralCustomers(InputError):
+    """The text names more than one customer; the message lists them (the command line exits
+    with 2 then, as for a usage error)."""
 
-    ``NotFoundError`` when nobody matches, ``InputError`` when several customers do (two with
-    the same name, or an id that is another customer's NIF): the message lists them.
+
+def fold(text: str) -> str:
+    """A name as compared when typed by hand: no case, no accents ("Ótica" finds "otica")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _several(typed: str, found: Sequence[Any]) -> SeveralCustomers:
+    listed = "; ".join(
+        _("id {id}: {name} (NIF {nif})").format(id=row.id, name=row.name, nif=row.nif or _("none"))
+        for row in found
+    )
+    return SeveralCustomers(
+        _("{text} names more than one customer: {customers}. Use the id.").format(
+            text=typed, customers=listed
+        ),
+        field="customer",
+    )
+
+
+def find_customer(text: str) -> int:
+    """The customer named by ``text``: an id, a NIF, the name, or a part of the name that only
+    one customer has (case and accents aside: "oficina" finds "Oficina Auto Santos").
+
+    ``NotFoundError`` when nobody matches, ``SeveralCustomers`` (an ``InputError``) when several
+    customers do (two with the same name, a part of several names, an id that is another
+    customer's NIF): the message lists them.
     """
     typed = search_text(text)  # a NUL would be refused by PostgreSQL: no name holds one
     if not typed:
-        raise InputError(_("Name the customer: an id, a NIF or the exact name."), field="customer")
+        raise InputError(_("Name the customer: an id, a NIF or the name."), field="customer")
     matches = Customer.name == typed
     digits = _nif_digits(typed)
     if digits is not None:
@@ -227,23 +255,25 @@ def find_customer(text: str) -> int:
         .order_by(Customer.id)
     )
     if not found:
+        found = _by_part_of_name(typed)
+    if not found:
         raise NotFoundError(
             _("No customer has the id, NIF or name {text}.").format(text=typed), field="customer"
         )
     if len(found) > 1:
-        listed = "; ".join(
-            _("id {id}: {name} (NIF {nif})").format(
-                id=row.id, name=row.name, nif=row.nif or _("none")
-            )
-            for row in found
-        )
-        raise InputError(
-            _("{text} names more than one customer: {customers}. Use the id.").format(
-                text=typed, customers=listed
-            ),
-            field="customer",
-        )
+        raise _several(typed, found)
     return int(found[0].id)
+
+
+def _by_part_of_name(typed: str) -> list[Any]:
+    """The customers whose name holds ``typed``, case and accents aside; only those whose whole
+    name it is when there are such (``Oficina`` beside ``Oficina Auto``). Folded in Python: SQLite
+    and PostgreSQL fold accents differently, and a command reads the names once."""
+    wanted = fold(typed)
+    rows = Customer.select(Customer.id, Customer.name, Customer.nif).order_by(Customer.id)
+    holding = [row for row in rows if wanted in fold(row.name)]
+    whole = [row for row in holding if fold(row.name).strip() == wanted]
+    return whole or holding
 
 
 # --- gathering --------------------------------------------------------------------------------

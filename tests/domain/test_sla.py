@@ -21,6 +21,7 @@ from app.domain.sla import (
     compensation_hours,
     guarantee_outcome,
     is_breached,
+    plan_defaults,
     response_terms,
     urgency,
     urgency_schedule,
@@ -249,6 +250,21 @@ def test_plans_and_channels_accept_their_stored_values() -> None:
 def test_p17_compensation_hours_per_plan() -> None:
     assert [compensation_hours(plan) for plan in Plan] == [0, 1, 1, 2]
     assert compensation_hours("priority_24_7") == 2  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("plan", list(Plan))
+def test_p18_plan_defaults_are_the_terms_the_plan_gives(plan: Plan) -> None:
+    """What the Contrato tab shows as each plan's default: a contract holding exactly those
+    terms changes nothing, and a term the plan does not have is not shown (``None``)."""
+    defaults = plan_defaults(plan)
+    received = lisbon(MONDAY, 10)
+    for channel in Channel:
+        alone = response_terms(plan, channel, received, True, CAL)
+        assert response_terms(plan, channel, received, True, CAL, contract=defaults) == alone
+    assert compensation_hours(plan, defaults) == compensation_hours(plan)
+    assert (defaults.business_response is None) == (plan not in (Plan.PRIORITY, Plan.PRIORITY_24_7))
+    assert (defaults.urgent_response is None) == (plan is not Plan.PRIORITY_24_7)
+    assert (defaults.next_business_days is None) == (plan is not Plan.STANDARD)
 
 
 def test_p17_response_exactly_at_deadline_is_not_a_breach() -> None:

@@ -462,6 +462,9 @@ def test_finding_invoices_by_number_and_listing_them(
     second = issued(desk, other.id, "20.00")
     kept_draft = draft(desk, customer.id)
     assert invoices.invoice_by_number(" FT 2025/2 ") == second
+    # Issue 15: any case, the spaces optional.
+    for typed in ("ft 2025/2", "Ft2025/2", "FT 2025 / 2", "ft  2025/ 2"):
+        assert invoices.invoice_by_number(typed) == second, typed
     with pytest.raises(NotFoundError):
         invoices.invoice_by_number("FT 2025/9")
     with pytest.raises(InputError) as refused:

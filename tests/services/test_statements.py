@@ -18,6 +18,7 @@ from app.services import compensation, contacts, customers, packs, sessions
 from app.services.context import Desk
 from app.services.errors import InputError, NotFoundError
 from app.services.statements import (
+    SeveralCustomers,
     customer_statement,
     find_customer,
     parse_month,
@@ -259,9 +260,33 @@ def test_find_customer_by_id_nif_or_exact_name(silva: Customer) -> None:
     assert find_customer(f"PT {SILVA_NIF[:3]} {SILVA_NIF[3:6]} {SILVA_NIF[6:]}") == silva.id
     assert find_customer(f"  {SILVA_NAME} ") == silva.id
     with pytest.raises(NotFoundError):
-        find_customer("Silva")  # not the exact name
+        find_customer("Sousa")  # no name holds it
     with pytest.raises(InputError):
         find_customer("  ")
+
+
+def test_find_customer_by_a_part_of_the_name_only_they_have(silva: Customer) -> None:
+    """Issue 15: "Oficina" names "Oficina Auto Santos & Filhos, Lda.", case and accents aside."""
+    oficina = Customer.create(
+        name="Oficina Auto Santos & Filhos, Lda.", created_at=lisbon(2025, 1, 2)
+    )
+    otica = Customer.create(name="Ótica Visão Clara", created_at=lisbon(2025, 1, 2))
+    assert find_customer("Oficina") == oficina.id
+    assert find_customer("  oficina auto ") == oficina.id
+    assert find_customer("otica visao") == otica.id
+    assert find_customer("ÓTICA") == otica.id
+    assert find_customer("Silva") == silva.id
+
+
+def test_find_customer_lists_every_customer_a_part_names(silva: Customer) -> None:
+    first = Customer.create(name="Oficina Auto Santos", created_at=lisbon(2025, 1, 2))
+    second = Customer.create(name="Oficina do Zé", created_at=lisbon(2025, 1, 2))
+    with pytest.raises(SeveralCustomers) as refused:
+        find_customer("oficina")
+    assert first.name in refused.value.message and second.name in refused.value.message
+    # A customer whose whole name it is wins over those whose name merely holds it.
+    whole = Customer.create(name="Oficina", created_at=lisbon(2025, 1, 2))
+    assert find_customer("OFICINA") == whole.id
 
 
 def test_find_customer_refuses_an_ambiguous_name(silva: Customer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -30,6 +31,23 @@ T = TypeVar("T")
 @pytest.fixture
 def context(desk: Desk) -> UiContext:  # noqa: F811 - the fixture imported above, by name
     return UiContext(desk)
+
+
+@pytest.fixture(autouse=True)
+def save_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The save dialogs remember their folder in a settings file of the test's own, not in the
+    user's (``ui.feedback``)."""
+    from PySide6.QtCore import QSettings
+
+    from ui import feedback
+
+    path = tmp_path_factory.mktemp("settings") / "balcao.ini"
+    monkeypatch.setattr(
+        feedback, "_settings", lambda: QSettings(str(path), QSettings.Format.IniFormat)
+    )
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from app.domain.sla import Plan
 from app.i18n import _
 from app.services import customers
 from app.services.context import Desk
-from app.services.labels import plan_label
+from app.services.labels import plan_label, plan_short_label
 from ui.context import UiContext
 from ui.views.customers import record as customer_record
 from ui.views.customers.view import CustomersView
@@ -126,7 +126,7 @@ def test_typing_a_search_lists_the_matching_customers(
     assert listed_row(view, "Padaria Estrela") == [
         "Padaria Estrela",
         "501964843",
-        plan_label(Plan.NONE),
+        plan_short_label(Plan.NONE),
         "Porto",
         "",
     ]
@@ -138,7 +138,7 @@ def test_typing_a_search_lists_the_matching_customers(
     ):
         replace_text(qtbot, view.search, typed)
         qtbot.waitUntil(lambda expected=expected: listed_names(view) == expected)
-    assert listed_row(view, "Farmácia Central")[2] == plan_label(Plan.STANDARD)
+    assert listed_row(view, "Farmácia Central")[2] == plan_short_label(Plan.STANDARD)
 
 
 def test_archived_customers_show_only_when_asked(
@@ -261,6 +261,22 @@ def test_an_invalid_nif_says_what_is_wrong_and_nothing_is_written(
     assert shown_message(form.errors.labels["nif"]) == wrong
     assert form.nif.text() == "123456780"  # what was typed stays
     assert customers.customer(record.id).nif == "501964843"
+
+
+def test_the_nif_message_moves_no_field_under_the_cursor(
+    qtbot: QtBot, view: CustomersView, desk: Desk
+) -> None:
+    """Issue 15: the NIF's error line pushed Morada down as the technician moved to it."""
+    record = create(desk, "Padaria Estrela", nif="501964843")
+    view.show_customer(record.id)
+    form = view.panel.form
+    fields = (form.address, form.postcode, form.city, form.notes)
+    before = [field.mapTo(view, field.rect().topLeft()) for field in fields]
+    replace_text(qtbot, form.nif, "123456780")  # a wrong check digit: said as it is typed
+    assert shown_message(form.errors.labels["nif"])
+    view.layout().activate()
+    qtbot.wait(10)
+    assert [field.mapTo(view, field.rect().topLeft()) for field in fields] == before
 
 
 def test_a_new_customer_with_a_bad_nif_is_not_created(
@@ -395,6 +411,28 @@ def test_p18_contract_terms_typed_are_stored_and_empty_ones_keep_the_default(
 
     view.panel.form.plan.setCurrentIndex(view.panel.form.plan.findData(Plan.PRIORITY_24_7))
     assert "2" in contract.edits["compensation_hours"].placeholderText()
+
+
+def test_p18_the_contract_tab_shows_the_defaults_of_the_customer_plan_only(
+    view: CustomersView, desk: Desk
+) -> None:
+    """Issue 15: a Standard customer was shown the priority plans' "4 h" and "5 min"."""
+    record = create(desk, "Construções Serra", plan=Plan.STANDARD)
+    view.show_customer(record.id)
+    edits = view.panel.contract.edits
+    shown = {field: edit.placeholderText() for field, edit in edits.items()}
+    assert shown["business_response_minutes"] == shown["urgent_response_minutes"] == ""
+    assert "1" in shown["next_business_days"] and shown["inside_block_minutes"]
+    plans = view.panel.form.plan
+    plans.setCurrentIndex(plans.findData(Plan.PRIORITY))
+    assert "4 h" in edits["business_response_minutes"].placeholderText()
+    assert edits["urgent_response_minutes"].placeholderText() == ""
+    assert edits["next_business_days"].placeholderText() == ""
+    plans.setCurrentIndex(plans.findData(Plan.PRIORITY_24_7))
+    assert "5 min" in edits["urgent_response_minutes"].placeholderText()
+    plans.setCurrentIndex(plans.findData(Plan.NONE))
+    assert edits["compensation_hours"].placeholderText() == ""
+    assert edits["rate_inside"].placeholderText()  # the company's: every plan has one
 
 
 def test_p18_a_contract_value_that_is_not_a_number_is_refused_next_to_it(

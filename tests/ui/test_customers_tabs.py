@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from app.clock import ManualClock
 from app.domain.packs import PackKind
 from app.domain.sla import Channel, Plan
-from app.i18n import _, format_datetime, format_month
+from app.i18n import _, format_datetime, format_month, ngettext
 from app.services import compensation, contacts, customers, invoices, packs, sessions, settings
 from app.services.context import Desk
 from app.services.customers import CustomerRecord
@@ -96,7 +96,8 @@ def test_p17_contacts_tab_shows_deadline_state_and_whether_the_guarantee_was_met
     view.context.sync()
     guarantee = table_texts(table)[1][4]
     assert guarantee == _("{outcome}: {grant}").format(
-        outcome=_("Missed"), grant=_("{hours} h free").format(hours=1)
+        outcome=_("Missed"),
+        grant=ngettext("{count} free hour", "{count} free hours", 1).format(count=1),
     )
 
 

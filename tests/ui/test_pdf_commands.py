@@ -163,6 +163,18 @@ def test_statement_by_id_nif_or_name(
     assert SILVA_NAME in text and "março de 2025" in text
 
 
+def test_statement_by_a_part_of_the_name_and_an_invoice_in_lower_case(
+    sample: Sample, db_location: str, out: Path, qapp: QApplication
+) -> None:
+    """Issue 15: ``statement … "silva"`` and ``export-invoice "ft 2025/1"`` find them."""
+    target = out / "extrato.pdf"
+    assert main(["statement", "--db", db_location, "silva", "2025-03", str(target)]) == 0
+    assert SILVA_NAME in pdf_text(target)
+    invoice = out / "fatura.pdf"
+    assert main(["export-invoice", "--db", db_location, "ft 2025/1", str(invoice)]) == 0
+    assert "FT 2025/1" in pdf_text(invoice)
+
+
 def test_statement_errors(
     silva: Customer,
     db_location: str,
@@ -181,8 +193,9 @@ def test_statement_errors(
     assert capsys.readouterr().err.strip() == error_line(
         _("No customer has the id, NIF or name {text}.").format(text="Ninguém")
     )
-    assert main(["statement", "--db", db_location, "Gémeo", "2025-03", target]) == 1
-    assert "Gémeo" in capsys.readouterr().err
+    # Several customers named so: they are listed, with the exit status of a usage error.
+    assert main(["statement", "--db", db_location, "gemeo", "2025-03", target]) == 2
+    assert capsys.readouterr().err.count("Gémeo") == 2
     assert main(["statement", "--db", db_location, SILVA_NIF, "2999-01", target]) == 1
     assert "2999" in capsys.readouterr().err
     assert list(out.iterdir()) == []

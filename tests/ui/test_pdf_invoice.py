@@ -4,6 +4,7 @@ embedded fonts, pages with their header and number, and P22's notice."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -108,8 +109,11 @@ def test_p21_every_mandatory_field_is_printed(sample: Sample, pdf: Path) -> None
     assert _("NIF: {nif}").format(nif=SILVA_NIF) in text
     # The period of the services and, on each line, its date, description, quantity, unit price,
     # VAT rate and net amount.
+    # (the period the lines span: issue 15)
+    assert document.services_period is not None
     assert _("{start} to {end}").format(
-        start=format_date(date(2025, 3, 1)), end=format_date(date(2025, 3, 31))
+        start=format_date(document.services_period[0]),
+        end=format_date(document.services_period[1]),
     ) in flat(text)
     assert len(document.lines) == 5
     for line in document.lines:
@@ -301,3 +305,52 @@ def test_an_unwritable_path_writes_nothing(
     with pytest.raises(FileNotFoundError):
         write_invoice_pdf(sample.invoice, target)
     assert not target.parent.exists()
+
+
+def test_the_period_of_the_services_is_that_of_the_lines(
+    desk: Desk, clock: ManualClock, silva: Customer, tmp_path: Path, qapp: QApplication
+) -> None:
+    """Issue 15: an invoice issued on 6 December for work of 6 December printed "01/12/2026 a
+    31/12/2026", the month the draft was made for."""
+    clock.set(lisbon(2026, 12, 6, 17))
+    made = invoices.draft_invoice(
+        desk, customer_id=silva.id, period_start=date(2026, 12, 1), period_end=date(2026, 12, 31)
+    )
+    for day in (6, 4):
+        made = invoices.add_line(
+            desk,
+            made.id,
+            made.version,
+            description="Configuração do router",
+            quantity=Decimal(1),
+            unit_price=Decimal("35.00"),
+            service_date=date(2026, 12, day),
+        )
+    document = invoices.issue_invoice(desk, made.id, made.version)
+    assert document.services_period == (date(2026, 12, 4), date(2026, 12, 6))
+    path = tmp_path / "dezembro.pdf"
+    write_invoice_pdf(document, path)
+    text = flat(pdf_text(path))
+    period = _("{start} to {end}").format(
+        start=format_date(date(2026, 12, 4)), end=format_date(date(2026, 12, 6))
+    )
+    assert _("Period of the services") in text and period in text
+    assert format_date(date(2026, 12, 1)) not in text
+    assert format_date(date(2026, 12, 31)) not in text
+
+
+def test_the_period_of_a_monthly_pack_line_is_its_month(sample: Sample) -> None:
+    """A monthly pack's line (dated the month's first day) spans its month; without dated
+    lines the period is the draft's."""
+    document = sample.invoice
+    line = replace(document.lines[0], service_date=date(2025, 2, 1), pack_month=date(2025, 2, 1))
+    other = replace(document.lines[0], service_date=date(2025, 2, 10), pack_month=None)
+    assert replace(document, lines=(other, line)).services_period == (
+        date(2025, 2, 1),
+        date(2025, 2, 28),
+    )
+    undated = replace(document.lines[0], service_date=None, pack_month=None)
+    assert replace(document, lines=(undated,)).services_period == (
+        document.period_start,
+        document.period_end,
+    )

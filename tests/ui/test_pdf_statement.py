@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.clock import ManualClock
 from app.domain.packs import PackKind
-from app.i18n import _, format_datetime, format_duration, format_minutes_as_hours
+from app.i18n import _, format_datetime, format_duration, format_minutes_as_hours, ngettext
 from app.services.context import Desk
 from app.services.labels import pack_kind_label
 from app.services.statements import customer_statement
@@ -77,7 +77,10 @@ def test_statement_shows_the_month(sample: Sample, statement_pdf: Path) -> None:
     assert format_datetime(lisbon(2025, 3, 11, 18)) in words
     assert format_datetime(lisbon(2025, 3, 12, 9)) in words
     assert _("Missed") in text
-    assert _("{hours} h of free support granted").format(hours=1) in words
+    granted = ngettext(
+        "{count} hour of free support granted", "{count} hours of free support granted", 1
+    )
+    assert granted.format(count=1) in words
     # The balances at the start and at the end of the month.
     assert _("Start of the month") in words and _("End of the month") in words
     # Not an invoice, and says so on its page.

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from app.clock import ManualClock
 from app.domain.sla import Channel, Plan, Reason
 from app.domain.states import ContactState
-from app.i18n import _, format_countdown
+from app.i18n import _, format_countdown, ngettext
 from app.services.compensation import sweep_breaches
 from app.services.contacts import close_contact, contact, open_contacts, register_contact
 from app.services.context import Desk
@@ -402,7 +402,9 @@ def test_p19_detail_shows_the_terms_frozen_at_receipt_and_reopens(
         deadline="11/03/2025 18:00"
     )
     assert dialog.value_of(_("Why")) == reason_text(Reason.GUARANTEED)
-    assert dialog.value_of(_("If missed")) == _("{hours} h free").format(hours=1)
+    assert dialog.value_of(_("If missed")) == ngettext(
+        "{count} free hour", "{count} free hours", 1
+    ).format(count=1)
     assert dialog.notes.toPlainText() == "Ligou"
 
     monkeypatch.setattr(queue_detail, "confirm", lambda *_args: True)
@@ -452,6 +454,19 @@ def new_dialog(view: QueueView) -> NewContactDialog:
     dialog = view.new_contact_dialog
     assert dialog is not None and dialog.isVisible()
     return dialog
+
+
+def test_the_registered_sender_hint_moves_no_field(
+    qtbot: QtBot, view: QueueView, loja: CustomerRecord
+) -> None:
+    """Issue 15: "Registado na ficha de:" appearing under the sender pushed the fields down."""
+    dialog = new_dialog(view)
+    fields = (dialog.subject, dialog.notes)
+    before = [field.mapTo(dialog, field.rect().topLeft()) for field in fields]
+    qtbot.keyClicks(dialog.sender_field, "ana@loja.pt")
+    assert "Loja da Ana" in dialog.sender_found.text() and dialog.sender_found.isVisible()
+    qtbot.wait(10)
+    assert [field.mapTo(dialog, field.rect().topLeft()) for field in fields] == before
 
 
 def test_new_contact_finds_the_customer_and_shows_the_deadline_before_saving(

@@ -176,6 +176,38 @@ def test_pdf_export_writes_a_pdf(view: ReportsView, qtbot: QtBot, tmp_path: Path
     assert path.read_bytes().startswith(b"%PDF")
 
 
+def test_pdf_export_asks_from_documents_and_offers_to_open_the_file(
+    view: ReportsView, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: the dialog opened in the program's own folder (a bare file name)."""
+    from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+    from ui.feedback import save_folder
+
+    offered: list[str] = []
+    target = tmp_path / "horas"
+
+    def save_as(*args: object) -> tuple[str, str]:
+        offered.append(str(args[2]))
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    view.export_pdf(view.report_tabs["hours"])
+    assert Path(offered[0]).is_absolute()
+    written = tmp_path / "horas.pdf"
+    qtbot.waitUntil(written.exists, timeout=20_000)
+
+    def offer() -> QMessageBox | None:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+        return next((box for box in boxes if str(written) in box.text()), None)
+
+    qtbot.waitUntil(lambda: offer() is not None, timeout=10_000)
+    box = offer()
+    assert box is not None and box.isVisible()
+    box.close()
+    assert save_folder() == tmp_path  # the next dialog starts there
+
+
 def test_period_picker_means_month_quarter_year_and_custom() -> None:
     from datetime import date
 

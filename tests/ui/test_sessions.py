@@ -19,7 +19,7 @@ from app.clock import ManualClock
 from app.domain import states
 from app.domain.packs import PackKind
 from app.domain.sla import Channel, Plan
-from app.i18n import _, format_date, format_datetime, format_money, format_month
+from app.i18n import _, format_date, format_datetime, format_money, format_month, ngettext
 from app.services import contacts, customers, invoices, packs, sessions
 from app.services.context import Desk
 from app.store.models import CompanySettings, Customer
@@ -708,7 +708,9 @@ def test_the_month_reads_its_sessions_by_pages_as_they_come_into_sight(
     monkeypatch.setattr(sessions, "month_sessions_page", counted_page)
     view = make_view(qtbot, context)
     # The count is the month's, not the rows read so far.
-    assert view.month.count.text() == _("{count} sessions").format(count=5)
+    assert view.month.count.text() == ngettext("{count} session", "{count} sessions", 5).format(
+        count=5
+    )
     # The table fills its height: the view asked for the next pages while the last row showed.
     qtbot.waitUntil(lambda: view.month.model.rowCount() == 5)
     assert reads[:3] == [(0, 2), (2, 2), (4, 2)]

@@ -89,15 +89,11 @@ def _references_html(document: InvoiceDocument, legal: LegalStatus | None = None
     """The period of the services, the documents this one corrects or is corrected by, and the
     legal document it corresponds to."""
     facts: list[tuple[str, str]] = _legal_fact(legal)
-    if document.period_start is not None and document.period_end is not None:
-        facts.append(
-            (
-                _("Period of the services"),
-                _("{start} to {end}").format(
-                    start=format_date(document.period_start), end=format_date(document.period_end)
-                ),
-            )
-        )
+    period = document.services_period
+    if period is not None:
+        start, end = (format_date(day) for day in period)
+        shown = start if start == end else _("{start} to {end}").format(start=start, end=end)
+        facts.append((_("Period of the services"), shown))
     if document.corrects is not None:
         corrected = _("invoice {number} of {date}").format(
             number=document.corrects.number or "—",

@@ -19,6 +19,7 @@ from app.i18n import (
     format_duration,
     format_minutes_as_hours,
     format_time,
+    ngettext,
 )
 from app.services.labels import (
     channel_label,
@@ -176,7 +177,11 @@ def _sessions_html(statement: Statement) -> str:
 def _outcome(contact: StatementContact) -> str:
     shown = text(outcome_label(contact.outcome))
     if contact.outcome is GuaranteeOutcome.MISSED and contact.granted_hours:
-        grant = _("{hours} h of free support granted").format(hours=contact.granted_hours)
+        grant = ngettext(
+            "{count} hour of free support granted",
+            "{count} hours of free support granted",
+            contact.granted_hours,
+        ).format(count=contact.granted_hours)
         if contact.grant_revoked:
             grant = _("{grant} (revoked)").format(grant=grant)
         shown += "<br>" + _small(grant)

@@ -19,6 +19,9 @@ from ui.operations import op
 
 #: Customers listed at once: the first by name, or the first matching what is typed.
 SEARCH_LIMIT = 50
+#: The list of customers is as wide as its longest item, in letters, within these bounds.
+MIN_CHOICE_LETTERS = 24
+MAX_CHOICE_LETTERS = 56
 
 
 class CustomerSearch(QWidget):
@@ -58,13 +61,14 @@ class CustomerSearch(QWidget):
         self.choice.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.choice.setMinimumContentsLength(24)
+        self.choice.setMinimumContentsLength(MIN_CHOICE_LETTERS)
         self.choice.setMaxVisibleItems(20)
         self.choice.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search, 2)
-        layout.addWidget(self.choice, 3)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("x" * 18))
+        layout.addWidget(self.search, 1)
+        layout.addWidget(self.choice, 2)
         self.setFocusProxy(self.search)
         self._emitted: int | None = None
         self.search.textChanged.connect(self._on_search)
@@ -155,7 +159,16 @@ class CustomerSearch(QWidget):
             self.choice.setCurrentIndex(position)
         finally:
             self.choice.blockSignals(blocked)
+        self._fit_choice()
         self._announce()
+
+    def _fit_choice(self) -> None:
+        """Wide enough for the longest customer listed with their NIF ("(NIF 50712…" was cut),
+        within bounds: a name of eighty letters must not push the window wider."""
+        longest = max((len(label) for label in self.listed()), default=0)
+        self.choice.setMinimumContentsLength(
+            max(MIN_CHOICE_LETTERS, min(longest, MAX_CHOICE_LETTERS))
+        )
 
     def _announce(self) -> None:
         current = self.customer_id()

@@ -28,7 +28,7 @@ def parse_number(text: str) -> tuple[str, int, int]:
             _("{text} is not an invoice number; write it as FT 2026/17.").format(text=text.strip()),
             field="number",
         )
-    return found[1], int(found[2]), int(found[3])
+    return found[1].upper(), int(found[2]), int(found[3])  # a series is kept upper case
 
 
 _T = TypeVar("_T")

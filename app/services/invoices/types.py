@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from app.domain.invoice import VatSummary
+from app.domain.months import Month
 from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import N_, _
 from app.services.changes import Changed
@@ -19,7 +20,8 @@ NOT_CERTIFIED_NOTICE = N_(
     "Document issued by a non-certified program; the legal invoice is issued by the company's "
     "certified program."
 )
-NUMBER = re.compile(r"\s*(\S+)\s+(\d{4})\s*/\s*(\d+)\s*")
+#: A document number as typed: any case, the spaces optional ("ft2026 / 22" is "FT 2026/22").
+NUMBER = re.compile(r"\s*(\S+?)\s*(\d{4})\s*/\s*(\d+)\s*")
 #: A number as searched for: the series may be left out, and the number partly typed.
 SEARCH_NUMBER = re.compile(r"(?:(\S+)\s+)?(\d{4})\s*/\s*(\d*)")
 #: Amounts a search compares with: more would not fit the column.
@@ -118,6 +120,25 @@ class InvoiceDocument(Changed):
     @property
     def title(self) -> str:
         return invoice_kind_label(self.kind)
+
+    @property
+    def services_period(self) -> tuple[date, date] | None:
+        """The period the services invoiced were given in, as the document prints it: from the
+        first line's date to the last's (a monthly pack's line spans its month), not the
+        period the draft was made for (a month still running when issued). The draft's period
+        where no line has a date; ``None`` where there is neither."""
+        spans = [
+            (line.service_date, Month.of(line.pack_month).last_day)
+            if line.pack_month is not None and line.service_date is not None
+            else (line.service_date, line.service_date)
+            for line in self.lines
+            if line.service_date is not None
+        ]
+        if spans:
+            return min(start for start, _end in spans), max(end for _start, end in spans)
+        if self.period_start is not None and self.period_end is not None:
+            return self.period_start, self.period_end
+        return None
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.domain.contract import ContractTerms
-from app.domain.sla import (
-    PRIORITY_RESPONSE,
-    STANDARD_BUSINESS_DAYS,
-    URGENT_RESPONSE,
-    Plan,
-    compensation_hours,
-)
+from app.domain.sla import Plan, plan_defaults
 from app.domain.validation import ValidationError
 from app.i18n import _, format_decimal, format_duration, format_money, ngettext
 from app.services.customers import make_contract_terms
@@ -123,19 +117,27 @@ def _text_of(value: Value) -> str:
 
 
 def default_texts(plan: Plan, company: Settings) -> dict[str, str]:
-    """What each term is when the contract says nothing: the plan's, or the company's."""
-    days = STANDARD_BUSINESS_DAYS
-    hours = compensation_hours(plan)
+    """What each term is when the contract says nothing: the plan's, or the company's; nothing
+    where the plan has no such term (a Standard customer has no priority response time)."""
+    defaults = plan_defaults(plan)
     plan_default = _("plan default: {value}")
     company_default = _("company default: {value}")
+
+    def of_plan(value: object, shown: Callable[[Any], str]) -> str:
+        return "" if value is None else plan_default.format(value=shown(value))
+
     return {
-        "next_business_days": plan_default.format(
-            value=ngettext("{count} business day", "{count} business days", days).format(count=days)
+        "next_business_days": of_plan(
+            defaults.next_business_days,
+            lambda days: ngettext("{count} business day", "{count} business days", days).format(
+                count=days
+            ),
         ),
-        "business_response_minutes": plan_default.format(value=format_duration(PRIORITY_RESPONSE)),
-        "urgent_response_minutes": plan_default.format(value=format_duration(URGENT_RESPONSE)),
-        "compensation_hours": plan_default.format(
-            value=ngettext("{count} hour", "{count} hours", hours).format(count=hours)
+        "business_response_minutes": of_plan(defaults.business_response, format_duration),
+        "urgent_response_minutes": of_plan(defaults.urgent_response, format_duration),
+        "compensation_hours": of_plan(
+            defaults.compensation_hours,
+            lambda hours: ngettext("{count} hour", "{count} hours", hours).format(count=hours),
         ),
         "inside_block_minutes": company_default.format(
             value=format_duration(timedelta(minutes=company.inside_block_minutes))
@@ -178,7 +180,7 @@ class ContractForm(QWidget):
             form.addRow(label, self.errors.row(term.field))
         note = QLabel(
             _(
-                "The contract's terms take precedence over the plan's (P18). Leave a field "
+                "The contract's terms take precedence over the plan's. Leave a field "
                 "empty to keep the default shown in it. Contacts already received keep the "
                 "terms they were received with."
             )

@@ -24,7 +24,7 @@ from app.domain.validation import ValidationError, normalize_email, normalize_ph
 from app.i18n import _
 from app.services.customers import find_customer_by_sender
 from ui.views.customers.fields import LiveCheck
-from ui.widgets import FieldMessage
+from ui.widgets import FieldMessage, reserve_line
 
 SenderKind = Literal["email", "phone"]
 
@@ -100,7 +100,7 @@ class SenderList(QGroupBox):
             _("Remove the chosen email") if email else _("Remove the chosen phone")
         )
         self.remove_button.setEnabled(False)
-        self.message = FieldMessage()
+        self.message = reserve_line(FieldMessage())  # showing it moves nothing
         self.message.attach(self.entry)
         self.check = LiveCheck(self.entry, self.message, self.problem)
 

@@ -9,13 +9,12 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QMenu, QPushButton, QWidget
 
 from app.domain.months import Month
 from app.i18n import _, format_month
 from app.progress import NO_PROGRESS, Progress
-from ui.feedback import ask_pdf_path
+from ui.feedback import ask_pdf_path, offer_to_open
 from ui.operations import Operation, op_with_progress
 
 #: How many months back the button offers, the current one included.
@@ -92,11 +91,10 @@ class StatementButton(QPushButton):
         if chosen is None:
             return None
         customer_id, name = chosen
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         path = ask_pdf_path(
             self,
             _("Save the statement of {month}").format(month=format_month(year, month)),
-            Path(folder) / suggested_file_name(name, year, month),
+            suggested_file_name(name, year, month),
         )
         if path is None:
             return None
@@ -113,6 +111,7 @@ class StatementButton(QPushButton):
                 _("Writing the statement of {month}…").format(month=format_month(year, month)),
                 cancellable=True,  # reading only, and the file is written last, whole
             )
+            .success(lambda written: offer_to_open(self, written))
         )
         operation.run()
         return operation

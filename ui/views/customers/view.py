@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, ngettext
+from app.domain.sla import Plan
+from app.i18n import _, ngettext, pgettext
 from app.services.changes import Changes, Topic
 from app.services.customers import (
     DEFAULT_SEARCH_LIMIT,
@@ -29,19 +30,19 @@ from app.services.customers import (
     CustomerRow,
     search_customers,
 )
-from app.services.labels import plan_label
+from app.services.labels import plan_label, plan_short_label
 from ui.context import UiContext
 from ui.resources import view_icon
 from ui.table_model import KEY_ROLE, RIGHT, Column, RowTableModel, TableProxy
 from ui.views.base import View
 from ui.views.customers.record import CustomerRecordPanel
-from ui.widgets import setup_table, stretch_columns
+from ui.widgets import fit_columns_to_samples, setup_table, stretch_columns
 
 #: The pause after a keystroke before the list is searched again.
 SEARCH_DELAY_MS = 150
 ARCHIVED_COLOUR = QColor("#8a8a8a")
 #: The share of the view's width the list takes at first.
-LIST_SHARE = 0.42
+LIST_SHARE = 0.46
 
 
 def customer_columns() -> list[Column[CustomerRow]]:
@@ -62,13 +63,13 @@ def customer_columns() -> list[Column[CustomerRow]]:
         Column(_("NIF"), lambda row: row.nif or "", colours=muted),
         Column(
             _("Plan"),
-            lambda row: plan_label(row.plan),
+            lambda row: plan_short_label(row.plan),
             tooltip=lambda row: plan_label(row.plan),
             colours=muted,
         ),
         Column(_("City"), lambda row: row.city, colours=muted),
         Column(
-            _("Open"),
+            pgettext("open contacts", "Open"),
             lambda row: str(row.open_contacts) if row.open_contacts else "",
             lambda row: row.open_contacts,
             align=RIGHT,
@@ -138,8 +139,12 @@ class CustomersView(View):
         setup_table(self.table, self.proxy, _("Customers"))
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         stretch_columns(self.table, 0)
-        for column, width in ((1, 80), (2, 104), (3, 84), (4, 46)):
-            self.table.setColumnWidth(column, width)
+        # From their content: a NIF, every plan, a longish town, a count ("aberto" showed for
+        # "Em aberto"); the name takes the rest.
+        fit_columns_to_samples(
+            self.table,
+            ("", "000000000", [plan_short_label(plan) for plan in Plan], "Guimarães", "00"),
+        )
         self.count = QLabel()
         self.count.setAccessibleName(_("Number of customers found"))
 

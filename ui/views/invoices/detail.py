@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -30,13 +30,13 @@ from app.services.invoicing import push
 from app.services.invoicing.queries import LegalState, LegalStatus, legal_status
 from app.services.labels import invoice_period_text, invoice_state_label
 from ui.context import UiContext
-from ui.feedback import act_with_reason, ask_pdf_path, confirm
+from ui.feedback import act_with_reason, ask_pdf_path, confirm, offer_to_open
 from ui.operations import Operation, op
 from ui.table_model import RIGHT
 from ui.views.invoices.dialogs import AddLineDialog
 from ui.views.invoices.handover import one_at_a_time
-from ui.views.invoices.tables import legal_state_text, line_model
-from ui.widgets import RowTable
+from ui.views.invoices.tables import legal_state_text, line_model, line_samples
+from ui.widgets import RowTable, fit_columns_to_samples
 
 MUTED_STYLE = "color: #5f6d78;"
 
@@ -141,12 +141,11 @@ class InvoiceDetail(QWidget):
         self.legal: LegalStatus | None = None
         #: A call to the certified program for the shown document is running.
         self._handing_over = False
-        self._folder: Path | None = None
         self._make_labels()
         self._make_buttons()
         self.lines = line_model()
         self.line_table = RowTable(self.lines, _("Lines of the document"))
-        self.line_table.fit_columns({0: 90, 2: 95, 3: 105, 4: 95, 5: 60})
+        fit_columns_to_samples(self.line_table, line_samples())
         self.line_table.stretch_column(1)
         self.line_table.setSortingEnabled(False)  # the lines keep their printed order
         self.line_table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -585,10 +584,7 @@ class InvoiceDetail(QWidget):
         document = self.document
         if document is None:
             return None
-        folder = self._folder or Path(
-            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        )
-        path = ask_pdf_path(self, _("Export the PDF"), folder / pdf_file_name(document))
+        path = ask_pdf_path(self, _("Export the PDF"), pdf_file_name(document))
         if path is None:
             return None
         # Imported here: the PDF module loads Qt's PDF machinery, needed only now.
@@ -601,8 +597,8 @@ class InvoiceDetail(QWidget):
             return path
 
         def written(path: Path) -> None:
-            self._folder = path.parent
             self.status.setText(_("PDF saved: {path}").format(path=path))
+            offer_to_open(self, path)
 
         operation = (
             op(self, write)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from PySide6.QtGui import QColor
 
-from app.domain.states import InvoiceState
+from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import (
     _,
     format_date,
@@ -128,6 +128,39 @@ def _colours(item: ListedInvoice) -> tuple[QColor | None, QColor | None]:
 
 #: The column of the state in the certified program (P29).
 LEGAL_COLUMN = 9
+#: Its starting width: a legal number and its ATCUD show whole at 1366 px.
+LEGAL_WIDTH = 290
+
+
+def invoice_list_samples() -> tuple[str | list[str], ...]:
+    """What each column of the list holds at its widest (``fit_columns_to_samples``): the
+    closed sets whole (every state and kind), the customer left to stretch."""
+    money = format_money(Decimal("-9999.99"))
+    return (
+        "FT 2026/000",
+        format_date(date(2026, 12, 31)),
+        "",
+        invoice_period_text(date(2026, 9, 1), date(2026, 9, 30)),  # a range is cut: rarer
+        money,
+        format_money(Decimal("-999.99")),
+        money,
+        [invoice_state_label(state) for state in InvoiceState],
+        [invoice_kind_label(kind) for kind in InvoiceKind],
+    )
+
+
+def line_samples() -> tuple[str | list[str], ...]:
+    return (
+        format_date(date(2026, 12, 31)),
+        "",
+        [
+            "\N{MINUS SIGN}" + format_minutes_as_hours(23 * 60 + 45),
+            format_decimal(Decimal("999.99"), 2),
+        ],
+        format_money(Decimal("-99999.99")),
+        format_money(Decimal("-99999.99")),
+        format_percent(Decimal("0.23")),
+    )
 
 
 def invoice_list_model() -> RowTableModel[ListedInvoice]:

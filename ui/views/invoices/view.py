@@ -37,8 +37,14 @@ from ui.views.base import View
 from ui.views.customers.view import SEARCH_DELAY_MS
 from ui.views.invoices.detail import InvoiceDetail
 from ui.views.invoices.dialogs import NewDraftDialog
-from ui.views.invoices.tables import LEGAL_COLUMN, ListedInvoice, invoice_list_model
-from ui.widgets import RowTable, combo_index
+from ui.views.invoices.tables import (
+    LEGAL_COLUMN,
+    LEGAL_WIDTH,
+    ListedInvoice,
+    invoice_list_model,
+    invoice_list_samples,
+)
+from ui.widgets import RowTable, combo_index, fit_columns_to_samples
 
 #: The list holds at most this many documents, the newest: a busy company's 150,000 would take
 #: seconds and half a gigabyte (and a sort by a column reads every row listed). The filters and
@@ -85,10 +91,9 @@ class InvoicesView(View):
 
         self.list_model = invoice_list_model()
         self.table = RowTable(self.list_model, _("Invoices and credit notes"))
-        # Narrow enough for the legal state's number and ATCUD to show whole at 1366 px.
-        self.table.fit_columns(
-            {0: 100, 1: 84, 3: 128, 4: 88, 5: 76, 6: 90, 7: 76, 8: 96, LEGAL_COLUMN: 290}
-        )
+        # From their content (every state and kind whole); the customer takes the rest.
+        fit_columns_to_samples(self.table, invoice_list_samples())
+        self.table.fit_columns({LEGAL_COLUMN: LEGAL_WIDTH})
         self.table.stretch_column(2)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)

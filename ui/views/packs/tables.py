@@ -17,6 +17,7 @@ from app.i18n import (
     format_duration,
     format_minutes_as_hours,
     format_month,
+    ngettext,
 )
 from app.services import packs
 from app.services.compensation import GrantRecord
@@ -50,9 +51,11 @@ def _balance_colours(row: PackBalance) -> tuple[QColor | None, QColor | None]:
 
 def _balance_tooltip(row: PackBalance) -> str:
     if row.expiring_soon and row.valid_until is not None:
-        return _("Expires within {days} days: what is left lapses after {date}.").format(
-            days=EXPIRY_WARNING_DAYS, date=format_date(row.valid_until)
-        )
+        return ngettext(
+            "Expires within {count} day: what is left lapses after {date}.",
+            "Expires within {count} days: what is left lapses after {date}.",
+            EXPIRY_WARNING_DAYS,
+        ).format(count=EXPIRY_WARNING_DAYS, date=format_date(row.valid_until))
     return ""
 
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.intake import reply_subject
 from app.domain.states import Direction
-from app.i18n import _, format_datetime
+from app.i18n import _, format_datetime, ngettext
 from app.services.customers import CustomerResult
 from app.services.intake.associate import associate_sender
 from app.services.intake.conversation import (
@@ -143,9 +143,9 @@ class ConversationWidget(QWidget):
     def _show(self, messages: tuple[ConversationMessage, ...]) -> None:
         self.messages = messages
         self.title.setText(
-            _("Conversation: {count} messages").format(count=len(messages))
-            if len(messages) != 1
-            else _("Conversation: 1 message")
+            ngettext(
+                "Conversation: {count} message", "Conversation: {count} messages", len(messages)
+            ).format(count=len(messages))
         )
         self.browser.setHtml("<hr>".join(message_html(m) for m in messages))
         self.loaded.emit(bool(messages))

@@ -36,6 +36,7 @@ from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op
 from ui.views.queue.conversation import AssociateDialog, ConversationWidget, reply_url
+from ui.views.queue.model import compensation_text_of
 from ui.views.sessions.recording import RecordSessionDialog
 
 
@@ -70,10 +71,8 @@ def describe(record: ContactRecord) -> list[tuple[str, str]]:
         response = _("None yet")
     if record.granted_hours is None:
         granted = _("None")
-    elif record.grant_revoked:
-        granted = _("{hours} h free (revoked)").format(hours=record.granted_hours)
     else:
-        granted = _("{hours} h free").format(hours=record.granted_hours)
+        granted = compensation_text_of(record.granted_hours, revoked=record.grant_revoked)
     fields = [
         (_("Subject"), record.subject),
         (_("Customer"), record.customer_name or _("(unknown)")),
@@ -86,7 +85,7 @@ def describe(record: ContactRecord) -> list[tuple[str, str]]:
         (_("Why"), reason_text(record.reason)),
         (
             _("If missed"),
-            _("{hours} h free").format(hours=record.compensation_hours)
+            compensation_text_of(record.compensation_hours, revoked=False)
             if record.compensation_hours
             else _("No compensation"),
         ),

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.domain.sla import Channel, Reason, Urgency, UrgencySchedule, urgency_schedule
 from app.domain.states import ContactState
-from app.i18n import _, format_countdown, format_datetime
+from app.i18n import _, format_countdown, format_datetime, ngettext
 from app.services.contacts import ContactRow
 from app.services.labels import channel_label, contact_state_label, reason_short, reason_text
 from ui.table_model import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel, sortable
@@ -180,8 +180,11 @@ def urgency_colours(level: Urgency) -> tuple[QColor | None, QColor | None]:
 
 def compensation_text_of(hours: int, *, revoked: bool) -> str:
     if revoked:
-        return _("{hours} h free (revoked)").format(hours=hours)
-    return _("{hours} h free").format(hours=hours)
+        revoked_text = ngettext(
+            "{count} free hour (revoked)", "{count} free hours (revoked)", hours
+        )
+        return revoked_text.format(count=hours)
+    return ngettext("{count} free hour", "{count} free hours", hours).format(count=hours)
 
 
 def compensation_text(row: ContactRow) -> str:
@@ -194,9 +197,11 @@ def compensation_text(row: ContactRow) -> str:
 def compensation_tooltip(row: ContactRow) -> str:
     if row.granted_hours is None:
         return ""
-    text = _("The deadline was missed: the customer was granted {hours} h of free support.").format(
-        hours=row.granted_hours
-    )
+    text = ngettext(
+        "The deadline was missed: the customer was granted {count} hour of free support.",
+        "The deadline was missed: the customer was granted {count} hours of free support.",
+        row.granted_hours,
+    ).format(count=row.granted_hours)
     if row.grant_revoked_at is not None:
         text += "\n" + _("Revoked on {when}.").format(when=format_datetime(row.grant_revoked_at))
     return text
@@ -395,8 +400,14 @@ _SAMPLE_NAME = "Clínica Dentária Sorris"
 _SAMPLE_SENDER = "secretaria@marquesadv."
 
 
+#: A column whose samples are all it can hold (a channel, a reason…): shown whole, whatever
+#: its width. Free text (names, senders) starts at a width that leaves the subject room.
+WHOLE = 0
+
+
 def queue_samples() -> dict[int, tuple[list[str], int]]:
-    """Per column: sample texts and the widest it may start at (px)."""
+    """Per column: sample texts and the widest it may start at (px; ``WHOLE``: as wide as its
+    widest sample, for the closed sets: "Canal sem g…" hid which channel)."""
     return {
         QueueColumn.TIME_LEFT: (
             [
@@ -404,29 +415,24 @@ def queue_samples() -> dict[int, tuple[list[str], int]]:
                 format_countdown(timedelta(minutes=59, seconds=59)),
                 _("indicative: {when}").format(when=format_datetime(_SAMPLE_AT)),
             ],
-            220,
+            WHOLE,
         ),
         QueueColumn.CUSTOMER: ([_SAMPLE_NAME], 155),
-        QueueColumn.CHANNEL: ([channel_label(channel) for channel in Channel], 115),
+        QueueColumn.CHANNEL: ([channel_label(channel) for channel in Channel], WHOLE),
         QueueColumn.SENDER: ([_SAMPLE_SENDER], 155),
-        QueueColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], 140),
-        QueueColumn.DEADLINE: ([format_datetime(_SAMPLE_AT)], 140),
-        QueueColumn.STATE: (
-            [contact_state_label(ContactState.OPEN), contact_state_label(ContactState.ANSWERED)],
-            140,
-        ),
-        QueueColumn.GUARANTEE: (
-            [reason_short(Reason.GUARANTEED), reason_short(Reason.NO_PLAN)],
-            120,
-        ),
-        QueueColumn.COMPENSATION: ([compensation_text_of(2, revoked=False)], 100),
+        QueueColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], WHOLE),
+        QueueColumn.DEADLINE: ([format_datetime(_SAMPLE_AT)], WHOLE),
+        QueueColumn.STATE: ([contact_state_label(state) for state in ContactState], WHOLE),
+        QueueColumn.GUARANTEE: ([reason_short(reason) for reason in Reason], WHOLE),
+        # (a revoked grant, rarer, is cut: its tooltip says it whole)
+        QueueColumn.COMPENSATION: ([compensation_text_of(2, revoked=False)], WHOLE),
     }
 
 
 def rejected_samples() -> dict[int, tuple[list[str], int]]:
     return {
-        RejectedColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], 140),
-        RejectedColumn.CHANNEL: ([channel_label(channel) for channel in Channel], 140),
+        RejectedColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], WHOLE),
+        RejectedColumn.CHANNEL: ([channel_label(channel) for channel in Channel], WHOLE),
         RejectedColumn.SENDER: ([_SAMPLE_SENDER + "pt"], 200),
         RejectedColumn.CUSTOMER: ([_SAMPLE_NAME], 200),
         RejectedColumn.SUBJECT: ([_SAMPLE_NAME + _SAMPLE_NAME], 260),

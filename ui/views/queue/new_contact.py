@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.sla import Channel
 from app.errors import KnownError
-from app.i18n import COMPANY_TZ, _, format_datetime
+from app.i18n import COMPANY_TZ, _, format_datetime, ngettext
 from app.services.contacts import (
     ContactRecord,
     ContactTermsPreview,
@@ -40,7 +40,7 @@ from ui.context import UiContext
 from ui.feedback import show_error
 from ui.operations import op
 from ui.views.customer_search import CustomerSearch
-from ui.widgets import FieldErrors, dialog_buttons, with_message
+from ui.widgets import FieldErrors, NoteLabel, dialog_buttons, with_message
 
 HINT_STYLE = "color: #5f6368;"
 
@@ -81,7 +81,7 @@ class NewContactDialog(QDialog):
             self.channel.addItem(channel_label(channel), channel.value)
         self.sender_field = QLineEdit()
         self.sender_field.setPlaceholderText(_("Email address or phone number, as received"))
-        self.sender_found = QLabel()
+        self.sender_found = NoteLabel()  # its line kept while empty (with_message)
         self.sender_found.setStyleSheet(HINT_STYLE)
         self.sender_found.setWordWrap(True)
         self.customer = CustomerSearch(
@@ -271,9 +271,11 @@ class NewContactDialog(QDialog):
             level = "guaranteed"
             if preview.compensation_hours:
                 lines.append(
-                    _("If the deadline is missed, the customer gets {hours} h free.").format(
-                        hours=preview.compensation_hours
-                    )
+                    ngettext(
+                        "If the deadline is missed, the customer gets {count} free hour.",
+                        "If the deadline is missed, the customer gets {count} free hours.",
+                        preview.compensation_hours,
+                    ).format(count=preview.compensation_hours)
                 )
         else:
             headline = _("No guarantee")

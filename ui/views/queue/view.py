@@ -82,7 +82,7 @@ def _table(
     for column, (texts, widest) in samples.items():
         title = str(proxy.headerData(column, Qt.Orientation.Horizontal))
         needed = max([text_width(text) for text in texts] + [title_width(title) + _SORT_ARROW])
-        header.resizeSection(column, min(needed + _CELL_PADDING, widest))
+        header.resizeSection(column, min(needed + _CELL_PADDING, widest or needed + _CELL_PADDING))
     stretch_columns(table, stretch)
     return table
 

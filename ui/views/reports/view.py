@@ -14,7 +14,6 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -32,6 +31,7 @@ from app.services.reports.period import Period, month_text
 from app.services.reports.tables import REPORTS, Table
 from app.services.settings import company_today
 from ui.context import UiContext
+from ui.feedback import ask_csv_path, ask_pdf_path, offer_to_open
 from ui.operations import op
 from ui.resources import view_icon
 from ui.table_model import RIGHT, Column, RowTableModel
@@ -301,33 +301,27 @@ class ReportsView(View):
         if table is None:
             return
         if path is None:
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self, _("Export CSV"), self._file_name(tab, "csv"), _("CSV files (*.csv)")
-            )
-            if not chosen:
+            path = ask_csv_path(self, _("Export CSV"), self._file_name(tab, "csv"))
+            if path is None:
                 return
-            path = Path(chosen)
         header = [column_title(code) for code in table.header]
         target = path
         rows = [[spreadsheet_cell(cell) for cell in row] for row in table.rows]
         op(self, lambda: exports.write_table_csv(target, header, rows)).writes(
             target
-        ).in_background(_("Exporting…")).run()
+        ).in_background(_("Exporting…")).success(lambda _r: offer_to_open(self, target)).run()
 
     def export_pdf(self, tab: ReportTab, path: Path | None = None) -> None:
         table = tab.table_data
         if table is None:
             return
         if path is None:
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self, _("Export PDF"), self._file_name(tab, "pdf"), _("PDF files (*.pdf)")
-            )
-            if not chosen:
+            path = ask_pdf_path(self, _("Export PDF"), self._file_name(tab, "pdf"))
+            if path is None:
                 return
-            path = Path(chosen)
         header = [column_title(code) for code in table.header]
         title, period_text, target = _(TAB_TITLES[tab.name]), self.period_text(), path
         rows = list(table.rows)
         op(self, lambda: write_report_pdf(target, title, period_text, header, rows)).writes(
             target
-        ).in_background(_("Exporting…")).run()
+        ).in_background(_("Exporting…")).success(lambda _r: offer_to_open(self, target)).run()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import states
 from app.domain.months import Month
-from app.i18n import _, format_datetime, format_month
+from app.i18n import _, format_datetime, format_month, ngettext
 from app.services import sessions
 from app.services import settings as company
 from app.services.sessions import SessionRecord
@@ -312,7 +312,9 @@ class MonthSessions(QWidget):
         self._find_running()
         count = sessions.count_sessions_by_month(year, month, include_discarded=discarded)
         self.count.setText(
-            _("{count} sessions").format(count=count) if count else _("No sessions this month")
+            ngettext("{count} session", "{count} sessions", count).format(count=count)
+            if count
+            else _("No sessions this month")
         )
 
     def _find_running(self) -> None:

@@ -6,9 +6,7 @@ The queue starts a session for a contact with ``start_for_contact``; the window'
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
@@ -19,7 +17,7 @@ from app.services.changes import Changes, Topic
 from app.services.exports import write_sessions_csv
 from app.services.sessions import SessionRecord
 from ui.context import UiContext
-from ui.feedback import ask_csv_path
+from ui.feedback import ask_csv_path, offer_to_open
 from ui.operations import Operation, op, op_with_progress
 from ui.resources import view_icon
 from ui.views.base import View
@@ -156,11 +154,10 @@ class SessionsView(View):
         with its count, cancellable (the file is written whole or not at all)."""
         year, month = self.month.month
         first, last = Month(year, month).first_day, Month(year, month).last_day
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         path = ask_csv_path(
             self,
             _("Export the sessions of {month}").format(month=format_month(year, month)),
-            Path(folder) / _("sessions-{year}-{month:02d}.csv").format(year=year, month=month),
+            _("sessions-{year}-{month:02d}.csv").format(year=year, month=month),
         )
         if path is None:
             return None
@@ -174,6 +171,7 @@ class SessionsView(View):
                 ).format(count=count, path=path),
                 "info",
             )
+            offer_to_open(self, path)
 
         operation = (
             op_with_progress(
