@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from app.i18n import _
 from app.services import changes
@@ -36,6 +36,9 @@ class UiContext(QObject):
     alert = Signal(str, str)
     #: The database cannot be used (its text, for the window's banner), or "" again when it can.
     database_problem = Signal(str)
+    #: Emitted by the listener's thread when another desk committed a change: queued, the
+    #: main thread then polls.
+    _heard = Signal()
 
     def __init__(self, desk: Desk, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,9 +48,34 @@ class UiContext(QObject):
         self.read_only = read_only()
         #: What is wrong with the database now ("" while it answers).
         self.problem = ""
+        #: On PostgreSQL, once ``listen`` was called: hears the other desks' changes at once.
+        self.listener: changes.Listener | None = None
+        self._heard.connect(self._poll_heard, Qt.ConnectionType.QueuedConnection)
 
     def now(self) -> datetime:
         return self.desk.now()
+
+    def listen(self) -> None:
+        """On PostgreSQL, from now on a change committed at another desk is polled for at once
+        (``LISTEN``, on a thread of its own), not at the window's next poll. SQLite: nothing."""
+        if self.listener is None:
+            self.listener = changes.listen(self._heard.emit)
+            if self.listener is not None:
+                self.listener.start()
+
+    def stop_listening(self) -> None:
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            listener.stop()
+
+    @property
+    def pushed(self) -> bool:
+        """Whether the other desks' changes are heard as they are made (the window's own poll
+        is then only a safety net)."""
+        return self.listener is not None
+
+    def _poll_heard(self) -> None:
+        self.poll()
 
     def sync(self) -> None:
         """Announces what any desk (this one included) changed since the last call.
