@@ -43,19 +43,27 @@ def draw_for_session(
     found = pack_balances(customer_id, on)
     allocation = allocate(inside_minutes, outside_minutes, [b.as_balance() for b in found], on)
     month_of = {b.pack_id: b.month for b in found}
-    for draw in allocation.draws:
-        LedgerEntry.create(
-            customer=customer_id,
-            pack=draw.key,
-            kind=LedgerKind.CONSUMPTION,
-            minutes=-draw.minutes,
-            month=month_of[draw.key],
-            outside=draw.outside,
-            session=session_id,
-            contact=contact_id,
-            created_at=desk.now(),
-            created_by=desk.technician_id,
-        )
+    if allocation.draws:
+        # One statement for every draw (a long session may draw on many packs). Each pack is
+        # one of ``customer_id``'s, read just above: what ``LedgerEntry.save`` checks one entry
+        # at a time holds by construction.
+        LedgerEntry.insert_many(
+            [
+                {
+                    "customer": customer_id,
+                    "pack": draw.key,
+                    "kind": LedgerKind.CONSUMPTION,
+                    "minutes": -draw.minutes,
+                    "month": month_of[draw.key],
+                    "outside": draw.outside,
+                    "session": session_id,
+                    "contact": contact_id,
+                    "created_at": desk.now(),
+                    "created_by": desk.technician_id,
+                }
+                for draw in allocation.draws
+            ]
+        ).execute()
     return allocation
 
 
