@@ -32,14 +32,17 @@ def draw_for_session(
     inside_minutes: int,
     outside_minutes: int,
     on: date,
+    today: date | None = None,
 ) -> Allocation:
     """Pays a session's billed minutes from the customer's balances usable on ``on`` (P16a) and
     records a ``CONSUMPTION`` entry per draw. A step of a session use case (inside its
     ``use_case()``): the customer's pack rows are locked first, so no balance is ever overdrawn
-    by two desks at once, and this month's allotments are recorded before anything is drawn."""
+    by two desks at once, and this month's allotments are recorded before anything is drawn.
+    ``today``: the company's date now, when the caller knows it (one query fewer)."""
     require_transaction()
     list(locking(Pack.select(Pack.id).where(Pack.customer == customer_id).order_by(Pack.id)))
-    record_allotments(desk, until=company_today(desk.now()), customer_id=customer_id)
+    until = today or company_today(desk.now())
+    record_allotments(desk, until=until, customer_id=customer_id)
     found = pack_balances(customer_id, on)
     allocation = allocate(inside_minutes, outside_minutes, [b.as_balance() for b in found], on)
     month_of = {b.pack_id: b.month for b in found}

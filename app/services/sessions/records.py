@@ -88,13 +88,16 @@ def open_interval(session: Session, at: datetime) -> None:
     SessionInterval.create(session=session.id, started_at=at)
 
 
-def close_open_interval(session: Session, at: datetime) -> None:
-    interval = SessionInterval.get_or_none(
-        (SessionInterval.session == session.id) & SessionInterval.ended_at.is_null()
-    )
-    if interval is not None:
-        interval.ended_at = max(at, interval.started_at)
-        interval.save()
+def close_open_interval(session: Session, at: datetime) -> list[tuple[datetime, datetime]]:
+    """Ends the session's open interval, if any, at ``at``; the session's intervals then, sorted
+    (what ``stored_intervals`` would read again: one query fewer for a stop)."""
+    intervals = []
+    for row in SessionInterval.select().where(SessionInterval.session == session.id):
+        if row.ended_at is None:
+            row.ended_at = max(at, row.started_at)
+            row.save()
+        intervals.append((row.started_at, row.ended_at))
+    return sorted(intervals)
 
 
 def stored_intervals(session_id: int) -> list[tuple[datetime, datetime]]:
@@ -199,7 +202,7 @@ def billed_time(
 ) -> tuple[BilledTime, _Terms]:
     """The intervals billed with the customer's blocks (P11–P13), and the terms used."""
     terms = _billing_terms(Customer.get_by_id(customer_id), settings)
-    billed = bill(intervals, business_calendar(), terms.inside_block, terms.outside_block)
+    billed = bill(intervals, business_calendar(settings), terms.inside_block, terms.outside_block)
     return billed, terms
 
 
@@ -219,7 +222,8 @@ def bill_session(
         contact_id=session.contact_id,
         inside_minutes=billed.inside_billed // MINUTE,
         outside_minutes=billed.outside_billed // MINUTE,
-        on=company_today(session.started_at),
+        on=company_today(session.started_at, settings),
+        today=company_today(desk.now(), settings),
     )
     session.inside_seconds = billed.inside // SECOND
     session.outside_seconds = billed.outside // SECOND

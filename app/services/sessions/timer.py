@@ -127,10 +127,9 @@ def stop_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
         if stopped.state not in OPEN_STATES:
             raise RuleError(_("This session is not running nor paused: it cannot be stopped."))
         now = desk.now()
-        close_open_interval(stopped, now)
+        intervals = close_open_interval(stopped, now)
         stopped.state = enums.SessionState.STOPPED
         stopped.stopped_at = max(now, stopped.started_at)
-        intervals = stored_intervals(stopped.id)
         settings = CompanySettings.current()
         topics = {Topic.SESSIONS}
         if bill_unless_too_long(desk, stopped, intervals, settings):
