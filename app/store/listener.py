@@ -10,6 +10,7 @@ signal, an event), never do the work there.
 When the connection is lost (the server restarting, an administrator's ``pg_terminate_backend``,
 a network gone) the listener connects again, waiting 0.2 s, then twice as long each time up to
 30 s; once listening again it calls ``wake`` too, since changes may have been missed meanwhile.
+A ``wake`` that fails (its receiver gone) is logged and listening goes on.
 TCP keepalives make a connection whose server vanished without a word fail within a minute or so.
 """
 
@@ -19,6 +20,7 @@ import logging
 import select
 import socket
 import threading
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 #: The first wait before connecting again, and the longest.
 RETRY_FIRST_S = 0.2
 RETRY_MAX_S = 30.0
+#: A connection that listened this long was good: after losing it, the waits start over.
+STEADY_S = 60.0
 #: How long one ``select`` waits when nothing arrives, before it looks at the connection again.
 WAIT_S = 5.0
 #: Shown in ``pg_stat_activity``, so that an administrator sees what the connection is.
@@ -95,22 +99,24 @@ class ChangeListener:
                 connection = self._connect()
             except psycopg2.Error as error:
                 log.info("cannot listen for changes (%s); again in %.1f s", _said(error), delay)
-                self._stopping.wait(delay)
-                delay = min(delay * 2, RETRY_MAX_S)
-                continue
-            delay = RETRY_FIRST_S
-            try:
-                self._listen(connection)
-            except (psycopg2.Error, OSError) as error:
-                if not self._stopping.is_set():
-                    log.info("stopped hearing changes (%s); listening again", _said(error))
-            finally:
-                self.listening.clear()
-                self.backend_pid = None
-                connection.close()
-            if not self._stopping.is_set():
-                self._stopping.wait(RETRY_FIRST_S)  # a server that drops every connection
-                # must not be hammered; a short wait is enough for one that restarted
+            else:
+                began = time.monotonic()
+                try:
+                    self._listen(connection)
+                except (psycopg2.Error, OSError) as error:
+                    if not self._stopping.is_set():
+                        log.info("stopped hearing changes (%s); listening again", _said(error))
+                except Exception:  # a bug: said once, and the desk's poll still runs
+                    log.exception("the change listener failed; listening again")
+                finally:
+                    self.listening.clear()
+                    self.backend_pid = None
+                    connection.close()
+                if time.monotonic() - began > STEADY_S:
+                    delay = RETRY_FIRST_S  # it was a good connection: a restart, try again soon
+            # A server that refuses, or that drops each connection at once, is asked less often.
+            self._stopping.wait(delay)
+            delay = min(delay * 2, RETRY_MAX_S)
 
     def _connect(self) -> Any:
         connection = psycopg2.connect(database=self._name, **self._params)
@@ -127,7 +133,7 @@ class ChangeListener:
 
     def _listen(self, connection: Any) -> None:
         if self.connections:
-            self._wake()  # listening again: what changed meanwhile was not heard
+            self._call_wake()  # listening again: what changed meanwhile was not heard
         self.connections += 1
         self.listening.set()
         while not self._stopping.is_set():
@@ -138,7 +144,13 @@ class ChangeListener:
             heard = any(note.payload == self._schema for note in connection.notifies)
             connection.notifies.clear()
             if heard:
-                self._wake()
+                self._call_wake()
+
+    def _call_wake(self) -> None:
+        try:
+            self._wake()
+        except Exception:  # the receiver's fault (a window closing): not a reason to stop
+            log.warning("a change was heard but could not be passed on", exc_info=True)
 
 
 def _said(error: BaseException) -> str:

@@ -140,3 +140,27 @@ def test_stopping_the_listener_closes_its_connection(
         ),
         RECONNECTED_WITHIN_S,
     )
+
+
+def test_a_wake_that_fails_does_not_stop_the_listening(database: Database) -> None:
+    assert isinstance(database, BalcaoPostgresDatabase)
+    heard: list[int] = []
+    event = threading.Event()
+
+    def wake() -> None:
+        heard.append(1)
+        if len(heard) == 1:
+            raise RuntimeError("the window that was to hear it is gone")
+        event.set()
+
+    failing = ChangeListener(database, wake)
+    failing.start()
+    try:
+        assert failing.listening.wait(RECONNECTED_WITHIN_S)
+        note_change(1)
+        assert wait_for(lambda: len(heard) == 1, HEARD_WITHIN_S)
+        note_change(2)
+        assert event.wait(HEARD_WITHIN_S)
+        assert failing.connections == 1  # the same connection: nothing was lost
+    finally:
+        failing.stop()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from app.domain.sla import Channel, Plan
@@ -21,7 +23,7 @@ from app.services.customers import create_customer
 from app.services.threads import release_connection
 from tests.store.fixtures import on_postgres
 from ui.context import UiContext
-from ui.main_window import POLL_MS, PUSHED_POLL_MS
+from ui.main_window import POLL_MS, PUSHED_POLL_MS, MainWindow
 
 #: The brief's promise: another desk's change reaches this one within a second.
 HEARD_WITHIN_MS = 1_000
@@ -78,5 +80,12 @@ def test_on_sqlite_the_desk_keeps_polling(qtbot: QtBot, listening: UiContext) ->
     assert not listening.pushed
 
 
-def test_the_window_polls_seldom_only_when_changes_are_pushed() -> None:
-    assert POLL_MS < PUSHED_POLL_MS <= 60_000
+def test_the_windows_poll_is_a_safety_net_only_where_changes_are_pushed(
+    qtbot: QtBot, listening: UiContext, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "balcao.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(listening, [], technician_name="Rui", settings=settings)
+    qtbot.addWidget(window)
+    window.poll()
+    assert window.poll_interval == (PUSHED_POLL_MS if on_postgres() else POLL_MS)
+    assert POLL_MS < PUSHED_POLL_MS
