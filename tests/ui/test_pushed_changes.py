@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from app.domain.sla import Channel, Plan
+from app.services import changes
 from app.services.changes import Changes, Topic
 from app.services.contacts import register_contact
 from app.services.context import Desk
@@ -89,3 +90,23 @@ def test_the_windows_poll_is_a_safety_net_only_where_changes_are_pushed(
     window.poll()
     assert window.poll_interval == (PUSHED_POLL_MS if on_postgres() else POLL_MS)
     assert POLL_MS < PUSHED_POLL_MS
+
+
+def test_a_burst_of_changes_heard_is_read_in_one_poll(
+    qtbot: QtBot, context: UiContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight desks at work make changes in bursts: a desk reads them once, not once each."""
+    polls: list[int] = []
+    read = changes.since
+
+    def counted(last_seen: int) -> tuple[int, Changes]:
+        polls.append(last_seen)
+        return read(last_seen)
+
+    monkeypatch.setattr(changes, "since", counted)
+    context.sync()  # a poll just now: the next one waits a little
+    for _heard in range(5):
+        context._heard.emit()  # what the listener's thread does, five times at once
+    qtbot.waitUntil(lambda: len(polls) == 2, timeout=HEARD_WITHIN_MS)
+    qtbot.waitUntil(lambda: not context._heard_timer.isActive(), timeout=HEARD_WITHIN_MS)
+    assert len(polls) == 2  # the sync, then one poll for the whole burst
