@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 import pytest
 from peewee import Database
 
-from app.store.database import execute_sql, write_transaction
+from app.clock import ManualClock
+from app.store.database import close_database, execute_sql, open_database, write_transaction
 from app.store.faults import BalcaoPostgresDatabase
 from app.store.listener import ChangeListener
 from app.store.models import ChangeLog
 from tests.store.fixtures import on_postgres
+from tests.store.pg_cluster import Cluster, own_cluster
 
 pytestmark = pytest.mark.skipif(not on_postgres(), reason="LISTEN/NOTIFY: PostgreSQL only")
 
@@ -164,3 +166,29 @@ def test_a_wake_that_fails_does_not_stop_the_listening(database: Database) -> No
         assert failing.connections == 1  # the same connection: nothing was lost
     finally:
         failing.stop()
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    with own_cluster() as started:
+        yield started
+    close_database()
+
+
+def test_the_listener_listens_again_after_its_server_restarts(cluster: Cluster) -> None:
+    database = open_database(cluster.url, clock=ManualClock(AT))
+    assert isinstance(database, BalcaoPostgresDatabase)
+    wakes = Wakes()
+    listener = ChangeListener(database, wakes)
+    listener.start()
+    try:
+        assert listener.listening.wait(RECONNECTED_WITHIN_S)
+        cluster.stop()
+        assert wait_for(lambda: not listener.listening.is_set(), RECONNECTED_WITHIN_S)
+        cluster.start()  # the listener has been asking meanwhile, less and less often
+        assert wait_for(lambda: listener.connections == 2, RECONNECTED_WITHIN_S)
+        wakes.event.clear()
+        note_change()  # this desk's connection is re-opened on this use (app.store.faults)
+        assert wakes.event.wait(HEARD_WITHIN_S)
+    finally:
+        listener.stop()
