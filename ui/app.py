@@ -219,6 +219,7 @@ def run_window(args: argparse.Namespace) -> int:
     window.setWindowTitle(_("Balcão — {database}").format(database=describe_location(location)))
     window.show()
     finish_starting(context, sweeper)
+    context.listen()  # PostgreSQL: the other desks' changes as they are made
     window.start_timers()
     fetcher = MailFetcher(context, window.statusBar())  # issue 11: the mailboxes, every minute
     fetcher.start()
@@ -227,6 +228,7 @@ def run_window(args: argparse.Namespace) -> int:
         QTimer.singleShot(int(quit_after), qt.quit)
     status = qt.exec()
     fetcher.stop()
+    context.stop_listening()
     # Work still running in the background (a PDF, a sweep) ends before the program does.
     QThreadPool.globalInstance().waitForDone(BACKGROUND_GRACE_MS)
     return status

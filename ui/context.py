@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app.i18n import _
 from app.services import changes
@@ -17,6 +18,10 @@ log = logging.getLogger(__name__)
 # Where the program has set up no log file, an outage must not end up on stderr through
 # logging's last resort: the lines go to the handlers the program set up, or nowhere.
 log.addHandler(logging.NullHandler())
+
+#: Changes heard from other desks are read at most this often: a busy team's changes come in
+#: bursts, and each read makes the views showing them refresh (still well within a second).
+HEARD_GAP_MS = 250
 
 
 class UiContext(QObject):
@@ -36,6 +41,9 @@ class UiContext(QObject):
     alert = Signal(str, str)
     #: The database cannot be used (its text, for the window's banner), or "" again when it can.
     database_problem = Signal(str)
+    #: Emitted by the listener's thread when another desk committed a change: queued, the
+    #: main thread then polls.
+    _heard = Signal()
 
     def __init__(self, desk: Desk, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,15 +53,53 @@ class UiContext(QObject):
         self.read_only = read_only()
         #: What is wrong with the database now ("" while it answers).
         self.problem = ""
+        #: On PostgreSQL, once ``listen`` was called: hears the other desks' changes at once.
+        self.listener: changes.Listener | None = None
+        self._polled_at = 0.0  # time.monotonic() of the last poll
+        self._heard_timer = QTimer(self)
+        self._heard_timer.setSingleShot(True)
+        self._heard_timer.timeout.connect(self.poll)
+        self._heard.connect(self._poll_heard, Qt.ConnectionType.QueuedConnection)
 
     def now(self) -> datetime:
         return self.desk.now()
+
+    def listen(self) -> None:
+        """On PostgreSQL, from now on a change committed at another desk is polled for at once
+        (``LISTEN``, on a thread of its own), not at the window's next poll. SQLite: nothing."""
+        if self.listener is None:
+            self.listener = changes.listen(self._heard.emit)
+            if self.listener is not None:
+                self.listener.start()
+
+    def stop_listening(self) -> None:
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            listener.stop()
+
+    @property
+    def pushed(self) -> bool:
+        """Whether the other desks' changes are heard as they are made (the window's own poll
+        is then only a safety net)."""
+        return self.listener is not None
+
+    def _poll_heard(self) -> None:
+        """Another desk changed something: poll now, or as soon as ``HEARD_GAP_MS`` has passed
+        since the last poll (one poll then reads the whole burst)."""
+        if self._heard_timer.isActive():
+            return
+        wait_ms = HEARD_GAP_MS - (time.monotonic() - self._polled_at) * 1000
+        if wait_ms <= 0:
+            self.poll()
+        else:
+            self._heard_timer.start(int(wait_ms) + 1)
 
     def sync(self) -> None:
         """Announces what any desk (this one included) changed since the last call.
 
         Views call it right after a use case; the window calls it every few seconds for what the
-        other desks do. It never fails: a database fault is reported by ``poll``.
+        other desks do (on PostgreSQL as soon as the listener hears of it, and every 30 s as a
+        safety net). It never fails: a database fault is reported by ``poll``.
         """
         self.poll()
 
@@ -66,6 +112,7 @@ class UiContext(QObject):
         re-opened on that use. When it answers again the problem is cleared and every view
         reloads, since any of them may have missed a change meanwhile.
         """
+        self._polled_at = time.monotonic()
         try:
             newest, changed = changes.since(self._last_change)
         except DatabaseFault as fault:

@@ -40,6 +40,9 @@ _RECORD_VIEWS = {
 
 TICK_MS = 1_000  # countdowns and the timer
 POLL_MS = 3_000  # what other desks recorded shows up within 5 s
+#: On PostgreSQL the other desks' changes are heard as they are made (``UiContext.listen``): the
+#: poll is only a safety net.
+PUSHED_POLL_MS = 30_000
 #: While the database does not answer, each failed poll doubles the wait, up to this.
 POLL_MAX_MS = 60_000
 SWEEP_MS = 60_000  # missed deadlines, monthly allotments, expiries
@@ -250,7 +253,9 @@ class MainWindow(QMainWindow):
 
     def start_timers(self) -> None:
         """Ticks, polls and sweeps; tests call tick(), poll() and sweep() themselves instead."""
-        for interval, slot in ((TICK_MS, self.tick), (POLL_MS, self.poll), (SWEEP_MS, self.sweep)):
+        self.poll_interval = self._usual_poll_ms()
+        timers = ((TICK_MS, self.tick), (self.poll_interval, self.poll), (SWEEP_MS, self.sweep))
+        for interval, slot in timers:
             timer = QTimer(self)
             timer.setInterval(interval)
             timer.timeout.connect(slot)
@@ -267,11 +272,14 @@ class MainWindow(QMainWindow):
         answer, the banner says so and the polls space out (3 s, 6, 12… up to a minute); the
         first one that is answered brings the usual pace back."""
         if self.context.poll():
-            self.poll_interval = POLL_MS
+            self.poll_interval = self._usual_poll_ms()
         else:
             self.poll_interval = min(self.poll_interval * 2, POLL_MAX_MS)
         if self._poll_timer is not None and self._poll_timer.interval() != self.poll_interval:
             self._poll_timer.setInterval(self.poll_interval)
+
+    def _usual_poll_ms(self) -> int:
+        return PUSHED_POLL_MS if self.context.pushed else POLL_MS
 
     def sweep(self) -> None:
         """The minute's sweep, skipped while the database does not answer (the polls watch

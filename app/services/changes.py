@@ -1,7 +1,9 @@
 """What changed, so each view refreshes only that, here and at the other desks.
 
 A use case calls ``note`` inside its transaction; it returns ``Changes`` for this desk, and the
-rows it writes let other desks learn the same through ``since`` (polled every few seconds).
+rows it writes let other desks learn the same through ``since``. On SQLite the desks poll it
+every few seconds; on PostgreSQL the rows' insert also notifies the other desks when it commits
+(migration 11), and ``listen`` wakes a desk at once to read them.
 
 A change names its topic and, where one record changed, that record's id: a view showing 10,000
 contacts then fetches the one that changed instead of all of them. A topic changed without an id
@@ -11,7 +13,7 @@ views showing it read it all again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import cast
@@ -19,6 +21,9 @@ from typing import cast
 from peewee import fn
 
 from app.services.context import Desk
+from app.store.database import current_database
+from app.store.faults import BalcaoPostgresDatabase
+from app.store.listener import ChangeListener
 from app.store.models import ChangeLog
 
 
@@ -154,3 +159,17 @@ def since(last_seen: int) -> tuple[int, Changes]:
     rows = cast(list[tuple[int, str, int | None]], list(query))
     newest = max((row[0] for row in rows), default=last_seen)
     return newest, _changes((Topic(topic), record_id) for _id, topic, record_id in rows)
+
+
+#: What ``listen`` gives (the window holds one).
+Listener = ChangeListener
+
+
+def listen(wake: Callable[[], None]) -> Listener | None:
+    """On PostgreSQL, a listener (not started) that calls ``wake``, on its own thread, as soon
+    as another desk's change is committed; the caller then reads ``since``. None on SQLite,
+    whose desks keep polling."""
+    database = current_database()
+    if not isinstance(database, BalcaoPostgresDatabase):
+        return None
+    return ChangeListener(database, wake)

@@ -581,7 +581,8 @@ class CompensationGrant(VersionedModel):
 class ChangeLog(BaseModel):
     """One row per change a use case made, so that other desks refresh what changed.
 
-    Desks poll ``MAX(id)`` every few seconds; rows are small and never read one by one.
+    Desks read the rows after the last one they saw (``changes.since``): every few seconds on
+    SQLite; on PostgreSQL as soon as the insert's trigger (migration 10) notifies them.
     """
 
     topic = CharField(max_length=32)

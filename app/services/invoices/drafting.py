@@ -227,7 +227,7 @@ def draft_invoice(
         settings = CompanySettings.current()
         lines = _pack_lines(customer_id, period_start, period_end, settings.vat_rate)
         lines += _time_lines(
-            customer_id, period_start, period_end, settings.vat_rate, company_zone()
+            customer_id, period_start, period_end, settings.vat_rate, company_zone(settings)
         )
         draft = Invoice(
             kind=InvoiceKind.INVOICE,

@@ -122,7 +122,7 @@ def issue_invoice(desk: Desk, invoice_id: int, version: int) -> InvoiceDocument:
         session_ids = _take_sessions(draft, rows)
         _take_packs(draft, rows)
         now = desk.now()
-        issued_on = issue_date(now, company_zone())
+        issued_on = issue_date(now, company_zone(settings))
         draft.year = issued_on.year
         draft.number = next_invoice_number(draft.series, issued_on.year)
         draft.state = InvoiceState.ISSUED
@@ -168,7 +168,7 @@ def cancel_invoice(desk: Desk, invoice_id: int, version: int, *, reason: str) ->
         rows = stored_lines(cancelled.id)
         credited = rule(credit_lines, [as_domain(row) for row in rows])
         now = desk.now()
-        issued_on = issue_date(now, company_zone())
+        issued_on = issue_date(now, company_zone(settings))
         series = settings.credit_note_series
         note = Invoice(
             kind=InvoiceKind.CREDIT_NOTE,

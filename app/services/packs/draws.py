@@ -49,28 +49,39 @@ def draw_for_session(
     inside_minutes: int,
     outside_minutes: int,
     on: date,
+    today: date | None = None,
 ) -> Allocation:
     """Pays a session's billed minutes from the customer's balances usable on ``on`` (P16a) and
     records a ``CONSUMPTION`` entry per draw. A step of a session use case (inside its
     ``use_case()``): the customer's pack rows are locked first, so no balance is ever overdrawn
-    by two desks at once, and this month's allotments are recorded before anything is drawn."""
+    by two desks at once, and this month's allotments are recorded before anything is drawn.
+    ``today``: the company's date now, when the caller knows it (one query fewer)."""
     require_transaction()
     list(locking(Pack.select(Pack.id).where(Pack.customer == customer_id).order_by(Pack.id)))
-    record_allotments(desk, until=company_today(desk.now()), customer_id=customer_id)
+    until = today or company_today(desk.now())
+    record_allotments(desk, until=until, customer_id=customer_id)
     allocation, month_of = plan_draws(customer_id, inside_minutes, outside_minutes, on)
-    for draw in allocation.draws:
-        LedgerEntry.create(
-            customer=customer_id,
-            pack=draw.key,
-            kind=LedgerKind.CONSUMPTION,
-            minutes=-draw.minutes,
-            month=month_of[draw.key],
-            outside=draw.outside,
-            session=session_id,
-            contact=contact_id,
-            created_at=desk.now(),
-            created_by=desk.technician_id,
-        )
+    if allocation.draws:
+        # One statement for every draw (a long session may draw on many packs). Each pack is
+        # one of ``customer_id``'s, read just above: what ``LedgerEntry.save`` checks one entry
+        # at a time holds by construction.
+        LedgerEntry.insert_many(
+            [
+                {
+                    "customer": customer_id,
+                    "pack": draw.key,
+                    "kind": LedgerKind.CONSUMPTION,
+                    "minutes": -draw.minutes,
+                    "month": month_of[draw.key],
+                    "outside": draw.outside,
+                    "session": session_id,
+                    "contact": contact_id,
+                    "created_at": desk.now(),
+                    "created_by": desk.technician_id,
+                }
+                for draw in allocation.draws
+            ]
+        ).execute()
     return allocation
 
 

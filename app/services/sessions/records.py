@@ -98,13 +98,16 @@ def open_interval(session: Session, at: datetime) -> None:
     SessionInterval.create(session=session.id, started_at=at)
 
 
-def close_open_interval(session: Session, at: datetime) -> None:
-    interval = SessionInterval.get_or_none(
-        (SessionInterval.session == session.id) & SessionInterval.ended_at.is_null()
-    )
-    if interval is not None:
-        interval.ended_at = max(at, interval.started_at)
-        interval.save()
+def close_open_interval(session: Session, at: datetime) -> list[tuple[datetime, datetime]]:
+    """Ends the session's open interval, if any, at ``at``; the session's intervals then, sorted
+    (what ``stored_intervals`` would read again: one query fewer for a stop)."""
+    intervals = []
+    for row in SessionInterval.select().where(SessionInterval.session == session.id):
+        if row.ended_at is None:
+            row.ended_at = max(at, row.started_at)
+            row.save()
+        intervals.append((row.started_at, row.ended_at))
+    return sorted(intervals)
 
 
 def stored_intervals(session_id: int) -> list[tuple[datetime, datetime]]:
@@ -209,7 +212,7 @@ def billed_time(
 ) -> tuple[BilledTime, _Terms]:
     """The intervals billed with the customer's blocks (P11–P13), and the terms used."""
     terms = _billing_terms(Customer.get_by_id(customer_id), settings)
-    billed = bill(intervals, business_calendar(), terms.inside_block, terms.outside_block)
+    billed = bill(intervals, business_calendar(settings), terms.inside_block, terms.outside_block)
     return billed, terms
 
 
@@ -245,7 +248,8 @@ def bill_session(
         contact_id=session.contact_id,
         inside_minutes=billed.inside_billed // MINUTE,
         outside_minutes=billed.outside_billed // MINUTE,
-        on=company_today(session.started_at),
+        on=company_today(session.started_at, settings),
+        today=company_today(desk.now(), settings),
     )
     billing = _billing(billed, terms, allocation, ())
     session.inside_seconds = billing.inside // SECOND
@@ -287,12 +291,19 @@ def preview_billing(
     return _billing(billed, terms, allocation, draws)
 
 
-def finish_stop(desk: Desk, session: Session, stopped_at: datetime) -> set[Topic]:
+def finish_stop(
+    desk: Desk,
+    session: Session,
+    stopped_at: datetime,
+    intervals: Sequence[tuple[datetime, datetime]] | None = None,
+) -> set[Topic]:
     """The stop of a session whose intervals are all stored and closed: stopped at
-    ``stopped_at`` and billed, or flagged if too long (the caller saves it). What changed."""
+    ``stopped_at`` and billed, or flagged if too long (the caller saves it). What changed.
+    ``intervals``: the stored ones, when the caller has just read them (one query fewer)."""
     session.state = enums.SessionState.STOPPED
     session.stopped_at = max(stopped_at, session.started_at)
-    intervals = stored_intervals(session.id)
+    if intervals is None:
+        intervals = stored_intervals(session.id)
     topics = {Topic.SESSIONS}
     if bill_unless_too_long(desk, session, intervals, CompanySettings.current()):
         topics.add(Topic.PACKS)

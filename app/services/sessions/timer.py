@@ -128,8 +128,9 @@ def stop_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
         if stopped.state not in OPEN_STATES:
             raise RuleError(_("This session is not running nor paused: it cannot be stopped."))
         now = desk.now()
-        close_open_interval(stopped, now)
-        topics = finish_stop(desk, stopped, now)  # the same stop as a session recorded by hand
+        intervals = close_open_interval(stopped, now)
+        # The same stop as a session recorded by hand.
+        topics = finish_stop(desk, stopped, now, intervals)
         save_versioned(stopped, version)
         done = changes.note(desk, topics, stopped.id)
         return _result(stopped.id, done)

@@ -45,12 +45,13 @@ def _calendar_key(row: CompanySettings, exceptions: list[tuple[date, DayHours]])
     )
 
 
-def business_calendar() -> BusinessCalendar:
+def business_calendar(settings: CompanySettings | None = None) -> BusinessCalendar:
     """The company's business calendar (P1, P2): weekly hours, holidays, exceptions.
 
-    Two small queries a call; the calendar itself is rebuilt only when what it is made of changed.
+    Two small queries a call (one when the caller already read the ``settings``); the calendar
+    itself is rebuilt only when what it is made of changed.
     """
-    row = CompanySettings.current()
+    row = settings or CompanySettings.current()
     exceptions = [
         (row.day, tuple(row.hours))
         for row in CompanyException.select(CompanyException.day, CompanyException.hours).order_by(
@@ -65,9 +66,12 @@ def business_calendar() -> BusinessCalendar:
         return _cache.calendar
 
 
-def company_zone() -> ZoneInfo:
+def company_zone(settings: CompanySettings | None = None) -> ZoneInfo:
     """The company's time zone (the business calendar's), read from the settings alone: what a
-    date or a month needs, without building the calendar."""
+    date or a month needs, without building the calendar. No query when the caller already
+    read the ``settings`` (each query is a round trip to a team's server)."""
+    if settings is not None:
+        return ZoneInfo(settings.time_zone)
     row = (
         CompanySettings.select(CompanySettings.time_zone)
         .where(CompanySettings.id == SETTINGS_ID)
@@ -76,6 +80,6 @@ def company_zone() -> ZoneInfo:
     return ZoneInfo(row.time_zone)
 
 
-def company_today(at: datetime) -> date:
+def company_today(at: datetime, settings: CompanySettings | None = None) -> date:
     """The date ``at`` falls on in the company's time zone."""
-    return at.astimezone(company_zone()).date()
+    return at.astimezone(company_zone(settings)).date()
