@@ -243,15 +243,19 @@ class Contact(VersionedModel):
     closed_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField()
     created_by = ForeignKeyField(Technician, null=True, backref="+")
+    # Who looks after it (migration 10): assigned in its window, or by starting a session on it.
+    technician = ForeignKeyField(Technician, null=True, backref="+", index=False)
     customer_id: int | None
     first_response_by_id: int | None
     created_by_id: int | None
+    technician_id: int | None
 
     class Meta:
         indexes = (
             (("state", "deadline"), False),  # the queue, by time left
             (("state", "target"), False),
             (("customer", "received_at"), False),  # a customer's history
+            (("technician", "state"), False),  # "Os meus": a technician's contacts in the queue
         )
 
 
