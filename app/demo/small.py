@@ -376,6 +376,9 @@ class SmallDemo:
             )
             self.session_ids[key] = started.id
             self.session_versions[key] = started.version
+            if contact_key is not None:  # a contact without a technician just got one
+                done = contacts.contact(self.contact_ids[contact_key])
+                self.contact_versions[contact_key] = done.version
 
         def step(
             use_case: Callable[[Desk, int, int], sessions.SessionRecord],

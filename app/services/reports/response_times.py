@@ -102,15 +102,18 @@ def open_intervals(
     return found
 
 
-def _answered(period: Period) -> Any:
+def _answered(period: Period, technician_id: int | None) -> Any:
     zone = company_zone()
     start, end = period.instants(zone)
-    return (
+    chosen = (
         (Contact.received_at >= start)
         & (Contact.received_at < end)
         & Contact.first_response_at.is_null(False)
         & (Contact.state != ContactState.REJECTED)
     )
+    if technician_id is not None:
+        chosen &= Contact.technician == technician_id
+    return chosen
 
 
 _SQL = """
@@ -154,10 +157,12 @@ ORDER BY rep_month, plan, channel
 """
 
 
-def response_times(period: Period) -> tuple[ResponseTimeRow, ...]:
-    """One row per month, plan and channel with answered contacts received in the period."""
+def response_times(period: Period, technician_id: int | None = None) -> tuple[ResponseTimeRow, ...]:
+    """One row per month, plan and channel with answered contacts received in the period; with
+    ``technician_id``, the contacts that technician looks after."""
     zone = company_zone()
-    latest = Contact.select(fn.MAX(Contact.first_response_at)).where(_answered(period)).scalar()
+    answered = _answered(period, technician_id)
+    latest = Contact.select(fn.MAX(Contact.first_response_at)).where(answered).scalar()
     if latest is None:
         return ()
     if isinstance(latest, str):  # SQLite's text, when the driver did not convert the MAX
@@ -177,7 +182,7 @@ def response_times(period: Period) -> tuple[ResponseTimeRow, ...]:
         Case(None, [(Contact.urgent == True, 1)], 0).alias("wall"),  # noqa: E712 -- SQL
         _epoch(Contact.received_at).alias("r"),
         _epoch(Contact.first_response_at).alias("a"),
-    ).where(_answered(period))
+    ).where(answered)
     inner, params = contacts.sql()
     # The bounds are integers computed here, written in the SQL: no parameter limit to mind.
     sql = _SQL.format(
