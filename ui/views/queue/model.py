@@ -216,6 +216,7 @@ def search_text(row: ContactRow) -> str:
             channel_label(row.channel),
             contact_state_label(row.state),
             reason_short(row.reason),
+            row.technician_name or "",
         )
     )
 
@@ -317,6 +318,7 @@ class QueueColumn:
     STATE = 7
     GUARANTEE = 8
     COMPENSATION = 9
+    TECHNICIAN = 10  # shown after the customer (``QueueView``)
 
 
 def _deadline_text(row: ContactRow) -> str:
@@ -358,7 +360,13 @@ def queue_columns(clock: Countdown) -> list[Column[ContactRow]]:
             tooltip=compensation_tooltip,
             colours=compensation_colours,
         ),
+        Column(_("Technician"), technician_text, tooltip=technician_text),
     ]
+
+
+def technician_text(row: ContactRow) -> str:
+    """Who looks after the contact (issue 14); empty while nobody does."""
+    return row.technician_name or ""
 
 
 class RejectedColumn:
@@ -420,6 +428,7 @@ def queue_samples() -> dict[int, tuple[list[str], int]]:
             120,
         ),
         QueueColumn.COMPENSATION: ([compensation_text_of(2, revoked=False)], 100),
+        QueueColumn.TECHNICIAN: (["Marta Figueira"], 120),
     }
 
 
