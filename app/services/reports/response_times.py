@@ -23,13 +23,13 @@ contacts are read once (``MATERIALIZED``: SQLite 3.35+, PostgreSQL 12+), not onc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from peewee import Case, fn
 
 from app.domain.calendar import BusinessCalendar
-from app.domain.sla import Channel, Plan
+from app.domain.sla import Channel, Plan, guarantee_span
 from app.domain.states import ContactState
 from app.services.reports.period import Period
 from app.services.settings import business_calendar, company_zone
@@ -155,6 +155,36 @@ FROM ranked
 GROUP BY rep_month, plan, channel
 ORDER BY rep_month, plan, channel
 """
+
+
+def _open_length(opens: time, closes: time) -> timedelta:
+    """An interval's open time; a close at midnight is the day's end."""
+    day = date(2000, 1, 3)
+    end_day = day + timedelta(days=1) if closes == time.min else day
+    return datetime.combine(end_day, closes) - datetime.combine(day, opens)
+
+
+def business_day(calendar: BusinessCalendar) -> timedelta:
+    """How long the company's usual business day is open: the most common length among the
+    weekdays it opens, the longer on a tie (8 h with the default 9–13 and 14–18)."""
+    lengths = [
+        sum((_open_length(opens, closes) for opens, closes in hours), timedelta(0))
+        for hours in calendar.weekly.values()
+        if hours
+    ]
+    if not lengths:
+        return timedelta(0)
+    return max(set(lengths), key=lambda length: (lengths.count(length), length))
+
+
+def guarantee_minutes(plan: Plan, channel: Channel) -> tuple[int, int] | None:
+    """The plan's guarantee on ``channel`` in whole minutes, (shortest, longest), in the
+    company's business time (``sla.guarantee_span``); None without one."""
+    span = guarantee_span(plan, channel, business_day(business_calendar()))
+    if span is None:
+        return None
+    shortest, longest = (int(part.total_seconds()) // SECONDS_PER_MINUTE for part in span)
+    return shortest, longest
 
 
 def response_times(period: Period, technician_id: int | None = None) -> tuple[ResponseTimeRow, ...]:
