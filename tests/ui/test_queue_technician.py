@@ -12,6 +12,7 @@ from app.clock import ManualClock
 from app.domain.sla import Channel, Plan
 from app.i18n import _
 from app.services import sessions
+from app.services.changes import Changes, Topic
 from app.services.contacts import assign_technician, contact, register_contact
 from app.services.context import Desk
 from app.services.customers import create_customer
@@ -104,8 +105,12 @@ def test_os_meus_shows_only_the_desks_contacts_and_follows_changes(
     assign_technician(admin_desk, first, contact(first).version, admin.id)
     context.sync()
     assert subjects(view) == ["Rede"]
-    # The alerts still watch every contact waiting, not only those shown.
+    # The alerts still watch every contact waiting, not only those shown, also after a change
+    # of the whole queue (read again, "Os meus" still).
     assert view.alerts.watched() == 2 * 3  # a warning and a breach for each
+    context.changed.emit(Changes(whole=frozenset({Topic.CONTACTS})))
+    assert subjects(view) == ["Rede"]
+    assert view.alerts.watched() == 2 * 3
 
     # A session started on a contact without technician makes it Rui's.
     sessions.start_session(desk, contact_id=email)

@@ -265,10 +265,8 @@ class QueueView(View):
 
     def _show(self, rows: tuple[ContactRow, ...]) -> None:
         self.model.set_rows(rows)
-        if self.mine() is None:
+        if self.mine() is None:  # with "Os meus", the alerts keep watching every contact
             self.alerts.watch(rows)
-        else:  # the alerts watch every contact, not only those shown
-            self.alerts.refresh()
         self._update_titles()
         self._update_actions()
 
@@ -315,8 +313,9 @@ class QueueView(View):
                 self._reload_again |= bool(customer_ids)
             return
         super()._on_changed(changes)  # shown: reloads, which feeds the alerts
-        if Topic.CONTACTS in changes.topics and not self.isVisible():
-            self.alerts.refresh()  # hidden: the alerts keep watching all the same
+        if Topic.CONTACTS in changes.topics and (not self.isVisible() or self.mine() is not None):
+            # Hidden, or showing "Os meus" only: the alerts keep watching all the same.
+            self.alerts.refresh()
 
     def apply(
         self, contact_ids: frozenset[int], customer_ids: frozenset[int] = frozenset()
