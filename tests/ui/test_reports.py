@@ -20,6 +20,7 @@ from app.services import exports
 from app.services.context import Desk
 from app.services.reports.response_times import guarantee_minutes
 from app.services.reports.tables import REPORTS
+from app.services.settings import add_technician, technicians
 from app.store.database import close_database, open_database
 from tests.store.fixtures import fresh_location
 from ui.context import UiContext
@@ -263,3 +264,13 @@ def test_the_response_time_chart_draws_each_plans_guarantee(view: ReportsView) -
     areas = [s for s in drawn if isinstance(s, QAreaSeries)]
     assert len(areas) == sum(band is not None for band in series.bands) > 0
     assert areas[0].name() == _("Plan's guarantee")
+
+
+def test_the_technician_picker_follows_the_technicians(view: ReportsView) -> None:
+    admin = next(person for person in technicians() if person.is_admin)
+    names = {view.technician.itemText(i) for i in range(view.technician.count())}
+    assert names >= {person.name for person in technicians(include_inactive=True)}
+    added = add_technician(Desk(SystemClock(), admin.id), name="Joaquina Reis")
+    view.context.changed.emit(added.changes)
+    assert view.technician.findData(added.technician.id) > 0
+    assert view.technician.itemText(0) == _("Everyone")

@@ -142,10 +142,23 @@ def _technician_picker() -> QComboBox:
     """Whose part of the reports kept per technician (issue 14); everyone's by default."""
     picker = QComboBox()
     picker.setAccessibleName(_("Technician"))
-    picker.addItem(_("Everyone"), None)
-    for person in technicians(include_inactive=True):
-        picker.addItem(person.name, person.id)
+    _fill_technicians(picker)
     return picker
+
+
+def _fill_technicians(picker: QComboBox) -> None:
+    """Everyone, then every technician (those gone too: their past work is in the reports);
+    the one chosen stays chosen."""
+    chosen = picker.currentData()
+    picker.blockSignals(True)
+    try:
+        picker.clear()
+        picker.addItem(_("Everyone"), None)
+        for person in technicians(include_inactive=True):
+            picker.addItem(person.name, person.id)
+        picker.setCurrentIndex(max(0, picker.findData(chosen)) if chosen is not None else 0)
+    finally:
+        picker.blockSignals(False)
 
 
 class ReportTab(QWidget):
@@ -195,7 +208,10 @@ class ReportTab(QWidget):
 
 
 class ReportsView(View):
-    topics = frozenset({Topic.CONTACTS, Topic.SESSIONS, Topic.PACKS, Topic.INVOICES})
+    # Settings: the technicians, and the business hours the response times are counted in.
+    topics = frozenset(
+        {Topic.CONTACTS, Topic.SESSIONS, Topic.PACKS, Topic.INVOICES, Topic.SETTINGS}
+    )
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -294,6 +310,7 @@ class ReportsView(View):
     def reload(self) -> None:
         """The period or the data changed: every tab is out of date; the visible one loads."""
         self.reports = {}
+        _fill_technicians(self.technician)  # one added or renamed meanwhile
         self._load_current()
 
     def _load_current(self) -> None:
