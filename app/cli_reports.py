@@ -1,6 +1,8 @@
 """``balcao report {guarantees,response-times,hours,packs,revenue} --db DB --from YYYY-MM
---to YYYY-MM`` (issue 14): a report tab-separated on standard output, a header line first;
-numbers with a dot, times in whole minutes, codes rather than labels."""
+--to YYYY-MM [--technician ID]`` (issue 14): a report tab-separated on standard output, a header
+line first; numbers with a dot, times in whole minutes, codes rather than labels. With
+``--technician``, that technician's part: the contacts they look after (guarantees, response
+times), the sessions they timed (hours)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,13 @@ def add_report_parser(commands: Any) -> None:
     report.add_argument(
         "--to", dest="end", metavar=_("YYYY-MM"), required=True, help=_("the last month")
     )
+    report.add_argument(
+        "--technician",
+        dest="technician",
+        metavar=_("ID"),
+        type=int,
+        help=_("only this technician's contacts (guarantees, response times) or sessions (hours)"),
+    )
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -36,14 +45,17 @@ def run_report(args: argparse.Namespace) -> int:
     from app.services.errors import ServiceError
     from app.services.reports.period import Period
     from app.services.reports.tables import report_table
+    from app.services.settings import technician
 
     try:
         period = Period.of(args.start, args.end)
     except ServiceError as error:
         raise CommandError(str(error)) from error
     _require_existing(args.db)
-    with command_database(args.db):
-        table = report_table(args.report, period, SystemClock().now())
+    with command_database(args.db):  # makes the services' refusals CommandError
+        if args.technician is not None:
+            technician(args.technician)  # one that never existed is a typing mistake
+        table = report_table(args.report, period, SystemClock().now(), args.technician)
     lines = ["\t".join(table.header), *("\t".join(row) for row in table.rows)]
     print("\n".join(lines))
     return 0

@@ -226,3 +226,29 @@ def warning_lead(terms: Terms) -> timedelta:
     """How long before the deadline the technicians are warned: 15 min, 1 min on the 5-minute
     line of P7."""
     return timedelta(minutes=1) if terms.urgent else timedelta(minutes=15)
+
+
+def guarantee_span(
+    plan: Plan, channel: Channel, business_day: timedelta
+) -> tuple[timedelta, timedelta] | None:
+    """How long the plan's own terms (no contract, P18) give a registered sender's contact on
+    ``channel`` until its first response: the (shortest, longest) it can be, in open time of a
+    calendar whose business day lasts ``business_day`` (wall-clock time for the 24/7 phone line,
+    P7). None where there is no guarantee (P8, P10, P10a). What the response-time chart draws
+    the median and 90th percentile against.
+
+    P5's close of the next business day is a range: from one business day (received just before
+    closing) to two (received before opening, or on a closed day, P3).
+    """
+    plan, channel = Plan(plan), Channel(channel)
+    if channel in CHANNELS_WITHOUT_GUARANTEE:
+        return None
+    if channel in PRIORITY_CHANNELS:
+        if plan not in PRIORITY_PLANS:
+            return None  # rejected (P10a)
+        if channel is Channel.PRIORITY_PHONE and plan is Plan.PRIORITY_24_7:
+            return URGENT_RESPONSE, URGENT_RESPONSE
+        return PRIORITY_RESPONSE, PRIORITY_RESPONSE
+    if plan is Plan.NONE or plan in PRIORITY_PLANS:
+        return None  # only an indicative target (P8, P10a)
+    return business_day * STANDARD_BUSINESS_DAYS, business_day * (STANDARD_BUSINESS_DAYS + 1)

@@ -243,15 +243,19 @@ class Contact(VersionedModel):
     closed_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField()
     created_by = ForeignKeyField(Technician, null=True, backref="+")
+    # Who looks after it (migration 12): assigned in its window, or by starting a session on it.
+    technician = ForeignKeyField(Technician, null=True, backref="+", index=False)
     customer_id: int | None
     first_response_by_id: int | None
     created_by_id: int | None
+    technician_id: int | None
 
     class Meta:
         indexes = (
             (("state", "deadline"), False),  # the queue, by time left
             (("state", "target"), False),
             (("customer", "received_at"), False),  # a customer's history
+            (("technician", "state"), False),  # "Os meus": a technician's contacts in the queue
         )
 
 
@@ -582,7 +586,7 @@ class ChangeLog(BaseModel):
     """One row per change a use case made, so that other desks refresh what changed.
 
     Desks read the rows after the last one they saw (``changes.since``): every few seconds on
-    SQLite; on PostgreSQL as soon as the insert's trigger (migration 10) notifies them.
+    SQLite; on PostgreSQL as soon as the insert's trigger (migration 11) notifies them.
     """
 
     topic = CharField(max_length=32)

@@ -9,13 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCharts import QAreaSeries
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
+from app.domain.sla import Channel, Plan
+from app.i18n import _
 from app.services import exports
 from app.services.context import Desk
+from app.services.reports.response_times import guarantee_minutes
 from app.services.reports.tables import REPORTS
+from app.services.settings import add_technician, technicians
 from app.store.database import close_database, open_database
 from tests.store.fixtures import fresh_location
 from ui.context import UiContext
@@ -217,3 +222,87 @@ def test_period_picker_means_month_quarter_year_and_custom() -> None:
     assert len(period_of("year", day, day).months()) == 12
     custom = period_of("custom", date(2026, 12, 1), date(2026, 9, 1))
     assert (custom.first, custom.last) == (date(2026, 9, 1), date(2026, 12, 1))
+
+
+# --- by technician (issue 14) ---------------------------------------------------------------------
+
+
+def _hours_technicians(view: ReportsView) -> set[str]:
+    tab = view.report_tabs["hours"]
+    assert tab.table_data is not None
+    return {row[2] for row in tab.table_data.rows}
+
+
+def test_the_technician_picker_filters_the_hours_as_the_command_line(
+    view: ReportsView, demo_db: str, qtbot: QtBot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    view.tabs.setCurrentIndex(REPORTS.index("hours"))
+    everyone = view.report_tabs["hours"].table_data
+    assert everyone is not None and len(_hours_technicians(view)) > 1, "the demo has several"
+    assert view.technician.isEnabled()
+    chosen = int(sorted(_hours_technicians(view))[0])
+    view.technician.setCurrentIndex(view.technician.findData(chosen))
+    qtbot.waitUntil(lambda: view.is_loaded("hours"), timeout=30_000)
+    assert _hours_technicians(view) == {str(chosen)}
+    shown = view.report_tabs["hours"].table_data
+    assert shown is not None
+    # That technician's rows of everyone's report, and what ``--technician`` prints.
+    assert list(shown.rows) == [row for row in everyone.rows if row[2] == str(chosen)]
+    period = view.period()
+    capsys.readouterr()
+    close_database()
+    try:
+        argv = ["report", "hours", "--db", demo_db, "--technician", str(chosen)]
+        argv += ["--from", f"{period.first:%Y-%m}", "--to", f"{period.last:%Y-%m}"]
+        assert main(argv) == 0
+    finally:
+        open_database(demo_db)
+    header, *lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert tuple(header) == shown.header
+    assert [tuple(line) for line in lines] == list(shown.rows)
+    # Packs and revenue are the customers': the picker does not apply there.
+    view.tabs.setCurrentIndex(REPORTS.index("packs"))
+    assert not view.technician.isEnabled()
+    assert view.technician_of("packs") is None
+
+
+def test_report_technician_refusals_on_the_command_line(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for argv in (
+        ["report", "packs", "--db", demo_db, "--from", "2026-01", "--to", "2026-01"],
+        ["report", "hours", "--db", demo_db, "--from", "2026-01", "--to", "2026-01"],
+    ):
+        capsys.readouterr()
+        technician = "1" if argv[1] == "packs" else "999999"
+        assert main([*argv, "--technician", technician]) != 0
+        error = capsys.readouterr().err
+        assert error.strip() and "Traceback" not in error
+
+
+def test_the_response_time_chart_draws_each_plans_guarantee(view: ReportsView) -> None:
+    loaded = view.reports["response-times"]
+    series = loaded.chart
+    assert len(series.bands) == len(series.categories)
+    bands = dict(zip(series.categories, series.bands, strict=True))
+    # The default calendar opens 8 h a weekday: P5's close of the next business day is 8 to 16
+    # business hours away; P7's 24/7 phone line 5 minutes; plans without a guarantee, none.
+    assert guarantee_minutes(Plan.STANDARD, Channel.EMAIL) == (480, 960)
+    assert guarantee_minutes(Plan.PRIORITY, Channel.PRIORITY_EMAIL) == (240, 240)
+    assert guarantee_minutes(Plan.NONE, Channel.EMAIL) is None
+    assert bands["Std email"] == (480.0, 960.0)
+    assert bands["24/7 tel P"] == (5.0, 5.0)
+    drawn = view.report_tabs["response-times"].chart.chart().series()
+    areas = [s for s in drawn if isinstance(s, QAreaSeries)]
+    assert len(areas) == sum(band is not None for band in series.bands) > 0
+    assert areas[0].name() == _("Plan's guarantee")
+
+
+def test_the_technician_picker_follows_the_technicians(view: ReportsView) -> None:
+    admin = next(person for person in technicians() if person.is_admin)
+    names = {view.technician.itemText(i) for i in range(view.technician.count())}
+    assert names >= {person.name for person in technicians(include_inactive=True)}
+    added = add_technician(Desk(SystemClock(), admin.id), name="Joaquina Reis")
+    view.context.changed.emit(added.changes)
+    assert view.technician.findData(added.technician.id) > 0
+    assert view.technician.itemText(0) == _("Everyone")

@@ -125,6 +125,11 @@ class Contacts:
         contact_id = world.writer.new_id(Contact)
         subject = rng.choice(data.SUBJECTS)
         by = world.technician()
+        # Issue 14: who answers looks after it; of those waiting, half have been taken on (by
+        # id, not by a random draw: the rest of the demo stays as it was).
+        taken = state is not ContactState.REJECTED and (
+            responded is not None or contact_id % 2 == 0
+        )
         world.writer.add(
             Contact,
             (
@@ -132,6 +137,7 @@ class Contacts:
                 normalised, received, subject, plan, registered, terms.guaranteed,
                 terms.deadline, terms.target, terms.reason, terms.urgent, hours, responded,
                 None if responded is None else by, state, closed, received, world.technician(),
+                by if taken else None,
             ),
         )  # fmt: skip
         if (

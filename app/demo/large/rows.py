@@ -40,7 +40,7 @@ COLUMNS: dict[type[BaseModel], tuple[str, ...]] = {
         "id", "customer", "channel", "sender_raw", "sender_normalised", "received_at", "subject",
         "plan_at_receipt", "registered", "guaranteed", "deadline", "target", "reason", "urgent",
         "compensation_hours", "first_response_at", "first_response_by", "state", "closed_at",
-        "created_at", "created_by",
+        "created_at", "created_by", "technician",
     ),
     Pack: (
         "id", "customer", "kind", "minutes", "price", "purchased_on", "starts_on", "valid_until",

@@ -18,7 +18,7 @@ from app.services.contacts.types import (
     missing_contact,
 )
 from app.services.queries import get_or_missing
-from app.store.models import CompensationGrant, Contact, Customer
+from app.store.models import CompensationGrant, Contact, Customer, Technician
 
 # --- reading --------------------------------------------------------------------------------------
 
@@ -42,16 +42,21 @@ _ROW_COLUMNS = (
     Contact.state,
     CompensationGrant.hours,
     CompensationGrant.revoked_at,
+    Contact.technician,
+    Technician.name,
 )
 
 
 def _rows_query() -> ModelSelect[Contact]:
-    """Contacts with their customer's name and their compensation: one query, two left joins."""
+    """Contacts with their customer's name, their compensation and their technician's name: one
+    query, three left joins."""
     return (
         Contact.select(*_ROW_COLUMNS)
         .join(Customer, JOIN.LEFT_OUTER, on=(Contact.customer == Customer.id))
         .switch(Contact)
         .join(CompensationGrant, JOIN.LEFT_OUTER, on=(CompensationGrant.contact == Contact.id))
+        .switch(Contact)
+        .join(Technician, JOIN.LEFT_OUTER, on=(Contact.technician == Technician.id))
     )
 
 
@@ -76,15 +81,23 @@ _QUEUE_ORDER = (
 
 
 def open_contacts(
-    *, include_answered: bool = True, limit: int | None = None, offset: int = 0
+    *,
+    include_answered: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
+    technician_id: int | None = None,
 ) -> tuple[ContactRow, ...]:
     """The queue: contacts waiting for a first response, by time left (deadline, else indicative
     target); then those waiting with neither (SMS, WhatsApp…), oldest first; then, with
     ``include_answered``, those answered and not closed yet. Rejected contacts are never in it
-    (P10a). One query; ``limit`` and ``offset`` page it.
+    (P10a). With ``technician_id``, only that technician's ("Os meus": read through the index on
+    technician and state). One query; ``limit`` and ``offset`` page it.
     """
     states = QUEUE_STATES if include_answered else (ContactState.OPEN,)
-    query = _rows_query().where(Contact.state.in_(states)).order_by(*_QUEUE_ORDER)
+    chosen = Contact.state.in_(states)
+    if technician_id is not None:
+        chosen &= Contact.technician == technician_id
+    query = _rows_query().where(chosen).order_by(*_QUEUE_ORDER)
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return _rows(query)
@@ -149,6 +162,7 @@ def contact(contact_id: int) -> ContactRecord:
     row = get_or_missing(Contact, contact_id, missing_contact())
     name = None if row.customer_id is None else Customer.get_by_id(row.customer_id).name
     grant = CompensationGrant.get_or_none(CompensationGrant.contact == row.id)
+    technician = None if row.technician_id is None else Technician.get_by_id(row.technician_id)
     return ContactRecord(
         id=row.id,
         version=row.version,
@@ -177,4 +191,6 @@ def contact(contact_id: int) -> ContactRecord:
         grant_id=None if grant is None else grant.id,
         granted_hours=None if grant is None else grant.hours,
         grant_revoked=grant is not None and grant.revoked_at is not None,
+        technician_id=row.technician_id,
+        technician_name=None if technician is None else technician.name,
     )

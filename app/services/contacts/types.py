@@ -88,6 +88,8 @@ class ContactRecord:
     grant_id: int | None  # P17: the compensation it caused
     granted_hours: int | None
     grant_revoked: bool
+    technician_id: int | None = None  # who looks after it (issue 14)
+    technician_name: str | None = None
 
     @property
     def terms(self) -> Terms:
@@ -116,6 +118,8 @@ class ContactRow:
     state: ContactState
     granted_hours: int | None  # P17: None without a compensation
     grant_revoked_at: datetime | None
+    technician_id: int | None = None  # who looks after it (issue 14)
+    technician_name: str | None = None
 
     @property
     def grant_revoked(self) -> bool:

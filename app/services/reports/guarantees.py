@@ -89,23 +89,31 @@ def _bucket_outcomes() -> dict[str, GuaranteeOutcome]:
     }
 
 
-def _guaranteed(period: Period) -> Any:
+def _guaranteed(period: Period, technician_id: int | None) -> Any:
+    """The contacts with a guarantee received in the period; with ``technician_id``, those that
+    technician looks after."""
     start, end = period.instants(company_zone())
-    return (
+    chosen = (
         (Contact.received_at >= start)
         & (Contact.received_at < end)
         & (Contact.guaranteed == True)  # noqa: E712 -- SQL
         & Contact.deadline.is_null(False)
         & (Contact.state != ContactState.REJECTED)
     )
+    if technician_id is not None:
+        chosen &= Contact.technician == technician_id
+    return chosen
 
 
 def _count(condition: Any) -> Any:
     return fn.COUNT(Case(None, [(condition, 1)]))
 
 
-def guarantees(period: Period, now: datetime) -> tuple[GuaranteeRow, ...]:
-    """One row per month and plan that had contacts with a guarantee, oldest month first."""
+def guarantees(
+    period: Period, now: datetime, technician_id: int | None = None
+) -> tuple[GuaranteeRow, ...]:
+    """One row per month and plan that had contacts with a guarantee, oldest month first; with
+    ``technician_id``, the contacts that technician looks after."""
     month = period.month_of_instant(Contact.received_at, company_zone()).alias("rep_month")
     answered = Contact.first_response_at.is_null(False)
     buckets = {
@@ -131,7 +139,7 @@ def guarantees(period: Period, now: datetime) -> tuple[GuaranteeRow, ...]:
             JOIN.LEFT_OUTER,
             on=(CompensationGrant.contact == Contact.id),
         )
-        .where(_guaranteed(period))
+        .where(_guaranteed(period, technician_id))
         .group_by(SQL("rep_month"), Contact.plan_at_receipt)
         .order_by(SQL("rep_month"), Contact.plan_at_receipt)
     )
@@ -157,7 +165,7 @@ def guarantees(period: Period, now: datetime) -> tuple[GuaranteeRow, ...]:
 
 
 def missed_contacts(
-    period: Period, now: datetime, *, limit: int = 500
+    period: Period, now: datetime, *, limit: int = 500, technician_id: int | None = None
 ) -> tuple[MissedContact, ...]:
     """The contacts of the period whose guarantee was missed, oldest first (at most ``limit``);
     the database picks candidates, the domain decides each of these few."""
@@ -165,7 +173,7 @@ def missed_contacts(
     unanswered = Contact.first_response_at.is_null() & (Contact.deadline < now)
     query = (
         Contact.select()
-        .where(_guaranteed(period) & (late | unanswered))
+        .where(_guaranteed(period, technician_id) & (late | unanswered))
         .order_by(Contact.received_at, Contact.id)
         .limit(limit)
     )

@@ -23,13 +23,13 @@ contacts are read once (``MATERIALIZED``: SQLite 3.35+, PostgreSQL 12+), not onc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from peewee import Case, fn
 
 from app.domain.calendar import BusinessCalendar
-from app.domain.sla import Channel, Plan
+from app.domain.sla import Channel, Plan, guarantee_span
 from app.domain.states import ContactState
 from app.services.reports.period import Period
 from app.services.settings import business_calendar, company_zone
@@ -102,15 +102,18 @@ def open_intervals(
     return found
 
 
-def _answered(period: Period) -> Any:
+def _answered(period: Period, technician_id: int | None) -> Any:
     zone = company_zone()
     start, end = period.instants(zone)
-    return (
+    chosen = (
         (Contact.received_at >= start)
         & (Contact.received_at < end)
         & Contact.first_response_at.is_null(False)
         & (Contact.state != ContactState.REJECTED)
     )
+    if technician_id is not None:
+        chosen &= Contact.technician == technician_id
+    return chosen
 
 
 _SQL = """
@@ -154,10 +157,42 @@ ORDER BY rep_month, plan, channel
 """
 
 
-def response_times(period: Period) -> tuple[ResponseTimeRow, ...]:
-    """One row per month, plan and channel with answered contacts received in the period."""
+def _open_length(opens: time, closes: time) -> timedelta:
+    """An interval's open time; a close at midnight is the day's end."""
+    day = date(2000, 1, 3)
+    end_day = day + timedelta(days=1) if closes == time.min else day
+    return datetime.combine(end_day, closes) - datetime.combine(day, opens)
+
+
+def business_day(calendar: BusinessCalendar) -> timedelta:
+    """How long the company's usual business day is open: the most common length among the
+    weekdays it opens, the longer on a tie (8 h with the default 9–13 and 14–18)."""
+    lengths = [
+        sum((_open_length(opens, closes) for opens, closes in hours), timedelta(0))
+        for hours in calendar.weekly.values()
+        if hours
+    ]
+    if not lengths:
+        return timedelta(0)
+    return max(set(lengths), key=lambda length: (lengths.count(length), length))
+
+
+def guarantee_minutes(plan: Plan, channel: Channel) -> tuple[int, int] | None:
+    """The plan's guarantee on ``channel`` in whole minutes, (shortest, longest), in the
+    company's business time (``sla.guarantee_span``); None without one."""
+    span = guarantee_span(plan, channel, business_day(business_calendar()))
+    if span is None:
+        return None
+    shortest, longest = (int(part.total_seconds()) // SECONDS_PER_MINUTE for part in span)
+    return shortest, longest
+
+
+def response_times(period: Period, technician_id: int | None = None) -> tuple[ResponseTimeRow, ...]:
+    """One row per month, plan and channel with answered contacts received in the period; with
+    ``technician_id``, the contacts that technician looks after."""
     zone = company_zone()
-    latest = Contact.select(fn.MAX(Contact.first_response_at)).where(_answered(period)).scalar()
+    answered = _answered(period, technician_id)
+    latest = Contact.select(fn.MAX(Contact.first_response_at)).where(answered).scalar()
     if latest is None:
         return ()
     if isinstance(latest, str):  # SQLite's text, when the driver did not convert the MAX
@@ -177,7 +212,7 @@ def response_times(period: Period) -> tuple[ResponseTimeRow, ...]:
         Case(None, [(Contact.urgent == True, 1)], 0).alias("wall"),  # noqa: E712 -- SQL
         _epoch(Contact.received_at).alias("r"),
         _epoch(Contact.first_response_at).alias("a"),
-    ).where(_answered(period))
+    ).where(answered)
     inner, params = contacts.sql()
     # The bounds are integers computed here, written in the SQL: no parameter limit to mind.
     sql = _SQL.format(

@@ -8,12 +8,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from app.domain import states as enums
+from app.domain.assignment import assigned_by_session
 from app.i18n import _
 from app.services import changes, checks, packs
 from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
 from app.services.errors import InputError, RuleError
-from app.services.queries import customer_row, get_or_missing, locked_or_missing
+from app.services.queries import customer_row, locked_or_missing
 from app.services.sessions.queries import session
 from app.services.sessions.records import (
     bill_session,
@@ -52,8 +53,9 @@ def start_session(
     interval is written at once, so a crash loses nothing."""
     technician_id = technician_of(desk)
     with use_case():
+        contact = None
         if contact_id is not None:
-            contact = get_or_missing(
+            contact = locked_or_missing(
                 Contact, contact_id, _("The contact {id} does not exist.").format(id=contact_id)
             )
             if customer_id is None:
@@ -82,7 +84,19 @@ def start_session(
         )
         open_interval(started, now)
         done = changes.note(desk, {Topic.SESSIONS}, started.id)
+        if contact is not None:
+            done |= _assign_by_session(desk, contact, technician_id)
         return _result(started.id, done, warning=warns_outside_hours(customer, now, calendar))
+
+
+def _assign_by_session(desk: Desk, contact: Contact, technician_id: int) -> Changes:
+    """A contact without a technician gets the one who starts a session on it (issue 14)."""
+    assigned = assigned_by_session(contact.state, contact.technician_id, technician_id)
+    if assigned is None:
+        return Changes()
+    contact.technician_id = assigned
+    save_versioned(contact, contact.version)
+    return changes.note(desk, {Topic.CONTACTS}, contact.id)
 
 
 def pause_session(desk: Desk, session_id: int, version: int) -> SessionRecord:

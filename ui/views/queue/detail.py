@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,6 +26,7 @@ from app.services.changes import Changes, Topic
 from app.services.contacts import (
     ContactRecord,
     ContactResult,
+    assign_technician,
     close_contact,
     contact,
     record_first_response,
@@ -136,12 +138,21 @@ class ContactDetailDialog(QDialog):
         )
         self.record_session_button = self._button(_("Record a &session…"), self.record_session)
         self.record_dialog: RecordSessionDialog | None = None
+        #: Who looks after it (issue 14): choosing one assigns them at once.
+        self.technician = QComboBox()
+        self.technician.setAccessibleName(_("Technician"))
+        self.technician.activated.connect(self._technician_chosen)
         self.conversation = ConversationWidget(context, contact_id)
         self.conversation.setVisible(False)  # until messages are found
         self.conversation.loaded.connect(self._conversation_loaded)
 
         details = QVBoxLayout()
         details.addLayout(self.form)
+        chooser = QFormLayout()
+        technician_label = QLabel(_("&Technician:"))
+        technician_label.setBuddy(self.technician)
+        chooser.addRow(technician_label, self.technician)
+        details.addLayout(chooser)
         details.addWidget(QLabel(_("Notes:")))
         details.addWidget(self.notes)
         details.addStretch(1)
@@ -190,6 +201,7 @@ class ContactDetailDialog(QDialog):
             label.setAccessibleName(title)
             self.form.addRow(f"{title}:", label)
         self.notes.setPlainText(record.notes)
+        self._show_technician(record)
         self.respond_button.setEnabled(record.state is ContactState.OPEN)
         self.close_button.setEnabled(record.state in (ContactState.OPEN, ContactState.ANSWERED))
         self.reopen_button.setEnabled(record.state is ContactState.CLOSED)
@@ -198,6 +210,32 @@ class ContactDetailDialog(QDialog):
         self.associate_button.setVisible(by_email and record.customer_id is None)
         self.record_session_button.setEnabled(record.customer_id is not None)
         self.conversation.reload()
+
+    def _show_technician(self, record: ContactRecord) -> None:
+        """The chooser: nobody, then the active technicians (and the contact's own, if no
+        longer active), at the contact's."""
+        people = op(self, settings.technicians).run() or ()
+        choices: list[tuple[str, int | None]] = [(_("Nobody"), None)]
+        choices += [(person.name, person.id) for person in people]
+        if record.technician_id is not None and all(
+            person.id != record.technician_id for person in people
+        ):
+            choices.append(
+                (record.technician_name or str(record.technician_id), record.technician_id)
+            )
+        self.technician.clear()
+        for name, technician_id in choices:
+            self.technician.addItem(name, technician_id)
+        chosen = [technician_id for _name, technician_id in choices].index(record.technician_id)
+        self.technician.setCurrentIndex(chosen)
+        self.technician.setEnabled(record.state is not ContactState.REJECTED)  # P10a
+
+    def _technician_chosen(self, index: int) -> None:
+        record = self.record
+        chosen = self.technician.itemData(index)
+        if record is None or chosen == record.technician_id:
+            return
+        self._act(lambda: assign_technician(self.context.desk, record.id, record.version, chosen))
 
     def value_of(self, title: str) -> str:
         """The text shown for a field (for the tests, and for screen readers' sake one label

@@ -221,6 +221,7 @@ def search_text(row: ContactRow) -> str:
             channel_label(row.channel),
             contact_state_label(row.state),
             reason_short(row.reason),
+            row.technician_name or "",
         )
     )
 
@@ -322,6 +323,7 @@ class QueueColumn:
     STATE = 7
     GUARANTEE = 8
     COMPENSATION = 9
+    TECHNICIAN = 10  # shown after the customer (``QueueView``)
 
 
 def _deadline_text(row: ContactRow) -> str:
@@ -363,7 +365,13 @@ def queue_columns(clock: Countdown) -> list[Column[ContactRow]]:
             tooltip=compensation_tooltip,
             colours=compensation_colours,
         ),
+        Column(_("Technician"), technician_text, tooltip=technician_text),
     ]
+
+
+def technician_text(row: ContactRow) -> str:
+    """Who looks after the contact (issue 14); empty while nobody does."""
+    return row.technician_name or ""
 
 
 class RejectedColumn:
@@ -426,6 +434,7 @@ def queue_samples() -> dict[int, tuple[list[str], int]]:
         QueueColumn.GUARANTEE: ([reason_short(reason) for reason in Reason], WHOLE),
         # (a revoked grant, rarer, is cut: its tooltip says it whole)
         QueueColumn.COMPENSATION: ([compensation_text_of(2, revoked=False)], WHOLE),
+        QueueColumn.TECHNICIAN: (["Marta Figueira"], 120),
     }
 
 

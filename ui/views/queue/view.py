@@ -143,6 +143,8 @@ class QueueView(View):
             QueueColumn.TIME_LEFT,
             CountdownDelegate(self.model, self.proxy, self.countdown, self.table),
         )
+        # Who looks after the contact, beside whose it is.
+        self.table.horizontalHeader().moveSection(QueueColumn.TECHNICIAN, QueueColumn.CUSTOMER + 1)
         # The state and the deadline start hidden: the countdown column shows the state once
         # answered, its tooltip and the contact's detail the deadline.
         _offer_columns(
@@ -175,6 +177,7 @@ class QueueView(View):
         self.details_action = self._action(_("Contact &details"), "", self.open_details)
         self.session_action = self._action(_("Start a &session"), "", self.start_session)
         self.session_action.setToolTip(_("Start the timer for the selected contact"))
+        self.mine_action = self._mine_action()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(self._bar())
@@ -199,6 +202,7 @@ class QueueView(View):
             self.close_action,
             self.details_action,
             self.session_action,
+            self.mine_action,
         ):
             button = QToolButton()
             button.setDefaultAction(action)
@@ -252,7 +256,7 @@ class QueueView(View):
         if self._loading is not None:
             self._reload_again = True  # what is being read may predate the change
             return
-        first = open_contacts(limit=FIRST_PAGE)
+        first = open_contacts(limit=FIRST_PAGE, technician_id=self.mine())
         self._show(first)
         self.rejected_model.set_rows(rejected_contacts())
         self._update_titles()
@@ -261,15 +265,17 @@ class QueueView(View):
 
     def _show(self, rows: tuple[ContactRow, ...]) -> None:
         self.model.set_rows(rows)
-        self.alerts.watch(rows)
+        if self.mine() is None:  # with "Os meus", the alerts keep watching every contact
+            self.alerts.watch(rows)
         self._update_titles()
         self._update_actions()
 
     def _read_the_rest(self) -> None:
         self._reload_again = False
         self._missed = set()
+        mine = self.mine()
         loading: Operation[tuple[ContactRow, ...]] = (
-            op(self, open_contacts)
+            op(self, lambda: open_contacts(technician_id=mine))
             .in_background(_("Reading the queue…"), shows_progress=False)
             .success(self._show)
             .failure(lambda error: log.warning("the queue could not be read: %s", error))
@@ -307,8 +313,9 @@ class QueueView(View):
                 self._reload_again |= bool(customer_ids)
             return
         super()._on_changed(changes)  # shown: reloads, which feeds the alerts
-        if Topic.CONTACTS in changes.topics and not self.isVisible():
-            self.alerts.refresh()  # hidden: the alerts keep watching all the same
+        if Topic.CONTACTS in changes.topics and (not self.isVisible() or self.mine() is not None):
+            # Hidden, or showing "Os meus" only: the alerts keep watching all the same.
+            self.alerts.refresh()
 
     def apply(
         self, contact_ids: frozenset[int], customer_ids: frozenset[int] = frozenset()
@@ -320,7 +327,10 @@ class QueueView(View):
             return
         self.countdown.set_now(self.context.now())
         rows = queue_rows(contact_ids, customer_ids)
-        queued = [row for row in rows if row.state in QUEUE_STATES]
+        waiting = [row for row in rows if row.state in QUEUE_STATES]
+        mine = self.mine()
+        # "Os meus": a contact given to someone else leaves the queue shown (not the alerts).
+        queued = [row for row in waiting if mine is None or row.technician_id == mine]
         rejected = [
             row
             for row in rows
@@ -330,12 +340,27 @@ class QueueView(View):
         in_queue = {row.id for row in queued}
         in_rejected = {row.id for row in rejected}
         self.model.update_rows(queued, [key for key in contact_ids if key not in in_queue])
-        self.alerts.update(queued, [key for key in contact_ids if key not in in_queue])
+        watched = {row.id for row in waiting}
+        self.alerts.update(waiting, [key for key in contact_ids if key not in watched])
         self.rejected_model.update_rows(
             rejected, [key for key in contact_ids if key not in in_rejected]
         )
         self._update_titles()
         self._update_actions()
+
+    def mine(self) -> int | None:
+        """The technician whose contacts alone are shown ("Os meus"), or None for all."""
+        if not self.mine_action.isChecked():
+            return None
+        return self.context.desk.technician_id
+
+    def _mine_action(self) -> QAction:
+        """The filter "Os meus": only the desk technician's contacts, read so by the database."""
+        action = QAction(_("&Mine"), self)
+        action.setCheckable(True)
+        action.toggled.connect(lambda _on: self.reload())  # reads again, or once read
+        self.addAction(action)
+        return action
 
     # --- the countdown --------------------------------------------------------------------------
 
@@ -436,6 +461,13 @@ class QueueView(View):
         self.close_action.setEnabled(in_queue)
         self.details_action.setEnabled(row is not None)
         self.session_action.setEnabled(in_queue)
+        someone = self.context.desk.technician_id is not None
+        self.mine_action.setEnabled(someone)
+        self.mine_action.setToolTip(
+            _("Show only the contacts you look after")
+            if someone
+            else _("Choose who is at this desk to see their contacts")
+        )
 
     def _activated(self, _index: QModelIndex) -> None:
         self.open_details()

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 from PySide6.QtCharts import (
+    QAreaSeries,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
     QChart,
     QChartView,
     QHorizontalBarSeries,
+    QLineSeries,
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QMargins, QPointF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from ui.views.reports.data import Series
 
 #: Met / missed / open, inside / outside…: the first set green-blue, the second red-orange.
 COLOURS = ("#2e7d6b", "#c0504d", "#e0a030", "#4f81bd")
+#: The guarantee's band over a category's bars: a dark line at its ends, a light fill between.
+BAND_LINE = QColor("#5b2a86")
+BAND_FILL = QColor(91, 42, 134, 50)
+#: How much of a category's width the band spans (its bars' width, about).
+_BAND_HALF = 0.4
 
 
 class ReportChart(QChartView):
@@ -54,6 +61,8 @@ class ReportChart(QChartView):
         for index in range(count):
             column = [values[index] for _name, values in series.sets]
             top = max(top, sum(column) if series.stacked else max(column, default=0.0))
+        bands = [band for band in series.bands if band is not None]
+        top = max([top, *(high for _low, high in bands)])
         chart.addSeries(bars)
         categories = QBarCategoryAxis()
         categories.append(list(series.categories))
@@ -69,3 +78,32 @@ class ReportChart(QChartView):
         values_axis.applyNiceNumbers()
         chart.addAxis(values_axis, value_side)
         bars.attachAxis(values_axis)
+        self._add_bands(series, categories, values_axis)
+
+    def _add_bands(
+        self, series: Series, categories: QBarCategoryAxis, values_axis: QValueAxis
+    ) -> None:
+        """Each category's band (its guarantee) over its bars, one legend entry for all."""
+        chart = self.chart()
+        named = False
+        for position, band in enumerate(series.bands):
+            if band is None:
+                continue
+            low, high = band
+            left, right = position - _BAND_HALF, position + _BAND_HALF
+            upper, lower = QLineSeries(), QLineSeries()
+            upper.append([QPointF(left, high), QPointF(right, high)])
+            lower.append([QPointF(left, low), QPointF(right, low)])
+            area = QAreaSeries(upper, lower)
+            # Children of the area: Qt Charts does not own an area's line series.
+            upper.setParent(area)
+            lower.setParent(area)
+            area.setName(series.band_name)
+            area.setPen(QPen(BAND_LINE, 2))
+            area.setBrush(BAND_FILL)
+            chart.addSeries(area)
+            area.attachAxis(categories)
+            area.attachAxis(values_axis)
+            for marker in chart.legend().markers(area):
+                marker.setVisible(not named)
+            named = True

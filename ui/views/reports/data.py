@@ -12,9 +12,9 @@ from app.services.reports import guarantees, packs
 from app.services.reports.guarantees import GuaranteeRow, MissedContact
 from app.services.reports.hours import HoursRow
 from app.services.reports.period import Period, month_text
-from app.services.reports.response_times import ResponseTimeRow
+from app.services.reports.response_times import ResponseTimeRow, guarantee_minutes
 from app.services.reports.revenue import RevenueRow
-from app.services.reports.tables import Table, report_table
+from app.services.reports.tables import BY_TECHNICIAN, Table, report_table
 from app.services.settings import technicians
 
 #: Column titles of the report tables, by the column's code (the command line's header).
@@ -68,6 +68,11 @@ class Series:
     unit: str
     #: Bars lying down, the categories down the left side (long category names).
     horizontal: bool = False
+    #: Per category, a band (lowest, highest) drawn over its bars, or None: the guarantee the
+    #: response times are measured against (equal ends: a line).
+    bands: tuple[tuple[float, float] | None, ...] = ()
+    #: The bands' name in the legend.
+    band_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ class Loaded:
     table: Table
     chart: Series
     missed: tuple[MissedContact, ...] = ()
+    #: Whose part of it (issue 14): None for everyone's, or a report not kept per technician.
+    technician_id: int | None = None
 
 
 def _by_month(period: Period) -> list[str]:
@@ -129,6 +136,10 @@ def _response_chart(rows: tuple[object, ...]) -> Series:
         if name not in best or row.responses > best[name].responses:
             best[name] = row
     names = sorted(best)
+    bands: list[tuple[float, float] | None] = []
+    for name in names:
+        span = guarantee_minutes(best[name].plan, best[name].channel)
+        bands.append(None if span is None else (float(span[0]), float(span[1])))
     return Series(
         tuple(names),
         (
@@ -137,6 +148,8 @@ def _response_chart(rows: tuple[object, ...]) -> Series:
         ),
         stacked=False,
         unit=_("Minutes"),
+        bands=tuple(bands),
+        band_name=_("Plan's guarantee"),
     )
 
 
@@ -184,12 +197,17 @@ def _revenue_chart(period: Period, rows: tuple[object, ...]) -> Series:
     )
 
 
-def load_report(name: str, period: Period, now: datetime) -> Loaded:
-    """The report ``name`` of ``period`` as of ``now`` (run it off the UI thread)."""
-    table = report_table(name, period, now)
+def load_report(
+    name: str, period: Period, now: datetime, technician_id: int | None = None
+) -> Loaded:
+    """The report ``name`` of ``period`` as of ``now`` (run it off the UI thread); with
+    ``technician_id``, that technician's part where the report is kept per technician."""
+    whose = technician_id if name in BY_TECHNICIAN else None
+    table = report_table(name, period, now, whose)
     if name == "guarantees":
         chart = _guarantees_chart(period, table.records)
-        return Loaded(name, period, table, chart, guarantees.missed_contacts(period, now))
+        missed = guarantees.missed_contacts(period, now, technician_id=whose)
+        return Loaded(name, period, table, chart, missed, technician_id=whose)
     if name == "response-times":
         chart = _response_chart(table.records)
     elif name == "hours":
@@ -198,4 +216,4 @@ def load_report(name: str, period: Period, now: datetime) -> Loaded:
         chart = _packs_chart(period)
     else:
         chart = _revenue_chart(period, table.records)
-    return Loaded(name, period, table, chart)
+    return Loaded(name, period, table, chart, technician_id=whose)

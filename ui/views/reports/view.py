@@ -28,8 +28,8 @@ from app.services import exports
 from app.services.changes import Topic
 from app.services.reports.guarantees import MissedContact
 from app.services.reports.period import Period, month_text
-from app.services.reports.tables import REPORTS, Table
-from app.services.settings import company_today
+from app.services.reports.tables import BY_TECHNICIAN, REPORTS, Table
+from app.services.settings import company_today, technicians
 from ui.context import UiContext
 from ui.feedback import ask_csv_path, ask_pdf_path, offer_to_open
 from ui.operations import op
@@ -138,6 +138,29 @@ def period_of(kind: str, first: date, last: date) -> Period:
     return Period(min(month, end), max(month, end))
 
 
+def _technician_picker() -> QComboBox:
+    """Whose part of the reports kept per technician (issue 14); everyone's by default."""
+    picker = QComboBox()
+    picker.setAccessibleName(_("Technician"))
+    _fill_technicians(picker)
+    return picker
+
+
+def _fill_technicians(picker: QComboBox) -> None:
+    """Everyone, then every technician (those gone too: their past work is in the reports);
+    the one chosen stays chosen."""
+    chosen = picker.currentData()
+    picker.blockSignals(True)
+    try:
+        picker.clear()
+        picker.addItem(_("Everyone"), None)
+        for person in technicians(include_inactive=True):
+            picker.addItem(person.name, person.id)
+        picker.setCurrentIndex(max(0, picker.findData(chosen)) if chosen is not None else 0)
+    finally:
+        picker.blockSignals(False)
+
+
 class ReportTab(QWidget):
     """One report: buttons, its chart above its table."""
 
@@ -185,14 +208,17 @@ class ReportTab(QWidget):
 
 
 class ReportsView(View):
-    topics = frozenset({Topic.CONTACTS, Topic.SESSIONS, Topic.PACKS, Topic.INVOICES})
+    # Settings: the technicians, and the business hours the response times are counted in.
+    topics = frozenset(
+        {Topic.CONTACTS, Topic.SESSIONS, Topic.PACKS, Topic.INVOICES, Topic.SETTINGS}
+    )
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.setObjectName("reports")
         #: The reports shown, by name: loaded when their tab is first shown for a period.
         self.reports: dict[str, Loaded] = {}
-        self._loading: set[tuple[str, Period]] = set()
+        self._loading: set[tuple[str, Period, int | None]] = set()
         today = company_today(context.now())
         months = [today.replace(day=1) - relativedelta(months=n) for n in range(MONTHS_BACK)]
         self.kind = QComboBox()
@@ -204,6 +230,7 @@ class ReportsView(View):
             for month in months:
                 picker.addItem(month_text(month), month)
         self.last.setEnabled(False)
+        self.technician = _technician_picker()
         self.state = QLabel()
         self.state.setStyleSheet("color: #5f6d78;")
         top = QHBoxLayout()
@@ -214,6 +241,11 @@ class ReportsView(View):
         top.addWidget(self.first)
         top.addWidget(QLabel(_("to")))
         top.addWidget(self.last)
+        top.addSpacing(16)
+        technician_label = QLabel(_("&Technician:"))
+        technician_label.setBuddy(self.technician)
+        top.addWidget(technician_label)
+        top.addWidget(self.technician)
         top.addSpacing(16)
         top.addWidget(self.state, 1)
         self.tabs = QTabWidget()
@@ -235,6 +267,7 @@ class ReportsView(View):
         self.kind.currentIndexChanged.connect(self._period_changed)
         self.first.currentIndexChanged.connect(self._period_changed)
         self.last.currentIndexChanged.connect(self._period_changed)
+        self.technician.currentIndexChanged.connect(lambda _index: self._load_current())
         self.tabs.currentChanged.connect(lambda _index: self._load_current())
 
     def title(self) -> str:
@@ -260,28 +293,45 @@ class ReportsView(View):
         assert isinstance(tab, ReportTab)
         return tab.name
 
+    def technician_of(self, name: str) -> int | None:
+        """Whose part of report ``name`` is asked for: None for everyone's, and for the reports
+        not kept per technician (packs, revenue)."""
+        chosen = self.technician.currentData()
+        return chosen if name in BY_TECHNICIAN and isinstance(chosen, int) else None
+
     def is_loaded(self, name: str) -> bool:
         shown = self.reports.get(name)
-        return shown is not None and shown.period == self.period()
+        return (
+            shown is not None
+            and shown.period == self.period()
+            and shown.technician_id == self.technician_of(name)
+        )
 
     def reload(self) -> None:
         """The period or the data changed: every tab is out of date; the visible one loads."""
         self.reports = {}
+        _fill_technicians(self.technician)  # one added or renamed meanwhile
         self._load_current()
 
     def _load_current(self) -> None:
         name, period, now = self.current_name(), self.period(), self.context.now()
-        if self.is_loaded(name) or (name, period) in self._loading:
+        # The technician applies to some reports only: say so by greying it out elsewhere.
+        self.technician.setEnabled(name in BY_TECHNICIAN)
+        whose = self.technician_of(name)
+        key = (name, period, whose)
+        if self.is_loaded(name) or key in self._loading:
             return
-        self._loading.add((name, period))
+        self._loading.add(key)
         self.state.setText(_("Computing the reports…"))
-        op(self, lambda: load_report(name, period, now)).in_background(
+        op(self, lambda: load_report(name, period, now, whose)).in_background(
             _("Computing the reports…")
-        ).success(self.show_report).finally_(lambda: self._loading.discard((name, period))).run()
+        ).success(self.show_report).finally_(lambda: self._loading.discard(key)).run()
 
     def show_report(self, loaded: Loaded) -> None:
-        if loaded.period != self.period():
-            return  # the picker moved on meanwhile: its own load follows
+        if loaded.period != self.period() or loaded.technician_id != self.technician_of(
+            loaded.name
+        ):
+            return  # the pickers moved on meanwhile: their own load follows
         self.reports[loaded.name] = loaded
         self.report_tabs[loaded.name].show_table(loaded.table, loaded.chart)
         if loaded.name == "guarantees":
