@@ -18,17 +18,18 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app import credentials
-from app.domain.intake import Security, security_allowed
+from app.domain.intake import Security
 from app.domain.states import Direction
 from app.domain.validation import ValidationError
 from app.errors import KnownError
 from app.i18n import _
-from app.intake.imap import ImapReader, ImapSettings, MailboxError, MailboxFailure, connect
+from app.intake.imap import ImapReader, ImapSettings, connect
 from app.services import changes
 from app.services.changes import Topic
 from app.services.checks import check_text
 from app.services.context import Desk, use_case
 from app.services.errors import ConflictError, InputError, NotFoundError, RuleError
+from app.services.intake.mailbox_form import check_form
 from app.services.settings import require_admin
 from app.store.models import Mailbox, MailboxFolder, MailboxLease
 
@@ -135,38 +136,6 @@ def settings_of(record: MailboxRecord, password: str) -> ImapSettings:
     )
 
 
-def _security(value: object) -> Security:
-    try:
-        return Security(str(value))
-    except ValueError:
-        raise InputError(
-            _("Unknown security: {value} (ssl, starttls or none).").format(value=value),
-            field="security",
-        ) from None
-
-
-def _port(value: object) -> int:
-    try:
-        port = int(str(value))
-    except ValueError:
-        port = 0
-    if not 1 <= port <= 65535:
-        raise InputError(_("The port is a number from 1 to 65535."), field="port")
-    return port
-
-
-def _variable(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    name = value.strip()
-    if not name.replace("_", "").isalnum() or name[0].isdigit():
-        raise InputError(
-            _("{name} is not the name of an environment variable.").format(name=name),
-            field="password_env",
-        )
-    return name
-
-
 def test_connection(
     settings: ImapSettings, folder: str, sent_folder: str | None, *, connector: Connector = connect
 ) -> tuple[int, int | None]:
@@ -221,60 +190,6 @@ def add_mailbox(
         raise InputError(error.message, field=error.field) from error
 
 
-@dataclass(frozen=True)
-class _Form:
-    """A mailbox as typed (Definições › Correio or ``balcao mailbox``), checked once for adding,
-    testing and changing alike."""
-
-    host: str
-    port: int
-    security: Security
-    user: str
-    folder: str
-    sent_folder: str | None
-    ca_file: str | None
-    variable: str | None
-
-    def settings(self, secret: str) -> ImapSettings:
-        return ImapSettings(
-            self.host,
-            self.port,
-            self.security,
-            self.user,
-            secret,
-            Path(self.ca_file) if self.ca_file else None,
-        )
-
-
-def _form(
-    *,
-    host: str,
-    port: int | str,
-    security: Security | str,
-    user: str,
-    password_env: str | None,
-    ca_file: str | None,
-    folder: str,
-    sent_folder: str | None,
-) -> _Form:
-    try:
-        form = _Form(
-            host=check_text("host", host, required=True),
-            port=_port(port),
-            security=_security(security),
-            user=check_text("user", user, required=True),
-            folder=check_text("folder", folder, required=True),
-            sent_folder=check_text("folder", sent_folder or "") or None,
-            ca_file=(ca_file or "").strip() or None,
-            variable=_variable(password_env),
-        )
-    except ValidationError as error:
-        raise InputError(error.message, field=error.field) from error
-    if not security_allowed(form.host, form.security):
-        raise MailboxError(MailboxFailure.INSECURE, host=form.host)
-    return form
-
-
 def _password_missing() -> InputError:
     return InputError(
         _("Give the mailbox's password, or the environment variable that holds it."),
@@ -309,7 +224,7 @@ def _add(
     connector: Connector,
 ) -> MailboxRecord:
     chosen_name = check_text("name", name, max_length=64, required=True)
-    form = _form(
+    form = check_form(
         host=host,
         port=port,
         security=security,
@@ -395,7 +310,7 @@ def check_mailbox(
     """ "Testar ligação" for what the form says, before saving it: the password typed, else the
     variable named, else (editing ``mailbox_id``) the one kept for it. ``MailboxError`` says in
     Portuguese what failed."""
-    form = _form(
+    form = check_form(
         host=host,
         port=port,
         security=security,
@@ -446,7 +361,7 @@ def update_mailbox(
     if found is None:
         raise NotFoundError(_("This mailbox no longer exists."))
     old = record_of(found)
-    form = _form(
+    form = check_form(
         host=host,
         port=port,
         security=security,

@@ -1,6 +1,11 @@
 """One invoice, credit note or draft in the Faturas view: its lines, its totals per VAT rate,
 and what can be done with it (a draft is edited and issued; an issued invoice is exported and
-cancelled by a credit note; P20–P22)."""
+cancelled by a credit note; P20–P22).
+
+Over 500 lines, on purpose: the actions on a document (edit, issue, cancel, export, hand over to
+the certified program) share the document shown and the buttons' state; the parts that stand
+alone (the totals, the tables' columns, the dialogs, the hand-over lock) are modules beside it.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,6 @@ from typing import TypeVar
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QFont
 from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -23,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.states import InvoiceKind, InvoiceState
-from app.i18n import _, format_date, format_money, format_percent
+from app.i18n import _, format_date, format_money
 from app.services import invoices
 from app.services.invoices import InvoiceDocument, InvoiceRef
 from app.services.invoicing import push
@@ -32,13 +35,11 @@ from app.services.labels import invoice_period_text, invoice_state_label
 from ui.context import UiContext
 from ui.feedback import act_with_reason, ask_pdf_path, confirm, offer_to_open
 from ui.operations import Operation, op
-from ui.table_model import RIGHT
 from ui.views.invoices.dialogs import AddLineDialog
 from ui.views.invoices.handover import one_at_a_time
 from ui.views.invoices.tables import legal_state_text, line_model, line_samples
+from ui.views.invoices.totals import MUTED_STYLE, TotalsPanel
 from ui.widgets import RowTable, fit_columns_to_samples
-
-MUTED_STYLE = "color: #5f6d78;"
 
 T = TypeVar("T")
 
@@ -61,72 +62,6 @@ def legal_pdf_path(document: InvoiceDocument, legal: LegalStatus) -> Path:
 def _link(ref: InvoiceRef) -> str:
     number = html.escape(ref.number or _("(draft)"))
     return f"<a href='invoice:{ref.id}'>{number}</a>"
-
-
-class TotalsPanel(QFrame):
-    """The VAT per rate (P21) and the totals, right-aligned in pt_PT money."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName(_("Totals"))
-        self.grid = QGridLayout(self)
-        self.grid.setHorizontalSpacing(16)
-        self.grid.setVerticalSpacing(3)
-        self.grid.setColumnStretch(0, 1)
-
-    def _cell(self, text: str, row: int, column: int, *, bold: bool = False) -> QLabel:
-        label = QLabel(text)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        if column:
-            label.setAlignment(RIGHT)
-        if bold:
-            font = QFont(label.font())
-            font.setBold(True)
-            label.setFont(font)
-        self.grid.addWidget(label, row, column)
-        return label
-
-    def clear(self) -> None:
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                # Out of the panel at once: deleteLater alone would paint it until the next loop.
-                widget.hide()
-                widget.setParent(None)
-                widget.deleteLater()
-
-    def show_document(self, document: InvoiceDocument | None) -> None:
-        self.clear()
-        if document is None:
-            return
-        header = [_("VAT rate"), _("Taxable amount"), _("VAT")]
-        for column, text in enumerate(header):
-            self._cell(text, 0, column).setStyleSheet(MUTED_STYLE)
-        row = 1
-        for summary in document.by_rate:
-            rate = format_percent(summary.rate)
-            if summary.exemption:
-                rate = _("{rate}, exempt: {reason}").format(rate=rate, reason=summary.exemption)
-            self._cell(rate, row, 0)
-            self._cell(format_money(summary.base), row, 1)
-            self._cell(format_money(summary.vat), row, 2)
-            row += 1
-        rule = QFrame()
-        rule.setFrameShape(QFrame.Shape.HLine)
-        rule.setFrameShadow(QFrame.Shadow.Sunken)
-        self.grid.addWidget(rule, row, 0, 1, 3)
-        row += 1
-        due = _("Total to credit") if document.kind is InvoiceKind.CREDIT_NOTE else _("Total")
-        for caption, amount, bold in (
-            (_("Total net"), document.net, False),
-            (_("Total VAT"), document.vat, False),
-            (due, document.gross, True),
-        ):
-            self._cell(caption, row, 0, bold=bold)
-            self._cell(format_money(amount), row, 2, bold=bold)
-            row += 1
 
 
 class InvoiceDetail(QWidget):
