@@ -32,10 +32,12 @@ import shutil
 import statistics
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import perf_counter
+from urllib.parse import urlparse, urlunparse
 from zoneinfo import ZoneInfo
 
 from app.clock import ManualClock, SystemClock
@@ -47,8 +49,9 @@ from app.store.database import close_database, open_database
 
 DEFAULT_SOURCE = Path("/tmp/large.sqlite")
 REPEATS = 7
-MINUTE_GOAL_MS = 100.0
+MINUTE_GOAL_MS = 50.0  # issue 12: on PostgreSQL too
 START_GOAL_MS = 1000.0
+TURN_GOAL_MS = 2000.0  # issue 12: the first sweep of a month, on PostgreSQL
 
 
 def timed(call: Callable[[], object], repeats: int = REPEATS) -> list[float]:
@@ -68,9 +71,30 @@ def show(name: str, samples: list[float]) -> float:
 
 
 def next_month_start(today: date) -> datetime:
-    """09:00 on the 1st of next month, Lisbon time, as a UTC instant."""
+    """Half a minute past midnight on the 1st of next month, Lisbon time, as a UTC instant."""
     first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return datetime.combine(first, time(9), tzinfo=ZoneInfo("Europe/Lisbon")).astimezone(UTC)
+    return datetime.combine(first, time(0, 0, 30), tzinfo=ZoneInfo("Europe/Lisbon")).astimezone(UTC)
+
+
+def month_turn(desk: Desk) -> float:
+    """The first minute sweep of a new month, part by part as ``run_sweeps`` runs them (one call
+    each, real work); its total in milliseconds."""
+    total = 0.0
+    for name, sweep in (
+        ("compensation.sweep_breaches", compensation.sweep_breaches),
+        ("packs.ensure_monthly_allotments", packs.ensure_monthly_allotments),
+        ("packs.expire_packs", packs.expire_packs),
+    ):
+        started = perf_counter()
+        result = sweep(desk)
+        took = (perf_counter() - started) * 1000
+        total += took
+        written = getattr(result, "entries", None)
+        if written is None:
+            written = len(getattr(result, "granted", ()))
+        print(f"  {name:<44} {took:9.1f} ms   ({written} written)")
+    print(f"  {'the whole first sweep of the month':<44} {total:9.1f} ms")
+    return total
 
 
 def run(location: str) -> int:
@@ -104,32 +128,67 @@ def run(location: str) -> int:
         )
         start = show("run_sweeps(thorough=True)", timed(lambda: run_sweeps(desk, thorough=True)))
 
-        clock.set(next_month_start(company_today(clock.now())))
-        print(f"a month turns ({company_today(clock.now())}), one call each, real work:")
-        for name, sweep in (
-            ("packs.ensure_monthly_allotments", packs.ensure_monthly_allotments),
-            ("packs.expire_packs", packs.expire_packs),
-        ):
-            started = perf_counter()
-            written = sweep(desk).entries
-            took = (perf_counter() - started) * 1000
-            print(f"  {name:<44} {took:9.1f} ms   ({written} entries written)")
-        show("run_sweeps, nothing left to do", timed(lambda: run_sweeps(desk)))
+        turn_at = next_month_start(company_today(clock.now()))
+        clock.set(turn_at - timedelta(minutes=1))
+        started = perf_counter()
+        caught_up = run_sweeps(desk)
+        print(
+            f"the month's last minute ({clock.now():%Y-%m-%d %H:%M} UTC), catching up on the "
+            f"guarantees missed since today: {perf_counter() - started:.2f} s"
+            f" ({'something' if caught_up else 'nothing'} done)"
+        )
+        clock.set(turn_at)
+        print(f"a month turns ({clock.now():%Y-%m-%d %H:%M} UTC), the first minute sweep:")
+        turn = month_turn(desk)
+        clock.advance(timedelta(minutes=1))
+        after = show("run_sweeps a minute later, nothing to do", timed(lambda: run_sweeps(desk)))
+        minute = max(minute, after)
     finally:
         close_database()
-    print(
-        f"\ngoal: minute sweep under {MINUTE_GOAL_MS:.0f} ms: "
-        f"{'met' if minute < MINUTE_GOAL_MS else 'MISSED'}; "
-        f"start sweep under {START_GOAL_MS:.0f} ms: {'met' if start < START_GOAL_MS else 'MISSED'}"
-    )
-    return 0 if minute < MINUTE_GOAL_MS and start < START_GOAL_MS else 1
+    met = {
+        f"minute sweep under {MINUTE_GOAL_MS:.0f} ms": minute < MINUTE_GOAL_MS,
+        f"start sweep under {START_GOAL_MS:.0f} ms": start < START_GOAL_MS,
+        f"month turn under {TURN_GOAL_MS:.0f} ms": turn < TURN_GOAL_MS,
+    }
+    verdicts = [f"{goal}: {'met' if ok else 'MISSED'}" for goal, ok in met.items()]
+    print("\ngoals: " + "; ".join(verdicts))
+    return 0 if all(met.values()) else 1
+
+
+@contextmanager
+def postgres_copy(url: str) -> Iterator[str]:
+    """A throwaway copy of the database at ``url`` on the same server (``CREATE DATABASE …
+    TEMPLATE``: a file copy, no other connection to the source allowed meanwhile), dropped
+    afterwards: the sweeps write, and the month turn must find the month still to turn."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parsed = urlparse(url)
+    source = parsed.path.lstrip("/")
+    copy = f"{source}_sweeps_bench"
+    maintenance = urlunparse(parsed._replace(path="/postgres"))
+    with closing(psycopg2.connect(maintenance)) as admin:
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(copy)))
+            cursor.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(copy), sql.Identifier(source)
+                )
+            )
+        try:
+            yield urlunparse(parsed._replace(path=f"/{copy}"))
+        finally:
+            with admin.cursor() as cursor:
+                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(copy)))
 
 
 def main(argv: list[str]) -> int:
     source = argv[1] if len(argv) > 1 else str(DEFAULT_SOURCE)
     if source.startswith(("postgresql:", "postgres:")):
-        print(f"{source} (PostgreSQL: swept in place, the month's turn is written into it)")
-        return run(source)
+        with postgres_copy(source) as copy:
+            print(f"{source} (PostgreSQL: swept in a copy, {copy})")
+            return run(copy)
     if not Path(source).exists():
         print(f"no database at {source}: make one with balcao demo --size large --db {source}")
         return 2

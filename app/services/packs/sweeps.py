@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from peewee import SQL, Case, Database, ModelSelect, SelectBase, Value, ValuesList, fn
+from peewee import SQL, Case, Database, ModelSelect, Select, SelectBase, Value, ValuesList, fn
 
 from app.domain.months import Month
 from app.domain.packs import PackKind, covered_months, covering, first_live_month, last_lapsed_day
@@ -22,7 +22,7 @@ from app.services.packs.types import SweepResult
 from app.services.queries import rows_of
 from app.services.settings.calendar import company_today
 from app.services.sweep_lock import claim_sweep
-from app.store.database import current_database, locking
+from app.store.database import current_database, is_sqlite, locking
 from app.store.models import LedgerEntry, Pack
 
 # --- the sweeps -------------------------------------------------------------------------------
@@ -80,6 +80,12 @@ def _marks_here() -> _Marks:
     return _marks.setdefault(current_database(), _Marks())
 
 
+def forget_marks() -> None:
+    """As if this program had just started: its next sweeps look at every balance their
+    ``RECENT_DAYS`` cover (tests and benchmarks: another desk's program)."""
+    _marks.pop(current_database(), None)
+
+
 def covers_month_filter(month: date) -> Any:
     """P15 as a filter: the monthly packs that give hours in ``month`` (its first day), from the
     domain's bounds (``covering``)."""
@@ -110,12 +116,20 @@ class _Months:
         )
 
 
-def _entries(kind: LedgerKind, minutes: Any, month: Any, now: datetime) -> list[Any]:
+def _entries(
+    kind: LedgerKind,
+    minutes: Any,
+    month: Any,
+    now: datetime,
+    *,
+    customer: Any = Pack.customer,
+    pack: Any = Pack.id,
+) -> list[Any]:
     """The select list of an ``INSERT … SELECT`` of the program's own entries of ``kind`` for
     the packs of the query (``_FIELDS``'s order)."""
     return [
-        Pack.customer,
-        Pack.id,
+        customer,
+        pack,
         Value(kind, converter=LedgerEntry.kind.db_value),
         minutes,
         month,
@@ -156,21 +170,80 @@ def _allotments_due(
     return due
 
 
-def _allotment_rows(due: Any, first: date, last: date, now: datetime) -> ModelSelect[Pack]:
+def _month_ordinal(day: Any) -> Any:
+    """Months since the year 0 of a date in SQL (``Month.ordinal``): consecutive months have
+    consecutive numbers. SQLite keeps a date as ISO text."""
+    if is_sqlite():
+        return fn.substr(day, 1, 4).cast("INTEGER") * 12 + fn.substr(day, 6, 2).cast("INTEGER")
+    return fn.date_part("year", day) * 12 + fn.date_part("month", day)
+
+
+def _allotment_rows(due: Any, first: date, last: date, now: datetime) -> Select:
     """Every month from ``first``'s to ``last`` that a due pack covers and has no allotment of:
-    one ``MONTHLY_ALLOTMENT`` of the pack's minutes each, month by month, pack by pack. A hole
-    left by another program is filled too."""
+    one ``MONTHLY_ALLOTMENT`` of the pack's minutes each, month by month, pack by pack.
+
+    A pack's allotments are one unbroken run from its first month (this module records them so),
+    so only the months after its last allotted one are looked at: a few index lookups a pack, not
+    one a month of its history. A pack left with a hole by another program (fewer months allotted
+    than its run spans) has every month looked at, and the hole filled."""
+    allotment = (_Allotment.kind == LedgerKind.MONTHLY_ALLOTMENT) & (_Allotment.pack == Pack.id)
+    top = _Allotment.select(fn.MAX(_Allotment.month)).where(allotment & (_Allotment.month <= last))
+    allotted = _Allotment.select(fn.COUNT(fn.DISTINCT(_Allotment.month))).where(
+        allotment & (_Allotment.month >= Pack.starts_on) & (_Allotment.month <= last)
+    )
+    # Materialized: each pack's last allotted month and count are looked up once, not once a
+    # month of its history.
+    packs = (
+        Pack.select(
+            Pack.id,
+            Pack.customer,
+            Pack.minutes,
+            Pack.starts_on,
+            Pack.last_month,
+            top.alias("top"),
+            allotted.alias("allotted"),
+        )
+        .where(due)
+        .cte("due_packs", materialized=True)
+    )
     months = _Months(Month.of(first), Month.of(last))
-    allotted = _Allotment.select(SQL("1")).where(
+    covers = (packs.c.starts_on <= months.table.c.column2) & (
+        packs.c.last_month.is_null() | (packs.c.last_month >= months.table.c.column3)
+    )
+    allotted_then = _Allotment.select(SQL("1")).where(
         (_Allotment.kind == LedgerKind.MONTHLY_ALLOTMENT)
-        & (_Allotment.pack == Pack.id)
+        & (_Allotment.pack == packs.c.id)
         & (_Allotment.month == months.month)
     )
     return (
-        Pack.select(*_entries(LedgerKind.MONTHLY_ALLOTMENT, Pack.minutes, months.month, now))
-        .join(months.table, on=months.covers)
-        .where(due & ~fn.EXISTS(allotted))
-        .order_by(months.month, Pack.id)
+        Select(
+            from_list=[packs, months.table],
+            columns=_entries(
+                LedgerKind.MONTHLY_ALLOTMENT,
+                packs.c.minutes,
+                months.month,
+                now,
+                customer=packs.c.customer_id,
+                pack=packs.c.id,
+            ),
+        )
+        .where(
+            covers
+            & (
+                packs.c.top.is_null()
+                | (months.month > packs.c.top)  # none allotted after its last allotted month
+                | (
+                    # fewer months allotted than its run spans: a hole, filled month by month
+                    (
+                        packs.c.allotted
+                        < _month_ordinal(packs.c.top) - _month_ordinal(packs.c.starts_on) + 1
+                    )
+                    & ~fn.EXISTS(allotted_then)
+                )
+            )
+        )
+        .order_by(months.month, packs.c.id)
+        .with_cte(packs)
     )
 
 
@@ -195,6 +268,11 @@ def record_allotments(
     return _insert(_allotment_rows(due, min(starts), last, desk.now()))
 
 
+def _allotments_pending(last: date) -> bool:
+    """Whether some monthly pack lacks an allotment up to the month ``last`` (read-only)."""
+    return bool(Pack.select(SQL("1")).where(_allotments_due(last)).exists())
+
+
 def ensure_monthly_allotments(desk: Desk, on: date | None = None) -> SweepResult:
     """Credits every monthly pack with the hours of each month begun by ``on`` (default and
     latest: today, in the company's time zone) that it has not been credited yet. Idempotent;
@@ -205,7 +283,7 @@ def ensure_monthly_allotments(desk: Desk, on: date | None = None) -> SweepResult
     marks = _marks_here()
     if marks.allotted_through is not None and marks.allotted_through >= last:
         return SweepResult(0)  # this month's allotments found done, and no sale skips them
-    if not Pack.select(SQL("1")).where(_allotments_due(last)).exists():
+    if not _allotments_pending(last):
         marks.allotted_through = last
         return SweepResult(0)
     with use_case():
