@@ -44,14 +44,18 @@ from app.clock import ManualClock, SystemClock
 from app.services import compensation, packs
 from app.services.context import Desk
 from app.services.housekeeping import run_sweeps
+from app.services.packs import sweeps
 from app.services.settings import company_today
-from app.store.database import close_database, open_database
+from app.store.database import close_database, current_database, open_database
 
 DEFAULT_SOURCE = Path("/tmp/large.sqlite")
 REPEATS = 7
 MINUTE_GOAL_MS = 50.0  # issue 12: on PostgreSQL too
 START_GOAL_MS = 1000.0
 TURN_GOAL_MS = 2000.0  # issue 12: the first sweep of a month, on PostgreSQL
+#: The month turn is timed this many times in a transaction rolled back, then once for real: one
+#: try alone says little on a machine shared with other work.
+TURN_REPEATS = 3
 
 
 def timed(call: Callable[[], object], repeats: int = REPEATS) -> list[float]:
@@ -139,7 +143,18 @@ def run(location: str) -> int:
         )
         clock.set(turn_at)
         print(f"a month turns ({clock.now():%Y-%m-%d %H:%M} UTC), the first minute sweep:")
-        turn = month_turn(desk)
+        turns = []
+        for attempt in range(TURN_REPEATS):
+            print(f" try {attempt + 1} (rolled back):")
+            with current_database().atomic() as transaction:
+                turns.append(month_turn(desk))
+                transaction.rollback()
+            forget = getattr(sweeps, "forget_marks", None)  # absent before issue 12
+            if forget is not None:
+                forget()
+        print(" for real:")
+        turns.append(month_turn(desk))
+        turn = show("the month turn, every try", turns)
         clock.advance(timedelta(minutes=1))
         after = show("run_sweeps a minute later, nothing to do", timed(lambda: run_sweeps(desk)))
         minute = max(minute, after)
