@@ -94,6 +94,13 @@ def covering(month: Month) -> Covering:
     return Covering(latest_first=month.first_day, earliest_last=month.first_day)
 
 
+def covered_months(first: Month, last: Month) -> tuple[tuple[Month, Covering], ...]:
+    """P15: each month from ``first`` to ``last`` (inclusive) with the bounds of the
+    subscriptions that give hours in it: the sweeps join a pack to the months it is allotted or
+    lapses in, in one statement, from these rows."""
+    return tuple((month, covering(month)) for month in Month.span(first, last))
+
+
 def covers_month(first: Month, last: Month | None, month: Month) -> bool:
     """Whether a subscription from ``first`` to ``last`` (inclusive; ``None`` = open-ended) gives
     hours in ``month`` (P15)."""

@@ -31,12 +31,15 @@ from app.services.errors import RuleError
 from app.services.queries import get_or_missing, locked_or_missing
 from app.services.settings.calendar import company_today
 from app.services.settings.technicians import require_admin
-from app.store.base import save_versioned
-from app.store.database import locking, write_transaction
+from app.services.sweep_lock import claim_sweep
+from app.store.base import BaseModel, save_versioned
+from app.store.database import execute_sql, is_sqlite, locking, write_transaction
 from app.store.models import CompensationGrant, Contact, LedgerEntry, Pack, Technician
 
 MINUTES_PER_HOUR = 60
 _IDS_PER_QUERY = 500  # well under SQLite's limit of parameters per statement
+#: Grants written per statement by the sweep: a pack's dozen columns each, under that limit too.
+_GRANTS_PER_STATEMENT = 500
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,79 @@ def _grant(contact: Contact, now: datetime, today: date) -> int | None:
     return int(grant.id)
 
 
+def _new_ids(model: type[BaseModel], count: int) -> list[int]:
+    """``count`` ids for new rows of ``model``, taken before the rows are written so that a
+    grant's three rows can name each other: from the table's sequence on PostgreSQL (other desks
+    may take ids meanwhile: these are still this desk's), on SQLite the next ones after the
+    largest, as SQLite would give them (the write lock is held: nobody else inserts)."""
+    table = model._meta.table_name
+    if is_sqlite():
+        largest = model.select(fn.COALESCE(fn.MAX(model._meta.primary_key), 0)).scalar()
+        return list(range(int(largest) + 1, int(largest) + 1 + count))
+    cursor = execute_sql(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+        (table, count),
+    )
+    return sorted(int(row[0]) for row in cursor.fetchall())
+
+
+def _grant_many(contacts: list[Contact], now: datetime, today: date) -> dict[int, int]:
+    """The grants of these contacts (none granted yet, checked under their locks), written three
+    statements a few hundred grants at a time instead of three rows and a savepoint each: the
+    same rows as ``_grant``'s, in the same order. The contact's grant id, by contact id."""
+    granted: dict[int, int] = {}
+    for start in range(0, len(contacts), _GRANTS_PER_STATEMENT):
+        chunk = contacts[start : start + _GRANTS_PER_STATEMENT]
+        pack_ids = _new_ids(Pack, len(chunk))
+        entry_ids = _new_ids(LedgerEntry, len(chunk))
+        grant_ids = _new_ids(CompensationGrant, len(chunk))
+        minutes = [contact.compensation_hours * MINUTES_PER_HOUR for contact in chunk]
+        Pack.insert_many(
+            {
+                Pack.id: pack_id,
+                Pack.customer: contact.customer_id,
+                Pack.kind: PackKind.FREE,
+                Pack.minutes: given,
+                Pack.purchased_on: today,
+                Pack.starts_on: today,
+                Pack.created_at: now,
+            }
+            for contact, pack_id, given in zip(chunk, pack_ids, minutes, strict=True)
+        ).execute()
+        LedgerEntry.insert_many(
+            {
+                LedgerEntry.id: entry_id,
+                LedgerEntry.customer: contact.customer_id,
+                LedgerEntry.pack: pack_id,
+                LedgerEntry.kind: LedgerKind.COMPENSATION,
+                LedgerEntry.minutes: given,
+                LedgerEntry.contact: contact.id,
+                LedgerEntry.created_at: now,
+            }
+            for contact, pack_id, entry_id, given in zip(
+                chunk, pack_ids, entry_ids, minutes, strict=True
+            )
+        ).execute()
+        CompensationGrant.insert_many(
+            {
+                CompensationGrant.id: grant_id,
+                CompensationGrant.contact: contact.id,
+                CompensationGrant.customer: contact.customer_id,
+                CompensationGrant.hours: contact.compensation_hours,
+                CompensationGrant.granted_at: now,
+                CompensationGrant.pack: pack_id,
+                CompensationGrant.entry: entry_id,
+            }
+            for contact, pack_id, entry_id, grant_id in zip(
+                chunk, pack_ids, entry_ids, grant_ids, strict=True
+            )
+        ).execute()
+        granted.update(
+            (contact.id, grant_id) for contact, grant_id in zip(chunk, grant_ids, strict=True)
+        )
+    return granted
+
+
 def grant_if_breached(desk: Desk, contact_id: int) -> int | None:
     """Grants the contact's free hours if its guarantee was missed and it has no grant yet (P17);
     the new grant's id, or None. Call it inside a use case, after recording a response: it locks
@@ -259,6 +335,8 @@ def sweep_breaches(desk: Desk, *, thorough: bool = False) -> SweepResult:
     if not _candidates(now, thorough=thorough).exists():
         return SweepResult(())  # the usual case: no write lock taken
     with use_case():
+        if not claim_sweep():
+            return SweepResult(())  # another desk is sweeping: it grants them
         candidates = list(
             locking(
                 # The same order at every desk: no deadlock between their locks.
@@ -270,13 +348,8 @@ def sweep_breaches(desk: Desk, *, thorough: bool = False) -> SweepResult:
         # Another desk may have granted some while this one waited for their locks.
         already = _granted_among([contact.id for contact in candidates])
         today = company_today(now)
-        granted_to = {
-            contact.id: grant_id
-            for contact in candidates
-            if contact.id not in already
-            and _breached(contact, now)
-            and (grant_id := _grant(contact, now, today)) is not None
-        }
+        due = [c for c in candidates if c.id not in already and _breached(c, now)]
+        granted_to = _grant_many(due, now, today)
         granted = list(granted_to.values())
         if not granted:
             return SweepResult(())

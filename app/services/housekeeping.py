@@ -13,7 +13,11 @@ def run_sweeps(desk: Desk, *, thorough: bool = False) -> Changes:
     version or a late response left behind, and every balance that lapsed while no desk swept.
 
     Every minute it costs a few index lookups when there is nothing to do (no write lock is
-    taken then); ``tests/bench/bench_sweeps.py`` times it on the large demo database.
+    taken then); the month's turn writes each kind of entry for every pack in one statement
+    (``app.services.packs.sweeps``). One desk sweeps at a time: on PostgreSQL a desk that finds
+    another desk's sweep running skips its own (``app.services.sweep_lock``); on SQLite it waits,
+    then finds nothing left. ``tests/bench/bench_sweeps.py`` times them on the large demo
+    database. The window runs them in the background (``ui.app.Sweeper``).
 
     A desk that can only read the database sweeps nothing: the desks that can write do it."""
     if read_only():

@@ -299,3 +299,41 @@ def test_p17_two_desks_sweeping_at_once_grant_once(
     assert sum(granted.values()) == 5
     assert CompensationGrant.select().count() == Pack.select().count() == 5
     assert LedgerEntry.select().count() == 5
+
+
+def _row(model: type[Pack] | type[LedgerEntry] | type[CompensationGrant], row_id: int) -> dict:
+    """A row's columns, without those that name other rows of the grant."""
+    values = dict(model.select().where(model.id == row_id).dicts().get())
+    for name in ("id", "pack", "entry", "contact", "customer"):
+        values.pop(name, None)
+    return values
+
+
+def test_p17_the_sweep_writes_the_same_rows_as_a_grant_one_at_a_time(
+    desk: Desk, clock: ManualClock
+) -> None:
+    """The sweep writes its grants a few hundred per statement; each is the three rows that
+    ``grant_if_breached`` writes one contact at a time, and names its own pack and entry."""
+    customers = [a_customer(desk, Plan.STANDARD, f"cliente{n}@loja.pt") for n in range(4)]
+    missed = [a_contact(desk, f"cliente{n}@loja.pt") for n in range(4)]
+    clock.set(TUESDAY_CLOSE + timedelta(minutes=1))
+    with use_case():
+        one_id = grant_if_breached(desk, missed[0].id)
+    assert one_id is not None
+    one = CompensationGrant.get_by_id(one_id)
+
+    swept = sweep_breaches(desk).granted
+
+    assert [grant.contact_id for grant in swept] == [contact.id for contact in missed[1:]]
+    assert [grant.customer_id for grant in swept] == [c.id for c in customers[1:]]
+    for grant in swept:
+        row = CompensationGrant.get_by_id(grant.id)
+        entry = LedgerEntry.get_by_id(row.entry_id)
+        pack = Pack.get_by_id(row.pack_id)
+        assert (entry.pack_id, entry.contact_id) == (pack.id, grant.contact_id)
+        assert entry.customer_id == pack.customer_id == grant.customer_id
+        assert _row(CompensationGrant, grant.id) == _row(CompensationGrant, one.id)
+        assert _row(LedgerEntry, row.entry_id) == _row(LedgerEntry, one.entry_id)
+        assert _row(Pack, row.pack_id) == _row(Pack, one.pack_id)
+    assert len({grant.pack_id for grant in swept} | {one.pack_id}) == 4
+    assert sweep_breaches(desk).granted == ()

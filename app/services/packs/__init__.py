@@ -19,8 +19,13 @@ Decisions:
   the ledger explains every minute and a pack's entries always sum to what it can still pay.
   An expiry is recorded once per balance; a later reversal that gives minutes back to a lapsed
   balance (a session edited afterwards) is expired again by the next sweep. The minute sweep
-  looks only at what lapsed or was credited in the last ``RECENT_DAYS``; the sweep at start
-  (``thorough``) at every balance, for what lapsed while no desk was sweeping.
+  looks only at what lapsed or was credited in the last ``RECENT_DAYS`` (and, once this program
+  has swept, only at what lapsed since); the sweep at start (``thorough``) at every balance, for
+  what lapsed while no desk was sweeping.
+- The sweeps are set-based: a month's turn is one ``INSERT … SELECT`` per kind of entry (the
+  allotments, the months' lapse, the unit packs' expiry) for every pack at once, each writing
+  only what is still missing, so that a second desk writes nothing twice; on PostgreSQL one desk
+  sweeps at a time (an advisory lock, ``app.services.sweep_lock``).
 - Free hours (P16) never expire; they are granted and revoked by ``app.services.compensation``.
 - Correcting an entry by hand (``correct_entry``) is for administrators only, as revoking a
   compensation is (P17): it changes what a customer has paid for.

@@ -4,15 +4,16 @@ See ``app.services.packs`` for the decisions behind them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from peewee import SQL, Case, ModelSelect, Value, chunked, fn
+from peewee import SQL, Case, Database, ModelSelect, Select, SelectBase, Value, ValuesList, fn
 
 from app.domain.months import Month
-from app.domain.packs import PackKind, covering, first_live_month, last_lapsed_day
+from app.domain.packs import PackKind, covered_months, covering, first_live_month, last_lapsed_day
 from app.domain.states import LedgerKind
 from app.services import changes
 from app.services.changes import Changes, Topic
@@ -20,21 +21,25 @@ from app.services.context import Desk, use_case
 from app.services.packs.types import SweepResult
 from app.services.queries import rows_of
 from app.services.settings.calendar import company_today
-from app.store.database import locking
+from app.services.sweep_lock import claim_sweep
+from app.store.database import current_database, is_sqlite, locking
 from app.store.models import LedgerEntry, Pack
 
 # --- the sweeps -------------------------------------------------------------------------------
 #
-# Every minute they must cost next to nothing when there is nothing to do, on a ledger of a
-# million entries: each first looks, read-only, for the few balances that may need an entry
-# (index lookups, migration 4), and takes the write lock only when it found some. What they
-# write is computed by the database under that lock (``INSERT … SELECT``), pack by pack.
+# Set-based: each kind of entry a sweep writes (a month's allotment, a month's lapse, a unit
+# pack's expiry) is one ``INSERT … SELECT`` for every pack at once, however many customers there
+# are. Each writes only what is still missing when it runs (``NOT EXISTS`` an allotment, minutes
+# still left, summed under the lock), so a desk that sweeps after another writes nothing twice;
+# on PostgreSQL the second desk does not even wait (``app.services.sweep_lock``).
+#
+# Every minute they must cost next to nothing when there is nothing to do: the same ``SELECT``,
+# read-only and stopped at its first row, over what may have changed since this program's last
+# sweep of the database (``_Marks``); the write lock is taken only when it found something.
 
 #: How far back the minute sweep looks for balances that lapsed or were credited again; the sweep
 #: at start (``thorough``) looks at every balance, so a desk asleep for longer misses nothing.
 RECENT_DAYS = 7
-#: Pack ids per ``IN (…)``: well under SQLite's limit of parameters per statement.
-IDS_PER_QUERY = 500
 
 # Correlated subqueries name the ledger again: one alias per role, so none clashes.
 _Allotment = LedgerEntry.alias("allotment")
@@ -42,20 +47,43 @@ _Expiry = LedgerEntry.alias("expiry")
 _Entry = LedgerEntry.alias("entry")
 _Credit = LedgerEntry.alias("credit")
 
-#: A balance: its pack and, for a monthly pack, its month.
-_BalanceKey = tuple[int, date | None]
+#: The columns every sweep's ``INSERT … SELECT`` fills, in its select list's order.
+_FIELDS = [
+    LedgerEntry.customer,
+    LedgerEntry.pack,
+    LedgerEntry.kind,
+    LedgerEntry.minutes,
+    LedgerEntry.month,
+    LedgerEntry.outside,
+    LedgerEntry.reason,
+    LedgerEntry.created_at,
+]
 
 
-def _month_days(first: date, last: date) -> Iterator[date]:
-    """The months from ``first``'s to ``last``'s, inclusive, as the ledger keeps them: their
-    first days."""
-    for month in Month.span(Month.of(first), Month.of(last)):
-        yield month.first_day
+@dataclass
+class _Marks:
+    """What this program's sweeps of one database found settled, as they ran: every monthly pack
+    allotted up to ``allotted_through`` (a month's first day), every balance whose last day is
+    ``lapsed_through`` or earlier expired. Afterwards only a credit can give such a balance
+    minutes again (a sale or an allotment recorded late, a reversal), and the minute sweep looks
+    at every recent credit; so it need not look at those balances again. Kept in memory: a
+    program that starts sweeps everything (``thorough``) once."""
+
+    allotted_through: date | None = None
+    lapsed_through: date | None = None
 
 
-def _month_number(day: date) -> int:
-    """Months since year 0: consecutive months have consecutive numbers."""
-    return Month.of(day).ordinal
+_marks: WeakKeyDictionary[Database, _Marks] = WeakKeyDictionary()
+
+
+def _marks_here() -> _Marks:
+    return _marks.setdefault(current_database(), _Marks())
+
+
+def forget_marks() -> None:
+    """As if this program had just started: its next sweeps look at every balance their
+    ``RECENT_DAYS`` cover (tests and benchmarks: another desk's program)."""
+    _marks.pop(current_database(), None)
 
 
 def covers_month_filter(month: date) -> Any:
@@ -67,61 +95,61 @@ def covers_month_filter(month: date) -> Any:
     )
 
 
-def _same_month(column: Any, month: Any) -> Any:
-    """``column`` names the month ``month`` (an expression or a date); ``None``: a unit pack's
-    balance, whose entries have no month."""
-    return column.is_null() if month is None else column == month
+def _date(day: date | None) -> Any:
+    return Value(day, converter=LedgerEntry.month.db_value)
 
 
-def _append_for_packs(
-    pack_ids: Iterable[int],
-    *,
-    kind: LedgerKind,
-    month: date | None,
-    minutes: Any,
-    now: datetime,
-    condition: Any = None,
-) -> int:
-    """Appends an entry of ``minutes`` (an expression over the pack's row) to each of these packs
-    that meets ``condition``, recorded by the program itself; returns how many were written.
+class _Months:
+    """The months from ``first`` to ``last`` as a table of the statement (``VALUES``), each with
+    the domain's bounds of the subscriptions that give hours in it (P15)."""
 
-    One ``INSERT … SELECT`` per few hundred packs: a month's allotments of every subscriber are
-    written in a few statements, and the customer is the pack's by construction.
-    """
-    written = 0
-    for chunk in chunked(sorted(pack_ids), IDS_PER_QUERY):
-        where = Pack.id.in_(chunk) if condition is None else Pack.id.in_(chunk) & condition
-        rows = (
-            Pack.select(
-                Pack.customer,
-                Pack.id,
-                Value(kind, converter=LedgerEntry.kind.db_value),
-                minutes,
-                Value(month, converter=LedgerEntry.month.db_value),
-                Value(False, converter=LedgerEntry.outside.db_value),
-                Value("", converter=LedgerEntry.reason.db_value),
-                Value(now, converter=LedgerEntry.created_at.db_value),
-            )
-            .where(where)
-            .order_by(Pack.id)
-        )
-        fields = [
-            LedgerEntry.customer,
-            LedgerEntry.pack,
-            LedgerEntry.kind,
-            LedgerEntry.minutes,
-            LedgerEntry.month,
-            LedgerEntry.outside,
-            LedgerEntry.reason,
-            LedgerEntry.created_at,
+    def __init__(self, first: Month, last: Month) -> None:
+        rows = [
+            (_date(month.first_day), _date(bounds.latest_first), _date(bounds.earliest_last))
+            for month, bounds in covered_months(first, last)
         ]
-        written += int(LedgerEntry.insert_from(rows, fields).as_rowcount().execute())
-    return written
+        self.table = ValuesList(rows, alias="months")
+        # SQLite and PostgreSQL both name the columns of a VALUES list column1, column2…
+        self.month = self.table.c.column1
+        self.covers = (Pack.starts_on <= self.table.c.column2) & (
+            Pack.last_month.is_null() | (Pack.last_month >= self.table.c.column3)
+        )
+
+
+def _entries(
+    kind: LedgerKind,
+    minutes: Any,
+    month: Any,
+    now: datetime,
+    *,
+    customer: Any = Pack.customer,
+    pack: Any = Pack.id,
+) -> list[Any]:
+    """The select list of an ``INSERT … SELECT`` of the program's own entries of ``kind`` for
+    the packs of the query (``_FIELDS``'s order)."""
+    return [
+        customer,
+        pack,
+        Value(kind, converter=LedgerEntry.kind.db_value),
+        minutes,
+        month,
+        Value(False, converter=LedgerEntry.outside.db_value),
+        Value("", converter=LedgerEntry.reason.db_value),
+        Value(now, converter=LedgerEntry.created_at.db_value),
+    ]
+
+
+def _insert(rows: SelectBase) -> int:
+    """Appends the entries ``rows`` selects; how many were written."""
+    return int(LedgerEntry.insert_from(rows, _FIELDS).as_rowcount().execute())
+
+
+# --- monthly allotments (P15) -----------------------------------------------------------------
 
 
 def _allotments_due(
-    last: date, *, customer_id: int | None = None, pack_ids: Iterable[int] | None = None
-) -> ModelSelect[Pack]:
+    last: date, *, customer_id: int | None = None, pack_ids: list[int] | None = None
+) -> Any:
     """Monthly packs begun by the month ``last`` whose last month due (``last``, or the pack's
     own last month when it ended before) has no allotment yet.
 
@@ -134,72 +162,89 @@ def _allotments_due(
         & (_Allotment.pack == Pack.id)
         & (_Allotment.month == final)
     )
-    query = Pack.select(Pack.id, Pack.starts_on, Pack.last_month).where(
-        (Pack.kind == PackKind.MONTHLY) & (Pack.starts_on <= last) & ~fn.EXISTS(allotted)
-    )
+    due = (Pack.kind == PackKind.MONTHLY) & (Pack.starts_on <= last) & ~fn.EXISTS(allotted)
     if customer_id is not None:
-        query = query.where(Pack.customer == customer_id)
+        due &= Pack.customer == customer_id
     if pack_ids is not None:
-        query = query.where(Pack.id.in_(list(pack_ids)))
-    return query.order_by(Pack.id)
+        due &= Pack.id.in_(pack_ids)
+    return due
 
 
-def _missing_months(due: list[Pack], last: date) -> dict[date, list[int]]:
-    """The packs of ``due`` that lack each month, up to ``last``. Read from each pack's count,
-    first and last month allotted; month by month for a pack whose allotments are not one
-    unbroken run from its first month (left so by another program, never by this one)."""
-    found: dict[int, tuple[int, date, date]] = {}
-    for chunk in chunked([pack.id for pack in due], IDS_PER_QUERY):
-        query = (
-            LedgerEntry.select(
-                LedgerEntry.pack,
-                fn.COUNT(fn.DISTINCT(LedgerEntry.month)),
-                fn.MIN(LedgerEntry.month),
-                fn.MAX(LedgerEntry.month),
-            )
-            .where(
-                (LedgerEntry.kind == LedgerKind.MONTHLY_ALLOTMENT)
-                & LedgerEntry.pack.in_(chunk)
-                & (LedgerEntry.month <= last)
-            )
-            .group_by(LedgerEntry.pack)
+def _month_ordinal(day: Any) -> Any:
+    """Months since the year 0 of a date in SQL (``Month.ordinal``): consecutive months have
+    consecutive numbers. SQLite keeps a date as ISO text."""
+    if is_sqlite():
+        return fn.substr(day, 1, 4).cast("INTEGER") * 12 + fn.substr(day, 6, 2).cast("INTEGER")
+    return fn.date_part("year", day) * 12 + fn.date_part("month", day)
+
+
+def _allotment_rows(due: Any, first: date, last: date, now: datetime) -> Select:
+    """Every month from ``first``'s to ``last`` that a due pack covers and has no allotment of:
+    one ``MONTHLY_ALLOTMENT`` of the pack's minutes each, month by month, pack by pack.
+
+    A pack's allotments are one unbroken run from its first month (this module records them so),
+    so only the months after its last allotted one are looked at: a few index lookups a pack, not
+    one a month of its history. A pack left with a hole by another program (fewer months allotted
+    than its run spans) has every month looked at, and the hole filled."""
+    allotment = (_Allotment.kind == LedgerKind.MONTHLY_ALLOTMENT) & (_Allotment.pack == Pack.id)
+    top = _Allotment.select(fn.MAX(_Allotment.month)).where(allotment & (_Allotment.month <= last))
+    allotted = _Allotment.select(fn.COUNT(fn.DISTINCT(_Allotment.month))).where(
+        allotment & (_Allotment.month >= Pack.starts_on) & (_Allotment.month <= last)
+    )
+    # Materialized: each pack's last allotted month and count are looked up once, not once a
+    # month of its history.
+    packs = (
+        Pack.select(
+            Pack.id,
+            Pack.customer,
+            Pack.minutes,
+            Pack.starts_on,
+            Pack.last_month,
+            top.alias("top"),
+            allotted.alias("allotted"),
         )
-        found.update(
-            (pack_id, (count, low, high)) for pack_id, count, low, high in rows_of(query.tuples())
+        .where(due)
+        .cte("due_packs", materialized=True)
+    )
+    months = _Months(Month.of(first), Month.of(last))
+    covers = (packs.c.starts_on <= months.table.c.column2) & (
+        packs.c.last_month.is_null() | (packs.c.last_month >= months.table.c.column3)
+    )
+    allotted_then = _Allotment.select(SQL("1")).where(
+        (_Allotment.kind == LedgerKind.MONTHLY_ALLOTMENT)
+        & (_Allotment.pack == packs.c.id)
+        & (_Allotment.month == months.month)
+    )
+    return (
+        Select(
+            from_list=[packs, months.table],
+            columns=_entries(
+                LedgerKind.MONTHLY_ALLOTMENT,
+                packs.c.minutes,
+                months.month,
+                now,
+                customer=packs.c.customer_id,
+                pack=packs.c.id,
+            ),
         )
-    missing: dict[date, list[int]] = {}
-    irregular: list[Pack] = []
-    for pack in due:
-        first = _month_number(pack.starts_on)
-        final = _month_number(min(last, pack.last_month or last))
-        if pack.id in found:
-            count, low, high = found[pack.id]
-            if not (
-                _month_number(low) == first
-                and _month_number(high) <= final
-                and count == _month_number(high) - first + 1
-            ):
-                irregular.append(pack)
-                continue
-            first += count  # the unbroken run allotted so far
-        for number in range(first, final + 1):
-            missing.setdefault(Month.from_ordinal(number).first_day, []).append(pack.id)
-    if irregular:
-        allotted = set(
-            rows_of(
-                LedgerEntry.select(LedgerEntry.pack, LedgerEntry.month)
-                .where(
-                    (LedgerEntry.kind == LedgerKind.MONTHLY_ALLOTMENT)
-                    & LedgerEntry.pack.in_([pack.id for pack in irregular])
+        .where(
+            covers
+            & (
+                packs.c.top.is_null()
+                | (months.month > packs.c.top)  # none allotted after its last allotted month
+                | (
+                    # fewer months allotted than its run spans: a hole, filled month by month
+                    (
+                        packs.c.allotted
+                        < _month_ordinal(packs.c.top) - _month_ordinal(packs.c.starts_on) + 1
+                    )
+                    & ~fn.EXISTS(allotted_then)
                 )
-                .tuples()
             )
         )
-        for pack in irregular:
-            for month in _month_days(pack.starts_on, min(last, pack.last_month or last)):
-                if (pack.id, month) not in allotted:
-                    missing.setdefault(month, []).append(pack.id)
-    return missing
+        .order_by(months.month, packs.c.id)
+        .with_cte(packs)
+    )
 
 
 def record_allotments(
@@ -210,29 +255,22 @@ def record_allotments(
     pack_ids: Iterable[int] | None = None,
 ) -> int:
     """Records the missing ``MONTHLY_ALLOTMENT`` entries of monthly packs, up to ``until``'s
-    month. The packs that lack one are locked, then read again: two desks never allot one month
-    twice. A step of a use case (inside its transaction)."""
+    month: the packs that lack one are locked (against a draw at another desk), then one
+    statement writes every month still missing. A step of a use case (inside its transaction)."""
     last = Month.of(until).first_day
-    due_query = _allotments_due(last, customer_id=customer_id, pack_ids=pack_ids)
-    locked = [pack.id for pack in locking(due_query.select(Pack.id))]
-    if not locked:
+    ids = None if pack_ids is None else list(pack_ids)
+    due = _allotments_due(last, customer_id=customer_id, pack_ids=ids)
+    locked = locking(Pack.select(Pack.id, Pack.starts_on).where(due).order_by(Pack.id))
+    starts = [starts_on for _pack_id, starts_on in rows_of(locked.tuples())]
+    if not starts:
         return 0
-    # Read again after the locks: another desk may have recorded them meanwhile.
-    due = [
-        pack
-        for chunk in chunked(locked, IDS_PER_QUERY)
-        for pack in due_query.where(Pack.id.in_(chunk))
-    ]
-    return sum(
-        _append_for_packs(
-            packs_missing,
-            kind=LedgerKind.MONTHLY_ALLOTMENT,
-            month=month,
-            minutes=Pack.minutes,
-            now=desk.now(),
-        )
-        for month, packs_missing in sorted(_missing_months(due, last).items())
-    )
+    # The statement reads the ledger again: another desk may have recorded some meanwhile.
+    return _insert(_allotment_rows(due, min(starts), last, desk.now()))
+
+
+def _allotments_pending(last: date) -> bool:
+    """Whether some monthly pack lacks an allotment up to the month ``last`` (read-only)."""
+    return bool(Pack.select(SQL("1")).where(_allotments_due(last)).exists())
 
 
 def ensure_monthly_allotments(desk: Desk, on: date | None = None) -> SweepResult:
@@ -241,12 +279,29 @@ def ensure_monthly_allotments(desk: Desk, on: date | None = None) -> SweepResult
     when nothing is due it only reads (no write lock)."""
     today = company_today(desk.now())
     until = min(on or today, today)
-    if not _allotments_due(Month.of(until).first_day).exists():
+    last = Month.of(until).first_day
+    marks = _marks_here()
+    if marks.allotted_through is not None and marks.allotted_through >= last:
+        return SweepResult(0)  # this month's allotments found done, and no sale skips them
+    if not _allotments_pending(last):
+        marks.allotted_through = last
         return SweepResult(0)
     with use_case():
+        if not claim_sweep():
+            return SweepResult(0)  # another desk is recording them
         written = record_allotments(desk, until=until)
         done = changes.note(desk, {Topic.PACKS}) if written else Changes()
-        return SweepResult(written, changes=done)
+    marks.allotted_through = last
+    return SweepResult(written, changes=done)
+
+
+# --- expiry of lapsed balances (P14, P15) -----------------------------------------------------
+
+
+def _same_month(column: Any, month: Any) -> Any:
+    """``column`` names the month ``month`` (an expression or a date); ``None``: a unit pack's
+    balance, whose entries have no month."""
+    return column.is_null() if month is None else column == month
 
 
 def _left(pack: Any, month: Any) -> Any:
@@ -274,8 +329,8 @@ class _Lapse:
     """Which balances an expiry sweep looks at (see ``expire_packs``)."""
 
     today: date
-    #: ``None``: every lapsed balance (the thorough sweep); else only those that lapsed on or
-    #: after this day, or were credited after ``credited_since``.
+    #: ``None``: every lapsed balance (the thorough sweep); else only those whose last day is
+    #: this day or later, or that were credited after ``credited_since``.
     lapsed_since: date | None
     credited_since: datetime | None
 
@@ -283,99 +338,120 @@ class _Lapse:
     def this_month(self) -> date:
         return first_live_month(self.today)
 
+    @property
+    def last_day(self) -> date:
+        return last_lapsed_day(self.today)
 
-def _unit_leftovers(lapse: _Lapse) -> Iterator[tuple[int, date | None, int]]:
-    """Unit packs past their last day (P14) that were never expired."""
-    query = Pack.select(Pack.id, _left(Pack.id, None)).where(
+
+def _credits(lapse: _Lapse) -> Any:
+    """The credits that may have given a lapsed balance minutes after its expiry: the minute
+    sweep's, those of the last days (from their own index, whose condition is repeated in
+    literals so that SQLite uses it; free hours never lapse: left out); the thorough sweep's,
+    every correction (the only credit that can follow an expiry: a purchase or an allotment opens
+    its balance)."""
+    if lapse.credited_since is None:
+        return (_Credit.kind == LedgerKind.CORRECTION) & (_Credit.minutes > 0)
+    return (
+        (_Credit.created_at >= lapse.credited_since)
+        & (_Credit.minutes > SQL("0"))
+        & (_Credit.kind != SQL(f"'{LedgerKind.COMPENSATION.value}'"))
+    )
+
+
+def _unit_candidates(lapse: _Lapse) -> SelectBase:
+    """Unit packs past their last day (P14) never expired, and those credited after their
+    expiry: ``pack_id``."""
+    # Only unit packs have a last day. A subquery, not a join: the few credits lead.
+    past_last_day = Pack.select(SQL("1")).where(
+        (Pack.id == _Credit.pack) & (Pack.valid_until <= lapse.last_day)
+    )
+    credited = _Credit.select(_Credit.pack.alias("pack_id")).where(
+        _credits(lapse)
+        & _Credit.month.is_null()
+        & fn.EXISTS(past_last_day)
+        & _not_expired(_Credit.pack, None, after=_Credit.id)
+    )
+    if lapse.lapsed_since is not None and lapse.lapsed_since > lapse.last_day:
+        return credited
+    lapsed = Pack.select(Pack.id.alias("pack_id")).where(
         (Pack.kind == PackKind.UNIT)
-        & (Pack.valid_until <= last_lapsed_day(lapse.today))
+        & (Pack.valid_until <= lapse.last_day)
         & _not_expired(Pack.id, None)
     )
     if lapse.lapsed_since is not None:
-        query = query.where(Pack.valid_until >= lapse.lapsed_since)
-    for pack_id, left in rows_of(query.tuples()):
-        yield pack_id, None, int(left)
+        lapsed = lapsed.where(Pack.valid_until >= lapse.lapsed_since)
+    return lapsed | credited
 
 
-def _monthly_leftovers(lapse: _Lapse) -> Iterator[tuple[int, date | None, int]]:
-    """Past months of monthly packs (P15) that were never expired."""
+def _monthly_candidates(lapse: _Lapse) -> SelectBase:
+    """Past months of monthly packs (P15) never expired, and those credited after their expiry:
+    ``pack_id, month``."""
+    credited = _Credit.select(_Credit.pack.alias("pack_id"), _Credit.month.alias("month")).where(
+        _credits(lapse)
+        & (_Credit.month < lapse.this_month)
+        & _not_expired(_Credit.pack, _Credit.month, after=_Credit.id)
+    )
     if lapse.lapsed_since is None:
         # Every past month: one per allotment entry.
-        allotments = _Allotment.select(
-            _Allotment.pack, _Allotment.month, _left(_Allotment.pack, _Allotment.month)
+        allotted = _Allotment.select(
+            _Allotment.pack.alias("pack_id"), _Allotment.month.alias("month")
         ).where(
             (_Allotment.kind == LedgerKind.MONTHLY_ALLOTMENT)
             & (_Allotment.month < lapse.this_month)
             & _not_expired(_Allotment.pack, _Allotment.month)
         )
-        for pack_id, month, left in rows_of(allotments.tuples()):
-            yield pack_id, month, int(left)
-        return
-    for month in _month_days(lapse.lapsed_since, lapse.this_month):
-        if month >= lapse.this_month:
-            break
-        query = Pack.select(Pack.id, _left(Pack.id, month)).where(
-            (Pack.kind == PackKind.MONTHLY)
-            & covers_month_filter(month)
-            & _not_expired(Pack.id, month)
-        )
-        for pack_id, left in rows_of(query.tuples()):
-            yield pack_id, month, int(left)
-
-
-def _credited_leftovers(lapse: _Lapse) -> Iterator[tuple[int, date | None, int]]:
-    """Lapsed balances given minutes after their expiry (or before any): a reversal of a draw or
-    of an expiry, a sale or an allotment recorded late. The minute sweep looks at the credits
-    recorded lately, the thorough one at every correction (the only credit that can follow an
-    expiry: a purchase or an allotment opens its balance)."""
-    if lapse.credited_since is None:
-        yield from _credited_balances(lapse, _Credit.kind == LedgerKind.CORRECTION)
-        return
-    # The credits of the last days first, from their own index (free hours never lapse: left
-    # out; literals, as in the index's condition, so that SQLite uses it); then their balances.
-    lately = _Credit.select(_Credit.id).where(
-        (_Credit.created_at >= lapse.credited_since)
-        & (_Credit.minutes > SQL("0"))
-        & (_Credit.kind != SQL(f"'{LedgerKind.COMPENSATION.value}'"))
-        & (_Credit.month.is_null() | (_Credit.month < lapse.this_month))
+        return allotted | credited
+    first = Month.of(lapse.lapsed_since)
+    last = Month.of(lapse.this_month).previous()
+    if first > last:
+        return credited
+    months = _Months(first, last)
+    lapsed = (
+        Pack.select(Pack.id.alias("pack_id"), months.month.alias("month"))
+        .join(months.table, on=months.covers)
+        .where((Pack.kind == PackKind.MONTHLY) & _not_expired(Pack.id, months.month))
     )
-    credit_ids = [credit.id for credit in lately]
-    for chunk in chunked(credit_ids, IDS_PER_QUERY):
-        yield from _credited_balances(lapse, _Credit.id.in_(chunk))
+    return lapsed | credited
 
 
-def _credited_balances(lapse: _Lapse, which: Any) -> Iterator[tuple[int, date | None, int]]:
-    """The lapsed balances of the credits ``which`` (positive entries) that no expiry followed."""
-    credit = which & (_Credit.minutes > 0)
-    # Only unit packs have a last day. A subquery, not a join: the few credits lead, not the packs.
-    past_last_day = Pack.select(SQL("1")).where(
-        (Pack.id == _Credit.pack) & (Pack.valid_until <= last_lapsed_day(lapse.today))
+def _unit_expiries(lapse: _Lapse, now: datetime) -> ModelSelect[Pack]:
+    """One ``EXPIRY`` of what is left of each unit pack in sight that still holds minutes."""
+    found = _unit_candidates(lapse).alias("found")
+    left = _left(Pack.id, None)
+    return (
+        Pack.select(*_entries(LedgerKind.EXPIRY, 0 - left, _date(None), now))
+        .join(found, on=(Pack.id == found.c.pack_id))
+        .where(left > 0)
+        .order_by(Pack.id)
     )
-    unit = _Credit.select(_Credit.pack, _left(_Credit.pack, None)).where(
-        credit
-        & _Credit.month.is_null()
-        & fn.EXISTS(past_last_day)
-        & _not_expired(_Credit.pack, None, after=_Credit.id)
-    )
-    for pack_id, left in rows_of(unit.tuples()):
-        yield pack_id, None, int(left)
-    monthly = _Credit.select(_Credit.pack, _Credit.month, _left(_Credit.pack, _Credit.month)).where(
-        credit
-        & (_Credit.month < lapse.this_month)
-        & _not_expired(_Credit.pack, _Credit.month, after=_Credit.id)
-    )
-    for pack_id, month, left in rows_of(monthly.tuples()):
-        yield pack_id, month, int(left)
 
 
-def _leftovers(lapse: _Lapse) -> set[_BalanceKey]:
-    """The lapsed balances in the sweep's sight that still hold minutes."""
-    return {
-        (pack_id, month)
-        for source in (_unit_leftovers, _monthly_leftovers, _credited_leftovers)
-        for pack_id, month, left in source(lapse)
-        if left > 0
-    }
+def _monthly_expiries(lapse: _Lapse, now: datetime) -> ModelSelect[Pack]:
+    """One ``EXPIRY`` of what is left of each month in sight of a monthly pack, month by month."""
+    found = _monthly_candidates(lapse).alias("found")
+    left = _left(Pack.id, found.c.month)
+    return (
+        Pack.select(*_entries(LedgerKind.EXPIRY, 0 - left, found.c.month, now))
+        .join(found, on=(Pack.id == found.c.pack_id))
+        .where(left > 0)
+        .order_by(found.c.month, Pack.id)
+    )
+
+
+def _lapse_in_sight(desk: Desk, *, thorough: bool) -> _Lapse:
+    now = desk.now()
+    today = company_today(now)
+    if thorough:
+        return _Lapse(today, lapsed_since=None, credited_since=None)
+    since = today - timedelta(days=RECENT_DAYS)
+    settled = _marks_here().lapsed_through
+    if settled is not None:
+        since = max(since, settled + timedelta(days=1))
+    return _Lapse(today, lapsed_since=since, credited_since=now - timedelta(days=RECENT_DAYS))
+
+
+def _has_rows(query: ModelSelect[Pack]) -> bool:
+    return bool(query.exists())
 
 
 def expire_packs(desk: Desk, *, thorough: bool = False) -> SweepResult:
@@ -384,39 +460,30 @@ def expire_packs(desk: Desk, *, thorough: bool = False) -> SweepResult:
     Idempotent: a balance at zero needs nothing.
 
     By default (every minute) it looks at the balances that lapsed in the last ``RECENT_DAYS``
-    and at those credited in that time; ``thorough`` (at start) at every lapsed balance, so that
-    what lapsed while no desk was sweeping expires too. When nothing is left it only reads.
+    (fewer: those that lapsed since this program's last sweep, ``_Marks``) and at those credited
+    in that time; ``thorough`` (at start) at every lapsed balance, so that what lapsed while no
+    desk was sweeping expires too. When nothing is left it only reads.
     """
     now = desk.now()
-    today = company_today(now)
-    if thorough:
-        lapse = _Lapse(today, lapsed_since=None, credited_since=None)
-    else:
-        lapse = _Lapse(
-            today,
-            lapsed_since=today - timedelta(days=RECENT_DAYS),
-            credited_since=now - timedelta(days=RECENT_DAYS),
-        )
-    found = _leftovers(lapse)
-    if not found:
+    lapse = _lapse_in_sight(desk, thorough=thorough)
+    unit = _unit_expiries(lapse, now)
+    monthly = _monthly_expiries(lapse, now)
+    marks = _marks_here()
+    if not (_has_rows(unit) or _has_rows(monthly)):
+        marks.lapsed_through = max(marks.lapsed_through or date.min, lapse.last_day)
         return SweepResult(0)  # the usual case: no write lock taken
     with use_case():
-        for chunk in chunked(sorted({pack_id for pack_id, _month in found}), IDS_PER_QUERY):
-            list(locking(Pack.select(Pack.id).where(Pack.id.in_(chunk)).order_by(Pack.id)))
-        by_month: dict[date | None, list[int]] = {}
-        for pack_id, month in found:
-            by_month.setdefault(month, []).append(pack_id)
-        written = 0
-        for month, pack_ids in sorted(by_month.items(), key=lambda item: item[0] or date.min):
-            # What is left is summed again under the lock: another desk may have expired it.
-            left = _left(Pack.id, month)
-            written += _append_for_packs(
-                pack_ids,
-                kind=LedgerKind.EXPIRY,
-                month=month,
-                minutes=0 - left,
-                now=now,
-                condition=left > 0,
-            )
+        if not claim_sweep():
+            return SweepResult(0)  # another desk is expiring them
+        # Their packs locked first (against a session drawing at another desk), then each
+        # balance summed again by the statements.
+        unit_keys = _unit_candidates(lapse).alias("unit_found")
+        monthly_keys = _monthly_candidates(lapse).alias("monthly_found")
+        in_sight = Pack.id.in_(unit_keys.select_from(unit_keys.c.pack_id)) | Pack.id.in_(
+            monthly_keys.select_from(monthly_keys.c.pack_id)
+        )
+        list(locking(Pack.select(Pack.id).where(in_sight).order_by(Pack.id)).tuples())
+        written = _insert(unit) + _insert(monthly)
         done = changes.note(desk, {Topic.PACKS}) if written else Changes()
-        return SweepResult(written, changes=done)
+    marks.lapsed_through = max(marks.lapsed_through or date.min, lapse.last_day)
+    return SweepResult(written, changes=done)
