@@ -8,11 +8,19 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from app.domain.intake import Security
 from app.domain.months import Month
 from app.domain.packs import PackKind
 from app.domain.periods import Period
 from app.domain.sla import Channel, GuaranteeOutcome, Plan, Reason
-from app.domain.states import ContactState, InvoiceKind, InvoiceState, LedgerKind, SessionState
+from app.domain.states import (
+    AddressKind,
+    ContactState,
+    InvoiceKind,
+    InvoiceState,
+    LedgerKind,
+    SessionState,
+)
 from app.i18n import _, format_date, format_month, pgettext
 
 if TYPE_CHECKING:
@@ -198,3 +206,19 @@ def document_number(series: str, year: int | None, number: int | None) -> str | 
     if year is None or number is None:
         return None
     return f"{series} {year}/{number}"
+
+
+def security_label(security: Security) -> str:
+    return {
+        Security.SSL: _("SSL/TLS"),
+        Security.STARTTLS: _("STARTTLS"),
+        Security.NONE: _("None (this computer only)"),
+    }[Security(security)]
+
+
+def address_kind_label(kind: AddressKind) -> str:
+    return {
+        AddressKind.EMAIL: _("General support → email/ticket"),
+        AddressKind.PRIORITY_EMAIL: _("Dedicated priority → priority email"),
+        AddressKind.TEAM: _("Team member"),
+    }[AddressKind(kind)]

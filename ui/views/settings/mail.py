@@ -34,19 +34,21 @@ from PySide6.QtWidgets import (
 from app.domain.intake import Security, security_allowed
 from app.domain.states import AddressKind
 from app.errors import KnownError
-from app.i18n import _, format_datetime
+from app.i18n import _
 from app.services import settings as company
 from app.services.errors import InputError, NotFoundError
 from app.services.intake import addresses as address_book
 from app.services.intake import mailboxes as boxes
 from app.services.intake.addresses import AddressRecord
 from app.services.intake.mailboxes import MailboxRecord
+from app.services.labels import address_kind_label, security_label
 from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op
-from ui.table_model import KEY_ROLE, Column, RowTableModel, TableProxy
+from ui.table_model import KEY_ROLE, TableProxy
 from ui.views.settings.form import SUCCESS_COLOUR, add_row, form_layout, list_table, note_label
 from ui.views.settings.mail_log import IntakeLogPage, stretch_last
+from ui.views.settings.mail_tables import address_model, mailbox_model
 from ui.widgets import ERROR_COLOUR, FieldErrors
 
 #: The usual port of each security (changed with it until the user types a port).
@@ -65,64 +67,6 @@ class MailboxFields(TypedDict):
     ca_file: str | None
     folder: str
     sent_folder: str | None
-
-
-def security_label(security: Security) -> str:
-    return {
-        Security.SSL: _("SSL/TLS"),
-        Security.STARTTLS: _("STARTTLS"),
-        Security.NONE: _("None (this computer only)"),
-    }[Security(security)]
-
-
-def address_kind_label(kind: AddressKind) -> str:
-    return {
-        AddressKind.EMAIL: _("General support → email/ticket"),
-        AddressKind.PRIORITY_EMAIL: _("Dedicated priority → priority email"),
-        AddressKind.TEAM: _("Team member"),
-    }[AddressKind(kind)]
-
-
-def _state(row: MailboxRecord) -> str:
-    if row.last_error:
-        return row.last_error
-    if row.last_fetch_at is None:
-        return _("Not read yet")
-    return _("OK")
-
-
-def mailbox_model() -> RowTableModel[MailboxRecord]:
-    return RowTableModel(
-        [
-            Column(_("Name"), lambda row: row.name),
-            Column(
-                _("Server"),
-                lambda row: f"{row.host}:{row.port} · {security_label(row.security)}",
-            ),
-            Column(_("User"), lambda row: row.user),
-            Column(
-                _("Folders"),
-                lambda row: row.folder + (f" · {row.sent_folder}" if row.sent_folder else ""),
-            ),
-            Column(
-                _("Last read"),
-                lambda row: format_datetime(row.last_fetch_at) if row.last_fetch_at else "",
-                lambda row: row.last_fetch_at,
-            ),
-            Column(_("State"), _state, tooltip=_state),
-        ],
-        key=lambda row: row.id,
-    )
-
-
-def address_model() -> RowTableModel[AddressRecord]:
-    return RowTableModel(
-        [
-            Column(_("Email address"), lambda row: row.address),
-            Column(_("Kind"), lambda row: address_kind_label(row.kind)),
-        ],
-        key=lambda row: row.id,
-    )
 
 
 class MailPage(QWidget):
