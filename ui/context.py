@@ -34,6 +34,10 @@ class UiContext(QObject):
     timer_status = Signal(str)
     #: A warning for the banner at the top of the window: (text, "warning" | "breach" | "info").
     alert = Signal(str, str)
+    #: An alert whose words change with time (a countdown), right after its ``alert``:
+    #: (render, level), ``render(now) -> str`` ("" once it no longer applies); the banner renders
+    #: it at every tick, with the clock the queue's countdowns use.
+    alert_live = Signal(object, str)
     #: The database cannot be used (its text, for the window's banner), or "" again when it can.
     database_problem = Signal(str)
 

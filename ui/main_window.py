@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -52,7 +53,12 @@ class Banner(QFrame):
     no button, for the state of the database while it lasts."""
 
     def __init__(
-        self, parent: QWidget | None = None, *, name: str = "", dismissable: bool = True
+        self,
+        parent: QWidget | None = None,
+        *,
+        name: str = "",
+        dismissable: bool = True,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
@@ -64,13 +70,39 @@ class Banner(QFrame):
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         close = QPushButton(_("Dismiss"))
         close.setAccessibleName(_("Dismiss the alert"))
-        close.clicked.connect(self.hide)
+        close.clicked.connect(self.dismiss)
         layout.addWidget(self.text, 1)
         layout.addWidget(close)
         close.setVisible(dismissable)
+        #: The live alert shown (``show_live``), and the clock it is rendered with.
+        self._render: Callable[[datetime], str] | None = None
+        self._now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
         self.hide()
 
     def show_alert(self, text: str, level: str) -> None:
+        self._render = None
+        self._show(text, level)
+
+    def show_live(self, render: Callable[[datetime], str], level: str) -> None:
+        """An alert whose words change with time: rendered now and at every ``tick``."""
+        self._render = render
+        self._show(render(self._now()), level)
+
+    def dismiss(self) -> None:
+        self._render = None
+        self.hide()
+
+    def tick(self) -> None:
+        if self._render is None:
+            return
+        text = self._render(self._now())
+        if not text:  # no longer applies (the contact was answered)
+            self._render = None
+            self.hide()
+        elif text != self.text.text():
+            self.text.setText(text)
+
+    def _show(self, text: str, level: str) -> None:
         colours = {
             "breach": ("#7a1010", "#fde2e1"),
             "warning": ("#6b4a00", "#fff1cc"),
@@ -115,8 +147,10 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(view)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
 
-        self.banner = Banner()
+        self.banner = Banner(now=context.now)
         context.alert.connect(self.banner.show_alert)
+        context.alert_live.connect(self.banner.show_live)
+        context.ticked.connect(self.banner.tick)
         self.database_banner = Banner(name=_("Database"), dismissable=False)
         context.database_problem.connect(self._show_database_problem)
         right = QWidget()
