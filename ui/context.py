@@ -32,6 +32,8 @@ class UiContext(QObject):
     start_timer = Signal(str, int)
     #: The running timer in words, for the status bar ("" when none runs).
     timer_status = Signal(str)
+    #: The running timer's state, for the status bar's icon: "running" | "paused" | "".
+    timer_state = Signal(str)
     #: A warning for the banner at the top of the window: (text, "warning" | "breach" | "info").
     alert = Signal(str, str)
     #: An alert whose words change with time (a countdown), right after its ``alert``:

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import ManualClock
 from app.domain.sla import Channel, Plan
+from app.services import sessions
 from app.services.contacts import record_first_response, register_contact
 from app.services.context import Desk
 from app.services.customers import create_customer
@@ -21,6 +22,7 @@ from ui.app import build_window
 from ui.context import UiContext
 from ui.main_window import MainWindow
 from ui.views.queue.model import QueueColumn
+from ui.views.sessions import quitting
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -101,3 +103,77 @@ def test_a_dismissed_banner_stays_dismissed(
     window.banner.dismiss()
     _tick(window, clock, at(10, 10, 4, 10))
     assert not window.banner.isVisible()
+
+
+def _as_the_desktop_shows_it(title: str) -> str:
+    """Qt adds the application's display name to a title that does not end with it."""
+    return title if title.endswith("Balcão") else f"{title} — Balcão"
+
+
+def test_the_title_names_the_view_and_says_balcao_once(window: MainWindow) -> None:
+    """Point 13: "Balcão — Balcão" was the title; now the view, the database, the program."""
+    window.set_database("/home/ana/balcao.sqlite")
+    shown = _as_the_desktop_shows_it(window.windowTitle())
+    assert shown == "Contactos — /home/ana/balcao.sqlite — Balcão"
+    window.show_view(1)
+    shown = _as_the_desktop_shows_it(window.windowTitle())
+    assert shown.startswith("Clientes — ") and shown.count("Balcão") == 1
+
+
+def test_the_status_bar_shows_the_timer_as_an_icon_not_a_glyph(
+    window: MainWindow, desk: Desk
+) -> None:
+    """Point 7: ⏱ and ⏸ showed as empty boxes where no font carries them."""
+    customer = create_customer(desk, name="Padaria Central", plan=Plan.STANDARD).customer
+    started = sessions.start_session(desk, customer_id=customer.id)
+    window.poll()
+    window.tick()
+    assert window.timer_icon.isVisible() and not window.timer_icon.pixmap().isNull()
+    assert window.timer_icon.property("state") == "running"
+    assert not any(glyph in window.timer_label.text() for glyph in "⏱⏸")
+    assert window.timer_label.text().startswith("Padaria Central")
+    sessions.pause_session(desk, started.id, started.version)
+    window.poll()
+    window.tick()
+    assert window.timer_icon.property("state") == "paused"
+    assert not any(glyph in window.timer_label.text() for glyph in "⏱⏸")
+
+
+@pytest.mark.parametrize(
+    ("choice", "closed", "still_running"),
+    [
+        (quitting.QuitChoice.KEEP, True, True),
+        (quitting.QuitChoice.STOP, True, False),
+        (quitting.QuitChoice.CANCEL, False, True),
+    ],
+)
+def test_quitting_with_a_timer_running_asks(
+    monkeypatch: pytest.MonkeyPatch,
+    window: MainWindow,
+    desk: Desk,
+    *,
+    choice: quitting.QuitChoice,
+    closed: bool,
+    still_running: bool,
+) -> None:
+    """Point 3: keep it running (it counts on in the database), stop and bill it, or stay."""
+    customer = create_customer(desk, name="Padaria Central", plan=Plan.STANDARD).customer
+    sessions.start_session(desk, customer_id=customer.id)
+    window.poll()
+    asked: list[str] = []
+
+    def answer(_parent: object, customer: str, _elapsed: object) -> quitting.QuitChoice:
+        asked.append(customer)
+        return choice
+
+    monkeypatch.setattr(quitting, "ask_about_running_timer", answer)
+    assert window.close() is closed
+    assert asked == ["Padaria Central"]
+    assert (sessions.running_session(desk.technician_id or 0) is not None) is still_running
+
+
+def test_quitting_without_a_timer_asks_nothing(
+    monkeypatch: pytest.MonkeyPatch, window: MainWindow
+) -> None:
+    monkeypatch.setattr(quitting, "ask_about_running_timer", pytest.fail)
+    assert window.close()
