@@ -39,6 +39,7 @@ from app.store import (
     migration_0007,
     migration_0008,
     migration_0009,
+    migration_0010,
 )
 from app.store.database import describe_location, execute_sql, write_transaction
 from app.store.errors import DatabaseOpenError
@@ -56,6 +57,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     migration_0007.apply,  # the email intake: mailboxes, addresses, messages, log, leases
     migration_0008.apply,  # the legal side of documents: certified program, outbox, settings
     migration_0009.apply,  # a partial index on the sessions waiting for review
+    migration_0010.apply,  # the append-only record of first responses undone or corrected
 )
 SCHEMA_VERSION_TABLE = "schema_version"
 # Any constant will do: it names the lock two PostgreSQL sessions take to migrate one at a time.

@@ -13,11 +13,18 @@ request is not closed without telling the customer. A first response after the d
 the compensation at once (P17) — the sweep would grant it anyway.
 
 One module a concern: ``registering`` (receipt and its preview), ``lifecycle`` (responses,
-closing, reopening, editing), ``queries`` (the queue and the other read models) and ``types``
+closing, reopening, editing), ``corrections`` (undoing and correcting a first response),
+``queries`` (the queue and the other read models) and ``types``
 (what they return). The use cases are named here too, as ``contacts.register_contact`` and so
 on, the way their callers know them.
 """
 
+from app.services.contacts.corrections import (
+    CorrectionRecord,
+    correct_response,
+    response_history,
+    undo_first_response,
+)
 from app.services.contacts.lifecycle import (
     close_contact,
     record_first_response,
@@ -48,10 +55,12 @@ __all__ = [
     "ContactResult",
     "ContactRow",
     "ContactTermsPreview",
+    "CorrectionRecord",
     "all_contacts",
     "close_contact",
     "contact",
     "contacts_of_customer",
+    "correct_response",
     "open_contacts",
     "preview_contact_terms",
     "queue_rows",
@@ -60,5 +69,7 @@ __all__ = [
     "register_contact",
     "rejected_contacts",
     "reopen_contact",
+    "response_history",
+    "undo_first_response",
     "update_contact",
 ]
