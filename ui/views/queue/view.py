@@ -57,6 +57,7 @@ from ui.views.queue.model import (
     rejected_samples,
 )
 from ui.views.queue.new_contact import NewContactDialog
+from ui.views.queue.undo_bar import UndoBar
 from ui.widgets import setup_table, stretch_columns
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,8 @@ class QueueView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(self._bar())
+        self.undo_bar = UndoBar(context, self)
+        layout.addWidget(self.undo_bar)
         layout.addWidget(self.tabs, 1)
 
         for table in (self.table, self.rejected_table):
@@ -460,10 +463,11 @@ class QueueView(View):
         row = self.selected()
         if not self.isVisible() or row is None or row.state is not ContactState.OPEN:
             return
-        # Refused or not, the queue shows the contact as it now is (another desk's change).
-        op(self, lambda: record_first_response(self.context.desk, row.id, row.version)).finally_(
-            self.context.sync
-        ).run()
+        # Refused or not, the queue shows the contact as it now is (another desk's change);
+        # recorded, it can be undone for a moment (issue 15: one click, no confirmation).
+        op(self, lambda: record_first_response(self.context.desk, row.id, row.version)).success(
+            lambda result: self.undo_bar.offer(result.contact)
+        ).finally_(self.context.sync).run()
 
     def close_selected(self) -> None:
         row = self.selected()
