@@ -16,6 +16,8 @@ from app.services.contacts import contact, record_first_response, register_conta
 from app.services.context import Desk
 from app.services.customers import create_customer
 from ui.context import UiContext
+from ui.views.queue.correction import CorrectResponseDialog
+from ui.views.queue.detail import ContactDetailDialog
 from ui.views.queue.model import QueueColumn
 from ui.views.queue.view import QueueView
 
@@ -89,3 +91,36 @@ def test_an_answered_contact_leaves_the_waiting_part_on_a_full_re_read(
     view.reload()
     shown = [view.proxy.index(row, QueueColumn.SUBJECT).data() for row in range(3)]
     assert shown == ["Segundo", "Terceiro", "Primeiro"]
+
+
+def test_an_administrator_corrects_the_response_and_the_window_shows_the_history(
+    qtbot: QtBot, desk: Desk, admin_desk: Desk, clock: ManualClock
+) -> None:
+    """After the undo window: the correction, with a reason, by an administrator only."""
+    create_customer(desk, name="Loja da Ana", plan=Plan.STANDARD, emails=["ana@loja.pt"])
+    contact_id = _contact(desk, "Impressora")
+    saved = contact(contact_id)
+    record_first_response(desk, saved.id, saved.version)
+    clock.advance(timedelta(minutes=10))
+
+    as_technician = ContactDetailDialog(UiContext(desk), contact_id)
+    qtbot.addWidget(as_technician)
+    as_technician.show()
+    assert not as_technician.correct_button.isVisible()
+
+    admin_context = UiContext(admin_desk)
+    detail = ContactDetailDialog(admin_context, contact_id)
+    qtbot.addWidget(detail)
+    detail.show()
+    assert detail.correct_button.isVisible()
+    assert detail.record is not None
+    dialog = CorrectResponseDialog(admin_context, detail.record, detail)
+    qtbot.addWidget(dialog)
+    dialog.none.setChecked(True)
+    dialog.reason.setPlainText("Clique por engano")
+    dialog.save()
+    assert dialog.result_ is not None
+    assert contact(contact_id).state is ContactState.OPEN
+    detail.reload()
+    history = detail.value_of("Histórico da resposta")
+    assert "Clique por engano" in history and "Marta" in history
