@@ -34,8 +34,8 @@ def history_text(entries: tuple[CorrectionRecord, ...]) -> str:
     """The first response's undos and corrections, one a line, oldest first."""
     lines = []
     for entry in entries:
-        old = format_datetime(entry.old_response_at) if entry.old_response_at else _("none")
-        new = format_datetime(entry.new_response_at) if entry.new_response_at else _("none")
+        old = format_datetime(entry.old_response_at) if entry.old_response_at else _("no response")
+        new = format_datetime(entry.new_response_at) if entry.new_response_at else _("no response")
         if entry.kind is CorrectionKind.UNDONE:
             line = _("{when}, {technician}: response of {old} undone").format(
                 when=format_datetime(entry.created_at), technician=entry.created_by_name, old=old
