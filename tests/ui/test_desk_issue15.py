@@ -177,3 +177,15 @@ def test_quitting_without_a_timer_asks_nothing(
 ) -> None:
     monkeypatch.setattr(quitting, "ask_about_running_timer", pytest.fail)
     assert window.close()
+
+
+def test_customers_sort_by_the_portuguese_collation(window: MainWindow, desk: Desk) -> None:
+    """Point 8: "Ótica Visão Clara" sorted after "Transportes…" (by code point)."""
+    for name in ("Transportes Costa, Lda.", "Ótica Visão Clara", "Oficina Auto", "Zé Cafés"):
+        create_customer(desk, name=name, plan=Plan.STANDARD)
+    window.show_view(1)
+    customers = window.view_named("customers")
+    customers.run_search()  # type: ignore[attr-defined]
+    proxy = customers.proxy  # type: ignore[attr-defined]
+    names = [proxy.index(row, 0).data() for row in range(proxy.rowCount())]
+    assert names == ["Oficina Auto", "Ótica Visão Clara", "Transportes Costa, Lda.", "Zé Cafés"]
