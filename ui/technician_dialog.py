@@ -37,6 +37,7 @@ class TechnicianDialog(QDialog):
         super().__init__(parent)
         self._clock = clock
         self.setWindowTitle(_("Who is at this desk?"))
+        self.setMinimumWidth(380)
         self.chosen: int | None = None
         self.choice = QComboBox()
         self.choice.setAccessibleName(_("Technician"))

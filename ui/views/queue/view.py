@@ -179,9 +179,10 @@ class QueueView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(self._bar())
+        layout.addWidget(self.tabs, 1)
+        # Below the lists: showing it moves no row from under the cursor.
         self.undo_bar = UndoBar(context, self)
         layout.addWidget(self.undo_bar)
-        layout.addWidget(self.tabs, 1)
 
         for table in (self.table, self.rejected_table):
             table.activated.connect(self._activated)
