@@ -27,7 +27,10 @@ from app.services.contacts import (
 from app.services.context import Desk
 from app.services.customers import create_customer
 from app.services.errors import InputError, RuleError
+from app.store.database import execute_sql, write_transaction
+from app.store.errors import refused_by_guard
 from app.store.models import ResponseCorrection, Technician
+from tests.store.fixtures import on_postgres
 
 NothingWritten = Callable[[], AbstractContextManager[None]]
 #: The deadline of a Standard contact received on Monday 10 March 2025 at 10:00 (P5).
@@ -175,12 +178,20 @@ def test_correction_times_are_checked(
         correct_response(admin_desk, answered.id, answered.first_response_at, "Igual")
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        'UPDATE "response_correction" SET "reason" = \'x\'',
+        'DELETE FROM "response_correction"',
+        *(['TRUNCATE "response_correction"'] if on_postgres() else []),
+    ],
+)
 def test_the_correction_record_is_append_only_in_the_database(
-    desk: Desk, admin_desk: Desk, received: ContactRecord
+    desk: Desk, admin_desk: Desk, received: ContactRecord, statement: str
 ) -> None:
     answered = _respond(desk, received)
     correct_response(admin_desk, answered.id, None, "Engano")
-    with pytest.raises(IntegrityError):
-        ResponseCorrection.raw('UPDATE "response_correction" SET "reason" = \'x\'').execute()
-    with pytest.raises(IntegrityError):
-        ResponseCorrection.raw('DELETE FROM "response_correction"').execute()
+    with pytest.raises(IntegrityError) as caught, write_transaction():
+        execute_sql(statement)
+    assert refused_by_guard(caught.value)  # the program says so as for a frozen document
+    assert ResponseCorrection.select().count() == 1
