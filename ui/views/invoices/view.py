@@ -75,6 +75,9 @@ class InvoicesView(View):
             {0: 100, 1: 84, 3: 128, 4: 88, 5: 76, 6: 90, 7: 76, 8: 96, LEGAL_COLUMN: 290}
         )
         self.table.stretch_column(2)
+        # By number, newest first (drafts above): a draft issued later goes to the top with
+        # its number, whenever it was made (issue 15: FT 2026/22 showed below FT 2026/1).
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.detail = InvoiceDetail(context)
