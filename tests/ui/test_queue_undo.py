@@ -124,3 +124,20 @@ def test_an_administrator_corrects_the_response_and_the_window_shows_the_history
     detail.reload()
     history = detail.value_of("Histórico da resposta")
     assert "Clique por engano" in history and "Marta" in history
+
+
+def test_respond_in_the_contact_window_offers_undo_too(
+    qtbot: QtBot, context: UiContext, desk: Desk, clock: ManualClock
+) -> None:
+    create_customer(desk, name="Loja da Ana", plan=Plan.STANDARD, emails=["ana@loja.pt"])
+    contact_id = _contact(desk, "Impressora")
+    detail = ContactDetailDialog(context, contact_id)
+    qtbot.addWidget(detail)
+    detail.show()
+    detail.respond_button.click()
+    assert contact(contact_id).state is ContactState.ANSWERED
+    assert detail.undo_bar.isVisible()
+    clock.advance(timedelta(seconds=3))
+    detail.undo_bar.undo_button.click()
+    assert contact(contact_id).state is ContactState.OPEN
+    assert detail.respond_button.isEnabled()  # shown as it now is

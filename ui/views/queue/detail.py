@@ -38,6 +38,7 @@ from ui.feedback import confirm
 from ui.operations import op
 from ui.views.queue.conversation import AssociateDialog, ConversationWidget, reply_url
 from ui.views.queue.correction import CorrectResponseDialog, history_text
+from ui.views.queue.undo_bar import UndoBar
 
 
 def _technician_name(technician_id: int | None) -> str:
@@ -154,6 +155,9 @@ class ContactDetailDialog(QDialog):
         columns.addWidget(self.conversation, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(columns, 1)
+        self.undo_bar = UndoBar(context, self)  # after Respond, for a moment (issue 15)
+        self.undo_bar.undone.connect(self.reload)
+        layout.addWidget(self.undo_bar)
         layout.addWidget(self.buttons)
         self.reload()
         context.changed.connect(self._changed)
@@ -253,7 +257,11 @@ class ContactDetailDialog(QDialog):
     def respond(self) -> None:
         record = self.record
         if record is not None:
-            self._act(lambda: record_first_response(self.context.desk, record.id, record.version))
+            op(
+                self, lambda: record_first_response(self.context.desk, record.id, record.version)
+            ).success(lambda result: self.undo_bar.offer(result.contact)).finally_(
+                self._refresh
+            ).run()
 
     def close_contact(self) -> None:
         record = self.record

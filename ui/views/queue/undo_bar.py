@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.domain.responses import UNDO_WINDOW
@@ -18,6 +19,9 @@ from ui.operations import op
 class UndoBar(QFrame):
     """Shown after a first response is recorded at this desk; hides at the first tick past the
     window (the context's clock: tests move it by hand), or when used."""
+
+    #: The undo was tried (done or refused): whoever shows the contact shows it again.
+    undone = Signal()
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,3 +70,4 @@ class UndoBar(QFrame):
         op(
             self, lambda: undo_first_response(self.context.desk, record.id, record.version)
         ).finally_(self.context.sync).run()
+        self.undone.emit()
