@@ -200,8 +200,18 @@ class DeadlineAlerts(QObject):
             return
         text = alert_text(kind, rows, now)
         self.context.alert.emit(text, kind.value)
+        if kind is AlertKind.WARNING:
+            # The banner counts down with the queue (issue 15): the same words at every tick.
+            ids = [row.id for row in rows]
+            self.context.alert_live.emit(lambda at: self.live_text(ids, at), kind.value)
         if self._notify is not None:
             self._notify(alert_title(kind), text, kind)
+
+    def live_text(self, contact_ids: Sequence[int], now: datetime) -> str:
+        """The warning for these contacts at ``now``, for those still waiting ("" when none
+        is: answered, or gone from the queue)."""
+        rows = [self._current[key] for key in contact_ids if key in self._current]
+        return alert_text(AlertKind.WARNING, rows, now) if rows else ""
 
     def _on_changed(self, changes: Changes) -> None:
         if Topic.CONTACTS in changes:

@@ -216,7 +216,7 @@ def run_window(args: argparse.Namespace) -> int:
         location=location,
         sweeper=sweeper,
     )
-    window.setWindowTitle(_("Balcão — {database}").format(database=describe_location(location)))
+    window.set_database(describe_location(location))
     window.show()
     finish_starting(context, sweeper)
     context.listen()  # PostgreSQL: the other desks' changes as they are made

@@ -37,8 +37,14 @@ class UiContext(QObject):
     start_timer = Signal(str, int)
     #: The running timer in words, for the status bar ("" when none runs).
     timer_status = Signal(str)
+    #: The running timer's state, for the status bar's icon: "running" | "paused" | "".
+    timer_state = Signal(str)
     #: A warning for the banner at the top of the window: (text, "warning" | "breach" | "info").
     alert = Signal(str, str)
+    #: An alert whose words change with time (a countdown), right after its ``alert``:
+    #: (render, level), ``render(now) -> str`` ("" once it no longer applies); the banner renders
+    #: it at every tick, with the clock the queue's countdowns use.
+    alert_live = Signal(object, str)
     #: The database cannot be used (its text, for the window's banner), or "" again when it can.
     database_problem = Signal(str)
     #: Emitted by the listener's thread when another desk committed a change: queued, the

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -27,6 +28,7 @@ from app.i18n import _
 from app.services import settings as company
 from app.services.errors import DatabaseFault
 from ui.context import UiContext
+from ui.resources import status_icon
 from ui.views.base import View
 
 #: Which view shows a kind of record, and its method that shows one.
@@ -46,6 +48,7 @@ PUSHED_POLL_MS = 30_000
 #: While the database does not answer, each failed poll doubles the wait, up to this.
 POLL_MAX_MS = 60_000
 SWEEP_MS = 60_000  # missed deadlines, monthly allotments, expiries
+_STATUS_ICON = 16  # px: the status bar's icons
 
 Sweep = Callable[[], None]
 
@@ -55,7 +58,12 @@ class Banner(QFrame):
     no button, for the state of the database while it lasts."""
 
     def __init__(
-        self, parent: QWidget | None = None, *, name: str = "", dismissable: bool = True
+        self,
+        parent: QWidget | None = None,
+        *,
+        name: str = "",
+        dismissable: bool = True,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
@@ -67,13 +75,39 @@ class Banner(QFrame):
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         close = QPushButton(_("Dismiss"))
         close.setAccessibleName(_("Dismiss the alert"))
-        close.clicked.connect(self.hide)
+        close.clicked.connect(self.dismiss)
         layout.addWidget(self.text, 1)
         layout.addWidget(close)
         close.setVisible(dismissable)
+        #: The live alert shown (``show_live``), and the clock it is rendered with.
+        self._render: Callable[[datetime], str] | None = None
+        self._now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
         self.hide()
 
     def show_alert(self, text: str, level: str) -> None:
+        self._render = None
+        self._show(text, level)
+
+    def show_live(self, render: Callable[[datetime], str], level: str) -> None:
+        """An alert whose words change with time: rendered now and at every ``tick``."""
+        self._render = render
+        self._show(render(self._now()), level)
+
+    def dismiss(self) -> None:
+        self._render = None
+        self.hide()
+
+    def tick(self) -> None:
+        if self._render is None:
+            return
+        text = self._render(self._now())
+        if not text:  # no longer applies (the contact was answered)
+            self._render = None
+            self.hide()
+        elif text != self.text.text():
+            self.text.setText(text)
+
+    def _show(self, text: str, level: str) -> None:
         colours = {
             "breach": ("#7a1010", "#fde2e1"),
             "warning": ("#6b4a00", "#fff1cc"),
@@ -102,6 +136,7 @@ class MainWindow(QMainWindow):
         self.views = list(views)
         self._sweep = sweep
         self._settings = settings or QSettings()
+        self._database = ""
         self.setWindowTitle(_("Balcão"))
         self.setMinimumSize(1000, 600)
 
@@ -117,9 +152,33 @@ class MainWindow(QMainWindow):
             self.navigation.addItem(item)
             self.stack.addWidget(view)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.stack.currentChanged.connect(lambda _position: self._update_title())
 
-        self.banner = Banner()
+        self._build_central(context)
+
+        self._build_status_bar(technician_name)
+        self._build_menus()
+        self._show_database_problem(context.problem)
+
+        self._timers: list[QTimer] = []
+        self._poll_timer: QTimer | None = None
+        #: The wait before the next poll: POLL_MS, or longer while the database does not answer.
+        self.poll_interval = POLL_MS
+        self._menus: dict[str, QMenu] = {}
+        for view in self.views:
+            for menu_title, action in view.window_actions():
+                self.add_action(menu_title, action)
+        context.show_record.connect(self.show_record)
+        context.start_timer.connect(self.start_timer)
+        self._restore()
+        self._update_title()
+
+    def _build_central(self, context: UiContext) -> None:
+        """The navigation on the left; the banners above the view shown on the right."""
+        self.banner = Banner(now=context.now)
         context.alert.connect(self.banner.show_alert)
+        context.alert_live.connect(self.banner.show_live)
+        context.ticked.connect(self.banner.tick)
         self.database_banner = Banner(name=_("Database"), dismissable=False)
         context.database_problem.connect(self._show_database_problem)
         right = QWidget()
@@ -137,28 +196,18 @@ class MainWindow(QMainWindow):
         layout.addWidget(right, 1)
         self.setCentralWidget(central)
 
-        self._build_status_bar(technician_name)
-        self._build_menus()
-        self._show_database_problem(context.problem)
-
-        self._timers: list[QTimer] = []
-        self._poll_timer: QTimer | None = None
-        #: The wait before the next poll: POLL_MS, or longer while the database does not answer.
-        self.poll_interval = POLL_MS
-        self._menus: dict[str, QMenu] = {}
-        for view in self.views:
-            for menu_title, action in view.window_actions():
-                self.add_action(menu_title, action)
-        context.show_record.connect(self.show_record)
-        context.start_timer.connect(self.start_timer)
-        self._restore()
-
     def _build_status_bar(self, technician_name: str) -> None:
         self.technician_label = QLabel(_("Technician: {name}").format(name=technician_name))
         self.technician_label.setAccessibleName(_("Technician at this desk"))
         self.timer_label = QLabel()
         self.timer_label.setAccessibleName(_("Running timer"))
+        #: Running or paused, as an icon: no font is sure to carry ⏱ and ⏸.
+        self.timer_icon = QLabel()
+        self.timer_icon.setFixedSize(_STATUS_ICON, _STATUS_ICON)
+        self.timer_icon.hide()
         self.context.timer_status.connect(self._show_timer_status)
+        self.context.timer_state.connect(self._show_timer_state)
+        self.statusBar().addPermanentWidget(self.timer_icon)
         self.statusBar().addPermanentWidget(self.timer_label)
         self.statusBar().addPermanentWidget(self.technician_label)
         self.read_only_label = QLabel(_("Read only"))
@@ -249,6 +298,39 @@ class MainWindow(QMainWindow):
     def _show_timer_status(self, text: str) -> None:
         self.timer_label.setText(text or _("No timer running"))
 
+    def _show_timer_state(self, state: str) -> None:
+        if state == self.timer_icon.property("state"):
+            return  # every second: the icon is drawn once per change
+        self.timer_icon.setProperty("state", state)
+        if state in ("running", "paused"):
+            icon = status_icon(f"timer-{state}")
+            self.timer_icon.setPixmap(
+                icon.pixmap(_STATUS_ICON, _STATUS_ICON, QIcon.Mode.Normal, QIcon.State.Off)
+            )
+            self.timer_icon.setToolTip(_("Timer running") if state == "running" else _("Paused"))
+            self.timer_icon.show()
+        else:
+            self.timer_icon.hide()
+
+    # --- the title --------------------------------------------------------------------------------
+
+    def set_database(self, description: str) -> None:
+        """The database in use, for the title (a file path, a server without its password)."""
+        self._database = description
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """ "<view> — <database> — Balcão": the program's name once, at the end, where the
+        desktop would add it (Qt adds the application's display name to a title that does not
+        end with it)."""
+        position = self.stack.currentIndex()
+        view = self.views[position].title() if 0 <= position < len(self.views) else ""
+        if self._database:
+            title = _("{view} — {database} — Balcão").format(view=view, database=self._database)
+        else:
+            title = _("{view} — Balcão").format(view=view)
+        self.setWindowTitle(title)
+
     # --- the clock ------------------------------------------------------------------------------
 
     def start_timers(self) -> None:
@@ -319,6 +401,10 @@ class MainWindow(QMainWindow):
         self.show_view(position if 0 <= position < len(self.views) else 0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # A view may have something to ask first (a timer running): cancelling keeps it open.
+        if not all(view.allow_quit() for view in self.views):
+            event.ignore()
+            return
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/view", self.stack.currentIndex())
         for timer in self._timers:

@@ -58,3 +58,9 @@ def application_icon() -> QIcon:
 def view_icon(name: str) -> QIcon:
     """The navigation icon of a view (``contacts``, ``customers``, ``sessions``…), an SVG."""
     return QIcon(str(resource_path(f"icons/views/{name}.svg")))
+
+
+def status_icon(name: str) -> QIcon:
+    """An icon of the status bar (``timer-running``, ``timer-paused``), an SVG: no font has to
+    carry a glyph such as ⏱ or ⏸ (issue 15: they showed as empty boxes)."""
+    return QIcon(str(resource_path(f"icons/status/{name}.svg")))

@@ -20,6 +20,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCollator,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -67,9 +69,59 @@ def sortable(value: Any) -> Any:
     return value
 
 
+class Collated:
+    """A text ordered as a Portuguese reader expects (``QCollator``, pt_PT, numeric mode, case
+    ignored): "Ótica" among the O's, not after "Transportes"; "FT 2026/9" before "FT 2026/10".
+    The collator's key is computed once per text; equal texts compare equal, so that ties fall
+    to the row's key as with any other value."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, text: str) -> None:
+        self._key = _collator().sortKey(text)
+
+    def __lt__(self, other: Collated) -> bool:
+        return self._key.compare(other._key) < 0
+
+    def __gt__(self, other: Collated) -> bool:
+        return self._key.compare(other._key) > 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Collated) and self._key.compare(other._key) == 0
+
+    __hash__ = None  # type: ignore[assignment] # ordered, never a dictionary key
+
+
+_COLLATORS: list[QCollator] = []
+
+
+def _collator() -> QCollator:
+    """The one pt_PT collator (made on first use: a QCollator is not cheap to build)."""
+    if not _COLLATORS:
+        collator = QCollator(QLocale(QLocale.Language.Portuguese, QLocale.Country.Portugal))
+        collator.setNumericMode(True)
+        collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        _COLLATORS.append(collator)
+    return _COLLATORS[0]
+
+
+def collation_ranks(texts: Iterable[str]) -> dict[str, int]:
+    """Each text's place in the collated order (texts that collate equal share it): sorting a
+    long list by these numbers is as quick as by numbers, and agrees with ``Collated``."""
+    collator = _collator()
+    ordered = sorted(set(texts), key=collator.sortKey)  # compared in C++, once per pair
+    ranks: dict[str, int] = {}
+    rank = 0
+    for position, text in enumerate(ordered):
+        if position and collator.compare(ordered[position - 1], text) != 0:
+            rank += 1
+        ranks[text] = rank
+    return ranks
+
+
 def _ordered(value: Any) -> tuple[bool, Any]:
     if isinstance(value, str):
-        value = value.casefold()
+        value = Collated(value)
     return (value is None, value)
 
 
@@ -224,10 +276,12 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             del self._rows[first : last + 1]
             self.endRemoveRows()
         self._position = {self._key(row): i for i, row in enumerate(self._rows)}
+        changed = False
         for key, row in fresh.items():
             position = self._position.get(key)
             if position is not None and self._rows[position] != row:
                 self._rows[position] = row
+                changed = True
                 self.dataChanged.emit(
                     self.index(position, 0), self.index(position, len(self._columns) - 1)
                 )
@@ -239,6 +293,8 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             for offset, row in enumerate(new):
                 self._position[self._key(row)] = start + offset
             self.endInsertRows()
+        if new or changed:
+            # A changed row may sort elsewhere now (a draft numbered, a contact answered).
             self._resort()
 
     def update_rows(self, changed: Iterable[Row], gone: Iterable[Hashable] = ()) -> None:
@@ -334,7 +390,14 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         kept_at = [(self._key(self._rows[index.row()]), index.column()) for index in kept]
         # None sorts last whichever the order; equal values by key (the record's id, as the
         # services order them), so that a row changed later finds the same place (``_place``).
-        self._rows.sort(key=lambda row: (_ordered(value(row)), self._key(row)))
+        values = {self._key(row): value(row) for row in self._rows}
+        ranks = collation_ranks(text for text in values.values() if isinstance(text, str))
+
+        def ordered(row: Row) -> tuple[tuple[bool, Any], Hashable]:
+            found = values[self._key(row)]
+            return ((found is None, ranks.get(found, found)), self._key(row))
+
+        self._rows.sort(key=ordered)
         if order is Qt.SortOrder.DescendingOrder:
             self._rows.reverse()
         self._position = {self._key(row): i for i, row in enumerate(self._rows)}

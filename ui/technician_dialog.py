@@ -37,6 +37,7 @@ class TechnicianDialog(QDialog):
         super().__init__(parent)
         self._clock = clock
         self.setWindowTitle(_("Who is at this desk?"))
+        self.setMinimumWidth(380)
         self.chosen: int | None = None
         self.choice = QComboBox()
         self.choice.setAccessibleName(_("Technician"))
@@ -48,25 +49,35 @@ class TechnicianDialog(QDialog):
         self.new_name.setAccessibleName(_("Name of the new technician"))
         self.new_name.setPlaceholderText(_("Name"))
         self.choice.currentIndexChanged.connect(self._update)
-        form = QFormLayout()
-        form.addRow(_("&Technician:"), self.choice)
-        form.addRow(_("&Name:"), self.new_name)
+        # One way to answer at a time (issue 15): the list of technicians, or, on a database
+        # without any, the name of the first one; never both, leaving which counts to a guess.
+        self.form = QFormLayout()
+        self.form.addRow(_("&Technician:"), self.choice)
+        self.form.addRow(_("&Your name:"), self.new_name)
         buttons = dialog_buttons(self, self._accept, QDialogButtonBox.StandardButton.Ok)
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                _(
-                    "Choose who works at this desk: sessions and responses are recorded in "
-                    "their name."
-                )
-            )
-        )
-        layout.addLayout(form)
+        layout.addWidget(self.explanation)
+        layout.addLayout(self.form)
         layout.addWidget(buttons)
         self._update()
 
     def _update(self) -> None:
-        self.new_name.setEnabled(self.choice.currentData() == _NEW)
+        naming = self.choice.currentData() == _NEW
+        self.form.setRowVisible(self.choice, not naming)
+        self.form.setRowVisible(self.new_name, naming)
+        self.new_name.setEnabled(naming)
+        self.explanation.setText(
+            _(
+                "This database has no technicians yet: type your name. You will be its "
+                "administrator, and add the others in Definições."
+            )
+            if naming
+            else _(
+                "Choose who works at this desk: sessions and responses are recorded in their name."
+            )
+        )
 
     def _accept(self) -> None:
         selected = self.choice.currentData()

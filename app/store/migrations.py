@@ -42,6 +42,7 @@ from app.store import (
     migration_0010,
     migration_0011,
     migration_0012,
+    migration_0013,
 )
 from app.store.database import describe_location, execute_sql, write_transaction
 from app.store.errors import DatabaseOpenError
@@ -62,6 +63,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     migration_0010.apply,  # sessions recorded by hand after the fact
     migration_0011.apply,  # PostgreSQL: the change log's inserts NOTIFY the other desks
     migration_0012.apply,  # a contact's technician
+    migration_0013.apply,  # the append-only record of first responses undone or corrected
 )
 SCHEMA_VERSION_TABLE = "schema_version"
 # Any constant will do: it names the lock two PostgreSQL sessions take to migrate one at a time.

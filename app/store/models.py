@@ -39,6 +39,7 @@ from app.domain.calendar import DEFAULT_WEEKLY, BusinessCalendar
 from app.domain.contract import ContractTerms
 from app.domain.intake import Security
 from app.domain.packs import PackKind
+from app.domain.responses import CorrectionKind
 from app.domain.sla import Channel, Plan, Reason
 from app.domain.states import (
     AddressKind,
@@ -705,6 +706,24 @@ class IntakeLogEntry(BaseModel):
     subject = TextField(default="")
 
 
+class ResponseCorrection(AppendOnlyModel):
+    """A first response taken back or corrected after it was recorded (issue 15, migration 13):
+    what it was, what it became, who, when and why. Only ever inserted (the database refuses
+    changes too): the contact's history of its first response, shown in its window."""
+
+    contact = ForeignKeyField(Contact, backref="+", index=True)
+    kind = EnumField(CorrectionKind)
+    old_response_at = UTCDateTimeField(null=True)
+    old_response_by = ForeignKeyField(Technician, null=True, backref="+")
+    new_response_at = UTCDateTimeField(null=True)
+    reason = TextField(default="")
+    created_at = UTCDateTimeField()
+    created_by = ForeignKeyField(Technician, backref="+")
+    contact_id: int
+    old_response_by_id: int | None
+    created_by_id: int
+
+
 _CORE_MODELS: tuple[type[BaseModel], ...] = (
     Technician,
     CompanySettings,
@@ -728,6 +747,7 @@ _CORE_MODELS: tuple[type[BaseModel], ...] = (
     SupportAddress,
     MailMessage,
     IntakeLogEntry,
+    ResponseCorrection,
 )
 
 

@@ -51,6 +51,17 @@ def save_settings(
 
 
 @pytest.fixture(autouse=True)
+def quit_keeps_the_timer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window closed by a test with a timer running would ask (a modal box, waiting for no
+    one): it keeps the timer, as the first answer does. Tests of the question set their own."""
+    from ui.views.sessions import quitting
+
+    monkeypatch.setattr(
+        quitting, "ask_about_running_timer", lambda *_args: quitting.QuitChoice.KEEP
+    )
+
+
+@pytest.fixture(autouse=True)
 def bugs(qtbot: QtBot) -> Iterator[list[BaseException]]:
     """The bugs the window reported (``ui.crash.report_bug``): a test that expects one takes it
     out of this list; any left at the end fail the test, as the exception would have. Also waits

@@ -497,3 +497,27 @@ def test_the_list_reads_a_page_at_a_time_as_it_scrolls(
     view.show_invoice(made[0])
     assert view.table.selected_key() == made[0]
     assert sorted(texts(view.table, 0)) == [f"FT 2025/{n}" for n in range(1, 6)]
+
+
+def test_numbers_sort_newest_first_and_a_draft_issued_later_takes_its_place(
+    view: InvoicesView, desk: Desk, admin_desk: Desk, flor: int, context: UiContext
+) -> None:
+    """Issue 15 (4): FT 2026/22 showed below FT 2026/1. A draft made first and issued last
+    has the highest number: it goes to the top with the others by number, not where its
+    creation put it (and "FT 2025/10" sorts above "FT 2025/9", by number, not as text)."""
+    early = invoices.draft_invoice(
+        desk, customer_id=flor, period_start=MARCH, period_end=date(2025, 3, 31)
+    )
+    for number in range(1, 11):
+        customer_id = customers.create_customer(
+            desk, name=f"Cliente {number}", nif=None, city="Coimbra"
+        ).customer.id
+        packs.sell_pack(
+            desk, customer_id=customer_id, kind=PackKind.UNIT, minutes=60, price=Decimal("40")
+        )
+        issued_invoice(desk, customer_id)
+    context.sync()
+    assert texts(view.table, 0)[:3] == [_("(draft)"), "FT 2025/10", "FT 2025/9"]
+    invoices.issue_invoice(admin_desk, early.id, early.version)
+    context.sync()
+    assert texts(view.table, 0)[:3] == ["FT 2025/11", "FT 2025/10", "FT 2025/9"]

@@ -147,7 +147,7 @@ def test_p11_timer_shows_elapsed_time_and_the_block_it_bills(
     assert "0:12:41 → 15 min" in view.timer.billing.text()
     assert "0:00:00 → 0 min" in view.timer.billing.text()
     assert "15 min" in view.timer.total.text()
-    assert statuses[-1] == _("⏱ {customer} — {elapsed}").format(
+    assert statuses[-1] == _("{customer} — {elapsed}").format(
         customer="Padaria Central", elapsed="0:12:41"
     )
     assert not view.timer.start_button.isEnabled()
@@ -188,7 +188,7 @@ def test_p12_the_pause_is_not_counted(
     assert view.timer.resume_button.isVisible() and not view.timer.pause_button.isVisible()
     tick(context, clock, timedelta(minutes=20))
     assert view.timer.clock.text() == "0:05:00"
-    assert statuses[-1] == _("⏸ {customer} — {elapsed} (paused)").format(
+    assert statuses[-1] == _("{customer} — {elapsed} (paused)").format(
         customer="Padaria Central", elapsed="0:05:00"
     )
     click(qtbot, view.timer.resume_button)

@@ -165,3 +165,55 @@ def test_a_row_read_twice_across_pages_shows_once() -> None:
     items.insert(0, Item(9, "new", 100))  # arrives above the first page meanwhile
     model.fetchMore()  # reads 2 from offset 2: Item 2 again, and Item 3
     assert [item.id for item in model.rows()] == [1, 2, 3]
+
+
+def test_a_changed_row_takes_its_sorted_place_on_set_rows(qtmodeltester: ModelTester) -> None:
+    """Issue 15 (4): a list read again after a change (a draft numbered, a contact answered)
+    shows the changed row where it now sorts, not where it was."""
+    model = _model()
+    model.set_rows([Item(1, "Ana", 30), Item(2, "Rui", 5), Item(3, "Eva", 100)])
+    proxy = TableProxy(model)
+    proxy.sort(1, Qt.SortOrder.AscendingOrder)
+    model.set_rows([Item(1, "Ana", 30), Item(2, "Rui", 500), Item(3, "Eva", 100)])
+    assert [proxy.key_at(row) for row in range(proxy.rowCount())] == [1, 3, 2]
+    qtmodeltester.check(proxy)
+
+
+def test_text_sorts_by_the_portuguese_collation_with_numbers_as_numbers() -> None:
+    """Issue 15 (8): accents do not push a name to the end; numbers inside text sort by value."""
+    model = _model()
+    names = [
+        "Transportes Costa",
+        "Ótica Visão Clara",
+        "oficina Auto",
+        "Élio Dias",
+        "Zé",
+        "FT 2026/22",
+    ]
+    names += ["FT 2026/1", "árvore"]
+    model.set_rows([Item(number, name, 0) for number, name in enumerate(names)])
+    proxy = TableProxy(model)
+    proxy.sort(0, Qt.SortOrder.AscendingOrder)
+    shown = [proxy.index(row, 0).data() for row in range(proxy.rowCount())]
+    assert shown == [
+        "árvore",
+        "Élio Dias",
+        "FT 2026/1",
+        "FT 2026/22",
+        "oficina Auto",
+        "Ótica Visão Clara",
+        "Transportes Costa",
+        "Zé",
+    ]
+    # A row arriving later takes its collated place too (binary search, same rule).
+    model.update_rows([Item(99, "Óscar", 0)])
+    shown = [proxy.index(row, 0).data() for row in range(proxy.rowCount())]
+    assert shown.index("Óscar") == shown.index("Ótica Visão Clara") - 1
+
+
+def test_equal_texts_fall_to_the_key() -> None:
+    model = _model()
+    model.set_rows([Item(3, "Ana", 0), Item(1, "ana", 0), Item(2, "ANA", 0)])
+    proxy = TableProxy(model)
+    proxy.sort(0, Qt.SortOrder.AscendingOrder)
+    assert [proxy.key_at(row) for row in range(proxy.rowCount())] == [1, 2, 3]

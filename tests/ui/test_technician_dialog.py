@@ -36,3 +36,19 @@ def test_with_technicians_the_dialog_only_picks_one(
     dialog._accept()
     assert dialog.chosen == technician.id
     assert len(settings.technicians()) == 2
+
+
+def test_the_dialog_shows_one_way_to_answer_at_a_time(
+    qtbot: QtBot, database: Database, clock: ManualClock
+) -> None:
+    """Issue 15 (13): never a list and a name field together, leaving which counts to guess."""
+    empty = TechnicianDialog(clock)
+    qtbot.addWidget(empty)
+    assert empty.form.isRowVisible(empty.new_name)
+    assert not empty.form.isRowVisible(empty.choice)
+    assert "administrador" in empty.explanation.text()
+    settings.add_first_administrator(clock, name="Ana Sousa")
+    picking = TechnicianDialog(clock)
+    qtbot.addWidget(picking)
+    assert picking.form.isRowVisible(picking.choice)
+    assert not picking.form.isRowVisible(picking.new_name)

@@ -43,6 +43,10 @@ class View(QWidget):
     def focus_search(self) -> None:
         """Ctrl+F: puts the cursor in the view's search field, if it has one."""
 
+    def allow_quit(self) -> bool:
+        """The window is closing: False keeps it open (the view asked, and was told to wait)."""
+        return True
+
     def _on_changed(self, changes: Changes) -> None:
         if not changes.topics & self.topics:
             return

@@ -13,12 +13,19 @@ request is not closed without telling the customer. A first response after the d
 the compensation at once (P17) — the sweep would grant it anyway.
 
 One module a concern: ``registering`` (receipt and its preview), ``lifecycle`` (responses,
-closing, reopening, editing), ``assigning`` (the technician who looks after it), ``queries``
-(the queue and the other read models) and ``types`` (what they return). The use cases are
-named here too, as ``contacts.register_contact`` and so on, the way their callers know them.
+closing, reopening, editing), ``assigning`` (the technician who looks after it),
+``corrections`` (undoing and correcting a first response), ``queries`` (the queue and the other
+read models) and ``types`` (what they return). The use cases are named here too, as
+``contacts.register_contact`` and so on, the way their callers know them.
 """
 
 from app.services.contacts.assigning import assign_technician
+from app.services.contacts.corrections import (
+    CorrectionRecord,
+    correct_response,
+    response_history,
+    undo_first_response,
+)
 from app.services.contacts.lifecycle import (
     close_contact,
     record_first_response,
@@ -49,11 +56,13 @@ __all__ = [
     "ContactResult",
     "ContactRow",
     "ContactTermsPreview",
+    "CorrectionRecord",
     "all_contacts",
     "assign_technician",
     "close_contact",
     "contact",
     "contacts_of_customer",
+    "correct_response",
     "open_contacts",
     "preview_contact_terms",
     "queue_rows",
@@ -62,5 +71,7 @@ __all__ = [
     "register_contact",
     "rejected_contacts",
     "reopen_contact",
+    "response_history",
+    "undo_first_response",
     "update_contact",
 ]

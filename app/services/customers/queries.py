@@ -101,6 +101,13 @@ def search_customers(
     email or phone containing it; by name, at most ``limit``. Empty ``text``: every customer.
 
     Two queries whatever the number of rows: the customers, then their open contacts counted.
+
+    The order (issue 15, documented rather than made to agree): the database orders by name in
+    its own collation (SQLite: by code point, so "Ótica" after "Zé"; PostgreSQL: its locale's)
+    only to choose which ``limit`` customers come; the window sorts what it shows by the pt_PT
+    collation (``ui.table_model.Collated``: accents and case ignored, numbers by value). Below
+    ``limit`` the two never disagree on what is listed; at the limit the window says to narrow
+    the search, which lists the rest.
     """
     query = Customer.select(
         Customer.id, Customer.name, Customer.nif, Customer.plan, Customer.city, Customer.archived

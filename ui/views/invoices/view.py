@@ -95,6 +95,9 @@ class InvoicesView(View):
         fit_columns_to_samples(self.table, invoice_list_samples())
         self.table.fit_columns({LEGAL_COLUMN: LEGAL_WIDTH})
         self.table.stretch_column(2)
+        # By number, newest first (drafts above): a draft issued later goes to the top with
+        # its number, whenever it was made (issue 15: FT 2026/22 showed below FT 2026/1).
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.detail = InvoiceDetail(context)

@@ -31,6 +31,7 @@ from app.services.contacts import (
     contact,
     record_first_response,
     reopen_contact,
+    response_history,
 )
 from app.services.errors import NotFoundError
 from app.services.labels import channel_label, contact_state_label, plan_label, reason_text
@@ -38,7 +39,9 @@ from ui.context import UiContext
 from ui.feedback import confirm
 from ui.operations import op
 from ui.views.queue.conversation import AssociateDialog, ConversationWidget, reply_url
+from ui.views.queue.correction import CorrectResponseDialog, history_text
 from ui.views.queue.model import compensation_text_of
+from ui.views.queue.undo_bar import UndoBar
 from ui.views.sessions.recording import RecordSessionDialog
 
 
@@ -132,6 +135,10 @@ class ContactDetailDialog(QDialog):
         self.respond_button = self._button(_("&Respond"), self.respond)
         self.close_button = self._button(_("C&lose contact"), self.close_contact)
         self.reopen_button = self._button(_("Re&open"), self.reopen)
+        self.correct_button = self._button(_("Co&rrect the response…"), self.correct_response)
+        self.correct_button.setToolTip(
+            _("An administrator corrects the first response, with a reason")
+        )
         self.reply_button = self._button(_("Reply by &email"), self.reply_by_email)
         self.associate_button = self._button(
             _("&Associate with a customer…"), self.associate_sender
@@ -161,6 +168,9 @@ class ContactDetailDialog(QDialog):
         columns.addWidget(self.conversation, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(columns, 1)
+        self.undo_bar = UndoBar(context, self)  # after Respond, for a moment (issue 15)
+        self.undo_bar.undone.connect(self.reload)
+        layout.addWidget(self.undo_bar)
         layout.addWidget(self.buttons)
         self.reload()
         context.changed.connect(self._changed)
@@ -200,8 +210,18 @@ class ContactDetailDialog(QDialog):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setAccessibleName(title)
             self.form.addRow(f"{title}:", label)
+        history = op(self, lambda: response_history(record.id)).run()
+        if history:
+            label = QLabel(history_text(history))
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setAccessibleName(_("Response history"))
+            self.form.addRow(_("Response history") + ":", label)
         self.notes.setPlainText(record.notes)
         self._show_technician(record)
+        self.correct_button.setVisible(
+            record.state is not ContactState.REJECTED and self._is_admin()
+        )
         self.respond_button.setEnabled(record.state is ContactState.OPEN)
         self.close_button.setEnabled(record.state in (ContactState.OPEN, ContactState.ANSWERED))
         self.reopen_button.setEnabled(record.state is ContactState.CLOSED)
@@ -290,13 +310,34 @@ class ContactDetailDialog(QDialog):
     def respond(self) -> None:
         record = self.record
         if record is not None:
-            self._act(lambda: record_first_response(self.context.desk, record.id, record.version))
+            op(
+                self, lambda: record_first_response(self.context.desk, record.id, record.version)
+            ).success(lambda result: self.undo_bar.offer(result.contact)).finally_(
+                self._refresh
+            ).run()
 
     def close_contact(self) -> None:
         record = self.record
         if record is None or not confirm_closing(self, record.first_response_at is None):
             return
         self._act(lambda: close_contact(self.context.desk, record.id, record.version))
+
+    def _is_admin(self) -> bool:
+        technician_id = self.context.desk.technician_id
+        if technician_id is None:
+            return False
+        found = op(None, lambda: settings.technician(technician_id)).allow(NotFoundError).run()
+        return found is not None and found.is_admin and found.active
+
+    def correct_response(self) -> None:
+        """Administrators: the first response set right, with a reason (issue 15)."""
+        record = self.record
+        if record is None:
+            return
+        dialog = CorrectResponseDialog(self.context, record, self)
+        if dialog.exec():
+            self._refresh()
+        dialog.deleteLater()
 
     def reopen(self) -> None:
         record = self.record

@@ -57,6 +57,7 @@ from ui.views.queue.model import (
     rejected_samples,
 )
 from ui.views.queue.new_contact import NewContactDialog
+from ui.views.queue.undo_bar import UndoBar
 from ui.widgets import setup_table, stretch_columns
 
 log = logging.getLogger(__name__)
@@ -170,18 +171,14 @@ class QueueView(View):
         self.search.setMinimumWidth(260)
         self.search.textChanged.connect(self._filter)
 
-        self.new_action = self._action(_("&New contact…"), "Ctrl+N", self.new_contact)
-        self.respond_action = self._action(_("&Respond"), "Ctrl+R", self.respond)
-        self.respond_action.setToolTip(_("Record the first response to the selected contact"))
-        self.close_action = self._action(_("C&lose contact"), "", self.close_selected)
-        self.details_action = self._action(_("Contact &details"), "", self.open_details)
-        self.session_action = self._action(_("Start a &session"), "", self.start_session)
-        self.session_action.setToolTip(_("Start the timer for the selected contact"))
-        self.mine_action = self._mine_action()
+        self._make_actions()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(self._bar())
         layout.addWidget(self.tabs, 1)
+        # Below the lists: showing it moves no row from under the cursor.
+        self.undo_bar = UndoBar(context, self)
+        layout.addWidget(self.undo_bar)
 
         for table in (self.table, self.rejected_table):
             table.activated.connect(self._activated)
@@ -192,6 +189,17 @@ class QueueView(View):
         self.alerts = alerts if alerts is not None else DeadlineAlerts(context, self, fed=True)
         self._update_titles()
         self._update_actions()
+
+    def _make_actions(self) -> None:
+        """The view's actions: its buttons, and the window's Contactos menu."""
+        self.new_action = self._action(_("&New contact…"), "Ctrl+N", self.new_contact)
+        self.respond_action = self._action(_("&Respond"), "Ctrl+R", self.respond)
+        self.respond_action.setToolTip(_("Record the first response to the selected contact"))
+        self.close_action = self._action(_("C&lose contact"), "", self.close_selected)
+        self.details_action = self._action(_("Contact &details"), "", self.open_details)
+        self.session_action = self._action(_("Start a &session"), "", self.start_session)
+        self.session_action.setToolTip(_("Start the timer for the selected contact"))
+        self.mine_action = self._mine_action()
 
     def _bar(self) -> QHBoxLayout:
         """The buttons of the actions, and the search field."""
@@ -492,10 +500,11 @@ class QueueView(View):
         row = self.selected()
         if not self.isVisible() or row is None or row.state is not ContactState.OPEN:
             return
-        # Refused or not, the queue shows the contact as it now is (another desk's change).
-        op(self, lambda: record_first_response(self.context.desk, row.id, row.version)).finally_(
-            self.context.sync
-        ).run()
+        # Refused or not, the queue shows the contact as it now is (another desk's change);
+        # recorded, it can be undone for a moment (issue 15: one click, no confirmation).
+        op(self, lambda: record_first_response(self.context.desk, row.id, row.version)).success(
+            lambda result: self.undo_bar.offer(result.contact)
+        ).finally_(self.context.sync).run()
 
     def close_selected(self) -> None:
         row = self.selected()

@@ -45,12 +45,11 @@ _WARNING_STYLE = (
 
 
 def _status_text(state: SessionRecord, now: datetime) -> str:
+    """The status bar's words; its icon (running or paused) is ``context.timer_state``'s."""
     clock = format_clock(state.elapsed(now))
     if state.running:
-        return _("⏱ {customer} — {elapsed}").format(customer=state.customer_name, elapsed=clock)
-    return _("⏸ {customer} — {elapsed} (paused)").format(
-        customer=state.customer_name, elapsed=clock
-    )
+        return _("{customer} — {elapsed}").format(customer=state.customer_name, elapsed=clock)
+    return _("{customer} — {elapsed} (paused)").format(customer=state.customer_name, elapsed=clock)
 
 
 def billing_text(live: LiveBilling) -> str:
@@ -253,6 +252,9 @@ class TimerPanel(QFrame):
         """Every second: the elapsed time, what it will bill, and the status bar."""
         running = self.running()
         shown = running or self.current
+        self.context.timer_state.emit(
+            "" if shown is None else "running" if shown.running else "paused"
+        )
         self.context.timer_status.emit(
             "" if shown is None else _status_text(shown, self.context.now())
         )

@@ -21,6 +21,7 @@ from ui.feedback import ask_csv_path, offer_to_open
 from ui.operations import Operation, op, op_with_progress
 from ui.resources import view_icon
 from ui.views.base import View
+from ui.views.sessions import quitting
 from ui.views.sessions.lists import MonthSessions, ReviewSessions
 from ui.views.sessions.recording import RecordSessionDialog
 from ui.views.sessions.summary import BillingSummary
@@ -117,6 +118,20 @@ class SessionsView(View):
         """Starts the timer for a customer; ``None`` if it did not start."""
         self.timer.chooser.set_customer(customer_id)
         return self.timer.start(customer_id=customer_id)
+
+    def allow_quit(self) -> bool:
+        """Quitting with a timer running asks first (issue 15): keep it running (it goes on
+        counting in the database and shows again at the next start), stop and bill it, or
+        stay."""
+        running = self.timer.running()
+        if running is None:
+            return True
+        choice = quitting.ask_about_running_timer(
+            self, running.customer_name, running.elapsed(self.context.now())
+        )
+        if choice is quitting.QuitChoice.STOP:
+            return self.timer.stop_session(running) is not None  # refused: said, and stays
+        return choice is quitting.QuitChoice.KEEP
 
     def toggle_timer(self) -> SessionRecord | None:
         """Ctrl+T: stops the running timer, or starts it for the customer chosen."""
