@@ -1,0 +1,544 @@
+"""Benchmark: a team of desks on one database, each running a technician's day at full speed.
+
+Run as a script (pytest does not collect tests/bench), on the large demo database (it writes:
+contacts, sessions and invoices are added, and technicians ``Bancada N`` when fewer than N):
+
+    .venv/bin/python -m ui.main demo --size large --db /tmp/team.sqlite
+    .venv/bin/python tests/bench/bench_team.py --sqlite /tmp/team.sqlite [--desks 8] [--seconds 180]
+
+    psql postgresql://balcao@localhost:54329/postgres -c 'CREATE DATABASE team'
+    .venv/bin/python -m ui.main demo --size large --db postgresql://balcao@localhost:54329/team
+    .venv/bin/python tests/bench/bench_team.py --pg postgresql://balcao@localhost:54329/team \
+        [--delay-ms 2]
+
+Each desk is a process of its own (multiprocessing, "spawn"), with its own technician and the
+same ``Desk`` the window makes (the clock and the technician), calling ``app.services`` as the
+window does. After a common start signal each desk loops, for ``--seconds``, over what a
+technician does, with ``--think-ms`` between two steps:
+
+- register: a contact by email from a customer's registered address (``register_contact``);
+- respond: its first response (``record_first_response``);
+- answer from queue: the first response to one of the ten most urgent contacts of the desk's
+  own copy of the queue (kept up to date by the poll, below): two desks may pick the same one,
+  and the second is refused ("already answered", or the version is stale): expected;
+- start session / stop session: a session for a customer, started 20 minutes ago (the desk's
+  clock is set back while it starts: the window's clock is the system's, and a session of no
+  time bills nothing) and stopped now, billed on the customer's packs (``stop_session``);
+- search: the Clientes search for a part of a name, a letter at a time (``search_customers``,
+  once per keystroke, as the window does once the 150 ms pause is over);
+- draft invoice / issue invoice: the month so far of the customer just timed
+  (``draft_invoice``, ``issue_invoice``); a draft with no lines, or whose items another desk
+  invoiced first, is refused at issue and deleted (``delete_draft``).
+
+And what the window does by itself, on the UI thread, whenever due between two steps:
+
+- poll, every 3 s: ``changes.since`` (``UiContext.poll``), then what the queue does with it
+  (``QueueView._on_changed``): the changed contacts' rows (``queue_rows``, "poll: queue rows"),
+  or, for contacts changed wholesale (a sweep), the queue read again ("poll: queue reload":
+  ``open_contacts`` first page, then the rest);
+- sweep, every 60 s: ``run_sweeps`` (the minute sweep; the window runs it in the background).
+
+Every operation is timed (wall time, from the desk). A ``ServiceError`` (a refusal the window
+shows in Portuguese) is counted by kind apart from faults (``DatabaseFault`` or anything else).
+On PostgreSQL the database's own counters (``pg_stat_database``) are read before and after.
+``--delay-ms D`` puts a TCP proxy of this script (asyncio, in a thread of the parent process)
+between the desks and PostgreSQL that holds every chunk D ms each way: a desk on a LAN.
+
+Figures (2026-12-06, a shared machine with 2 cores, other work running: noisy; the 8 desk
+processes and the server share those 2 cores) are at the end of this docstring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing
+import random
+import statistics
+import sys
+import threading
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[2]
+POLL_SECONDS = 3.0
+SWEEP_SECONDS = 60.0
+SESSION_MINUTES = 20
+QUEUE_PICK = 10  # a desk answers one of the ten most urgent contacts it shows
+PG_COUNTERS = ("xact_commit", "xact_rollback", "deadlocks", "conflicts")
+#: The operations in the order the table lists them.
+OPERATIONS = (
+    "register",
+    "respond",
+    "answer from queue",
+    "start session",
+    "stop session",
+    "search",
+    "draft invoice",
+    "issue invoice",
+    "delete draft",
+    "poll",
+    "poll: queue rows",
+    "poll: queue reload",
+    "sweep",
+)
+INTERACTIVE = {
+    "register",
+    "respond",
+    "answer from queue",
+    "start session",
+    "stop session",
+    "search",
+    "draft invoice",
+    "issue invoice",
+    "delete draft",
+}
+
+
+@dataclass
+class DeskPlan:
+    """What one desk process is given."""
+
+    index: int
+    location: str
+    technician_id: int
+    #: (customer id, a registered email, the customer's name, whether without a plan)
+    customers: list[tuple[int, str, str, bool]]
+    start_at: float  # time.time() of the common start
+    seconds: float
+    think_ms: float
+    seed: int
+
+
+@dataclass
+class DeskResult:
+    index: int
+    times: dict[str, list[float]] = field(default_factory=dict)
+    refusals: Counter[str] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)
+    loops: int = 0
+
+
+class DeskClock:
+    """The system clock, set back by ``back`` while a session is started (see the docstring)."""
+
+    def __init__(self) -> None:
+        self.back = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) - self.back
+
+
+# --- one desk ----------------------------------------------------------------------------------
+
+
+def run_desk(plan: DeskPlan) -> DeskResult:
+    """A desk process: opens the database, waits for the start, loops until the time is up."""
+    sys.path.insert(0, str(ROOT))
+    from app.domain.sla import Channel
+    from app.domain.states import ContactState
+    from app.services import changes, contacts, customers, invoices, sessions
+    from app.services.changes import Topic
+    from app.services.context import Desk
+    from app.services.errors import ServiceError
+    from app.services.housekeeping import run_sweeps
+    from app.store.database import close_database, open_database
+
+    first_page = 300  # ui.views.queue.view.FIRST_PAGE (ui is not imported: no Qt here)
+    result = DeskResult(plan.index)
+    rng = random.Random(plan.seed)
+    clock = DeskClock()
+    open_database(plan.location, clock=clock)
+    desk = Desk(clock, plan.technician_id)
+
+    def timed(name: str, call: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return call()
+        except ServiceError as error:
+            result.refusals[f"{name}: {type(error).__name__}: {str(error)[:70]}"] += 1
+            return None
+        except Exception as error:  # a fault: counted, and the desk goes on like the window
+            result.faults[f"{name}: {type(error).__name__}: {str(error)[:90]}"] += 1
+            if len(result.faults) < 4:
+                traceback.print_exc()
+            return None
+        finally:
+            result.times.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+
+    # The window's start: the queue read (not timed: bench_window.py times the start).
+    queue = {row.id: row for row in contacts.open_contacts() if row.state is ContactState.OPEN}
+    last_change = changes.latest()
+
+    def urgent() -> list[Any]:
+        rows = sorted(queue.values(), key=lambda row: (row.deadline is None, row.deadline))
+        return rows[:QUEUE_PICK]
+
+    def poll() -> None:
+        nonlocal last_change, queue
+        found = timed("poll", lambda: changes.since(last_change))
+        if found is None:
+            return
+        last_change, changed = found
+        if Topic.CONTACTS not in changed.topics and Topic.CUSTOMERS not in changed.topics:
+            return
+        contact_ids = changed.ids(Topic.CONTACTS)
+        customer_ids = changed.ids(Topic.CUSTOMERS)
+        if contact_ids is not None and customer_ids is not None:
+            rows = timed("poll: queue rows", lambda: contacts.queue_rows(contact_ids, customer_ids))
+            for row in rows or ():
+                if row.state is ContactState.OPEN:
+                    queue[row.id] = row
+                else:
+                    queue.pop(row.id, None)
+            for gone in contact_ids - {row.id for row in rows or ()}:
+                queue.pop(gone, None)
+            return
+
+        def reload() -> list[Any]:
+            contacts.open_contacts(limit=first_page)
+            return list(contacts.open_contacts())
+
+        everything = timed("poll: queue reload", reload)
+        if everything is not None:
+            queue = {row.id: row for row in everything if row.state is ContactState.OPEN}
+
+    def step_register() -> None:
+        _id, email, _name, _none = rng.choice(plan.customers)
+        made = timed(
+            "register",
+            lambda: contacts.register_contact(
+                desk,
+                channel=Channel.EMAIL,
+                sender=email,
+                subject=f"Pedido da bancada {plan.index} ({result.loops})",
+            ),
+        )
+        if made is not None:
+            record = made.contact
+            timed(
+                "respond", lambda: contacts.record_first_response(desk, record.id, record.version)
+            )
+
+    def step_answer_queue() -> None:
+        choices = urgent()
+        if not choices:
+            return
+        row = rng.choice(choices)
+        timed(
+            "answer from queue", lambda: contacts.record_first_response(desk, row.id, row.version)
+        )
+        queue.pop(row.id, None)
+
+    timed_customer: list[int] = []
+    # Sessions are for customers without a plan: their time is on the invoice (no pack covers it).
+    unplanned = [each for each in plan.customers if each[3]]
+
+    def step_session() -> None:
+        customer_id = rng.choice(unplanned or plan.customers)[0]
+        clock.back = timedelta(minutes=SESSION_MINUTES)
+        try:
+            started = timed(
+                "start session", lambda: sessions.start_session(desk, customer_id=customer_id)
+            )
+        finally:
+            clock.back = timedelta(0)
+        if started is not None:
+            timed("stop session", lambda: sessions.stop_session(desk, started.id, started.version))
+            timed_customer[:] = [customer_id]
+
+    def step_search() -> None:
+        name = rng.choice(plan.customers)[2]
+        word = name.split()[0][:6].lower()
+        for length in range(1, len(word) + 1):
+            typed = word[:length]
+            timed("search", lambda typed=typed: customers.search_customers(typed))
+
+    def step_invoice() -> None:
+        if not timed_customer:
+            return
+        today = clock.now().date()
+        draft = timed(
+            "draft invoice",
+            lambda: invoices.draft_invoice(
+                desk,
+                customer_id=timed_customer[0],
+                period_start=today.replace(day=1),
+                period_end=today,
+            ),
+        )
+        if draft is None:
+            return
+        issued = timed(
+            "issue invoice", lambda: invoices.issue_invoice(desk, draft.id, draft.version)
+        )
+        if issued is None:  # refused (nothing to invoice, or taken by another desk): thrown away
+            timed("delete draft", lambda: invoices.delete_draft(desk, draft.id, draft.version))
+
+    steps = (step_register, step_answer_queue, step_session, step_search, step_invoice)
+    while time.time() < plan.start_at:
+        time.sleep(0.01)
+    end = plan.start_at + plan.seconds
+    # Desks do not poll in step: each starts its timers at its own offset, as windows would.
+    next_poll = time.time() + rng.uniform(0, POLL_SECONDS)
+    next_sweep = time.time() + rng.uniform(0, SWEEP_SECONDS)
+    position = 0
+    while time.time() < end:
+        steps[position % len(steps)]()
+        position += 1
+        if position % len(steps) == 0:
+            result.loops += 1
+        resume = time.time() + plan.think_ms / 1000
+        while True:  # the think time: the window's timers fire meanwhile
+            now = time.time()
+            if now >= next_poll:
+                poll()
+                next_poll = max(next_poll + POLL_SECONDS, time.time())
+                continue
+            if now >= next_sweep:
+                timed("sweep", lambda: run_sweeps(desk))
+                next_sweep += SWEEP_SECONDS
+                continue
+            if now >= resume or now >= end:
+                break
+            time.sleep(min(resume, next_poll, next_sweep, end) - now)
+    close_database()
+    return result
+
+
+# --- the delaying proxy ------------------------------------------------------------------------
+
+
+class DelayProxy:
+    """A TCP proxy in a thread of its own that holds every chunk ``delay`` seconds each way,
+    keeping order (one queue per direction): latency without a bandwidth limit."""
+
+    def __init__(self, target_host: str, target_port: int, delay_ms: float) -> None:
+        self.target = (target_host, target_port)
+        self.delay = delay_ms / 1000
+        self.port = 0
+        self._ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> int:
+        self._thread.start()
+        self._ready.wait()
+        return self.port
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(asyncio.start_server(self._client, "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        self._loop.run_forever()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        async def deliver() -> None:
+            while True:
+                due, chunk = await held.get()
+                if not chunk:
+                    break
+                wait = due - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                writer.write(chunk)
+                await writer.drain()
+            writer.close()
+
+        sender = loop.create_task(deliver())
+        try:
+            while chunk := await reader.read(65536):
+                held.put_nowait((loop.time() + self.delay, chunk))
+        except (ConnectionError, OSError):
+            pass  # the other side went away: what was read still goes through
+        held.put_nowait((0.0, b""))
+        with contextlib.suppress(ConnectionError, OSError):
+            await sender
+
+
+def through(location: str, port: int) -> str:
+    """The PostgreSQL URL ``location`` with its host and port replaced by the proxy's."""
+    parsed = urlparse(location)
+    user = f"{parsed.username}@" if parsed.username else ""
+    if parsed.password:
+        user = f"{parsed.username}:{parsed.password}@"
+    return urlunparse(parsed._replace(netloc=f"{user}127.0.0.1:{port}"))
+
+
+# --- the parent --------------------------------------------------------------------------------
+
+
+def pg_counters(location: str) -> dict[str, int]:
+    """The database's own counters (``pg_stat_database``), on a connection of their own."""
+    import psycopg2
+
+    parsed = urlparse(location)
+    connection = psycopg2.connect(location)
+    try:
+        with connection.cursor() as cursor:
+            columns = ", ".join(PG_COUNTERS)
+            cursor.execute(
+                f"SELECT {columns} FROM pg_stat_database WHERE datname = %s",
+                (parsed.path.lstrip("/"),),
+            )
+            row = cursor.fetchone()
+    finally:
+        connection.close()
+    return dict(zip(PG_COUNTERS, row or (0,) * len(PG_COUNTERS), strict=True))
+
+
+def prepare(
+    location: str, desks: int, seed: int
+) -> tuple[list[int], list[tuple[int, str, str, bool]]]:
+    """The technicians (one a desk, ``Bancada N`` added when too few) and the customers the
+    desks work for (not archived, with a registered email), with whether they have no plan."""
+    from app.clock import SystemClock
+    from app.domain.sla import Plan
+    from app.services import settings as company
+    from app.services.context import Desk
+    from app.store.database import close_database, open_database
+    from app.store.models import Customer, CustomerEmail
+
+    open_database(location, clock=SystemClock())
+    try:
+        people = [each.id for each in company.technicians()]
+        for number in range(len(people) + 1, desks + 1):
+            added = company.add_technician(Desk(SystemClock()), name=f"Bancada {number}")
+            people.append(added.technician.id)
+        rows: Any = (
+            CustomerEmail.select(
+                CustomerEmail.customer, CustomerEmail.email, Customer.name, Customer.plan
+            )
+            .join(Customer)
+            .where(Customer.archived == False)  # noqa: E712 -- SQL, not Python
+            .tuples()
+        )
+        found: dict[int, tuple[int, str, str, bool]] = {}
+        for customer_id, address, name, plan in rows:
+            found.setdefault(customer_id, (customer_id, address, name, plan == Plan.NONE.value))
+    finally:
+        close_database()
+    chosen = sorted(found.values())
+    random.Random(seed).shuffle(chosen)
+    return people[:desks], chosen
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[max(0, min(len(ordered) - 1, round(len(ordered) * share) - 1))]
+
+
+def report(results: list[DeskResult], seconds: float) -> None:
+    times: dict[str, list[float]] = {}
+    refusals: Counter[str] = Counter()
+    faults: Counter[str] = Counter()
+    for each in results:
+        for name, found in each.times.items():
+            times.setdefault(name, []).extend(found)
+        refusals += each.refusals
+        faults += each.faults
+    total = sum(sum(found) for found in times.values())
+    heads = ("count", "p50 ms", "p95 ms", "max ms")
+    print(f"\n{'operation':<20} {heads[0]:>6} " + " ".join(f"{h:>8}" for h in heads[1:]) + " share")
+    for name in OPERATIONS:
+        found = sorted(times.get(name, ()))
+        if not found:
+            continue
+        print(
+            f"{name:<20} {len(found):>6} {statistics.median(found):>8.1f} "
+            f"{percentile(found, 0.95):>8.1f} {found[-1]:>8.1f} "
+            f"{100 * sum(found) / total:>5.0f}%"
+        )
+    interactive = sorted(t for name in INTERACTIVE for t in times.get(name, ()))
+    if interactive:
+        print(
+            f"{'all interactive':<20} {len(interactive):>6} {statistics.median(interactive):>8.1f} "
+            f"{percentile(interactive, 0.95):>8.1f} {interactive[-1]:>8.1f}"
+        )
+    loops = sum(each.loops for each in results)
+    print(f"loops done: {loops} in {seconds:.0f} s by {len(results)} desks")
+    print(f"refusals (expected): {sum(refusals.values())}")
+    for kind, count in refusals.most_common():
+        print(f"  {count:>5}  {kind}")
+    print(f"faults: {sum(faults.values())}")
+    for kind, count in faults.most_common():
+        print(f"  {count:>5}  {kind}")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--pg", metavar="URL", help="a PostgreSQL database with the large demo")
+    where.add_argument("--sqlite", metavar="FILE", help="a SQLite file with the large demo")
+    parser.add_argument("--desks", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=180.0)
+    parser.add_argument("--think-ms", type=float, default=1000.0, help="pause between steps")
+    parser.add_argument("--delay-ms", type=float, default=0.0, help="PostgreSQL only")
+    parser.add_argument("--seed", type=int, default=12)
+    args = parser.parse_args(argv[1:])
+    if args.delay_ms and not args.pg:
+        parser.error("--delay-ms needs --pg")
+    location = args.pg or str(Path(args.sqlite).resolve())
+
+    sys.path.insert(0, str(ROOT))
+    technicians, customers = prepare(location, args.desks, args.seed)
+    desk_location = location
+    if args.delay_ms:
+        parsed = urlparse(location)
+        proxy = DelayProxy(parsed.hostname or "localhost", parsed.port or 5432, args.delay_ms)
+        desk_location = through(location, proxy.start())
+    print(
+        f"{args.desks} desks on {'PostgreSQL' if args.pg else 'SQLite'} ({location}), "
+        f"{args.seconds:.0f} s, think {args.think_ms:.0f} ms, "
+        f"delay {args.delay_ms:g} ms each way; {len(customers)} customers to work for"
+    )
+    start_at = time.time() + 3.0 + 0.5 * args.desks  # every desk opened and ready by then
+    plans = [
+        DeskPlan(
+            index=index + 1,
+            location=desk_location,
+            technician_id=technicians[index],
+            customers=customers[index :: args.desks],
+            start_at=start_at,
+            seconds=args.seconds,
+            think_ms=args.think_ms,
+            seed=args.seed * 100 + index,
+        )
+        for index in range(args.desks)
+    ]
+    before = pg_counters(location) if args.pg else None
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(args.desks) as pool:
+        results = pool.map(run_desk, plans)
+    report(results, args.seconds)
+    if args.pg and before is not None:
+        time.sleep(1.0)  # the server publishes a backend's counters within a second
+        after = pg_counters(location)
+        print(
+            "pg_stat_database: "
+            + ", ".join(f"{name} {after[name] - before[name]:+d}" for name in PG_COUNTERS)
+            + f" (after: {after})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
