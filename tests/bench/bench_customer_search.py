@@ -5,10 +5,10 @@ Run as a script (pytest does not collect tests/bench):
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/bench_customer_search.py [DB]
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/bench_customer_search.py --pg URL
 
-``DB`` (or ``--pg URL``, a PostgreSQL database): the database to search, filled first when it
-holds fewer than 10,000 customers; without either, ``/tmp/large.sqlite`` when that exists, else
-a temporary SQLite file. Filling writes 10,000 customers by bulk inserts (fixed seed), each with a NIF, one to three registered emails, one or
-two phones, and some open contacts.
+``DB`` (or ``--pg URL``, a PostgreSQL database): the database to search, filled first when it holds
+fewer than 10,000 customers; without either, ``/tmp/large.sqlite`` when that exists, else a
+temporary SQLite file. Filling writes 10,000 customers by bulk inserts (fixed seed), each with a
+NIF, one to three registered emails, one or two phones, and some open contacts.
 
 What is timed is what one keystroke costs once the 150 ms pause is over: ``search_customers``
 (the customers and their open contacts counted) plus the list's model update

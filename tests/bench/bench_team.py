@@ -53,8 +53,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import random
+import re
 import statistics
 import sys
 import threading
@@ -121,9 +123,25 @@ class DeskPlan:
 class DeskResult:
     index: int
     times: dict[str, list[float]] = field(default_factory=dict)
+    #: The statements peewee sent for each call (BEGIN and COMMIT not included).
+    queries: dict[str, list[int]] = field(default_factory=dict)
+    #: The first call of each operation at this desk (caches filled, holidays computed…): kept
+    #: out of the table, shown apart.
+    first: dict[str, float] = field(default_factory=dict)
     refusals: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
     loops: int = 0
+
+
+class StatementCounter(logging.Handler):
+    """Counts the statements peewee sends (it logs each one at DEBUG on the "peewee" logger)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 class DeskClock:
@@ -158,20 +176,32 @@ def run_desk(plan: DeskPlan) -> DeskResult:
     open_database(plan.location, clock=clock)
     desk = Desk(clock, plan.technician_id)
 
+    statements = StatementCounter()
+    logging.getLogger("peewee").addHandler(statements)
+    logging.getLogger("peewee").setLevel(logging.DEBUG)
+
     def timed(name: str, call: Any) -> Any:
+        sent = statements.count
         started = time.perf_counter()
         try:
             return call()
         except ServiceError as error:
-            result.refusals[f"{name}: {type(error).__name__}: {str(error)[:70]}"] += 1
+            said = re.sub(r"\d+", "#", str(error))[:70]  # one kind, whatever the date or number
+            result.refusals[f"{name}: {type(error).__name__}: {said}"] += 1
             return None
         except Exception as error:  # a fault: counted, and the desk goes on like the window
-            result.faults[f"{name}: {type(error).__name__}: {str(error)[:90]}"] += 1
+            said = re.sub(r"\d+", "#", str(error))[:90]
+            result.faults[f"{name}: {type(error).__name__}: {said}"] += 1
             if len(result.faults) < 4:
                 traceback.print_exc()
             return None
         finally:
-            result.times.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+            took = (time.perf_counter() - started) * 1000
+            if name in result.first:
+                result.times.setdefault(name, []).append(took)
+                result.queries.setdefault(name, []).append(statements.count - sent)
+            else:
+                result.first[name] = took
 
     # The window's start: the queue read (not timed: bench_window.py times the start).
     queue = {row.id: row for row in contacts.open_contacts() if row.state is ContactState.OPEN}
@@ -448,16 +478,26 @@ def percentile(ordered: list[float], share: float) -> float:
 
 def report(results: list[DeskResult], seconds: float) -> None:
     times: dict[str, list[float]] = {}
+    queries: dict[str, list[int]] = {}
+    first: dict[str, list[float]] = {}
     refusals: Counter[str] = Counter()
     faults: Counter[str] = Counter()
     for each in results:
         for name, found in each.times.items():
             times.setdefault(name, []).extend(found)
+        for name, sent in each.queries.items():
+            queries.setdefault(name, []).extend(sent)
+        for name, took in each.first.items():
+            first.setdefault(name, []).append(took)
         refusals += each.refusals
         faults += each.faults
     total = sum(sum(found) for found in times.values())
     heads = ("count", "p50 ms", "p95 ms", "max ms")
-    print(f"\n{'operation':<20} {heads[0]:>6} " + " ".join(f"{h:>8}" for h in heads[1:]) + " share")
+    print(
+        f"\n{'operation':<20} {heads[0]:>6} "
+        + " ".join(f"{h:>8}" for h in heads[1:])
+        + " share  queries"
+    )
     for name in OPERATIONS:
         found = sorted(times.get(name, ()))
         if not found:
@@ -465,7 +505,7 @@ def report(results: list[DeskResult], seconds: float) -> None:
         print(
             f"{name:<20} {len(found):>6} {statistics.median(found):>8.1f} "
             f"{percentile(found, 0.95):>8.1f} {found[-1]:>8.1f} "
-            f"{100 * sum(found) / total:>5.0f}%"
+            f"{100 * sum(found) / total:>5.0f}%  {statistics.mean(queries[name]):>7.1f}"
         )
     interactive = sorted(t for name in INTERACTIVE for t in times.get(name, ()))
     if interactive:
@@ -473,6 +513,10 @@ def report(results: list[DeskResult], seconds: float) -> None:
             f"{'all interactive':<20} {len(interactive):>6} {statistics.median(interactive):>8.1f} "
             f"{percentile(interactive, 0.95):>8.1f} {interactive[-1]:>8.1f}"
         )
+    print(
+        "first call at each desk (not in the table), slowest: "
+        + ", ".join(f"{name} {max(took):.0f} ms" for name, took in sorted(first.items()))
+    )
     loops = sum(each.loops for each in results)
     print(f"loops done: {loops} in {seconds:.0f} s by {len(results)} desks")
     print(f"refusals (expected): {sum(refusals.values())}")
