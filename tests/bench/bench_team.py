@@ -117,6 +117,8 @@ class DeskPlan:
     seconds: float
     think_ms: float
     seed: int
+    #: Print every statement of every call (``--trace``).
+    trace: bool = False
 
 
 @dataclass
@@ -136,12 +138,17 @@ class DeskResult:
 class StatementCounter(logging.Handler):
     """Counts the statements peewee sends (it logs each one at DEBUG on the "peewee" logger)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool) -> None:
         super().__init__(logging.DEBUG)
         self.count = 0
+        self.keep = keep
+        self.sent: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+        if self.keep:
+            sql = record.msg[0] if isinstance(record.msg, tuple) else str(record.msg)
+            self.sent.append(" ".join(str(sql).split()))
 
 
 class DeskClock:
@@ -176,7 +183,7 @@ def run_desk(plan: DeskPlan) -> DeskResult:
     open_database(plan.location, clock=clock)
     desk = Desk(clock, plan.technician_id)
 
-    statements = StatementCounter()
+    statements = StatementCounter(keep=plan.trace)
     logging.getLogger("peewee").addHandler(statements)
     logging.getLogger("peewee").setLevel(logging.DEBUG)
 
@@ -197,6 +204,11 @@ def run_desk(plan: DeskPlan) -> DeskResult:
             return None
         finally:
             took = (time.perf_counter() - started) * 1000
+            if plan.trace:
+                print(f"\n{name}: {took:.1f} ms, {len(statements.sent)} statements")
+                for sql in statements.sent:
+                    print(f"    {sql[:160]}")
+                statements.sent.clear()
             if name in result.first:
                 result.times.setdefault(name, []).append(took)
                 result.queries.setdefault(name, []).append(statements.count - sent)
@@ -537,6 +549,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--think-ms", type=float, default=1000.0, help="pause between steps")
     parser.add_argument("--delay-ms", type=float, default=0.0, help="PostgreSQL only")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="one desk in this process, printing each call's statements (with --seconds 10)",
+    )
     args = parser.parse_args(argv[1:])
     if args.delay_ms and not args.pg:
         parser.error("--delay-ms needs --pg")
@@ -568,6 +585,10 @@ def main(argv: list[str]) -> int:
         )
         for index in range(args.desks)
     ]
+    if args.trace:
+        plans[0].trace = True
+        report([run_desk(plans[0])], args.seconds)
+        return 0
     before = pg_counters(location) if args.pg else None
     context = multiprocessing.get_context("spawn")
     with context.Pool(args.desks) as pool:
