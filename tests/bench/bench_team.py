@@ -341,6 +341,7 @@ def run_desk(plan: DeskPlan) -> DeskResult:
 
     def timed(name: str, call: Any) -> Any:
         sent = statements.count
+        statements.sent.clear()
         requests = PROXIES[0].requests if PROXIES else 0
         started = time.perf_counter()
         try:
