@@ -1,4 +1,4 @@
-"""Benchmark: a team of desks on one database, each running a technician's day at full speed.
+"""Benchmark: a team of desks on one database, each running a technician's loop of use cases.
 
 Run as a script (pytest does not collect tests/bench), on the large demo database (it writes:
 contacts, sessions and invoices are added, and technicians ``Bancada N`` when fewer than N):
@@ -115,8 +115,8 @@ PostgreSQL, 2 ms each way     run 1: n   p50   p95   max | run 2: n   p50   p95 
 What stands in the way of p95 under 150 ms with 2 ms each way (missed by stop session, draft
 and issue invoice, start session, and at times register and answer from queue):
 
-- Round trips. Each statement is one, plus BEGIN and COMMIT: stop session sends 19–21
-  statements (≥ 88 ms of waiting at 4 ms a round trip before any work), draft invoice 11–12,
+- Round trips. Each statement is one, plus BEGIN and COMMIT: stop session sends 19–20
+  statements, 21–22 round trips (≥ 84 ms of waiting at 4 ms each before any work), draft 11–12,
   issue invoice 10–16, register and start session 10, respond 7. ``--trace`` shows rows read
   again and again inside one use case: the company settings row (in full, then ``time_zone``
   alone) 4 times in stop session and 3 times in issue invoice; ``company_exception`` (the
@@ -130,8 +130,9 @@ and issue invoice, start session, and at times register and answer from queue):
   pack reads of the draw in one, the interval closed and read in one) must follow.
 - The processor. The 2-core machine runs 8 desks, the server and the proxy; the p50 without
   delay (9–42 ms) is mostly Python on a busy CPU, and the spread to p95 is queueing for a core.
-  Yet one desk alone (``--desks 1 --seconds 60``, same machine, load 4–6) is hardly faster,
-  so the desks do not hold each other up; the wire does:
+  Yet one desk alone (``--desks 1 --seconds 60``, same machine, load 4–6) is hardly faster at
+  p50 and only somewhat at p95 (stop session 201 ms against 264–318 with the delay): the desks
+  hold each other up little; the wire and the machine's load do:
 
       one desk, p50 / p95     no delay     2 ms each way
       register                 19 /  29       98 / 228
@@ -149,8 +150,8 @@ and issue invoice, start session, and at times register and answer from queue):
 - search (2 statements) at p95 126–136 ms: the customer query is ``ILIKE '%text%'`` on names
   and on every registered email (a hashed subplan over 16,000 emails): 25–67 ms on the server
   under load (``EXPLAIN ANALYZE``: index scan of all 10,000 names, filter, 9,800 rows removed).
-  A trigram index (``pg_trgm``, GIN on ``customer.name`` and ``customer_email.email``) on
-  PostgreSQL would make it a few ms.
+  A trigram index (``pg_trgm``, GIN on ``customer.name`` and ``customer_email.email``) would let
+  PostgreSQL find the rows by index instead of testing every one (not tried here).
 - The minute sweep (runs in the background in the window, not on the UI thread): 9 statements,
   80–550 ms; with nothing to do, ``ensure_monthly_allotments``' EXISTS takes 81–96 ms and
   ``expire_packs`` 42–67 ms, ``sweep_breaches`` 28 ms (one process, timed statement by
@@ -176,8 +177,8 @@ Single-desk goals on PostgreSQL (same database and day, same load; two runs each
     ``ledger_entry_pack_id``; with ``random_page_cost`` 1.1 it uses the index: 8–11 ms.
   - invoices: 4 statements, 68–80 ms; ``SELECT DISTINCT year FROM invoice`` (the year filter)
     50–65 ms: an index-only scan of all 151,000 invoices for 5 years. A loose index scan
-    (recursive CTE) or the years kept by the invoice counter (``invoice_counter``) would be
-    under 1 ms.
+    (recursive CTE) or the years kept by the invoice counter (``invoice_counter``) would read
+    a handful of rows instead (not tried here).
   - settings: 9 statements, 90–121 ms; the month's SLA report (7,800 contacts grouped) 64–71 ms.
   - sessions: 17 statements, 57–74 ms in the database (the month's count, the intervals and the
     billing of a page, the company's time zone read again); the rest is Python and Qt.
