@@ -3,11 +3,12 @@
 Run as a script (pytest does not collect tests/bench):
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/bench_customer_search.py [DB]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/bench_customer_search.py --pg URL
 
-``DB``: the database to search, filled first when it holds fewer than 10,000 customers; without
-it, ``/tmp/large.sqlite`` when that exists, else a temporary SQLite file. Filling writes 10,000
-customers by bulk inserts (fixed seed), each with a NIF, one to three registered emails, one or
-two phones, and some open contacts.
+``DB`` (or ``--pg URL``, a PostgreSQL database): the database to search, filled first when it holds
+fewer than 10,000 customers; without either, ``/tmp/large.sqlite`` when that exists, else a
+temporary SQLite file. Filling writes 10,000 customers by bulk inserts (fixed seed), each with a
+NIF, one to three registered emails, one or two phones, and some open contacts.
 
 What is timed is what one keystroke costs once the 150 ms pause is over: ``search_customers``
 (the customers and their open contacts counted) plus the list's model update
@@ -18,6 +19,7 @@ goal is under 50 ms for every keystroke.
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import sys
@@ -124,10 +126,17 @@ def keystrokes() -> list[str]:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("db", nargs="?", help="a SQLite file (default: /tmp/large.sqlite)")
+    parser.add_argument("--pg", metavar="URL", help="a PostgreSQL database instead of a file")
+    args = parser.parse_args(sys.argv[1:])
     QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as folder:
-        if len(sys.argv) > 1:
-            location = Path(sys.argv[1])
+        location: str | Path
+        if args.pg:
+            location = args.pg
+        elif args.db:
+            location = Path(args.db)
         elif DEFAULT_DB.exists():
             location = DEFAULT_DB
         else:

@@ -5,6 +5,7 @@ Run as a script (pytest does not collect tests/bench), on a copy of the large de
 
     cp /tmp/large.sqlite /tmp/perf.sqlite
     .venv/bin/python tests/bench/bench_window.py /tmp/perf.sqlite [--runs N]
+    .venv/bin/python tests/bench/bench_window.py --pg postgresql://balcao@localhost:54329/DB
 
 Each figure comes from a fresh child process (this script again, with ``--child``), started the
 way ``ui.app.run_window`` starts the program but without the technician dialog: the database
@@ -254,10 +255,15 @@ def report_start(name: str, runs: list[tuple[dict[str, Any], float]]) -> float:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("db", help="a COPY of the large demo database (the sweeps write)")
+    parser.add_argument(
+        "db", nargs="?", help="a COPY of the large demo database (the sweeps write), or a URL"
+    )
+    parser.add_argument("--pg", metavar="URL", help="a PostgreSQL database with the large demo")
     parser.add_argument("--runs", type=int, default=3, help="children per start figure")
     args = parser.parse_args(argv[1:])
-    location = str(Path(args.db).resolve()) if "://" not in args.db else args.db
+    if (args.db is None) == (args.pg is None):
+        parser.error("give a database: a file, a URL, or --pg URL")
+    location = args.pg or (str(Path(args.db).resolve()) if "://" not in args.db else args.db)
 
     from app.clock import SystemClock
     from app.store.database import close_database, open_database
