@@ -362,6 +362,8 @@ class Invoice(VersionedModel):
             (("series", "year", "number"), True),
             (("customer", "state"), False),
             (("created_at",), False),  # migration 5: the latest documents first
+            (("issued_at", "number", "id"), False),  # migration 14: the list, a page at a time
+            (("year",), False),  # migration 14: the years of the filter
         )
         constraints = (SQL("CHECK (state = 'draft' OR (year IS NOT NULL AND number IS NOT NULL))"),)
 

@@ -520,3 +520,25 @@ def test_the_list_is_limited_newest_first_and_searched_in_the_database(
     assert invoices.invoice_row(second.id) == invoices.invoices(customer_id=other.id)[0]
     with pytest.raises(NotFoundError):
         invoices.invoice_row(second.id + 100)
+
+
+def test_pages_read_the_drafts_then_the_numbered_newest_first_and_years_with_a_gap(
+    desk: Desk, customer: Customer, company: object, clock: ManualClock
+) -> None:
+    at_start = clock.now()
+    clock.set(at_start.replace(year=2023))
+    old = issued(desk, customer.id)  # FT 2023/1
+    clock.set(at_start)
+    numbered = [issued(desk, customer.id) for _n in range(3)]  # FT 2025/1…3, one instant
+    drafts = [draft(desk, customer.id) for _n in range(2)]
+    whole = [row.id for row in invoices.invoices()]
+    # The drafts (the latest made first), then by the instant issued, then by number.
+    assert whole == [drafts[1].id, drafts[0].id, *[d.id for d in reversed(numbered)], old.id]
+    for limit in (1, 2, 3, 4):
+        pages = [
+            row.id
+            for offset in range(0, len(whole), limit)
+            for row in invoices.invoices(limit=limit, offset=offset)
+        ]
+        assert pages == whole  # each page where the last one ended, across the drafts' end
+    assert invoices.invoice_years() == (2025, 2023)  # 2024 had none

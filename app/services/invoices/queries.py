@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, cast
 
-from peewee import JOIN
+from peewee import JOIN, Select, fn
 
 from app.domain.invoice import totals
 from app.domain.states import InvoiceKind, InvoiceState
@@ -29,6 +29,7 @@ from app.services.invoices.types import (
 )
 from app.services.labels import document_number
 from app.services.queries import get_or_missing, rows_of
+from app.store.database import current_database
 from app.store.models import Invoice, Technician
 
 # --- reading ----------------------------------------------------------------------------------
@@ -168,6 +169,8 @@ def _rows(
             customer_name=row.customer_name,
             customer_nif=row.customer_nif,
             issue_date=row.issue_date,
+            issued_at=row.issued_at,
+            number=row.number,
             period_start=row.period_start,
             period_end=row.period_end,
             net=row.net,
@@ -191,14 +194,34 @@ def invoices(
     limit: int | None = None,
     offset: int = 0,
 ) -> tuple[InvoiceRow, ...]:
-    """Invoices and credit notes, drafts included, newest first; at most ``limit``, from
-    ``offset`` (one page of the list, one query a page).
+    """Invoices and credit notes, newest first: the drafts (the latest made first), then the
+    numbered documents by the instant they were issued, then by number; at most ``limit``,
+    from ``offset`` (one page of the list: two or three queries a page).
 
     ``search``: the documents whose number ("FT 2026/17", "2026/17", "2026/1…"), customer name
     or amount (net or total, "45,50") matches what is typed.
     """
     condition = _filter(customer_id, year, state, kind, search)
-    return _rows(condition, (Invoice.created_at.desc(), Invoice.id.desc()), limit, offset)
+    drafts = _both(condition, Invoice.issued_at.is_null())
+    numbered = _both(condition, Invoice.issued_at.is_null(False))
+    # Two reads, each along an index (``invoice_issued_at_number_id``): one ORDER BY putting
+    # the drafts first would sort every document on SQLite, whose indexes keep NULLs last.
+    rows: tuple[InvoiceRow, ...] = ()
+    drafts_count = int(Invoice.select(Invoice.id).where(drafts).count())
+    if offset < drafts_count:
+        rows = _rows(drafts, (Invoice.id.desc(),), limit, offset)
+    if limit is None or len(rows) < limit:
+        rows += _rows(
+            numbered,
+            (Invoice.issued_at.desc(), Invoice.number.desc(), Invoice.id.desc()),
+            None if limit is None else limit - len(rows),
+            max(offset - drafts_count, 0),
+        )
+    return rows
+
+
+def _both(condition: Any, wanted: Any) -> Any:
+    return wanted if condition is None else condition & wanted
 
 
 def count_invoices(
@@ -264,15 +287,21 @@ def _matching(search: str) -> Any:
 
 
 def invoice_years() -> tuple[int, ...]:
-    """The years that have numbered documents, the latest first (a draft has no year yet)."""
-    query = (
-        Invoice.select(Invoice.year)
-        .where(Invoice.year.is_null(False))
-        .distinct()
-        .order_by(Invoice.year.desc())
-        .tuples()
-    )
-    return tuple(int(year) for (year,) in cast(Iterable[tuple[int]], query))
+    """The years that have numbered documents, the latest first (a draft has no year yet): the
+    first and the last from the index on ``year``, then each year between them that has one
+    (a DISTINCT would read the whole index: 50 ms for 150,000 documents)."""
+    bounds = Invoice.select(fn.MIN(Invoice.year), fn.MAX(Invoice.year)).tuples().get()
+    first, last = cast(tuple[int | None, int | None], bounds)
+    if first is None or last is None:
+        return ()
+    candidates = range(last, first - 1, -1)
+    # One row, a column a year: whether that year has a document (an index lookup each).
+    has = [
+        fn.EXISTS(Invoice.select(Invoice.id).where(Invoice.year == year).limit(1))
+        for year in candidates
+    ]
+    (found,) = Select(columns=has).tuples().execute(current_database())
+    return tuple(year for year, there in zip(candidates, found, strict=True) if there)
 
 
 def invoice_row(invoice_id: int) -> InvoiceRow:

@@ -160,6 +160,10 @@ class InvoiceRow:
     gross: Decimal
     #: For a credit note, the number of the invoice it cancels.
     corrects_number: str | None
+    #: When it was issued (``None`` for a draft): the list's order, newest first.
+    issued_at: datetime | None = None
+    #: Its number in its series and year, as a number (``None`` for a draft).
+    number: int | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -114,6 +115,14 @@ def _number_key(row: InvoiceRow) -> tuple[int, str, int, int]:
     return (0, prefix, int(number) if number.isdigit() else 0, row.id)
 
 
+def _issued_key(row: InvoiceRow) -> tuple[float, int]:
+    """The order of the services' pages (``invoices``): by the instant issued, then by number;
+    drafts after every issued document (first, newest first)."""
+    if row.issued_at is None:
+        return (math.inf, 0)
+    return (row.issued_at.timestamp(), row.number or 0)
+
+
 def _money_column(title: str, amount: str) -> Column[ListedInvoice]:
     def value(item: ListedInvoice) -> Decimal:
         found: Decimal = getattr(item.row, amount)
@@ -126,6 +135,8 @@ def _colours(item: ListedInvoice) -> tuple[QColor | None, QColor | None]:
     return _row_colours(item.row)
 
 
+#: The column of the date issued: the list's order (``_issued_key``).
+DATE_COLUMN = 1
 #: The column of the state in the certified program (P29).
 LEGAL_COLUMN = 9
 #: Its starting width: a legal number and its ATCUD show whole at 1366 px.
@@ -175,7 +186,7 @@ def invoice_list_model() -> RowTableModel[ListedInvoice]:
             Column(
                 _("Date"),
                 lambda r: "" if r.row.issue_date is None else format_date(r.row.issue_date),
-                lambda r: r.row.issue_date or date.max,
+                lambda r: _issued_key(r.row),
                 colours=_colours,
             ),
             Column(

@@ -38,6 +38,7 @@ from ui.views.customers.view import SEARCH_DELAY_MS
 from ui.views.invoices.detail import InvoiceDetail
 from ui.views.invoices.dialogs import NewDraftDialog
 from ui.views.invoices.tables import (
+    DATE_COLUMN,
     LEGAL_COLUMN,
     LEGAL_WIDTH,
     ListedInvoice,
@@ -95,9 +96,9 @@ class InvoicesView(View):
         fit_columns_to_samples(self.table, invoice_list_samples())
         self.table.fit_columns({LEGAL_COLUMN: LEGAL_WIDTH})
         self.table.stretch_column(2)
-        # By number, newest first (drafts above): a draft issued later goes to the top with
-        # its number, whenever it was made (issue 15: FT 2026/22 showed below FT 2026/1).
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        # Newest first, drafts above, as the services read the pages: a draft issued later goes
+        # to the top with its number, whenever it was made (FT 2026/22 showed below FT 2026/1).
+        self.table.sortByColumn(DATE_COLUMN, Qt.SortOrder.DescendingOrder)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.detail = InvoiceDetail(context)
@@ -186,7 +187,9 @@ class InvoicesView(View):
             self.list_model.refresh_pages()
         else:
             self._reading = reading
-            self.list_model.set_pages(page, page=PAGE, order=None)
+            self.list_model.set_pages(
+                page, page=PAGE, order=(DATE_COLUMN, Qt.SortOrder.DescendingOrder)
+            )
         count = invoices.count_invoices(
             year=chosen_year, state=chosen_state, search=searched, at_most=LIST_LIMIT + 1
         )
