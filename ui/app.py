@@ -204,9 +204,9 @@ def run_window(args: argparse.Namespace) -> int:
         technician_id = dialog.chosen
         remember_technician(settings, location, technician_id)
     desk = Desk(clock, technician_id)
-    # Deadlines that passed while the program was closed are compensated before anything shows
-    # (the minute sweep looks at every contact still waiting: a few index lookups).
-    run_sweeps(desk)
+    # Deadlines that passed while the program was closed are compensated by the thorough sweep,
+    # in the background right after the window shows (``finish_starting``): on the first start
+    # of a month it is the month's turn, a second or two on a team's database.
     context = UiContext(desk)
     sweeper = Sweeper(context)
     window = build_window(

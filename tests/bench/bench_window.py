@@ -9,7 +9,7 @@ Run as a script (pytest does not collect tests/bench), on a copy of the large de
 
 Each figure comes from a fresh child process (this script again, with ``--child``), started the
 way ``ui.app.run_window`` starts the program but without the technician dialog: the database
-opened, a desk for the first administrator, ``run_sweeps`` (the minute one), the ``UiContext``,
+opened, a desk for the first administrator, the ``UiContext``,
 ``ui.app.build_window``, ``window.show()``, then ``ui.app.finish_starting`` (the thorough
 sweep once the window has painted, and the collector told to leave start-up's objects alone).
 Settings go to a throwaway INI file.
@@ -95,7 +95,6 @@ def child(mode: str, location: str, settings_file: str) -> dict[str, Any]:
     from app.clock import SystemClock
     from app.services import settings as company
     from app.services.context import Desk
-    from app.services.housekeeping import run_sweeps
     from app.store.database import open_database
     from ui.app import application, build_window, finish_starting
     from ui.context import UiContext
@@ -108,8 +107,6 @@ def child(mode: str, location: str, settings_file: str) -> dict[str, Any]:
     admin = next(t for t in company.technicians() if t.is_admin)
     step("open_database")
     desk = Desk(clock, admin.id)
-    run_sweeps(desk)
-    step("run_sweeps")
     context = UiContext(desk)
     settings = QSettings(settings_file, QSettings.Format.IniFormat)
     window = build_window(context, technician_name=admin.name, settings=settings, location=location)
