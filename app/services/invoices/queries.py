@@ -196,12 +196,15 @@ def invoices(
 ) -> tuple[InvoiceRow, ...]:
     """Invoices and credit notes, newest first: the drafts (the latest made first), then the
     numbered documents by the instant they were issued, then by number; at most ``limit``,
-    from ``offset`` (one page of the list: two or three queries a page).
+    from ``offset`` (one page of the list: two or three queries a page; all: one query).
 
     ``search``: the documents whose number ("FT 2026/17", "2026/17", "2026/1…"), customer name
     or amount (net or total, "45,50") matches what is typed.
     """
     condition = _filter(customer_id, year, state, kind, search)
+    newest = (Invoice.issued_at.desc(), Invoice.number.desc(), Invoice.id.desc())
+    if limit is None:  # all of them (a customer's): one query, sorted whole
+        return _rows(condition, (Invoice.issued_at.is_null().desc(), *newest))
     drafts = _both(condition, Invoice.issued_at.is_null())
     numbered = _both(condition, Invoice.issued_at.is_null(False))
     # Two reads, each along an index (``invoice_issued_at_number_id``): one ORDER BY putting
@@ -210,13 +213,8 @@ def invoices(
     drafts_count = int(Invoice.select(Invoice.id).where(drafts).count())
     if offset < drafts_count:
         rows = _rows(drafts, (Invoice.id.desc(),), limit, offset)
-    if limit is None or len(rows) < limit:
-        rows += _rows(
-            numbered,
-            (Invoice.issued_at.desc(), Invoice.number.desc(), Invoice.id.desc()),
-            None if limit is None else limit - len(rows),
-            max(offset - drafts_count, 0),
-        )
+    if len(rows) < limit:
+        rows += _rows(numbered, newest, limit - len(rows), max(offset - drafts_count, 0))
     return rows
 
 

@@ -214,7 +214,7 @@ def _check(
     zone = company_zone()
     now = desk.now()
     intervals = _checked_times(start, end, pauses, now, zone)
-    customer = session_customer(customer_id, contact_id)
+    customer, _contact = session_customer(customer_id, contact_id)
     technician = _technician(desk, technician_id)
     refuse_overlap(technician, intervals, now)
     return _Checked(customer, contact_id, technician, intervals[0][0], intervals[-1][1], intervals)

@@ -22,7 +22,7 @@ from app.services.changes import Topic
 from app.services.context import Desk
 from app.services.errors import InputError, RuleError
 from app.services.labels import document_number
-from app.services.queries import customer_row, get_or_missing
+from app.services.queries import customer_row, get_or_missing, locked_or_missing
 from app.services.sessions.types import MINUTE, SECOND, PackDraw, SessionBilling
 from app.services.settings.calendar import business_calendar, company_today
 from app.store.models import (
@@ -310,12 +310,16 @@ def finish_stop(
     return topics
 
 
-def session_customer(customer_id: int | None, contact_id: int | None) -> Customer:
-    """The customer a session is for: the one chosen, or the contact's; never an archived one."""
+def session_customer(
+    customer_id: int | None, contact_id: int | None, *, lock_contact: bool = False
+) -> tuple[Customer, Contact | None]:
+    """The customer a session is for: the one chosen, or the contact's; never an archived one.
+    With the contact, read (and locked, with ``lock_contact``: the timer may assign it)."""
+    contact = None
     if contact_id is not None:
-        contact = get_or_missing(
-            Contact, contact_id, _("The contact {id} does not exist.").format(id=contact_id)
-        )
+        missing = _("The contact {id} does not exist.").format(id=contact_id)
+        read = locked_or_missing if lock_contact else get_or_missing
+        contact = read(Contact, contact_id, missing)
         if customer_id is None:
             customer_id = contact.customer_id
         elif contact.customer_id not in (None, customer_id):
@@ -329,7 +333,7 @@ def session_customer(customer_id: int | None, contact_id: int | None) -> Custome
                 customer=customer.name
             )
         )
-    return customer
+    return customer, contact
 
 
 def refuse_if_invoiced(session: Session) -> None:

@@ -13,8 +13,8 @@ from app.i18n import _
 from app.services import changes, checks, packs
 from app.services.changes import Changes, Topic
 from app.services.context import Desk, use_case
-from app.services.errors import InputError, RuleError
-from app.services.queries import customer_row, locked_or_missing
+from app.services.errors import RuleError
+from app.services.queries import locked_or_missing
 from app.services.sessions.queries import session
 from app.services.sessions.records import (
     bill_session,
@@ -28,6 +28,7 @@ from app.services.sessions.records import (
     refuse_if_invoiced,
     refuse_second_timer,
     replace_intervals,
+    session_customer,
     stored_intervals,
     technician_of,
     warns_outside_hours,
@@ -53,29 +54,12 @@ def start_session(
     interval is written at once, so a crash loses nothing."""
     technician_id = technician_of(desk)
     with use_case():
-        contact = None
-        if contact_id is not None:
-            contact = locked_or_missing(
-                Contact, contact_id, _("The contact {id} does not exist.").format(id=contact_id)
-            )
-            if customer_id is None:
-                customer_id = contact.customer_id
-            elif contact.customer_id not in (None, customer_id):
-                raise InputError(_("This contact belongs to another customer."), field="customer")
-        if customer_id is None:
-            raise InputError(_("Choose the customer the session is for."), field="customer")
-        customer = customer_row(customer_id)
-        if customer.archived:
-            raise RuleError(
-                _("{customer} is archived: restore the customer before timing work.").format(
-                    customer=customer.name
-                )
-            )
+        customer, contact = session_customer(customer_id, contact_id, lock_contact=True)
         calendar = business_calendar()
         refuse_second_timer(technician_id, calendar.tz)
         now = desk.now()
         started = Session.create(
-            customer=customer_id,
+            customer=customer.id,
             contact=contact_id,
             technician=technician_id,
             state=enums.SessionState.RUNNING,

@@ -8,8 +8,9 @@ stop would (``preview_recorded_session``: nothing written); Guardar records it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Qt, QTime
@@ -72,6 +73,10 @@ class RecordFields:
     start: datetime
     end: datetime
     pauses: tuple[Period, ...]
+
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments of ``record_session`` and its preview."""
+        return asdict(self)
 
 
 @dataclass
@@ -340,15 +345,7 @@ class RecordSessionDialog(QDialog):
         self.preview = (
             op(
                 self,
-                lambda: sessions.preview_recorded_session(
-                    desk,
-                    customer_id=fields.customer_id,
-                    contact_id=fields.contact_id,
-                    technician_id=fields.technician_id,
-                    start=fields.start,
-                    end=fields.end,
-                    pauses=fields.pauses,
-                ),
+                lambda: sessions.preview_recorded_session(desk, **fields.arguments()),
             )
             .failure(self._no_preview)
             .run()
@@ -395,16 +392,7 @@ class RecordSessionDialog(QDialog):
         desk = self.context.desk
         op(
             self,
-            lambda: sessions.record_session(
-                desk,
-                customer_id=fields.customer_id,
-                contact_id=fields.contact_id,
-                technician_id=fields.technician_id,
-                start=fields.start,
-                end=fields.end,
-                pauses=fields.pauses,
-                note=note,
-            ),
+            lambda: sessions.record_session(desk, note=note, **fields.arguments()),
             sync=self.context,
         ).success(self._saved).failure(self._refused).run()
 
