@@ -93,6 +93,21 @@ def scrolling(content: QWidget) -> QScrollArea:
     return area
 
 
+def save_bar() -> tuple[QDialogButtonBox, QLabel, QHBoxLayout]:
+    """A settings page's bottom bar: Guardar and Repor, and beside them the result of saving."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Reset
+    )
+    status = QLabel()
+    status.setTextFormat(Qt.TextFormat.PlainText)
+    status.setAccessibleName(_("Result of saving"))
+    bar = QHBoxLayout()
+    bar.setContentsMargins(12, 6, 12, 6)
+    bar.addWidget(status, 1)
+    bar.addWidget(buttons)
+    return buttons, status, bar
+
+
 class SettingsFormPage(QWidget):
     """Company settings saved together by one Guardar, with the version they were read at.
 
@@ -119,21 +134,12 @@ class SettingsFormPage(QWidget):
         holder_layout = QHBoxLayout(holder)
         holder_layout.addWidget(self.body, 1)
         holder_layout.addStretch(0)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Reset
-        )
+        self.buttons, self.status, bar = save_bar()
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.reset_button = self.buttons.button(QDialogButtonBox.StandardButton.Reset)
         self.save_button.setToolTip(_("Save the changes of this page (Ctrl+S)"))
         self.reset_button.setToolTip(_("Forget the changes of this page and show what is saved"))
         self.buttons.clicked.connect(self._on_button)
-        self.status = QLabel()
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setAccessibleName(_("Result of saving"))
-        bar = QHBoxLayout()
-        bar.setContentsMargins(12, 6, 12, 6)
-        bar.addWidget(self.status, 1)
-        bar.addWidget(self.buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

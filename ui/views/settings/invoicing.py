@@ -47,6 +47,7 @@ from ui.views.settings.form import (
     add_row,
     form_layout,
     note_label,
+    save_bar,
     scrolling,
 )
 from ui.widgets import ERROR_COLOUR, FieldErrors
@@ -154,20 +155,11 @@ class InvoicingPage(QWidget):
         self.test_result.setAccessibleName(_("Result of the connection test"))
 
     def _save_bar(self) -> QHBoxLayout:
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Reset
-        )
+        self.buttons, self.status, bar = save_bar()
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.reset_button = self.buttons.button(QDialogButtonBox.StandardButton.Reset)
         self.save_button.clicked.connect(self.save)
         self.reset_button.clicked.connect(self.reset)
-        self.status = QLabel()
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setAccessibleName(_("Result of saving"))
-        bar = QHBoxLayout()
-        bar.setContentsMargins(12, 6, 12, 6)
-        bar.addWidget(self.status, 1)
-        bar.addWidget(self.buttons)
         return bar
 
     def _program_group(self) -> QGroupBox:
