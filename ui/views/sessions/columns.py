@@ -25,6 +25,16 @@ _DISCARDED_COLOURS = (QColor("#8a8a8a"), None)
 CUSTOMER_COLUMN, CONTACT_COLUMN, REAL_TIME_COLUMN = 1, 2, 5
 
 
+def _real_time_column(real_time: Callable[[SessionRecord], timedelta]) -> Column[SessionRecord]:
+    """The session's time as ``real_time`` measures it (up to now, or to its stop)."""
+    return Column(
+        _("Real time"),
+        lambda s: format_clock(real_time(s)),
+        lambda s: real_time(s).total_seconds(),
+        RIGHT,
+    )
+
+
 def _minutes(minutes: int) -> str:
     return format_duration(timedelta(minutes=minutes))
 
@@ -88,12 +98,7 @@ def month_columns(
         ),
         Column(_("Technician"), lambda s: s.technician_name),
         Column(_("State"), state_text, colours=_colours),
-        Column(
-            _("Real time"),
-            lambda s: format_clock(real_time(s)),
-            lambda s: real_time(s).total_seconds(),
-            RIGHT,
-        ),
+        _real_time_column(real_time),
         Column(
             _("Inside / outside"),
             inside_outside,
@@ -160,12 +165,7 @@ def review_columns(zone: Callable[[], ZoneInfo]) -> list[Column[SessionRecord]]:
         Column(_("Customer"), lambda s: s.customer_name),
         Column(_("Contact"), lambda s: s.contact_subject or _NONE),
         Column(_("Technician"), lambda s: s.technician_name),
-        Column(
-            _("Real time"),
-            lambda s: format_clock(real_time(s)),
-            lambda s: real_time(s).total_seconds(),
-            RIGHT,
-        ),
+        _real_time_column(real_time),
         Column(
             _("Periods"),
             lambda s: str(len(s.intervals)),
