@@ -425,16 +425,16 @@ def queue_samples() -> dict[int, tuple[list[str], int]]:
             ],
             WHOLE,
         ),
-        QueueColumn.CUSTOMER: ([_SAMPLE_NAME], 155),
+        QueueColumn.CUSTOMER: ([_SAMPLE_NAME], 130),
         QueueColumn.CHANNEL: ([channel_label(channel) for channel in Channel], WHOLE),
-        QueueColumn.SENDER: ([_SAMPLE_SENDER], 155),
+        QueueColumn.SENDER: ([_SAMPLE_SENDER], 130),
         QueueColumn.RECEIVED: ([format_datetime(_SAMPLE_AT)], WHOLE),
         QueueColumn.DEADLINE: ([format_datetime(_SAMPLE_AT)], WHOLE),
         QueueColumn.STATE: ([contact_state_label(state) for state in ContactState], WHOLE),
         QueueColumn.GUARANTEE: ([reason_short(reason) for reason in Reason], WHOLE),
         # (a revoked grant, rarer, is cut: its tooltip says it whole)
         QueueColumn.COMPENSATION: ([compensation_text_of(2, revoked=False)], WHOLE),
-        QueueColumn.TECHNICIAN: (["Marta Figueira"], 120),
+        QueueColumn.TECHNICIAN: (["Marta Figueira"], 90),
     }
 
 
