@@ -13,24 +13,29 @@ longer than 16 ms while fetching.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Issue 11: no slice of work on the UI thread longer than a frame.
+GOAL_S = 0.016
 
 
 def _dovecot(folder: Path) -> dict[str, str]:
+    # Its own folder and ports unless the caller gives others (several people share a machine).
     env = {
         **os.environ,
-        "BALCAO_DOVECOT_DIR": str(folder),
-        "BALCAO_IMAP_PORT": "54143",
-        "BALCAO_IMAPS_PORT": "54993",
+        "BALCAO_DOVECOT_DIR": os.environ.get("BALCAO_DOVECOT_DIR", str(folder)),
+        "BALCAO_IMAP_PORT": os.environ.get("BALCAO_IMAP_PORT", "54143"),
+        "BALCAO_IMAPS_PORT": os.environ.get("BALCAO_IMAPS_PORT", "54993"),
     }
     os.environ.update({k: env[k] for k in ("BALCAO_DOVECOT_DIR", "BALCAO_IMAP_PORT")})
     os.environ["BALCAO_IMAPS_PORT"] = env["BALCAO_IMAPS_PORT"]
@@ -117,35 +122,68 @@ def main(count: int) -> None:
         subprocess.run(["bash", str(ROOT / ".ci" / "dovecot"), "stop"], check=False)
 
 
+def _cpu(thread: int | None) -> float:
+    """CPU seconds a thread of this process has used (0 before it exists)."""
+    return time.clock_gettime(time.pthread_getcpuclockid(thread)) if thread else 0.0
+
+
 def _measure(technician_id: int, technician_name: str, count: int) -> None:
     # ``application()`` sets the window's switch interval; BENCH_SWITCH=0.005: Python's default.
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QSettings, QThreadPool, QTimer
     from PySide6.QtWidgets import QApplication
 
+    import ui.mail
     from app.clock import SystemClock
     from app.services.context import Desk
-    from ui.app import application, build_window
+    from app.services.housekeeping import run_sweeps
+    from ui.app import Sweeper, application, build_window, finish_starting
     from ui.context import UiContext
     from ui.mail import MailFetcher
 
     application()
     if os.environ.get("BENCH_SWITCH"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
-    context = UiContext(Desk(SystemClock(), technician_id))
+    # As ``ui.app.run_window`` starts the program: sweeps, the window, its timers, and the
+    # thorough sweep after which start-up's objects are frozen out of the cycle collector.
+    desk = Desk(SystemClock(), technician_id)
+    run_sweeps(desk)
+    context = UiContext(desk)
     settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
-    window = build_window(context, technician_name=technician_name, settings=settings)
+    sweeper = Sweeper(context)
+    window = build_window(
+        context, technician_name=technician_name, settings=settings, sweeper=sweeper
+    )
     window.show()
+    finish_starting(context, sweeper)
+    window.start_timers()
+    settle = time.perf_counter() + 3.0
+    while time.perf_counter() < settle or sweeper.running is not None:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    QThreadPool.globalInstance().waitForDone()
     QApplication.processEvents()
-    gaps: list[float] = []
-    last = [time.perf_counter()]
 
-    during: list[bool] = []
+    worker: list[int | None] = [None]
+    fetch_all = ui.mail.fetch_all
+
+    def fetch_in_worker(desk: Desk) -> object:
+        worker[0] = threading.get_ident()
+        return fetch_all(desk)
+
+    ui.mail.fetch_all = fetch_in_worker  # type: ignore[assignment]
+    # Per tick: wall time, this process's CPU, the UI thread's and the worker's, while running.
+    ticks: list[tuple[float, float, float, float, bool]] = []
 
     def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        during.append(fetcher.running is not None)
-        last[0] = now
+        ticks.append(
+            (
+                time.perf_counter(),
+                time.process_time(),
+                time.thread_time(),
+                _cpu(worker[0]),
+                fetcher.running is not None,
+            )
+        )
 
     ticker = QTimer()
     ticker.setInterval(1)
@@ -153,26 +191,50 @@ def _measure(technician_id: int, technician_name: str, count: int) -> None:
     fetcher = MailFetcher(context, window.statusBar())
     started = time.perf_counter()
     ticker.start()
+    tick()
     fetcher.fetch()
     while fetcher.running is not None:
         QApplication.processEvents()
         time.sleep(0.0005)
+    took = time.perf_counter() - started
     # The window applies what the pass changed (the new contacts' rows) after it ends.
     end = time.perf_counter() + 1.0
     while time.perf_counter() < end:
         QApplication.processEvents()
         time.sleep(0.0005)
     ticker.stop()
-    took = time.perf_counter() - started - 1.0
-    ordered = sorted(gaps)
-    over = sum(1 for gap in gaps if gap > 0.016)
-    over_during = sum(1 for gap, busy in zip(gaps, during, strict=True) if gap > 0.016 and busy)
+    gaps = []
+    for before, after in itertools.pairwise(ticks):
+        wall = after[0] - before[0]
+        if wall > GOAL_S:
+            ran = after[1] - before[1]  # the whole process, every thread
+            gaps.append((wall, ran, after[2] - before[2], after[3] - before[3], after[4]))
+    ordered = sorted(after[0] - before[0] for before, after in itertools.pairwise(ticks))
+    during = sum(1 for gap in gaps if gap[4])
+    # A gap in which the process itself ran for less than the goal was the machine's other
+    # programs holding both cores (the load is printed): no change here can shorten it.
+    ours = [gap for gap in gaps if gap[1] > GOAL_S]
     print(f"{count} messages read and registered in {took:.1f} s (window open, offscreen)")
     print(
-        f"UI thread gaps: {len(gaps)} ticks, median {ordered[len(ordered) // 2] * 1000:.1f} ms, "
-        f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms; "
-        f"{over} gaps over 16 ms ({over_during} while the pass ran, the rest applying its changes)"
+        f"UI thread gaps: {len(ordered)} ticks, median {ordered[len(ordered) // 2] * 1000:.1f} "
+        f"ms, p99 {ordered[int(len(ordered) * 0.99)] * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} "
+        f"ms; {len(gaps)} gaps over 16 ms ({during} while the pass ran, the rest applying its "
+        f"changes); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
+    print(
+        f"gaps over 16 ms in which this process used over 16 ms of CPU: {len(ours)}"
+        + "".join(
+            f"\n  {wall * 1000:.1f} ms: process {ran * 1000:.1f} ms CPU, UI thread "
+            f"{main * 1000:.1f} ms, worker {work * 1000:.1f} ms"
+            for wall, ran, main, work, _busy in ours
+        )
+    )
+    if os.environ.get("BENCH_GAPS"):
+        for wall, ran, main, work, busy in gaps:
+            print(
+                f"  {wall * 1000:6.1f} ms: process {ran * 1000:5.1f}, UI {main * 1000:5.1f}, "
+                f"worker {work * 1000:5.1f} ms CPU {'(pass)' if busy else '(after)'}"
+            )
     window.close()
 
 

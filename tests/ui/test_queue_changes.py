@@ -226,3 +226,24 @@ def test_a_queue_never_shown_feeds_its_alerts_the_changed_contacts_only(
     context.sync()
     assert reads == ["changed"]
     assert hidden.alerts.watched() == watched - 2  # its warning and breach, no longer due
+
+
+def test_many_changed_contacts_are_shown_a_part_per_turn_of_the_event_loop(
+    qtbot: QtBot,
+    view: QueueView,
+    reads: list[str],
+    filled: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    context, desk = view.context, view.context.desk
+    # Issue 11: a mail pass that registered hundreds never holds the window for one long slice.
+    monkeypatch.setattr(queue, "APPLY_CHUNK", 2)
+    for row in list(view.model.rows()):
+        update_contact(desk, row.id, row.version, subject=f"Revisto {row.id}")
+    context.sync()
+    assert reads == ["changed"]  # the first part at once, the others later
+    revised = [row.id for row in view.model.rows() if row.subject.startswith("Revisto")]
+    assert sorted(revised) == sorted(filled)[:2]
+    qtbot.waitUntil(lambda: all(row.subject.startswith("Revisto") for row in view.model.rows()))
+    assert reads == ["changed"] * 3  # five contacts, two a part: three queries, no full read
+    assert shown_ids(view) == in_queue_order()

@@ -10,6 +10,11 @@ same way (P19).
 
 A failing mailbox is written to the intake log with its Portuguese message, backs off, and the
 others go on.
+
+Each contact the pass registers, joins or answers is noted in the change log by its id, in its
+message's transaction; the pass notes nothing wholesale, so that the queue shows those rows only
+instead of reading itself again (issue 11: no long slice on the window's thread). The intake log
+page follows its own stamp.
 """
 
 from __future__ import annotations
@@ -25,8 +30,6 @@ from app.errors import KnownError
 from app.i18n import _
 from app.intake.imap import FetchedMessage, FolderState, ImapReader, MailboxError, connect
 from app.intake.parse import parse_message
-from app.services import changes
-from app.services.changes import Topic
 from app.services.context import Desk
 from app.services.errors import NotFoundError, ServiceError
 from app.services.intake import lease
@@ -271,7 +274,6 @@ def _succeeded(desk: Desk, record: MailboxRecord, counts: Counts) -> None:
                 ignored=counts.ignored,
                 rejected=counts.rejected,
             )
-            changes.note(desk, {Topic.CONTACTS})
 
 
 def _failed(
@@ -311,5 +313,3 @@ def _failed(
             message=message,
             problems=detail[:2000],
         )
-        if counts.any:
-            changes.note(desk, {Topic.CONTACTS})

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QRegion
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -64,6 +64,10 @@ log = logging.getLogger(__name__)
 MENU = N_("&Contacts")
 #: The contacts shown at once when the queue is read; a longer queue comes in the background.
 FIRST_PAGE = 300
+#: A change naming more contacts (a mail pass that brought hundreds) is shown this many at a
+#: time, one part per turn of the event loop: each part is one query and a few milliseconds, so
+#: the window never stops for a frame (issue 11); the parts read the rows when they run.
+APPLY_CHUNK = 40
 
 _CELL_PADDING = 14
 _SORT_ARROW = 18  # beside the title of the sorted column
@@ -128,6 +132,8 @@ class QueueView(View):
         #: Contacts changed while it was read, shown again once it comes; or the whole queue.
         self._missed: set[int] = set()
         self._reload_again = False
+        #: Changed contacts still to show, a part per turn of the event loop (``APPLY_CHUNK``).
+        self._to_apply: set[int] = set()
         self.detail_dialog: ContactDetailDialog | None = None
 
         self.model = ContactTableModel(
@@ -315,7 +321,14 @@ class QueueView(View):
     ) -> None:
         """Shows what changed for these contacts and these customers' contacts, fetching only
         their rows (one query): each row changed takes its place in the order, a contact that
-        left the queue leaves it, a new one arrives where it belongs."""
+        left the queue leaves it, a new one arrives where it belongs. Over ``APPLY_CHUNK``
+        contacts, the rest follow in parts over the next turns of the event loop."""
+        if len(contact_ids) > APPLY_CHUNK:
+            ordered = sorted(contact_ids)
+            if not self._to_apply:
+                QTimer.singleShot(0, self, self._apply_more)
+            self._to_apply.update(ordered[APPLY_CHUNK:])
+            contact_ids = frozenset(ordered[:APPLY_CHUNK])
         if not contact_ids and not customer_ids:
             return
         self.countdown.set_now(self.context.now())
@@ -336,6 +349,13 @@ class QueueView(View):
         )
         self._update_titles()
         self._update_actions()
+
+    def _apply_more(self) -> None:
+        part = sorted(self._to_apply)[:APPLY_CHUNK]
+        self._to_apply.difference_update(part)
+        if self._to_apply:
+            QTimer.singleShot(0, self, self._apply_more)
+        self.apply(frozenset(part))
 
     # --- the countdown --------------------------------------------------------------------------
 
