@@ -13,6 +13,7 @@ longer than 16 ms while fetching.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import subprocess
@@ -185,6 +186,17 @@ def _measure(technician_id: int, technician_name: str, count: int) -> None:
             )
         )
 
+    # Python's cycle collector stops every thread while it runs: its longest pass is printed.
+    collections: list[tuple[float, int]] = []
+    began = [0.0]
+
+    def collected(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            collections.append((time.perf_counter() - began[0], info["generation"]))
+
+    gc.callbacks.append(collected)
     ticker = QTimer()
     ticker.setInterval(1)
     ticker.timeout.connect(tick)
@@ -203,6 +215,7 @@ def _measure(technician_id: int, technician_name: str, count: int) -> None:
         QApplication.processEvents()
         time.sleep(0.0005)
     ticker.stop()
+    gc.callbacks.remove(collected)
     gaps = []
     for before, after in itertools.pairwise(ticks):
         wall = after[0] - before[0]
@@ -228,6 +241,11 @@ def _measure(technician_id: int, technician_name: str, count: int) -> None:
             f"{main * 1000:.1f} ms, worker {work * 1000:.1f} ms"
             for wall, ran, main, work, _busy in ours
         )
+    )
+    longest = max(collections, default=(0.0, 0))
+    print(
+        f"cycle collections: {len(collections)}, the longest {longest[0] * 1000:.1f} ms "
+        f"(generation {longest[1]})"
     )
     if os.environ.get("BENCH_GAPS"):
         for wall, ran, main, work, busy in gaps:

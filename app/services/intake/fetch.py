@@ -28,8 +28,8 @@ from peewee import IntegrityError
 from app.domain.states import Direction, IntakeLogKind
 from app.errors import KnownError
 from app.i18n import _
+from app.intake import parse_pool
 from app.intake.imap import FetchedMessage, FolderState, ImapReader, MailboxError, connect
-from app.intake.parse import parse_message
 from app.services.context import Desk
 from app.services.errors import NotFoundError, ServiceError
 from app.services.intake import lease
@@ -211,7 +211,8 @@ def _read_folder(
 
 def _take_one(place: Place, fetched: FetchedMessage, counts: Counts) -> None:
     desk, record = place.desk, place.record
-    parsed = parse_message(fetched.raw, truncated=fetched.truncated)
+    # In a process of its own: a big attachment's decoding holds no thread here (issue 11).
+    parsed = parse_pool.parse(fetched.raw, truncated=fetched.truncated)
     known = known_addresses()
     for attempt in range(3):
         seen = replace(counts)
