@@ -32,31 +32,36 @@ CPU for 300 rows; 20–23 ms, three times, with 1,000). Parsing (``app.intake.pa
 Changes: the pass notes each contact by id only (``app.services.intake.fetch``), and the queue
 applies a change naming many contacts 40 at a time, one part per turn of the event loop
 (``ui.views.queue.view.APPLY_CHUNK``); messages are parsed in a worker process
-(``app.intake.parse_pool``).
+(``app.intake.parse_pool``); a message over 1 MB is read from the server in 1 MB parts
+(``app.intake.imap.PART_BYTES``: one 11 MB literal held the interpreter 50 ms in ``imaplib``,
+a 1 MB part 6 ms).
 
-Figures, same machine and load (1–5), the bench above run on the code before and after:
+Figures: the code before (451401b) and after, this bench, run alternately on the same machine
+at a load of 3–4 (other programs on both cores; runs vary, so two runs where there are two).
+"ours": gaps over 16 ms in which this process used over 16 ms of CPU.
 
-=============================  ==========================  ==========================
-                               before                      after
-=============================  ==========================  ==========================
-300 messages                   2.4 s; 1 gap over 16 ms,    2.8–3.4 s; 1–2 gaps, max
-                               max 18.2 ms                 19.5–39.8 ms
-1,000 messages                 8.2 s; 5 gaps, max 57.1 ms  8.5 s; 2 gaps, max 37.1 ms
-                               (3 of them the queue        (no UI-thread slice over 16
-                               reloading: 21–23 ms UI CPU) ms of CPU but one paint)
-100 messages, 4 with 8 MB      2.7 s; 24 gaps, max 56 ms   3.1 s; 8 gaps, max 69.5 ms
-=============================  ==========================  ==========================
+=============================  ===============================  ===============================
+                               before                           after
+=============================  ===============================  ===============================
+300 messages                   2.4 / 3.6 s; 1 / 4 gaps, max     3.4 / 4.1 s; 2 / 2 gaps, max
+                               18.2 / 155.6 ms; ours 1 / 3      39.8 / 45.2 ms; ours 2 / 2
+1,000 messages                 8.2 / 11.3 s; 5 / 8 gaps, max    8.4 / 10.3 s; 2 / 1 gaps, max
+                               57.1 / 32.2 ms; ours 5 / 4       31.0 / 43.1 ms; ours 2 / 1
+100 messages, 4 of them with   2.7 s; 24 gaps, max 56.0 ms;     4.6 / 4.9 s; 3 / 2 gaps, max
+an 8 MB attachment             ours 24 (the worker, 21–55 ms)   100 / 53.6 ms; ours 1 / 1
+=============================  ===============================  ===============================
 
 Registration of 1,000 messages of 20 KB (``bench_intake_register.py``): 7.6 s before, 8.0–8.7 s
-after (the worker process: about 0.6 ms a message more; goal 20 s).
+after (the worker process costs about 0.6 ms a message; goal 20 s). ``bench_intake_fetch.py``:
+parsing 1,000 MIME messages of 20 KB, 1.98 s in the thread, 2.60 s through the worker.
 
-Not reached: the goal is not met every time. What is left: (1) reading a big message's literal
-in ``imaplib`` over TLS holds the fetching thread's interpreter for 35–70 ms per 11 MB message
-(two gaps per such message, in ``imaplib.IMAP4.read``); reading big messages in parts, or the
-whole IMAP session in the worker process, would end it. (2) At the start of a pass one gap of
-16–20 ms in the fetching thread as the first batch of bodies arrives, before and after. (3) The
-repaint that follows a poll bringing new rows costs the UI thread 17–21 ms of CPU offscreen
-(Qt's own painting; the Python part is under 5 ms).
+Not reached: the goal is not met every time. What is left of "ours": (1) the first poll that
+brings the new rows (``MainWindow.poll``, every 3 s) is followed by a repaint costing the UI
+thread 15–19 ms of CPU offscreen: the Python part (the model's ``data``, the countdown delegate)
+is under 5 ms, the rest is Qt drawing the visible cells; (2) one slice of 16–17 ms in the
+fetching thread at the start of the pass, as the first batch of bodies arrives (before and
+after alike), and now and then one more mid-pass. Once, in six runs of 1,000, a traceback from
+peewee was printed during a run (not reproduced; the run's own output was cut off).
 """
 
 from __future__ import annotations
