@@ -36,6 +36,7 @@ from app.services.contacts import (
     record_first_response,
     rejected_contacts,
 )
+from app.services.errors import DatabaseFault
 from ui.alerts import DeadlineAlerts
 from ui.context import UiContext
 from ui.operations import Operation, op
@@ -355,7 +356,13 @@ class QueueView(View):
         self._to_apply.difference_update(part)
         if self._to_apply:
             QTimer.singleShot(0, self, self._apply_more)
-        self.apply(frozenset(part))
+        try:
+            self.apply(frozenset(part))
+        except DatabaseFault as fault:
+            # Out of reach (or busy): the window's banner says so, and once the database
+            # answers again every view reads itself whole (``UiContext.poll``).
+            self._to_apply.clear()
+            self.context.report(fault)
 
     # --- the countdown --------------------------------------------------------------------------
 
