@@ -9,6 +9,8 @@ import pytest
 
 from app.domain.sla import Channel, Plan, Reason
 from app.domain.states import ContactState, IntakeLogKind
+from app.services import changes
+from app.services.changes import Topic
 from app.services.contacts import all_contacts, close_contact, contact, record_first_response
 from app.services.context import Desk
 from app.services.intake.associate import associate_sender
@@ -74,6 +76,19 @@ def test_p28_a_second_pass_takes_nothing_again(intake: Intake) -> None:
     assert fetch_mailbox(intake.program, box.id).counts.new == 3
     assert fetch_mailbox(intake.program, box.id).counts.new == 0
     assert len(all_contacts()) == 3 == MailMessage.select().count()
+
+
+def test_issue_11_a_pass_names_the_contacts_it_made_so_the_queue_reads_those_alone(
+    intake: Intake,
+) -> None:
+    box = intake.mailbox()
+    for _n in range(3):
+        intake.put(mail()[0], MONDAY_10H)
+    intake.put(mail(extra="Auto-Submitted: auto-replied\r\n")[0], MONDAY_10H)
+    before = changes.latest()
+    assert fetch_mailbox(intake.program, box.id).counts.new == 3
+    _newest, noted = changes.since(before)
+    assert noted.ids(Topic.CONTACTS) == {row.id for row in all_contacts()}  # not "all of them"
 
 
 def test_issue_11_a_new_mailbox_takes_only_what_arrives_after_it_was_added(

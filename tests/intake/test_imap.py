@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.intake import MAX_RAW_SIZE, Security
+from app.intake import imap
 from app.intake.imap import MAX_TEXT_BYTES, MailboxError, MailboxFailure, connect, open_mailbox
 from app.intake.parse import Problem, parse_message
 from tests.intake.conftest import Dovecot, append, sample
@@ -131,6 +132,37 @@ def test_messages_over_25_mb_come_as_headers_and_text(dovecot: Dovecot, folder: 
     assert parsed.subject == "Cópia de segurança"
     assert parsed.text.strip() == "Segue a cópia em anexo."
     assert Problem.TRUNCATED in parsed.problem_codes
+
+
+def test_big_messages_are_read_in_parts_whole_and_unchanged(
+    dovecot: Dovecot, folder: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 11: one huge literal would hold the interpreter (and the window) for tens of ms.
+    monkeypatch.setattr(imap, "PART_BYTES", 1000)
+    small = sample(1)
+    exact = sample(2, body="x" * (4000 - len(sample(2, body=""))))
+    big = sample(3, body="Linha do registo. " * 400)
+    assert len(small) < 1000 < len(big) and len(exact) == 4000
+    writer = dovecot.writer()
+    for raw in (small, exact, big):
+        append(writer, folder, raw, WHEN)
+    writer.logout()
+    asked: list[str] = []
+    fetch = imap.IMAPClient.fetch
+
+    def counted(client: imap.IMAPClient, uids: object, items: list[str]) -> object:
+        asked.extend(item for item in items if item.startswith("BODY.PEEK[]<"))
+        return fetch(client, uids, items)
+
+    monkeypatch.setattr(imap.IMAPClient, "fetch", counted)
+    with open_mailbox(dovecot.settings()) as reader:
+        reader.examine(folder)
+        fetched = list(reader.fetch_from(1))
+    assert [m.raw.replace(b"\r\n", b"\n") for m in fetched] == [
+        raw.replace(b"\r\n", b"\n") for raw in (small, exact, big)
+    ]
+    assert not any(m.truncated for m in fetched)
+    assert len(asked) == 4 + -(-len(big) // 1000)  # the exact one in 4 parts, the big one in its
 
 
 def test_idle_is_detected_and_wakes_on_a_new_message(dovecot: Dovecot, folder: str) -> None:

@@ -29,6 +29,7 @@ from app.services.contacts import (
 )
 from app.services.context import Desk
 from app.services.customers import create_customer, customer, update_customer
+from app.services.errors import DatabaseUnavailableError
 from ui.context import UiContext
 from ui.views.queue import view as queue
 from ui.views.queue.view import QueueView
@@ -226,3 +227,51 @@ def test_a_queue_never_shown_feeds_its_alerts_the_changed_contacts_only(
     context.sync()
     assert reads == ["changed"]
     assert hidden.alerts.watched() == watched - 2  # its warning and breach, no longer due
+
+
+def test_many_changed_contacts_are_shown_a_part_per_turn_of_the_event_loop(
+    qtbot: QtBot,
+    view: QueueView,
+    reads: list[str],
+    filled: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    context, desk = view.context, view.context.desk
+    # Issue 11: a mail pass that registered hundreds never holds the window for one long slice.
+    monkeypatch.setattr(queue, "APPLY_CHUNK", 2)
+    for row in list(view.model.rows()):
+        update_contact(desk, row.id, row.version, subject=f"Revisto {row.id}")
+    context.sync()
+    assert reads == ["changed"]  # the first part at once, the others later
+    revised = [row.id for row in view.model.rows() if row.subject.startswith("Revisto")]
+    assert sorted(revised) == sorted(filled)[:2]
+    qtbot.waitUntil(lambda: all(row.subject.startswith("Revisto") for row in view.model.rows()))
+    assert reads == ["changed"] * 3  # five contacts, two a part: three queries, no full read
+    assert shown_ids(view) == in_queue_order()
+
+
+def test_a_part_the_database_refuses_is_said_once_and_read_whole_when_it_answers(
+    qtbot: QtBot, view: QueueView, filled: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context, desk = view.context, view.context.desk
+    monkeypatch.setattr(queue, "APPLY_CHUNK", 2)
+    read = queue.queue_rows
+    parts: list[object] = []
+
+    def second_refused(*args: Any, **kwargs: Any) -> Any:
+        parts.append(args)
+        if len(parts) == 2:
+            raise DatabaseUnavailableError(detail="server restarting")
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(queue, "queue_rows", second_refused)
+    problems = QSignalSpy(context.database_problem)
+    for row in list(view.model.rows()):
+        update_contact(desk, row.id, row.version, subject=f"Revisto {row.id}")
+    context.sync()
+    qtbot.waitUntil(lambda: problems.count() == 1)  # said, not raised into Qt
+    assert context.problem
+    assert len(parts) == 2  # the rest waits for the database, not retried in a loop
+    monkeypatch.setattr(queue, "queue_rows", read)
+    context.sync()  # it answers: everything is read again
+    assert all(row.subject.startswith("Revisto") for row in view.model.rows())

@@ -10,6 +10,11 @@ same way (P19).
 
 A failing mailbox is written to the intake log with its Portuguese message, backs off, and the
 others go on.
+
+Each contact the pass registers, joins or answers is noted in the change log by its id, in its
+message's transaction; the pass notes nothing wholesale, so that the queue shows those rows only
+instead of reading itself again (issue 11: no long slice on the window's thread). The intake log
+page follows its own stamp.
 """
 
 from __future__ import annotations
@@ -23,10 +28,8 @@ from peewee import IntegrityError
 from app.domain.states import Direction, IntakeLogKind
 from app.errors import KnownError
 from app.i18n import _
+from app.intake import parse_pool
 from app.intake.imap import FetchedMessage, FolderState, ImapReader, MailboxError, connect
-from app.intake.parse import parse_message
-from app.services import changes
-from app.services.changes import Topic
 from app.services.context import Desk
 from app.services.errors import NotFoundError, ServiceError
 from app.services.intake import lease
@@ -208,7 +211,8 @@ def _read_folder(
 
 def _take_one(place: Place, fetched: FetchedMessage, counts: Counts) -> None:
     desk, record = place.desk, place.record
-    parsed = parse_message(fetched.raw, truncated=fetched.truncated)
+    # In a process of its own: a big attachment's decoding holds no thread here (issue 11).
+    parsed = parse_pool.parse(fetched.raw, truncated=fetched.truncated)
     known = known_addresses()
     for attempt in range(3):
         seen = replace(counts)
@@ -271,7 +275,6 @@ def _succeeded(desk: Desk, record: MailboxRecord, counts: Counts) -> None:
                 ignored=counts.ignored,
                 rejected=counts.rejected,
             )
-            changes.note(desk, {Topic.CONTACTS})
 
 
 def _failed(
@@ -311,5 +314,3 @@ def _failed(
             message=message,
             problems=detail[:2000],
         )
-        if counts.any:
-            changes.note(desk, {Topic.CONTACTS})

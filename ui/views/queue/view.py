@@ -6,18 +6,21 @@ second for the rows on screen only; its colour turns amber under a quarter of th
 and red past the deadline (``app.domain.sla.urgency``). Rejected contacts (P10a) have their own
 tab, for audit. The deadline alerts (``ui.alerts``) live here too, since the queue is always
 built with the window.
+
+A little over 500 lines: reading the queue, applying other desks' changes row by row and the
+countdown share the model and the rows on screen; the columns, the tables, the contact's window,
+the new-contact dialog and the undo bar are modules beside it.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QRegion
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
-    QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -36,6 +39,7 @@ from app.services.contacts import (
     record_first_response,
     rejected_contacts,
 )
+from app.services.errors import DatabaseFault
 from ui.alerts import DeadlineAlerts
 from ui.context import UiContext
 from ui.operations import Operation, op
@@ -57,54 +61,18 @@ from ui.views.queue.model import (
     rejected_samples,
 )
 from ui.views.queue.new_contact import NewContactDialog
+from ui.views.queue.table import offer_columns, queue_table
 from ui.views.queue.undo_bar import UndoBar
-from ui.widgets import setup_table, stretch_columns
 
 log = logging.getLogger(__name__)
 
 MENU = N_("&Contacts")
 #: The contacts shown at once when the queue is read; a longer queue comes in the background.
 FIRST_PAGE = 300
-
-_CELL_PADDING = 14
-_SORT_ARROW = 18  # beside the title of the sorted column
-
-
-def _table(
-    proxy: TableProxy, samples: dict[int, tuple[list[str], int]], stretch: int, name: str
-) -> QTableView:
-    table = QTableView()
-    setup_table(table, proxy, name)
-    header = table.horizontalHeader()
-    # Wide enough for their usual text and title in the language shown; the rest is elided
-    # (with a tooltip) and the subject takes what is left.
-    text_width = table.fontMetrics().horizontalAdvance
-    title_width = header.fontMetrics().horizontalAdvance
-    for column, (texts, widest) in samples.items():
-        title = str(proxy.headerData(column, Qt.Orientation.Horizontal))
-        needed = max([text_width(text) for text in texts] + [title_width(title) + _SORT_ARROW])
-        header.resizeSection(column, min(needed + _CELL_PADDING, widest or needed + _CELL_PADDING))
-    stretch_columns(table, stretch)
-    return table
-
-
-def _offer_columns(table: QTableView, hidden: set[int], always: set[int]) -> None:
-    """The header's context menu shows or hides the columns but ``always``; ``hidden`` start
-    hidden (at 1366 px wide, every column shown leaves the subject no room)."""
-    header = table.horizontalHeader()
-    header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-    for column in range(header.count()):
-        header.setSectionHidden(column, column in hidden)
-        if column in always:
-            continue
-        title = str(table.model().headerData(column, Qt.Orientation.Horizontal))
-        action = QAction(title, header)
-        action.setCheckable(True)
-        action.setChecked(column not in hidden)
-        action.toggled.connect(
-            lambda shown, column=column: header.setSectionHidden(column, not shown)
-        )
-        header.addAction(action)
+#: A change naming more contacts (a mail pass that brought hundreds) is shown this many at a
+#: time, one part per turn of the event loop: each part is one query and a few milliseconds, so
+#: the window never stops for a frame (issue 11); the parts read the rows when they run.
+APPLY_CHUNK = 40
 
 
 class QueueView(View):
@@ -129,6 +97,8 @@ class QueueView(View):
         #: Contacts changed while it was read, shown again once it comes; or the whole queue.
         self._missed: set[int] = set()
         self._reload_again = False
+        #: Changed contacts still to show, a part per turn of the event loop (``APPLY_CHUNK``).
+        self._to_apply: set[int] = set()
         self.detail_dialog: ContactDetailDialog | None = None
 
         self.model = ContactTableModel(
@@ -138,7 +108,9 @@ class QueueView(View):
             countdown_column=QueueColumn.TIME_LEFT,
         )
         self.proxy = self._proxy(self.model)
-        self.table = _table(self.proxy, queue_samples(), QueueColumn.SUBJECT, _("Contact queue"))
+        self.table = queue_table(
+            self.proxy, queue_samples(), QueueColumn.SUBJECT, _("Contact queue")
+        )
         self.table.sortByColumn(QueueColumn.TIME_LEFT, Qt.SortOrder.AscendingOrder)
         self.table.setItemDelegateForColumn(
             QueueColumn.TIME_LEFT,
@@ -148,14 +120,14 @@ class QueueView(View):
         self.table.horizontalHeader().moveSection(QueueColumn.TECHNICIAN, QueueColumn.CUSTOMER + 1)
         # The state and the deadline start hidden: the countdown column shows the state once
         # answered, its tooltip and the contact's detail the deadline.
-        _offer_columns(
+        offer_columns(
             self.table,
             {QueueColumn.DEADLINE, QueueColumn.STATE},
             {QueueColumn.TIME_LEFT, QueueColumn.SUBJECT},
         )
         self.rejected_model = ContactTableModel(rejected_columns(), self)
         self.rejected_proxy = self._proxy(self.rejected_model)
-        self.rejected_table = _table(
+        self.rejected_table = queue_table(
             self.rejected_proxy, rejected_samples(), RejectedColumn.REASON, _("Rejected contacts")
         )
         self.rejected_table.sortByColumn(RejectedColumn.RECEIVED, Qt.SortOrder.DescendingOrder)
@@ -330,7 +302,14 @@ class QueueView(View):
     ) -> None:
         """Shows what changed for these contacts and these customers' contacts, fetching only
         their rows (one query): each row changed takes its place in the order, a contact that
-        left the queue leaves it, a new one arrives where it belongs."""
+        left the queue leaves it, a new one arrives where it belongs. Over ``APPLY_CHUNK``
+        contacts, the rest follow in parts over the next turns of the event loop."""
+        if len(contact_ids) > APPLY_CHUNK:
+            ordered = sorted(contact_ids)
+            if not self._to_apply:
+                QTimer.singleShot(0, self, self._apply_more)
+            self._to_apply.update(ordered[APPLY_CHUNK:])
+            contact_ids = frozenset(ordered[:APPLY_CHUNK])
         if not contact_ids and not customer_ids:
             return
         self.countdown.set_now(self.context.now())
@@ -369,6 +348,19 @@ class QueueView(View):
         action.toggled.connect(lambda _on: self.reload())  # reads again, or once read
         self.addAction(action)
         return action
+
+    def _apply_more(self) -> None:
+        part = sorted(self._to_apply)[:APPLY_CHUNK]
+        self._to_apply.difference_update(part)
+        if self._to_apply:
+            QTimer.singleShot(0, self, self._apply_more)
+        try:
+            self.apply(frozenset(part))
+        except DatabaseFault as fault:
+            # Out of reach (or busy): the window's banner says so, and once the database
+            # answers again every view reads itself whole (``UiContext.poll``).
+            self._to_apply.clear()
+            self.context.report(fault)
 
     # --- the countdown --------------------------------------------------------------------------
 
