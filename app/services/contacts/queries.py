@@ -17,7 +17,7 @@ from app.services.contacts.types import (
     ContactRow,
     missing_contact,
 )
-from app.services.queries import get_or_missing
+from app.services.queries import selected_or_missing
 from app.store.models import CompensationGrant, Contact, Customer, Technician
 
 # --- reading --------------------------------------------------------------------------------------
@@ -158,16 +158,31 @@ def contacts_of_customer(
 
 
 def contact(contact_id: int) -> ContactRecord:
-    """A contact's whole record."""
-    row = get_or_missing(Contact, contact_id, missing_contact())
-    name = None if row.customer_id is None else Customer.get_by_id(row.customer_id).name
-    grant = CompensationGrant.get_or_none(CompensationGrant.contact == row.id)
-    technician = None if row.technician_id is None else Technician.get_by_id(row.technician_id)
+    """A contact's whole record: one query, its customer's name, its grant and its technician's
+    name joined (each is a round trip to a team's server)."""
+    query = (
+        Contact.select(
+            Contact,
+            Customer.name.alias("customer_name"),
+            CompensationGrant.id.alias("grant_id"),
+            CompensationGrant.hours.alias("granted_hours"),
+            CompensationGrant.revoked_at.alias("grant_revoked_at"),
+            Technician.name.alias("technician_name"),
+        )
+        .join(Customer, JOIN.LEFT_OUTER, on=(Contact.customer == Customer.id))
+        .switch(Contact)
+        .join(CompensationGrant, JOIN.LEFT_OUTER, on=(CompensationGrant.contact == Contact.id))
+        .switch(Contact)
+        .join(Technician, JOIN.LEFT_OUTER, on=(Contact.technician == Technician.id))
+        .where(Contact.id == contact_id)
+        .objects()
+    )
+    row: Any = selected_or_missing(query, contact_id, missing_contact())
     return ContactRecord(
         id=row.id,
         version=row.version,
         customer_id=row.customer_id,
-        customer_name=name,
+        customer_name=row.customer_name,
         channel=row.channel,
         sender_raw=row.sender_raw,
         sender_normalised=row.sender_normalised,
@@ -188,9 +203,9 @@ def contact(contact_id: int) -> ContactRecord:
         closed_at=row.closed_at,
         created_at=row.created_at,
         created_by_id=row.created_by_id,
-        grant_id=None if grant is None else grant.id,
-        granted_hours=None if grant is None else grant.hours,
-        grant_revoked=grant is not None and grant.revoked_at is not None,
+        grant_id=row.grant_id,
+        granted_hours=row.granted_hours,
+        grant_revoked=row.grant_id is not None and row.grant_revoked_at is not None,
         technician_id=row.technician_id,
-        technician_name=None if technician is None else technician.name,
+        technician_name=row.technician_name,
     )

@@ -30,10 +30,9 @@ from app.services.sessions.records import (
     technician_of,
 )
 from app.services.sessions.types import Interval, SessionPreview, SessionRecord
-from app.services.settings.calendar import company_zone
+from app.services.settings.calendar import company_settings, company_zone
 from app.store.database import locking
 from app.store.models import (
-    CompanySettings,
     Contact,
     Customer,
     Session,
@@ -254,7 +253,7 @@ def preview_recorded_session(
         started_at=checked.start,
         stopped_at=checked.end,
         intervals=tuple(Interval(s, e) for s, e in checked.intervals),
-        billing=preview_billing(checked.customer.id, checked.intervals, CompanySettings.current()),
+        billing=preview_billing(checked.customer.id, checked.intervals, company_settings()),
     )
 
 

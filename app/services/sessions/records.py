@@ -24,7 +24,7 @@ from app.services.errors import InputError, RuleError
 from app.services.labels import document_number
 from app.services.queries import customer_row, get_or_missing
 from app.services.sessions.types import MINUTE, SECOND, PackDraw, SessionBilling
-from app.services.settings.calendar import business_calendar, company_today
+from app.services.settings.calendar import business_calendar, company_settings, company_today
 from app.store.models import (
     CompanySettings,
     Contact,
@@ -305,7 +305,7 @@ def finish_stop(
     if intervals is None:
         intervals = stored_intervals(session.id)
     topics = {Topic.SESSIONS}
-    if bill_unless_too_long(desk, session, intervals, CompanySettings.current()):
+    if bill_unless_too_long(desk, session, intervals, company_settings()):
         topics.add(Topic.PACKS)
     return topics
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app.domain import states as enums
 from app.domain.assignment import assigned_by_session
@@ -32,17 +32,33 @@ from app.services.sessions.records import (
     technician_of,
     warns_outside_hours,
 )
-from app.services.sessions.types import OPEN_STATES, SessionRecord
-from app.services.settings.calendar import business_calendar, company_zone
+from app.services.sessions.types import OPEN_STATES, Interval, SessionRecord
+from app.services.settings.calendar import business_calendar, company_settings, company_zone
 from app.services.settings.technicians import require_admin
 from app.store.base import save_versioned
-from app.store.models import CompanySettings, Contact, Customer, Session
+from app.store.models import Contact, Customer, Session
 
 # --- the timer --------------------------------------------------------------------------------
 
 
-def _result(session_id: int, done: Changes, *, warning: bool = False) -> SessionRecord:
-    return replace(session(session_id), outside_hours_warning=warning, changes=done)
+def _result(
+    session_id: int,
+    done: Changes,
+    *,
+    warning: bool = False,
+    intervals: Sequence[tuple[datetime, datetime | None]] | None = None,
+    drew_nothing: bool = False,
+) -> SessionRecord:
+    """The session as the use case left it. ``intervals``: all of its own, as just written;
+    ``drew_nothing``: it has no ledger entry (one query fewer each)."""
+    known = None
+    if intervals is not None:  # in UTC, as they are read back
+        known = [
+            Interval(start.astimezone(UTC), None if end is None else end.astimezone(UTC))
+            for start, end in intervals
+        ]
+    found = session(session_id, intervals=known, draws=() if drew_nothing else None)
+    return replace(found, outside_hours_warning=warning, changes=done)
 
 
 def start_session(
@@ -86,7 +102,13 @@ def start_session(
         done = changes.note(desk, {Topic.SESSIONS}, started.id)
         if contact is not None:
             done |= _assign_by_session(desk, contact, technician_id)
-        return _result(started.id, done, warning=warns_outside_hours(customer, now, calendar))
+        return _result(
+            started.id,
+            done,
+            warning=warns_outside_hours(customer, now, calendar),
+            intervals=[(now, None)],
+            drew_nothing=True,  # a new session
+        )
 
 
 def _assign_by_session(desk: Desk, contact: Contact, technician_id: int) -> Changes:
@@ -147,7 +169,7 @@ def stop_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
         topics = finish_stop(desk, stopped, now, intervals)
         save_versioned(stopped, version)
         done = changes.note(desk, topics, stopped.id)
-        return _result(stopped.id, done)
+        return _result(stopped.id, done, intervals=intervals)
 
 
 def edit_session(
@@ -178,7 +200,7 @@ def edit_session(
         if intervals is not None:
             if edited.state is not enums.SessionState.STOPPED:
                 raise RuleError(_("Stop the session before changing its times."))
-            settings = CompanySettings.current()
+            settings = company_settings()
             checked = check_intervals(intervals, desk.now(), company_zone())
             replace_intervals(edited, checked)
             packs.reverse_session_draws(desk, edited.id, _("The session's times were changed."))
@@ -210,7 +232,7 @@ def correct_session(
         else:
             checked = check_intervals(intervals, desk.now(), company_zone())
             replace_intervals(reviewed, checked)
-        bill_session(desk, reviewed, checked, CompanySettings.current())
+        bill_session(desk, reviewed, checked, company_settings())
         save_versioned(reviewed, version)
         done = changes.note(desk, {Topic.SESSIONS, Topic.PACKS}, reviewed.id)
         return _result(reviewed.id, done)
