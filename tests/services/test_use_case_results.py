@@ -154,3 +154,32 @@ def test_p9_a_registered_phone_names_its_customer_read_with_it(
     assert (registered.customer_id, registered.customer_name) == (made.customer.id, "Oficina")
     assert registered.registered and registered.guaranteed
     same(registered, contacts.contact(registered.id))
+
+
+def test_a_session_stopped_past_the_review_limit_gives_it_flagged_as_stored(
+    clock: ManualClock,
+) -> None:
+    world = build(clock, 3, "A")
+    desk = in_lisbon(world.desk)
+    started = sessions.start_session(desk, customer_id=world.customer_id)
+    clock.advance(timedelta(hours=11))  # the limit is 10 hours
+    stopped = sessions.stop_session(desk, started.id, started.version)
+    assert stopped.flagged_for_review and stopped.billing is None
+    same(stopped, sessions.session(started.id))
+
+
+@pytest.mark.parametrize("hours", [2, 12])
+def test_a_session_recorded_by_hand_is_given_as_stored(clock: ManualClock, hours: int) -> None:
+    """Billed on the packs, with a pause; or flagged, past the review limit."""
+    world = build(clock, 3, "A")
+    start = NOW - timedelta(hours=hours + 1)
+    recorded = sessions.record_session(
+        world.desk,
+        customer_id=world.customer_id,
+        start=start.astimezone(LISBON),
+        end=(NOW - timedelta(minutes=30)).astimezone(LISBON),
+        pauses=[(start + timedelta(minutes=30), start + timedelta(minutes=45))],
+    )
+    assert len(recorded.intervals) == 2
+    assert recorded.flagged_for_review is (hours > 10)
+    same(recorded, sessions.session(recorded.id))

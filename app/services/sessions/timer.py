@@ -22,17 +22,17 @@ from app.services.sessions.records import (
     check_intervals,
     clear_billing,
     close_open_interval,
-    finish_stop,
     missing_session,
     open_interval,
     refuse_if_invoiced,
     refuse_second_timer,
     replace_intervals,
+    stop_and_bill,
     stored_intervals,
     technician_of,
     warns_outside_hours,
 )
-from app.services.sessions.types import OPEN_STATES, Interval, SessionRecord
+from app.services.sessions.types import OPEN_STATES, Interval, PackDraw, SessionRecord
 from app.services.settings.calendar import business_calendar, company_settings, company_zone
 from app.services.settings.technicians import require_admin
 from app.store.base import save_versioned
@@ -47,17 +47,17 @@ def _result(
     *,
     warning: bool = False,
     intervals: Sequence[tuple[datetime, datetime | None]] | None = None,
-    drew_nothing: bool = False,
+    draws: Sequence[PackDraw] | None = None,
 ) -> SessionRecord:
-    """The session as the use case left it. ``intervals``: all of its own, as just written;
-    ``drew_nothing``: it has no ledger entry (one query fewer each)."""
+    """The session as the use case left it. ``intervals``, ``draws``: all of its own, as just
+    written (one query fewer each)."""
     known = None
     if intervals is not None:  # in UTC, as they are read back
         known = [
             Interval(start.astimezone(UTC), None if end is None else end.astimezone(UTC))
             for start, end in intervals
         ]
-    found = session(session_id, intervals=known, draws=() if drew_nothing else None)
+    found = session(session_id, intervals=known, draws=draws)
     return replace(found, outside_hours_warning=warning, changes=done)
 
 
@@ -107,7 +107,7 @@ def start_session(
             done,
             warning=warns_outside_hours(customer, now, calendar),
             intervals=[(now, None)],
-            drew_nothing=True,  # a new session
+            draws=(),  # a new session
         )
 
 
@@ -166,10 +166,12 @@ def stop_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
         now = desk.now()
         intervals = close_open_interval(stopped, now)
         # The same stop as a session recorded by hand.
-        topics = finish_stop(desk, stopped, now, intervals)
+        topics, draws = stop_and_bill(desk, stopped, now, intervals)
         save_versioned(stopped, version)
         done = changes.note(desk, topics, stopped.id)
-        return _result(stopped.id, done, intervals=intervals)
+        # A running or paused session was never billed: what it drew now (maybe nothing, or
+        # flagged: None) is all it drew.
+        return _result(stopped.id, done, intervals=intervals, draws=draws or ())
 
 
 def edit_session(
