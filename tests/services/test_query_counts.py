@@ -130,7 +130,7 @@ def test_registering_a_contact(clock: ManualClock) -> None:
             world.desk, channel=Channel.EMAIL, sender=world.email, subject="Impressora"
         )
 
-    assert_fixed(counts(clock, register), 6)
+    assert_fixed(counts(clock, register), 5)
 
 
 def test_responding_to_a_contact(clock: ManualClock) -> None:

@@ -80,11 +80,11 @@ def test_p17_a_contact_registered_after_its_deadline_comes_with_its_grant(
 ) -> None:
     world = build(clock, 3, "A")
     registered = contacts.register_contact(
-        world.desk,
+        in_lisbon(world.desk),
         channel=Channel.EMAIL,
         sender=world.email,
         subject="Atrasado",
-        received_at=NOW - timedelta(days=5),
+        received_at=(NOW - timedelta(days=5)).astimezone(LISBON),
     )
     assert registered.contact.granted_hours == 1
     same(registered.contact, contacts.contact(registered.contact.id))
@@ -183,3 +183,22 @@ def test_a_session_recorded_by_hand_is_given_as_stored(clock: ManualClock, hours
     assert len(recorded.intervals) == 2
     assert recorded.flagged_for_review is (hours > 10)
     same(recorded, sessions.session(recorded.id))
+
+
+@pytest.mark.parametrize(
+    ("channel", "sender"),
+    [
+        (Channel.EMAIL, "desconhecido@exemplo.pt"),  # nobody's: no customer, no guarantee
+        (Channel.PRIORITY_PHONE, "+351 913 000 000"),  # P10a: saved rejected
+        (Channel.WHATSAPP, "não é um número"),  # kept as plain text
+    ],
+)
+def test_a_contact_of_no_customer_is_given_as_stored(
+    clock: ManualClock, channel: Channel, sender: str
+) -> None:
+    world = build(clock, 3, "A")
+    registered = contacts.register_contact(
+        in_lisbon(world.desk), channel=channel, sender=sender, subject="Olá", notes="Nota"
+    ).contact
+    assert registered.customer_id is None
+    same(registered, contacts.contact(registered.id))

@@ -23,7 +23,7 @@ from app.services import changes
 from app.services.changes import Topic
 from app.services.checks import check_text, instant
 from app.services.compensation import grant_if_breached
-from app.services.contacts.queries import contact
+from app.services.contacts.queries import record_of
 from app.services.contacts.types import (
     EMAIL_CHANNELS,
     LONG_TEXT,
@@ -190,7 +190,18 @@ def register_contact(
         )
         topics = {Topic.CONTACTS}
         # Received late, its deadline already past? (Its new row is this transaction's alone.)
-        if grant_if_breached(desk, row.id, row) is not None:
+        grant_id = grant_if_breached(desk, row.id, row)
+        if grant_id is not None:
             topics.add(Topic.PACKS)
         noted = changes.note(desk, topics, row.id)
-        return ContactResult(contact(row.id), changes=noted)
+        # Its record from what was just written (a new contact has no technician yet; its grant,
+        # if any, is of its frozen hours): no read back.
+        record = record_of(
+            row,
+            customer_name=preview.customer_name,
+            grant_id=grant_id,
+            granted_hours=None if grant_id is None else row.compensation_hours,
+            grant_revoked=False,
+            technician_name=None,
+        )
+        return ContactResult(record, changes=noted)
