@@ -4,11 +4,12 @@ across use cases, and read again after a use case writes them (issue 12: round t
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from app.services import memo
+from app.clock import ManualClock
+from app.services import invoices, memo, sessions
 from app.services.context import Desk, use_case
 from app.services.errors import RuleError
 from app.services.settings import (
@@ -21,7 +22,11 @@ from app.services.settings import (
 )
 from app.services.settings.calendar import company_settings
 from app.store.models import SETTINGS_ID, CompanySettings
+from tests.services.b_fixtures import company
+from tests.services.test_query_counts import build
 from tests.store.queries import count_queries
+
+__all__ = ["company"]
 
 
 def _tuesday() -> datetime:
@@ -109,3 +114,25 @@ def test_another_thread_keeps_its_own_reads(admin_desk: Desk) -> None:
         worker.start()
         worker.join()
     assert seen == [False]
+
+
+def test_issuing_an_invoice_with_time_reads_the_settings_once(
+    company: CompanySettings, clock: ManualClock
+) -> None:
+    """The issue reads the settings for the supplier, then the zone for the sessions it takes:
+    one read between them."""
+    world = build(clock, 3, "A")
+    started = sessions.start_session(world.desk, customer_id=world.customer_id)
+    clock.advance(timedelta(hours=9))  # more than the packs and the free hours hold
+    stopped = sessions.stop_session(world.desk, started.id, started.version)
+    assert stopped.billing is not None and stopped.billing.uncovered_inside_minutes > 0
+    draft = invoices.draft_invoice(
+        world.desk,
+        customer_id=world.customer_id,
+        period_start=date(2025, 3, 1),
+        period_end=date(2025, 3, 31),
+    )
+    assert any(line.session_id == started.id for line in draft.lines)
+    with count_queries() as run:
+        invoices.issue_invoice(world.desk, draft.id, draft.version)
+    assert sum('FROM "company_settings"' in sql for sql in run) == 1, run
