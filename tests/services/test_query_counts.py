@@ -160,7 +160,7 @@ def test_starting_and_stopping_a_session(clock: ManualClock) -> None:
         assert stopped.billing is not None
         assert len(stopped.billing.draws) >= world.size // 4
 
-    assert_fixed(counts(clock, start_and_stop), 22)
+    assert_fixed(counts(clock, start_and_stop), 21)
 
 
 def test_searching_customers(clock: ManualClock) -> None:

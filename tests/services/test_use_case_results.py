@@ -13,6 +13,7 @@ from app.domain.sla import Channel, Plan
 from app.services import contacts, customers, invoices, sessions
 from app.services.changes import Changed, Changes
 from app.services.context import Desk
+from app.services.errors import RuleError
 from app.store.models import CompanySettings
 from tests.services.b_fixtures import LISBON, company
 from tests.services.test_query_counts import NOW, build
@@ -202,3 +203,23 @@ def test_a_contact_of_no_customer_is_given_as_stored(
     ).contact
     assert registered.customer_id is None
     same(registered, contacts.contact(registered.id))
+
+
+def test_a_session_started_on_a_contact_is_given_as_stored(clock: ManualClock) -> None:
+    """With the contact's subject, and the contact now the technician's (issue 14)."""
+    world = build(clock, 3, "A")
+    desk = in_lisbon(world.desk)
+    registered = contacts.register_contact(
+        desk, channel=Channel.EMAIL, sender=world.email, subject="Servidor em baixo"
+    ).contact
+    started = sessions.start_session(desk, contact_id=registered.id, note="  Remoto ")
+    assert started.contact_subject == "Servidor em baixo"
+    assert contacts.contact(registered.id).technician_id == world.desk.technician_id
+    same(replace(started, outside_hours_warning=False), sessions.session(started.id))
+
+
+def test_a_second_timer_is_still_refused_naming_the_first(clock: ManualClock) -> None:
+    world = build(clock, 3, "A")
+    sessions.start_session(world.desk, customer_id=world.customer_id)
+    with pytest.raises(RuleError, match="Loja A"):
+        sessions.start_session(world.desk, customer_id=world.customer_id)

@@ -10,6 +10,8 @@ from decimal import Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from peewee import JOIN
+
 from app.domain import states as enums
 from app.domain.billing import BilledTime, bill, needs_review
 from app.domain.calendar import BusinessCalendar
@@ -32,6 +34,7 @@ from app.store.models import (
     Invoice,
     Session,
     SessionInterval,
+    Technician,
 )
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -72,26 +75,38 @@ def warns_outside_hours(customer: Customer, at: datetime, calendar: BusinessCale
     return not calendar.is_open(at) and customer.plan is not Plan.PRIORITY_24_7
 
 
-def refuse_second_timer(technician_id: int, zone: ZoneInfo) -> None:
-    running = (
-        Session.select(Session, Customer.name.alias("customer_name"))
-        .join(Customer, on=Session.customer == Customer.id)
-        .where(
-            (Session.technician == technician_id) & (Session.state == enums.SessionState.RUNNING)
+def refuse_second_timer(technician_id: int, zone: ZoneInfo) -> str | None:
+    """Refuses a second running session of the technician. The technician's name (None: no
+    such technician), read in the same query: a new session's record needs it."""
+    running = Session.technician == Technician.id
+    running &= Session.state == enums.SessionState.RUNNING
+    found = (
+        Technician.select(
+            Technician.name,
+            Session.id.alias("running_id"),
+            Session.started_at,
+            Customer.name.alias("customer_name"),
         )
-        .objects()
+        .join(Session, JOIN.LEFT_OUTER, on=running)
+        .join(Customer, JOIN.LEFT_OUTER, on=Session.customer == Customer.id)
+        .where(Technician.id == technician_id)
+        .namedtuples()
         .first()
     )
-    if running is not None:
+    if found is None:
+        return None
+    if found.running_id is not None:
         raise RuleError(
             _(
                 "A session is already running for {customer} since {started}: pause or stop it "
                 "before starting another."
             ).format(
-                customer=running.customer_name,
-                started=format_datetime(running.started_at, zone),
+                customer=found.customer_name,
+                started=format_datetime(found.started_at, zone),
             )
         )
+    name: str = found.name
+    return name
 
 
 def open_interval(session: Session, at: datetime) -> None:

@@ -88,7 +88,7 @@ def start_session(
                 )
             )
         calendar = business_calendar()
-        refuse_second_timer(technician_id, calendar.tz)
+        technician_name = refuse_second_timer(technician_id, calendar.tz)
         now = desk.now()
         started = Session.create(
             customer=customer_id,
@@ -102,12 +102,32 @@ def start_session(
         done = changes.note(desk, {Topic.SESSIONS}, started.id)
         if contact is not None:
             done |= _assign_by_session(desk, contact, technician_id)
-        return _result(
-            started.id,
-            done,
-            warning=warns_outside_hours(customer, now, calendar),
-            intervals=[(now, None)],
-            draws=(),  # a new session
+        warning = warns_outside_hours(customer, now, calendar)
+        if technician_name is None:  # not reached: the session's technician must exist
+            return _result(started.id, done, warning=warning)
+        at = now.astimezone(UTC)  # as the database gives it back
+        # Its record from what was just written and read (no read back).
+        return SessionRecord(
+            id=started.id,
+            version=started.version,
+            customer_id=customer.id,
+            customer_name=customer.name,
+            contact_id=contact_id,
+            contact_subject=None if contact is None else contact.subject,
+            technician_id=technician_id,
+            technician_name=technician_name,
+            state=enums.SessionState.RUNNING,
+            started_at=at,
+            stopped_at=None,
+            note=started.note,
+            flagged_for_review=False,
+            intervals=(Interval(at, None),),
+            billing=None,
+            invoice_id=None,
+            invoice_number=None,
+            outside_hours_warning=warning,
+            recorded_by_hand=False,
+            changes=done,
         )
 
 
