@@ -288,11 +288,16 @@ def _grant_many(contacts: list[Contact], now: datetime, today: date) -> dict[int
     return granted
 
 
-def grant_if_breached(desk: Desk, contact_id: int) -> int | None:
+def grant_if_breached(desk: Desk, contact_id: int, locked: Contact | None = None) -> int | None:
     """Grants the contact's free hours if its guarantee was missed and it has no grant yet (P17);
     the new grant's id, or None. Call it inside a use case, after recording a response: it locks
-    the contact, and a grant made meanwhile by another desk is no error."""
-    contact = locking(Contact.select().where(Contact.id == contact_id)).first()
+    the contact, and a grant made meanwhile by another desk is no error. ``locked``: the
+    contact's row as this use case locked (or created) and saved it: one query fewer."""
+    contact = (
+        locking(Contact.select().where(Contact.id == contact_id)).first()
+        if locked is None
+        else locked
+    )
     now = desk.now()
     if contact is None or not _breached(contact, now) or _granted_among([contact.id]):
         return None

@@ -12,6 +12,7 @@ from peewee import IntegrityError
 from app.clock import Clock
 from app.domain.validation import ValidationError
 from app.i18n import _
+from app.services import memo
 from app.services.errors import ConflictError, InputError, RuleError
 from app.store.database import is_read_only, write_transaction
 from app.store.errors import StaleRecordError, refused_by_guard
@@ -43,9 +44,11 @@ def use_case() -> Iterator[None]:
 
     Domain rules raise ``ValueError`` (or ``ValidationError``) with a translated message: the user
     sees it as is. A stale version or a unique key taken meanwhile by another desk is a conflict.
+
+    The company settings and the calendar's exceptions are read once in it (``app.services.memo``).
     """
     try:
-        with write_transaction():
+        with write_transaction(), memo.scope():
             yield
     except ValidationError as error:
         raise InputError(error.message, field=error.field) from error

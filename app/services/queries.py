@@ -52,6 +52,16 @@ def get_or_missing(model: type[_M], record_id: int, missing: str) -> _M:
     return row
 
 
+def selected_or_missing(query: ModelSelect[_M], record_id: int, missing: str) -> _M:
+    """The row ``query`` selects (the record ``record_id``, with whatever it joins), or
+    ``NotFoundError(missing)``: ``get_or_missing`` with the joins, in one query."""
+    _possible_id(record_id, missing)
+    row: _M | None = query.first()
+    if row is None:
+        raise NotFoundError(missing)
+    return row
+
+
 def locked_or_missing(model: type[_M], record_id: int, missing: str) -> _M:
     """Like ``get_or_missing``, locked until the transaction ends (call inside ``use_case``)."""
     _possible_id(record_id, missing)
@@ -76,6 +86,20 @@ def sender_owner(kind: SenderKind, normalised: str) -> int | None:
             .scalar()
         )
     return None if found is None else int(found)
+
+
+def sender_owner_row(kind: SenderKind, normalised: str) -> Customer | None:
+    """``sender_owner``'s customer, its whole row: one query for both."""
+    found: Customer | None
+    if kind == "email":
+        on = CustomerEmail.customer == Customer.id
+        chosen = CustomerEmail.email == normalised
+        found = Customer.select().join(CustomerEmail, on=on).where(chosen).first()
+    else:
+        on = CustomerPhone.customer == Customer.id
+        chosen = CustomerPhone.number == normalised
+        found = Customer.select().join(CustomerPhone, on=on).where(chosen).first()
+    return found
 
 
 def frozen_terms(contact: Any) -> Terms:

@@ -49,8 +49,8 @@ from app.services.packs import (
 )
 from app.services.queries import customer_row, frozen_terms, rows_of
 from app.services.sessions import SessionRecord, sessions_of_customer
-from app.services.settings.calendar import company_zone
-from app.store.models import CompanySettings, CompensationGrant, Contact, Customer
+from app.services.settings.calendar import company_settings, company_zone
+from app.store.models import CompensationGrant, Contact, Customer
 
 _LAST_MICROSECOND = timedelta(microseconds=1)
 
@@ -391,8 +391,8 @@ def customer_statement(
     except ValueError:
         raise InputError(_("A month is numbered 1 to 12."), field="month") from None
     customer = customer_row(customer_id)
-    settings = CompanySettings.current()
-    zone = company_zone()
+    settings = company_settings()
+    zone = company_zone(settings)
     starts_at, month_end = _month_range(year, month, zone)
     ends_at = month_end if now is None else min(month_end, now)
     if elapsed(starts_at, ends_at) <= timedelta(0):

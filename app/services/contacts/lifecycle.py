@@ -55,7 +55,7 @@ def _respond(desk: Desk, row: Contact, at: datetime) -> None:
 def _after_response(desk: Desk, row: Contact) -> ContactResult:
     """Notes the change, granting the compensation of a late response (P17)."""
     topics = {Topic.CONTACTS}
-    if grant_if_breached(desk, row.id) is not None:
+    if grant_if_breached(desk, row.id, row) is not None:  # locked by the caller
         topics.add(Topic.PACKS)
     noted = changes.note(desk, topics, row.id)
     return ContactResult(contact(row.id), changes=noted)

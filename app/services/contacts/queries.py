@@ -4,6 +4,7 @@ the rejected ones, a customer's, and one contact's whole record."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from peewee import JOIN, Case, ModelSelect, fn
@@ -17,7 +18,7 @@ from app.services.contacts.types import (
     ContactRow,
     missing_contact,
 )
-from app.services.queries import get_or_missing
+from app.services.queries import selected_or_missing
 from app.store.models import CompensationGrant, Contact, Customer, Technician
 
 # --- reading --------------------------------------------------------------------------------------
@@ -158,39 +159,79 @@ def contacts_of_customer(
 
 
 def contact(contact_id: int) -> ContactRecord:
-    """A contact's whole record."""
-    row = get_or_missing(Contact, contact_id, missing_contact())
-    name = None if row.customer_id is None else Customer.get_by_id(row.customer_id).name
-    grant = CompensationGrant.get_or_none(CompensationGrant.contact == row.id)
-    technician = None if row.technician_id is None else Technician.get_by_id(row.technician_id)
+    """A contact's whole record: one query, its customer's name, its grant and its technician's
+    name joined (each is a round trip to a team's server)."""
+    query = (
+        Contact.select(
+            Contact,
+            Customer.name.alias("customer_name"),
+            CompensationGrant.id.alias("grant_id"),
+            CompensationGrant.hours.alias("granted_hours"),
+            CompensationGrant.revoked_at.alias("grant_revoked_at"),
+            Technician.name.alias("technician_name"),
+        )
+        .join(Customer, JOIN.LEFT_OUTER, on=(Contact.customer == Customer.id))
+        .switch(Contact)
+        .join(CompensationGrant, JOIN.LEFT_OUTER, on=(CompensationGrant.contact == Contact.id))
+        .switch(Contact)
+        .join(Technician, JOIN.LEFT_OUTER, on=(Contact.technician == Technician.id))
+        .where(Contact.id == contact_id)
+        .objects()
+    )
+    row: Any = selected_or_missing(query, contact_id, missing_contact())
+    return record_of(
+        row,
+        customer_name=row.customer_name,
+        grant_id=row.grant_id,
+        granted_hours=row.granted_hours,
+        grant_revoked=row.grant_id is not None and row.grant_revoked_at is not None,
+        technician_name=row.technician_name,
+    )
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    return None if at is None else at.astimezone(UTC)
+
+
+def record_of(
+    row: Contact,
+    *,
+    customer_name: str | None,
+    grant_id: int | None,
+    granted_hours: int | None,
+    grant_revoked: bool,
+    technician_name: str | None,
+) -> ContactRecord:
+    """The record of a contact's row and the names and grant joined to it. Every instant in UTC,
+    as the database gives it back: the same record whether the row was read or just written."""
     return ContactRecord(
         id=row.id,
         version=row.version,
         customer_id=row.customer_id,
-        customer_name=name,
+        customer_name=customer_name,
         channel=row.channel,
         sender_raw=row.sender_raw,
         sender_normalised=row.sender_normalised,
-        received_at=row.received_at,
+        received_at=row.received_at.astimezone(UTC),
         subject=row.subject,
         notes=row.notes,
         plan_at_receipt=row.plan_at_receipt,
         registered=row.registered,
         guaranteed=row.guaranteed,
-        deadline=row.deadline,
-        target=row.target,
+        deadline=_utc(row.deadline),
+        target=_utc(row.target),
         reason=row.reason,
         urgent=row.urgent,
         compensation_hours=row.compensation_hours,
-        first_response_at=row.first_response_at,
+        first_response_at=_utc(row.first_response_at),
         first_response_by_id=row.first_response_by_id,
         state=row.state,
-        closed_at=row.closed_at,
-        created_at=row.created_at,
+        closed_at=_utc(row.closed_at),
+        created_at=row.created_at.astimezone(UTC),
         created_by_id=row.created_by_id,
-        grant_id=None if grant is None else grant.id,
-        granted_hours=None if grant is None else grant.hours,
-        grant_revoked=grant is not None and grant.revoked_at is not None,
+        grant_id=grant_id,
+        granted_hours=granted_hours,
+        grant_revoked=grant_revoked,
         technician_id=row.technician_id,
-        technician_name=None if technician is None else technician.name,
+        technician_name=technician_name,
     )

@@ -23,7 +23,7 @@ from app.services import changes
 from app.services.changes import Topic
 from app.services.checks import check_text, instant
 from app.services.compensation import grant_if_breached
-from app.services.contacts.queries import contact
+from app.services.contacts.queries import record_of
 from app.services.contacts.types import (
     EMAIL_CHANNELS,
     LONG_TEXT,
@@ -34,7 +34,7 @@ from app.services.contacts.types import (
 )
 from app.services.context import Desk, use_case
 from app.services.errors import InputError
-from app.services.queries import get_or_missing, sender_owner
+from app.services.queries import get_or_missing, sender_owner_row
 from app.services.settings import business_calendar
 from app.store.models import Contact, Customer
 
@@ -99,11 +99,11 @@ def _assess(
     chosen_channel = _channel(channel)
     kind, normalised = _sender(chosen_channel, sender)
     at = _received_at(desk, received_at)
-    owner_id = None if kind is None or normalised is None else sender_owner(kind, normalised)
-    if customer_id is None:
-        customer_id = owner_id
-    customer = None
-    if customer_id is not None:
+    owner = None if kind is None or normalised is None else sender_owner_row(kind, normalised)
+    owner_id = None if owner is None else owner.id
+    if customer_id is None or (type(customer_id) is int and customer_id == owner_id):
+        customer = owner  # read with the sender: one query fewer (a bool or float id is refused)
+    else:
         customer = get_or_missing(Customer, customer_id, _("This customer no longer exists."))
     # P9: registered means found in THIS customer's record, not in someone else's.
     registered = customer is not None and owner_id == customer.id
@@ -189,7 +189,19 @@ def register_contact(
             created_by=desk.technician_id,
         )
         topics = {Topic.CONTACTS}
-        if grant_if_breached(desk, row.id) is not None:  # received late, deadline already past
+        # Received late, its deadline already past? (Its new row is this transaction's alone.)
+        grant_id = grant_if_breached(desk, row.id, row)
+        if grant_id is not None:
             topics.add(Topic.PACKS)
         noted = changes.note(desk, topics, row.id)
-        return ContactResult(contact(row.id), changes=noted)
+        # Its record from what was just written (a new contact has no technician yet; its grant,
+        # if any, is of its frozen hours): no read back.
+        record = record_of(
+            row,
+            customer_name=preview.customer_name,
+            grant_id=grant_id,
+            granted_hours=None if grant_id is None else row.compensation_hours,
+            grant_revoked=False,
+            technician_name=None,
+        )
+        return ContactResult(record, changes=noted)

@@ -35,10 +35,9 @@ from app.services.invoices.records import (
 )
 from app.services.invoices.types import ONE, DraftDeleted, InvoiceDocument
 from app.services.queries import customer_row, rows_of
-from app.services.settings.calendar import company_zone
+from app.services.settings.calendar import company_settings, company_zone
 from app.store.base import delete_versioned, save_versioned
 from app.store.models import (
-    CompanySettings,
     Contact,
     Invoice,
     LedgerEntry,
@@ -224,7 +223,7 @@ def draft_invoice(
         )
     with use_case():
         customer = customer_row(customer_id)
-        settings = CompanySettings.current()
+        settings = company_settings()
         lines = _pack_lines(customer_id, period_start, period_end, settings.vat_rate)
         lines += _time_lines(
             customer_id, period_start, period_end, settings.vat_rate, company_zone(settings)
@@ -286,7 +285,7 @@ def add_line(
         if service_date is not None:
             checks.day("service_date", service_date)
         draft = draft_for_change(invoice_id)
-        rate = CompanySettings.current().vat_rate if vat_rate is None else vat_rate
+        rate = company_settings().vat_rate if vat_rate is None else vat_rate
         rate = checks.number("vat_rate", rate, maximum=Decimal(100))
         _check_fixed_places(rate, 4, "vat_rate", _("A VAT rate has at most two decimal places."))
         if not 0 <= rate < 1:

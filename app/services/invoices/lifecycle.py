@@ -35,11 +35,11 @@ from app.services.invoices.records import (
 from app.services.invoices.types import InvoiceCancelled, InvoiceDocument
 from app.services.labels import document_number
 from app.services.queries import locked_or_missing, rows_of
-from app.services.settings.calendar import company_zone
+from app.services.settings.calendar import company_settings, company_zone
 from app.services.settings.technicians import require_admin
 from app.store.base import save_versioned
 from app.store.database import locking
-from app.store.models import CompanySettings, Customer, Invoice, Pack, Session
+from app.store.models import Customer, Invoice, Pack, Session
 from app.store.models import InvoiceLine as LineRow
 from app.store.numbering import next_invoice_number
 
@@ -115,7 +115,7 @@ def issue_invoice(desk: Desk, invoice_id: int, version: int) -> InvoiceDocument:
         rows = stored_lines(draft.id)
         if not rows:
             raise RuleError(_("An invoice without lines cannot be issued."))
-        settings = CompanySettings.current()
+        settings = company_settings()
         check_supplier(settings)
         customer = Customer.get_by_id(draft.customer_id)
         check_customer_nif(customer)
@@ -143,7 +143,7 @@ def issue_invoice(desk: Desk, invoice_id: int, version: int) -> InvoiceDocument:
                 raise RuntimeError("a session locked for this invoice was invoiced meanwhile")
             topics.add(Topic.SESSIONS)
         done = changes.note(desk, topics, draft.id)
-        return document(draft, done)
+        return document(draft, done, lines=rows, was_draft=True)  # issuing changes no line
 
 
 def cancel_invoice(desk: Desk, invoice_id: int, version: int, *, reason: str) -> InvoiceCancelled:
@@ -163,7 +163,7 @@ def cancel_invoice(desk: Desk, invoice_id: int, version: int, *, reason: str) ->
             raise RuleError(_("A draft has no number to cancel: delete it instead."))
         if cancelled.state is InvoiceState.CANCELLED:
             raise RuleError(_("This invoice is already cancelled."))
-        settings = CompanySettings.current()
+        settings = company_settings()
         check_supplier(settings)
         rows = stored_lines(cancelled.id)
         credited = rule(credit_lines, [as_domain(row) for row in rows])

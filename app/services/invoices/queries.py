@@ -31,6 +31,7 @@ from app.services.labels import document_number
 from app.services.queries import get_or_missing, rows_of
 from app.store.database import current_database
 from app.store.models import Invoice, Technician
+from app.store.models import InvoiceLine as LineRow
 
 # --- reading ----------------------------------------------------------------------------------
 
@@ -42,12 +43,24 @@ def _ref(invoice: Invoice | None) -> InvoiceRef | None:
     return InvoiceRef(invoice.id, invoice.kind, number, invoice.issue_date)
 
 
-def document(invoice: Invoice, done: Changes | None = None) -> InvoiceDocument:
-    rows = stored_lines(invoice.id)
+def document(
+    invoice: Invoice,
+    done: Changes | None = None,
+    *,
+    lines: Sequence[LineRow] | None = None,
+    was_draft: bool = False,
+) -> InvoiceDocument:
+    """The document with its lines (``lines``: its stored lines, when the caller has just read
+    them). Only an issued invoice is ever corrected (``cancel_invoice``), so neither a draft
+    nor one issued by this very transaction (``was_draft``: it was a draft, locked, when the
+    use case began) is looked up among the credit notes: one query fewer each."""
+    rows = stored_lines(invoice.id) if lines is None else list(lines)
     summed = totals(as_domain(row) for row in rows)
     corrects = None if invoice.corrects_id is None else Invoice.get_by_id(invoice.corrects_id)
     corrected_by = (
-        Invoice.select().where(Invoice.corrects == invoice.id).order_by(Invoice.id).first()
+        None
+        if was_draft or invoice.state is InvoiceState.DRAFT
+        else Invoice.select().where(Invoice.corrects == invoice.id).order_by(Invoice.id).first()
     )
     issued_by = (
         None if invoice.issued_by_id is None else Technician.get_by_id(invoice.issued_by_id).name

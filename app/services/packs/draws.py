@@ -50,12 +50,13 @@ def draw_for_session(
     outside_minutes: int,
     on: date,
     today: date | None = None,
-) -> Allocation:
+) -> tuple[Allocation, dict[int, date | None]]:
     """Pays a session's billed minutes from the customer's balances usable on ``on`` (P16a) and
     records a ``CONSUMPTION`` entry per draw. A step of a session use case (inside its
     ``use_case()``): the customer's pack rows are locked first, so no balance is ever overdrawn
     by two desks at once, and this month's allotments are recorded before anything is drawn.
-    ``today``: the company's date now, when the caller knows it (one query fewer)."""
+    ``today``: the company's date now, when the caller knows it (one query fewer). The
+    allocation recorded, and the month each monthly balance drawn is of (as ``plan_draws``)."""
     require_transaction()
     list(locking(Pack.select(Pack.id).where(Pack.customer == customer_id).order_by(Pack.id)))
     until = today or company_today(desk.now())
@@ -82,7 +83,7 @@ def draw_for_session(
                 for draw in allocation.draws
             ]
         ).execute()
-    return allocation
+    return allocation, month_of
 
 
 def reverse_session_draws(desk: Desk, session_id: int, reason: str) -> int:

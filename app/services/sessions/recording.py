@@ -1,6 +1,6 @@
 """Sessions: recording one after the fact (issue 14): a phone fix on the way in, a timer
 forgotten. The technician types the start, the end and the pauses; the session is then stored,
-billed, split and drawn from the packs exactly as a timed one at its stop (``finish_stop``:
+billed, split and drawn from the packs exactly as a timed one at its stop (``stop_and_bill``:
 P11–P16a), and marked ``recorded_by_hand``.
 
 ``preview_recorded_session`` makes the same checks and shows what the stop would bill and draw,
@@ -24,16 +24,15 @@ from app.services.queries import get_or_missing
 from app.services.sessions.queries import session
 from app.services.sessions.records import (
     check_intervals,
-    finish_stop,
     preview_billing,
     session_customer,
+    stop_and_bill,
     technician_of,
 )
 from app.services.sessions.types import Interval, SessionPreview, SessionRecord
-from app.services.settings.calendar import company_zone
+from app.services.settings.calendar import company_settings, company_zone
 from app.store.database import locking
 from app.store.models import (
-    CompanySettings,
     Contact,
     Customer,
     Session,
@@ -254,7 +253,7 @@ def preview_recorded_session(
         started_at=checked.start,
         stopped_at=checked.end,
         intervals=tuple(Interval(s, e) for s, e in checked.intervals),
-        billing=preview_billing(checked.customer.id, checked.intervals, CompanySettings.current()),
+        billing=preview_billing(checked.customer.id, checked.intervals, company_settings()),
     )
 
 
@@ -272,7 +271,7 @@ def record_session(
     """Records a session after the fact for a customer, or a contact (whose customer it then
     is), by ``technician_id`` (default: the desk's): from ``start`` to ``end`` less ``pauses``.
 
-    Stored as a timed session is at its stop (its periods, then ``finish_stop``: billed, drawn
+    Stored as a timed session is at its stop (its periods, then ``stop_and_bill``: billed, drawn
     from the packs, or flagged if past the review limit) and marked as recorded by hand. Refused,
     with nothing written, if a time is wrong, in the future, or overlaps the technician's other
     sessions."""
@@ -301,7 +300,10 @@ def record_session(
         SessionInterval.insert_many(
             [{"session": recorded.id, "started_at": s, "ended_at": e} for s, e in checked.intervals]
         ).execute()
-        topics = finish_stop(desk, recorded, checked.end)
+        # Its periods, stored and checked: no need to read them again.
+        topics, draws = stop_and_bill(desk, recorded, checked.end, checked.intervals)
         recorded.save()
         done = changes.note(desk, topics, recorded.id)
-        return replace(session(recorded.id), changes=done)
+        # A new session: its intervals (in UTC, from the checks) and draws are those just written.
+        written = tuple(Interval(s, e) for s, e in checked.intervals)
+        return replace(session(recorded.id, intervals=written, draws=draws or ()), changes=done)

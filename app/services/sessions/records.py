@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
+
+from peewee import JOIN
 
 from app.domain import states as enums
 from app.domain.billing import BilledTime, bill, needs_review
@@ -24,7 +26,7 @@ from app.services.errors import InputError, RuleError
 from app.services.labels import document_number
 from app.services.queries import customer_row, get_or_missing, locked_or_missing
 from app.services.sessions.types import MINUTE, SECOND, PackDraw, SessionBilling
-from app.services.settings.calendar import business_calendar, company_today
+from app.services.settings.calendar import business_calendar, company_settings, company_today
 from app.store.models import (
     CompanySettings,
     Contact,
@@ -32,6 +34,7 @@ from app.store.models import (
     Invoice,
     Session,
     SessionInterval,
+    Technician,
 )
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -72,26 +75,38 @@ def warns_outside_hours(customer: Customer, at: datetime, calendar: BusinessCale
     return not calendar.is_open(at) and customer.plan is not Plan.PRIORITY_24_7
 
 
-def refuse_second_timer(technician_id: int, zone: ZoneInfo) -> None:
-    running = (
-        Session.select(Session, Customer.name.alias("customer_name"))
-        .join(Customer, on=Session.customer == Customer.id)
-        .where(
-            (Session.technician == technician_id) & (Session.state == enums.SessionState.RUNNING)
+def refuse_second_timer(technician_id: int, zone: ZoneInfo) -> str | None:
+    """Refuses a second running session of the technician. The technician's name (None: no
+    such technician), read in the same query: a new session's record needs it."""
+    running = Session.technician == Technician.id
+    running &= Session.state == enums.SessionState.RUNNING
+    found = (
+        Technician.select(
+            Technician.name,
+            Session.id.alias("running_id"),
+            Session.started_at,
+            Customer.name.alias("customer_name"),
         )
-        .objects()
+        .join(Session, JOIN.LEFT_OUTER, on=running)
+        .join(Customer, JOIN.LEFT_OUTER, on=Session.customer == Customer.id)
+        .where(Technician.id == technician_id)
+        .namedtuples()
         .first()
     )
-    if running is not None:
+    if found is None:
+        return None
+    if found.running_id is not None:
         raise RuleError(
             _(
                 "A session is already running for {customer} since {started}: pause or stop it "
                 "before starting another."
             ).format(
-                customer=running.customer_name,
-                started=format_datetime(running.started_at, zone),
+                customer=found.customer_name,
+                started=format_datetime(found.started_at, zone),
             )
         )
+    name: str = found.name
+    return name
 
 
 def open_interval(session: Session, at: datetime) -> None:
@@ -131,14 +146,28 @@ def bill_unless_too_long(
     session: Session,
     intervals: Sequence[tuple[datetime, datetime]],
     settings: CompanySettings,
-) -> bool:
+) -> tuple[PackDraw, ...] | None:
     """Bills the session, unless it ran past the review limit: then it is flagged and left
-    unbilled, never billed silently. Whether it was billed."""
+    unbilled, never billed silently. The draws recorded when billed (maybe none), else None."""
     if _needs_review(intervals, settings):
         session.flagged_for_review = True
-        return False
-    bill_session(desk, session, intervals, settings)
-    return True
+        return None
+    return bill_session(desk, session, intervals, settings)
+
+
+def _pack_draws(allocation: Allocation, month_of: dict[int, date | None]) -> tuple[PackDraw, ...]:
+    """The draws of an allocation as a session's record shows them (each pack once a side: the
+    ledger's entries of a session, summed by pack, kind, side and month, are these)."""
+    return tuple(
+        PackDraw(
+            pack_id=draw.key,
+            kind=draw.kind,
+            minutes=draw.minutes,
+            outside=draw.outside,
+            month=month_of[draw.key],
+        )
+        for draw in allocation.draws
+    )
 
 
 def check_intervals(
@@ -237,11 +266,11 @@ def bill_session(
     session: Session,
     intervals: Sequence[tuple[datetime, datetime]],
     settings: CompanySettings,
-) -> None:
+) -> tuple[PackDraw, ...]:
     """Bills the session's intervals and pays them from its customer's packs (one transaction
-    with the caller's save of the session)."""
+    with the caller's save of the session). The draws recorded."""
     billed, terms = billed_time(session.customer_id, intervals, settings)
-    allocation = packs.draw_for_session(
+    allocation, month_of = packs.draw_for_session(
         desk,
         customer_id=session.customer_id,
         session_id=session.id,
@@ -261,6 +290,7 @@ def bill_session(
     session.rate_inside = billing.rate_inside
     session.rate_outside = billing.rate_outside
     session.flagged_for_review = False
+    return _pack_draws(allocation, month_of)
 
 
 def preview_billing(
@@ -278,36 +308,25 @@ def preview_billing(
         company_today(min(start for start, _end in intervals)),
         pending_allotments=True,
     )
-    draws = tuple(
-        PackDraw(
-            pack_id=draw.key,
-            kind=draw.kind,
-            minutes=draw.minutes,
-            outside=draw.outside,
-            month=month_of[draw.key],
-        )
-        for draw in allocation.draws
-    )
-    return _billing(billed, terms, allocation, draws)
+    return _billing(billed, terms, allocation, _pack_draws(allocation, month_of))
 
 
-def finish_stop(
+def stop_and_bill(
     desk: Desk,
     session: Session,
     stopped_at: datetime,
     intervals: Sequence[tuple[datetime, datetime]] | None = None,
-) -> set[Topic]:
+) -> tuple[set[Topic], tuple[PackDraw, ...] | None]:
     """The stop of a session whose intervals are all stored and closed: stopped at
-    ``stopped_at`` and billed, or flagged if too long (the caller saves it). What changed.
+    ``stopped_at`` and billed, or flagged if too long (the caller saves it). What changed, and
+    the draws recorded (None: flagged, not billed), from which its result is made.
     ``intervals``: the stored ones, when the caller has just read them (one query fewer)."""
     session.state = enums.SessionState.STOPPED
     session.stopped_at = max(stopped_at, session.started_at)
     if intervals is None:
         intervals = stored_intervals(session.id)
-    topics = {Topic.SESSIONS}
-    if bill_unless_too_long(desk, session, intervals, CompanySettings.current()):
-        topics.add(Topic.PACKS)
-    return topics
+    draws = bill_unless_too_long(desk, session, intervals, company_settings())
+    return ({Topic.SESSIONS} if draws is None else {Topic.SESSIONS, Topic.PACKS}), draws
 
 
 def session_customer(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app.domain import states as enums
 from app.domain.assignment import assigned_by_session
@@ -22,28 +22,44 @@ from app.services.sessions.records import (
     check_intervals,
     clear_billing,
     close_open_interval,
-    finish_stop,
     missing_session,
     open_interval,
     refuse_if_invoiced,
     refuse_second_timer,
     replace_intervals,
     session_customer,
+    stop_and_bill,
     stored_intervals,
     technician_of,
     warns_outside_hours,
 )
-from app.services.sessions.types import OPEN_STATES, SessionRecord
-from app.services.settings.calendar import business_calendar, company_zone
+from app.services.sessions.types import OPEN_STATES, Interval, PackDraw, SessionRecord
+from app.services.settings.calendar import business_calendar, company_settings, company_zone
 from app.services.settings.technicians import require_admin
 from app.store.base import save_versioned
-from app.store.models import CompanySettings, Contact, Customer, Session
+from app.store.models import Contact, Customer, Session
 
 # --- the timer --------------------------------------------------------------------------------
 
 
-def _result(session_id: int, done: Changes, *, warning: bool = False) -> SessionRecord:
-    return replace(session(session_id), outside_hours_warning=warning, changes=done)
+def _result(
+    session_id: int,
+    done: Changes,
+    *,
+    warning: bool = False,
+    intervals: Sequence[tuple[datetime, datetime | None]] | None = None,
+    draws: Sequence[PackDraw] | None = None,
+) -> SessionRecord:
+    """The session as the use case left it. ``intervals``, ``draws``: all of its own, as just
+    written (one query fewer each)."""
+    known = None
+    if intervals is not None:  # in UTC, as they are read back
+        known = [
+            Interval(start.astimezone(UTC), None if end is None else end.astimezone(UTC))
+            for start, end in intervals
+        ]
+    found = session(session_id, intervals=known, draws=draws)
+    return replace(found, outside_hours_warning=warning, changes=done)
 
 
 def start_session(
@@ -56,7 +72,7 @@ def start_session(
     with use_case():
         customer, contact = session_customer(customer_id, contact_id, lock_contact=True)
         calendar = business_calendar()
-        refuse_second_timer(technician_id, calendar.tz)
+        technician_name = refuse_second_timer(technician_id, calendar.tz)
         now = desk.now()
         started = Session.create(
             customer=customer.id,
@@ -70,7 +86,33 @@ def start_session(
         done = changes.note(desk, {Topic.SESSIONS}, started.id)
         if contact is not None:
             done |= _assign_by_session(desk, contact, technician_id)
-        return _result(started.id, done, warning=warns_outside_hours(customer, now, calendar))
+        warning = warns_outside_hours(customer, now, calendar)
+        if technician_name is None:  # not reached: the session's technician must exist
+            return _result(started.id, done, warning=warning)
+        at = now.astimezone(UTC)  # as the database gives it back
+        # Its record from what was just written and read (no read back).
+        return SessionRecord(
+            id=started.id,
+            version=started.version,
+            customer_id=customer.id,
+            customer_name=customer.name,
+            contact_id=contact_id,
+            contact_subject=None if contact is None else contact.subject,
+            technician_id=technician_id,
+            technician_name=technician_name,
+            state=enums.SessionState.RUNNING,
+            started_at=at,
+            stopped_at=None,
+            note=started.note,
+            flagged_for_review=False,
+            intervals=(Interval(at, None),),
+            billing=None,
+            invoice_id=None,
+            invoice_number=None,
+            outside_hours_warning=warning,
+            recorded_by_hand=False,
+            changes=done,
+        )
 
 
 def _assign_by_session(desk: Desk, contact: Contact, technician_id: int) -> Changes:
@@ -128,10 +170,12 @@ def stop_session(desk: Desk, session_id: int, version: int) -> SessionRecord:
         now = desk.now()
         intervals = close_open_interval(stopped, now)
         # The same stop as a session recorded by hand.
-        topics = finish_stop(desk, stopped, now, intervals)
+        topics, draws = stop_and_bill(desk, stopped, now, intervals)
         save_versioned(stopped, version)
         done = changes.note(desk, topics, stopped.id)
-        return _result(stopped.id, done)
+        # A running or paused session was never billed: what it drew now (maybe nothing, or
+        # flagged: None) is all it drew.
+        return _result(stopped.id, done, intervals=intervals, draws=draws or ())
 
 
 def edit_session(
@@ -162,7 +206,7 @@ def edit_session(
         if intervals is not None:
             if edited.state is not enums.SessionState.STOPPED:
                 raise RuleError(_("Stop the session before changing its times."))
-            settings = CompanySettings.current()
+            settings = company_settings()
             checked = check_intervals(intervals, desk.now(), company_zone())
             replace_intervals(edited, checked)
             packs.reverse_session_draws(desk, edited.id, _("The session's times were changed."))
@@ -194,7 +238,7 @@ def correct_session(
         else:
             checked = check_intervals(intervals, desk.now(), company_zone())
             replace_intervals(reviewed, checked)
-        bill_session(desk, reviewed, checked, CompanySettings.current())
+        bill_session(desk, reviewed, checked, company_settings())
         save_versioned(reviewed, version)
         done = changes.note(desk, {Topic.SESSIONS, Topic.PACKS}, reviewed.id)
         return _result(reviewed.id, done)

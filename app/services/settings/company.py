@@ -33,7 +33,7 @@ from app.services.checks import amount as checked_amount
 from app.services.checks import check_decimal, check_text, whole
 from app.services.context import Desk, use_case
 from app.services.queries import locked_or_missing
-from app.services.settings.calendar import DayHours
+from app.services.settings.calendar import DayHours, company_settings, forget_settings
 from app.services.settings.technicians import require_admin
 from app.store.base import save_versioned
 from app.store.models import SETTINGS_ID, CompanySettings
@@ -149,7 +149,7 @@ def _settings_of(row: CompanySettings) -> Settings:
 
 def settings() -> Settings:
     """The company's settings."""
-    return _settings_of(CompanySettings.current())
+    return _settings_of(company_settings())
 
 
 def districts() -> tuple[District, ...]:
@@ -321,5 +321,6 @@ def update_settings(desk: Desk, version: int, **fields: Unpack[SettingsFields]) 
                 _("Credit notes need a series of their own, not the invoices' series."),
             )
         save_versioned(row, version)
+        forget_settings()
         noted = changes.note(desk, {Topic.SETTINGS}, SETTINGS_ID)
         return SettingsResult(_settings_of(row), changes=noted)

@@ -14,7 +14,7 @@ from app.services.checks import check_text
 from app.services.checks import day as checked_day
 from app.services.context import Desk, use_case
 from app.services.queries import locked_or_missing
-from app.services.settings.calendar import DayHours
+from app.services.settings.calendar import DayHours, forget_settings
 from app.services.settings.company import check_day_hours
 from app.services.settings.technicians import require_admin
 from app.store.base import delete_versioned, save_versioned
@@ -87,6 +87,7 @@ def add_company_exception(
         text = check_text("note", note)
         _check_free_day(day)
         row = CompanyException.create(day=day, hours=checked, note=text)
+        forget_settings()
         noted = changes.note(desk, {Topic.SETTINGS}, row.id)
         return CompanyExceptionResult(_exception_of(row), changes=noted)
 
@@ -112,6 +113,7 @@ def update_company_exception(
         if note is not None:
             row.note = check_text("note", note)
         save_versioned(row, version)
+        forget_settings()
         noted = changes.note(desk, {Topic.SETTINGS}, row.id)
         return CompanyExceptionResult(_exception_of(row), changes=noted)
 
@@ -122,4 +124,5 @@ def remove_company_exception(desk: Desk, exception_id: int, version: int) -> Cha
         require_admin(desk, bootstrap=True)
         row = locked_or_missing(CompanyException, exception_id, _exception_missing())
         delete_versioned(row, version)
+        forget_settings()
         return changes.note(desk, {Topic.SETTINGS}, exception_id)
