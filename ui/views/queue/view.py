@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.states import ContactState
+from app.errors import KnownError
 from app.i18n import N_, _
 from app.services.changes import Changes, Topic
 from app.services.contacts import (
@@ -354,13 +355,14 @@ class QueueView(View):
         self._to_apply.difference_update(part)
         if self._to_apply:
             QTimer.singleShot(0, self, self._apply_more)
-        try:
-            self.apply(frozenset(part))
-        except DatabaseFault as fault:
-            # Out of reach (or busy): the window's banner says so, and once the database
-            # answers again every view reads itself whole (``UiContext.poll``).
-            self._to_apply.clear()
-            self.context.report(fault)
+        op(self, lambda: self.apply(frozenset(part))).failure(self._apply_refused).run()
+
+    def _apply_refused(self, error: KnownError) -> None:
+        """A part the database refused: the window's banner says so, and once the database
+        answers again every view reads itself whole (``UiContext.poll``)."""
+        self._to_apply.clear()
+        if isinstance(error, DatabaseFault):  # reading rows refuses nothing else
+            self.context.report(error)
 
     # --- the countdown --------------------------------------------------------------------------
 
