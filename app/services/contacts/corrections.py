@@ -15,18 +15,18 @@ What a first response set off (P17) follows the corrected response:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from app.domain.calendar import elapsed
 from app.domain.responses import CorrectionKind, may_undo
 from app.domain.sla import is_breached
 from app.domain.states import ContactState
 from app.domain.validation import ValidationError
-from app.i18n import _, format_datetime
+from app.i18n import _
 from app.services import changes
 from app.services.changes import Topic
-from app.services.checks import check_text, instant
+from app.services.checks import check_text
 from app.services.compensation import grant_for_contact, grant_if_breached, revoke_grant
+from app.services.contacts.lifecycle import check_response_time
 from app.services.contacts.queries import contact
 from app.services.contacts.types import LONG_TEXT, ContactResult, missing_contact
 from app.services.context import Desk, use_case
@@ -95,21 +95,6 @@ def undo_first_response(desk: Desk, contact_id: int, version: int) -> ContactRes
         return ContactResult(contact(row.id), changes=noted)
 
 
-def _check_new_time(row: Contact, at: datetime, now: datetime) -> None:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValidationError("new_time", _("The time of the response needs a time zone."))
-    instant("new_time", at)
-    if elapsed(row.received_at, at) < timedelta(0):
-        raise ValidationError(
-            "new_time",
-            _("The response cannot come before the contact was received ({when}).").format(
-                when=format_datetime(row.received_at)
-            ),
-        )
-    if elapsed(now, at) > timedelta(0):
-        raise ValidationError("new_time", _("The response cannot be in the future."))
-
-
 def correct_response(
     desk: Desk,
     contact_id: int,
@@ -138,7 +123,7 @@ def correct_response(
                 _("A closed contact keeps a first response: reopen it first to remove it.")
             )
         if new_time is not None:
-            _check_new_time(row, new_time, now)
+            check_response_time("new_time", row, new_time, now)
         if new_time == row.first_response_at:
             raise RuleError(_("That is already the contact's first response."))
         _record(desk, row, CorrectionKind.CORRECTED, new_time, text)

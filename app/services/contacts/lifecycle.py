@@ -24,6 +24,23 @@ from app.store.models import Contact
 # --- the contact's life ---------------------------------------------------------------------------
 
 
+def check_response_time(field: str, row: Contact, at: datetime, now: datetime) -> None:
+    """A first response's time (recorded or corrected): with a zone, not before the contact was
+    received, not in the future. ``field`` names the field a refusal points at."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValidationError(field, _("The time of the response needs a time zone."))
+    instant(field, at)
+    if elapsed(row.received_at, at) < timedelta(0):
+        raise ValidationError(
+            field,
+            _("The response cannot come before the contact was received ({when}).").format(
+                when=format_datetime(row.received_at)
+            ),
+        )
+    if elapsed(now, at) > timedelta(0):
+        raise ValidationError(field, _("The response cannot be in the future."))
+
+
 def _respond(desk: Desk, row: Contact, at: datetime) -> None:
     """Records the first response at ``at`` (not before receipt, not in the future)."""
     if row.state is ContactState.REJECTED:
@@ -36,18 +53,7 @@ def _respond(desk: Desk, row: Contact, at: datetime) -> None:
                 when=format_datetime(row.first_response_at)
             )
         )
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValidationError("at", _("The time of the response needs a time zone."))
-    instant("at", at)
-    if elapsed(row.received_at, at) < timedelta(0):
-        raise ValidationError(
-            "at",
-            _("The response cannot come before the contact was received ({when}).").format(
-                when=format_datetime(row.received_at)
-            ),
-        )
-    if elapsed(desk.now(), at) > timedelta(0):
-        raise ValidationError("at", _("The response cannot be in the future."))
+    check_response_time("at", row, at, desk.now())
     row.first_response_at = at
     row.first_response_by_id = desk.technician_id
 
