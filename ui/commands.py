@@ -45,12 +45,9 @@ def export_invoice(args: argparse.Namespace) -> int:
     with command_database(args.db):
         document = invoice_by_number(args.number)
         legal = legal_status(document.id)  # P29: names the legal document once finalized
-    ensure_gui_application()
-    try:
-        write_invoice_pdf(document, Path(args.output), legal)
-    except OSError as error:
-        raise CommandError(cannot_write(Path(args.output), error)) from error
-    return 0
+    return _write(
+        lambda shown, output: write_invoice_pdf(shown, output, legal), document, Path(args.output)
+    )
 
 
 def statement(args: argparse.Namespace) -> int:

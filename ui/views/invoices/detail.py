@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.domain.states import InvoiceKind, InvoiceState
 from app.i18n import _, format_date, format_money
 from app.services import invoices
+from app.services.context import Desk
 from app.services.invoices import InvoiceDocument, InvoiceRef
 from app.services.invoicing import push
 from app.services.invoicing.queries import LegalState, LegalStatus, legal_status
@@ -453,31 +454,23 @@ class InvoiceDetail(QWidget):
     def send_to_program(self) -> Operation[LegalStatus] | None:
         """ "Enviar para o programa certificado": the issued document as a draft there (and
         finalized, where the company's setting says so)."""
-        document = self.document
-        if document is None:
-            return None
-        desk = self.context.desk
-        operation = self._hand_over(
-            lambda: push.push(desk, document.id),
-            _("Sending {document} to the certified program…").format(
-                document=self._heading(document)
-            ),
-        )
-        if operation is not None:
-            operation.success(self._handed_over)
-        return operation
+        return self._act_there(push.push, _("Sending {document} to the certified program…"))
 
     def finalize_there(self) -> Operation[LegalStatus] | None:
         """ "Finalizar": the deliberate act that gives the draft there its legal number."""
+        return self._act_there(push.finalize, _("Finalizing {document} in the certified program…"))
+
+    def _act_there(
+        self, act: Callable[[Desk, int], LegalStatus], label: str
+    ) -> Operation[LegalStatus] | None:
+        """The shown document handed to the certified program by ``act``, in the background;
+        ``label`` (with ``{document}``) says so meanwhile."""
         document = self.document
         if document is None:
             return None
         desk = self.context.desk
         operation = self._hand_over(
-            lambda: push.finalize(desk, document.id),
-            _("Finalizing {document} in the certified program…").format(
-                document=self._heading(document)
-            ),
+            lambda: act(desk, document.id), label.format(document=self._heading(document))
         )
         if operation is not None:
             operation.success(self._handed_over)
