@@ -15,9 +15,11 @@ timeout, certificate, login, folder) and whose ``detail`` keeps the driver's tex
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import ssl
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -203,16 +205,29 @@ def _mapped(host: str, folder: str = "", client: IMAPClient | None = None) -> It
         ) from error
 
 
+#: Contexts made so far, by CA file and its version. Making one reads the system's authorities
+#: in one C call that holds the interpreter about 20 ms (the window's thread waits meanwhile,
+#: issue 11); a context is safe to share between connections and threads.
+_contexts: dict[tuple[str | None, int, int], ssl.SSLContext] = {}
+_contexts_lock = threading.Lock()
+
+
 def _ssl_context(settings: ImapSettings) -> ssl.SSLContext:
+    ca_file = str(settings.ca_file) if settings.ca_file else None
     try:
-        context = ssl.create_default_context(
-            cafile=str(settings.ca_file) if settings.ca_file else None
-        )
+        # A changed CA file (a renewed company CA) is read again.
+        version = os.stat(ca_file) if ca_file else None
+        key = (ca_file, version.st_mtime_ns if version else 0, version.st_size if version else 0)
+        with _contexts_lock:
+            context = _contexts.get(key)
+            if context is None:
+                context = ssl.create_default_context(cafile=ca_file)
+                context.minimum_version = ssl.TLSVersion.TLSv1_2
+                _contexts[key] = context
     except (OSError, ssl.SSLError) as error:
         raise MailboxError(
             MailboxFailure.CA_FILE, host=settings.host, detail=f"{settings.ca_file}: {error}"
         ) from error
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
 

@@ -4,6 +4,7 @@ UIDs from a given one, SINCE, big messages, IDLE, and each failure said in Portu
 from __future__ import annotations
 
 import socket
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -219,6 +220,31 @@ def test_unknown_certificate_authority(dovecot: Dovecot) -> None:
 def test_unreadable_ca_file(dovecot: Dovecot, tmp_path: Path) -> None:
     error = failure(dovecot.settings(ca_file=tmp_path / "nao-existe.pem"))
     assert error.failure is MailboxFailure.CA_FILE
+
+
+def test_a_ca_file_replaced_is_read_again(dovecot: Dovecot, tmp_path: Path) -> None:
+    """Connections share one TLS context (making one holds the interpreter about 20 ms), but a
+    company CA file renewed in place is read again: here replaced by one that does not sign the
+    server's certificate, then put back."""
+    ca_file = tmp_path / "empresa.pem"
+    ca_file.write_bytes(dovecot.ca_file.read_bytes())
+    settings = dovecot.settings(ca_file=ca_file)
+    connect(settings).close()
+    shared = imap._ssl_context(settings)
+    assert imap._ssl_context(settings) is shared
+    other = tmp_path / "outra.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=Outra CA", "-keyout", str(tmp_path / "outra.key"), "-out", str(other)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    ca_file.write_bytes(other.read_bytes())
+    assert failure(settings).failure is MailboxFailure.CERTIFICATE
+    ca_file.write_bytes(dovecot.ca_file.read_bytes())
+    connect(settings).close()
 
 
 def test_missing_folder(dovecot: Dovecot) -> None:
