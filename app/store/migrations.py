@@ -44,6 +44,7 @@ from app.store import (
     migration_0012,
     migration_0013,
     migration_0014,
+    migration_0015,
 )
 from app.store.database import describe_location, execute_sql, write_transaction
 from app.store.errors import DatabaseOpenError
@@ -66,6 +67,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     migration_0012.apply,  # a contact's technician
     migration_0013.apply,  # the append-only record of first responses undone or corrected
     migration_0014.apply,  # the Faturas list newest first, a page at a time
+    migration_0015.apply,  # PostgreSQL: trigram indexes for the customer search
 )
 SCHEMA_VERSION_TABLE = "schema_version"
 # Any constant will do: it names the lock two PostgreSQL sessions take to migrate one at a time.

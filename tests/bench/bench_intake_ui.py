@@ -4,7 +4,8 @@
 
 (``BALCAO_DOVECOT_DIR``/``BALCAO_IMAP_PORT``/``BALCAO_IMAPS_PORT`` pick the Dovecot's folder and
 ports; ``BENCH_ATTACHMENT_MB=8`` gives every 25th message an attachment that big;
-``BENCH_GAPS=1`` lists every gap; ``BENCH_SWITCH=0.005`` restores Python's switch interval.)
+``BENCH_GAPS=1`` lists every gap; ``BENCH_SWITCH=0.005`` restores Python's switch interval;
+``BENCH_SLOW_CALLS=5`` prints the fetching thread's C calls over 5 ms.)
 
 Starts a throwaway Dovecot (``.ci/dovecot``, in its own folder and ports), puts MESSAGES
 (default 300) messages of about 20 KB in a new folder, makes a small demo database with the
@@ -78,8 +79,10 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Issue 11: no slice of work on the UI thread longer than a frame.
@@ -196,6 +199,24 @@ def _cpu(thread: int | None) -> float:
     return time.clock_gettime(time.pthread_getcpuclockid(thread)) if thread else 0.0
 
 
+def _slow_call_logger(origin: float, over_ms: float) -> Callable[[FrameType, str, object], None]:
+    """A profile hook printing each C call of this thread over ``over_ms``: the
+    interpreter is held through most C calls, so these are the fetching thread's long slices."""
+    began: dict[int, float] = {}
+
+    def hook(frame: FrameType, event: str, arg: object) -> None:
+        if event == "c_call":
+            began[id(arg)] = time.perf_counter()
+        elif event in ("c_return", "c_exception"):
+            start = began.pop(id(arg), None)
+            took = time.perf_counter() - start if start is not None else 0.0
+            if took * 1000 > over_ms:
+                where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+                print(f"  slow call {took * 1000:.1f} ms at +{start - origin:.2f} s: {arg} {where}")
+
+    return hook
+
+
 def _measure(technician_id: int, technician_name: str, count: int) -> None:
     # ``application()`` sets the window's switch interval; BENCH_SWITCH=0.005: Python's default.
     from PySide6.QtCore import QSettings, QThreadPool, QTimer
@@ -240,7 +261,13 @@ def _measure(technician_id: int, technician_name: str, count: int) -> None:
         # A pool thread served other work before: its CPU counts from here.
         worker_cpu[0] = time.thread_time()
         worker[0] = threading.get_ident()
-        return fetch_all(desk)
+        if not os.environ.get("BENCH_SLOW_CALLS"):
+            return fetch_all(desk)
+        sys.setprofile(_slow_call_logger(started, float(os.environ["BENCH_SLOW_CALLS"])))
+        try:
+            return fetch_all(desk)
+        finally:
+            sys.setprofile(None)
 
     ui.mail.fetch_all = fetch_in_worker  # type: ignore[assignment]
     # Per tick: wall time, this process's CPU, the UI thread's and the worker's, while running.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
@@ -49,12 +49,17 @@ def with_search_path(url: str, schema: str) -> str:
 def postgres_schema(url: str) -> Iterator[str]:
     """A new empty schema on the server at ``url``; yields a URL that works in it, then drops it."""
     import psycopg2
+    import psycopg2.errors
     from psycopg2 import sql
 
     schema = f"balcao_test_{uuid.uuid4().hex[:16]}"
     with closing(psycopg2.connect(url)) as admin:
         admin.autocommit = True
         with admin.cursor() as cursor:
+            # Installed once, in public: made by a test's migration, it would go with that
+            # test's schema (and every other schema's indexes on it).
+            with suppress(psycopg2.errors.UniqueViolation, psycopg2.errors.DuplicateObject):
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
             cursor.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
         try:
             yield with_search_path(url, schema)

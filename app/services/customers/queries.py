@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import cast
 
-from peewee import fn
+from peewee import SQL, Expression, NodeList, Value, fn
 
 from app.domain.validation import ValidationError, normalize_sender
 from app.i18n import _
@@ -94,6 +94,49 @@ def _search_digits(text: str) -> str | None:
     return None
 
 
+def _email_contains(text: str) -> NodeList:
+    """Registered emails containing ``text``. They are stored in lower case, so a plain LIKE of
+    the lower-cased text finds them: PostgreSQL's ILIKE folds the case of every email read (four
+    times slower on 16,000 of them); SQLite's LIKE ignores ASCII case anyway."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return NodeList(
+        (
+            CustomerEmail.email,
+            SQL("LIKE"),
+            Value(f"%{escaped}%", converter=False),
+            SQL("ESCAPE"),
+            Value("\\", converter=False),
+        )
+    )
+
+
+#: A trigram index serves a text of at least three letters.
+TRIGRAM_LENGTH = 3
+
+
+def _matching(typed: str) -> Expression:
+    """The customers ``search_customers`` finds for ``typed`` (not empty)."""
+    emails = CustomerEmail.select(CustomerEmail.customer).where(_email_contains(typed))
+    if len(typed) < TRIGRAM_LENGTH:
+        # Most customers match a letter or two: reading the names in order and stopping at the
+        # limit is quickest (no index finds so short a text inside a name).
+        return Customer.name.contains(typed) | Customer.id.in_(emails)
+    # One select per column, joined by UNION, rather than one WHERE with OR: each part can be
+    # read along its own index (PostgreSQL's trigram indexes, migration 15), where the OR with a
+    # subquery read every name and every email at each keystroke.
+    matches = Customer.select(Customer.id).where(Customer.name.contains(typed)) | emails
+    digits = _search_digits(typed)
+    if digits is not None:
+        matches = (
+            matches
+            | Customer.select(Customer.id).where(Customer.nif.startswith(digits))
+            | CustomerPhone.select(CustomerPhone.customer).where(
+                CustomerPhone.number.contains(digits)
+            )
+        )
+    return Customer.id.in_(matches)
+
+
 def search_customers(
     text: str = "", *, include_archived: bool = False, limit: int = DEFAULT_SEARCH_LIMIT
 ) -> tuple[CustomerRow, ...]:
@@ -116,19 +159,7 @@ def search_customers(
         query = query.where(Customer.archived == False)  # noqa: E712 -- SQL, not Python
     typed = search_text(text)
     if typed:
-        matches = Customer.name.contains(typed) | Customer.id.in_(
-            CustomerEmail.select(CustomerEmail.customer).where(
-                CustomerEmail.email.contains(typed.lower())
-            )
-        )
-        digits = _search_digits(typed)
-        if digits is not None:
-            matches |= Customer.nif.startswith(digits) | Customer.id.in_(
-                CustomerPhone.select(CustomerPhone.customer).where(
-                    CustomerPhone.number.contains(digits)
-                )
-            )
-        query = query.where(matches)
+        query = query.where(_matching(typed))
     rows = list(query.order_by(Customer.name, Customer.id).limit(limit))
     counts = open_contact_counts([row.id for row in rows])
     return tuple(
