@@ -22,9 +22,4 @@ def claim_sweep() -> bool:
     if is_sqlite():
         return True
     row = execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (SWEEP_LOCK_KEY,)).fetchone()
-    if not row[0]:
-        return False
-    # A sweep's statements are thousands of index lookups whose cost the planner overrates:
-    # compiling them (JIT) took longer than running them on the large demo database.
-    execute_sql("SET LOCAL jit = off")
-    return True
+    return bool(row[0])

@@ -342,3 +342,14 @@ def test_a_row_held_by_another_desk_is_waited_for_a_bounded_time(
         desk.join(timeout=30)
     with write_transaction():
         assert locking(Customer.select().where(Customer.id == loja.id)).get().name == "Loja"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not on_postgres(), reason="needs BALCAO_TEST_PG")
+def test_each_connection_runs_without_jit_compiling(database: peewee.Database) -> None:
+    """Compiling took longer than running the desk's index lookups (issue 12): off on every
+    connection, the one re-opened after a loss included."""
+    assert execute_sql("SHOW jit").fetchone()[0] == "off"
+    database.close()
+    database.connect()
+    assert execute_sql("SHOW jit").fetchone()[0] == "off"
