@@ -13,7 +13,6 @@ database is already held). Nested calls become savepoints. Read-only work needs 
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import re
@@ -284,18 +283,19 @@ def open_database(
 
 
 def _read_only(database: Database) -> bool:
-    """Whether this desk may only read ``database``: a SQLite file that cannot be opened for
-    writing (the very test after which SQLite falls back to reading it: a read-only file or
-    disk, a file of another user), or a PostgreSQL session that is read-only (a standby
-    server, a user whose transactions are read-only by default)."""
+    """Whether this desk may only read ``database``: a SQLite file this user may not write (a
+    read-only file or disk, a file of another user: SQLite then opens it for reading), or a
+    PostgreSQL session that is read-only (a standby server, a user whose transactions are
+    read-only by default)."""
     if isinstance(database, SqliteDatabase):
         if database.database == _MEMORY:
             return False
-        try:
-            os.close(os.open(database.database, os.O_RDWR))
-        except OSError as error:
-            return error.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
-        return False
+        # Asked of the system, never by opening the file: closing any descriptor of the file
+        # drops every POSIX lock this process holds on it, SQLite's included. Another desk
+        # closing then believed itself the last one and deleted the -wal and -shm files this
+        # desk was still using (its reads then failed as "disk I/O error" or "damaged", and
+        # its writes went to a deleted file).
+        return os.path.exists(database.database) and not os.access(database.database, os.W_OK)
     setting = execute_sql("SHOW transaction_read_only", database=database).fetchone()[0]
     return str(setting).lower() == "on"
 

@@ -353,3 +353,43 @@ def test_each_connection_runs_without_jit_compiling(database: peewee.Database) -
     database.close()
     database.connect()
     assert execute_sql("SHOW jit").fetchone()[0] == "off"
+
+
+#: Another desk: a process of its own that opens the file, writes a technician and closes.
+OTHER_DESK = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1])
+connection.execute("PRAGMA journal_mode = wal")
+connection.execute(
+    "INSERT INTO technician (version, name, active, is_admin, created_at)"
+    " VALUES (1, 'Ana', 1, 0, '2025-03-10 09:30:00')"
+)
+connection.commit()
+connection.close()
+"""
+
+
+@pytest.mark.skipif(on_postgres(), reason="SQLite files")
+def test_another_desk_closing_leaves_this_desks_wal_in_place(tmp_path: Path) -> None:
+    """A desk that closes the file believes itself the last one, and deletes the -wal and -shm
+    files, unless this desk's locks say otherwise: opening the file to see if it is writable
+    once dropped them (this desk then read "disk I/O error", and wrote to a deleted file)."""
+    path = tmp_path / "balcao.sqlite"
+    open_database(str(path), clock=CLOCK)
+    factories.technician(name="Rui")
+    close_database()
+    open_database(str(path), clock=CLOCK)  # an existing file, as a desk opens it each morning
+    subprocess.run([sys.executable, "-c", OTHER_DESK, str(path)], check=True)
+    assert (tmp_path / "balcao.sqlite-wal").exists()
+    assert (tmp_path / "balcao.sqlite-shm").exists()
+
+    def names() -> list[str]:
+        return sorted(row[0] for row in execute_sql("SELECT name FROM technician"))
+
+    from_a_thread: list[list[str]] = []
+    reader = threading.Thread(target=lambda: from_a_thread.append(names()))
+    reader.start()
+    reader.join()
+    factories.technician(name="Zé")
+    assert from_a_thread == [["Ana", "Rui"]]
+    assert names() == ["Ana", "Rui", "Zé"]
