@@ -150,6 +150,16 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
 
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # Qt's own calls rowCount and columnCount at every cell painted through the sorting
+        # proxy: one call into Python instead of two. Each call may wait for the interpreter
+        # while a background thread runs Python (mail fetching), so their number counts.
+        if parent.isValid() or not (
+            0 <= row < len(self._rows) and 0 <= column < len(self._columns)
+        ):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
@@ -188,11 +198,6 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             colour = text if role == Qt.ItemDataRole.ForegroundRole else background
             return QBrush(colour) if colour is not None else None
         return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def row_at(self, row: int) -> Row:
         return self._rows[row]

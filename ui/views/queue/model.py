@@ -9,21 +9,11 @@ The policy is asked of ``app.domain.sla`` (urgency, reasons, labels); nothing is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import (
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QPointF,
-    QRect,
-    QSortFilterProxyModel,
-    Qt,
-)
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPalette, QStaticText
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
 
 from app.domain.sla import Channel, Reason, Urgency, UrgencySchedule, urgency_schedule
 from app.domain.states import ContactState
@@ -31,6 +21,7 @@ from app.i18n import _, format_countdown, format_datetime, ngettext
 from app.services.contacts import ContactRow
 from app.services.labels import channel_label, contact_state_label, reason_short, reason_text
 from ui.table_model import LEFT, RIGHT, SORT_ROLE, Column, RowTableModel, sortable
+from ui.views.queue.painting import PaintedCell
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -41,7 +32,9 @@ FILTER_ROLE = Qt.ItemDataRole.UserRole + 10
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
-_COUNTDOWN_ROLES = frozenset({_DISPLAY, _FOREGROUND, _BACKGROUND})
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+#: Roles answered from a cell's ``PaintedCell`` (what ``CellDelegate`` paints).
+_PAINTED_ROLES = frozenset({_DISPLAY, _FOREGROUND, _BACKGROUND, _ALIGNMENT})
 #: Roles the painter asks of every cell and no column answers: answered at once.
 _UNANSWERED = frozenset(
     int(role)
@@ -63,21 +56,9 @@ _PLAIN: tuple[QColor | None, QColor | None] = (None, None)
 _GRANTED = (QColor("#1b5e20"), None)
 _REVOKED = (QColor("#5f6368"), None)
 
-#: Between a cell's edge and its text (px), as the standard delegate draws it.
-_TEXT_MARGIN = 4
-
 #: The queue's groups (timed, untimed, answered) each sort after the one before, whatever
 #: their due instants.
 _GROUP_OFFSET = 10**12
-
-
-@dataclass(frozen=True)
-class CountdownCell:
-    """What a countdown cell shows at one instant."""
-
-    text: str
-    foreground: QBrush | None
-    background: QBrush | None
 
 
 def _brush(colour: QColor | None) -> QBrush | None:
@@ -93,7 +74,7 @@ class Countdown:
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self._cells: dict[int, tuple[ContactRow, CountdownCell]] = {}
+        self._cells: dict[int, tuple[ContactRow, PaintedCell]] = {}
         self._brushes: dict[Urgency, tuple[QBrush | None, QBrush | None]] = {}
         #: Each row's urgency schedule: its colour at every tick in two comparisons.
         self._schedules: dict[int, tuple[ContactRow, UrgencySchedule]] = {}
@@ -115,7 +96,7 @@ class Countdown:
             cached = self._schedules[row.id] = (row, urgency_schedule(row.terms, row.received_at))
         return cached[1].at(self.now)
 
-    def cell(self, row: ContactRow) -> CountdownCell:
+    def cell(self, row: ContactRow) -> PaintedCell:
         cached = self._cells.get(row.id)
         if cached is not None and cached[0] is row:
             return cached[1]
@@ -124,7 +105,7 @@ class Countdown:
         if brushes is None:
             text, background = urgency_colours(level)
             brushes = self._brushes[level] = (_brush(text), _brush(background))
-        fresh = CountdownCell(time_left_text(row, self.now), *brushes)
+        fresh = PaintedCell(time_left_text(row, self.now), *brushes)
         self._cells[row.id] = (row, fresh)
         return fresh
 
@@ -253,8 +234,9 @@ def _deadline_order(row: ContactRow) -> int:
 
 class ContactTableModel(RowTableModel[ContactRow]):
     """The shared row model, with fast paths for what is asked most: the sort key (the proxy
-    asks for it at every comparison), the countdown column's cells (painted every second, read
-    from its ``Countdown``), and ``FILTER_ROLE`` (a row's searchable words)."""
+    asks for it at every comparison), each cell's ``PaintedCell`` (what ``CellDelegate`` paints,
+    kept while its row is the same; the countdown column's from its ``Countdown``, which
+    changes every second), and ``FILTER_ROLE`` (a row's searchable words)."""
 
     def __init__(
         self,
@@ -267,31 +249,51 @@ class ContactTableModel(RowTableModel[ContactRow]):
         super().__init__(columns, key=lambda row: row.id, parent=parent)
         self._sort_keys = [column.sort_key or column.display for column in columns]
         self._sorted: dict[tuple[int, int], tuple[ContactRow, Any]] = {}
+        #: Per contact: the row its cells were made from, and each column's cell.
+        self._cells: dict[int, tuple[ContactRow, dict[int, PaintedCell]]] = {}
         self._countdown = countdown
         self._countdown_column = countdown_column if countdown is not None else -1
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        position, column = index.row(), index.column()  # -1 for an invalid index
-        if (
-            role in _UNANSWERED
-            or not (0 <= position < self.rowCount())
-            or not (0 <= column < len(self._sort_keys))
-        ):
+        if role in _UNANSWERED:
             return None
-        row = self.row_at(position)
-        if role == SORT_ROLE:
-            return self._sort_key(row, column)
-        if column == self._countdown_column and role in _COUNTDOWN_ROLES:
-            assert self._countdown is not None
-            cell = self._countdown.cell(row)
+        position, column = index.row(), index.column()  # -1 for an invalid index
+        cell = self.painted(position, column) if role in _PAINTED_ROLES else None
+        if cell is not None:
             return {
                 _DISPLAY: cell.text,
                 _FOREGROUND: cell.foreground,
                 _BACKGROUND: cell.background,
+                _ALIGNMENT: int(cell.align),
             }[role]
+        if not (0 <= position < self.rowCount() and 0 <= column < len(self._sort_keys)):
+            return None
+        row = self.row_at(position)
+        if role == SORT_ROLE:
+            return self._sort_key(row, column)
         if role == FILTER_ROLE:
             return search_text(row)
         return super().data(index, role)
+
+    def painted(self, position: int, column: int) -> PaintedCell | None:
+        """What the cell at ``position`` (a row of this model) and ``column`` shows."""
+        rows = self._rows  # not ``rows()``, a copy
+        if not (0 <= position < len(rows) and 0 <= column < len(self._sort_keys)):
+            return None
+        row = rows[position]
+        if column == self._countdown_column:
+            assert self._countdown is not None
+            return self._countdown.cell(row)
+        read = self._cells.get(row.id)
+        if read is None or read[0] is not row:
+            read = self._cells[row.id] = (row, {})
+        cell = read[1].get(column)
+        if cell is None:
+            spec = self._columns[column]
+            text, background = spec.colours(row) if spec.colours else (None, None)
+            cell = PaintedCell(spec.display(row), _brush(text), _brush(background), spec.align)
+            read[1][column] = cell
+        return cell
 
     def _sort_key(self, row: ContactRow, column: int) -> Any:
         """A row's sort key, kept while the row is the same: sorting 10,000 rows asks for it
@@ -307,6 +309,7 @@ class ContactTableModel(RowTableModel[ContactRow]):
         fresh = list(rows)
         kept = {row.id for row in fresh}
         self._sorted = {key: value for key, value in self._sorted.items() if key[0] in kept}
+        self._cells = {key: value for key, value in self._cells.items() if key in kept}
         super().set_rows(fresh)
 
 
@@ -446,69 +449,3 @@ def rejected_samples() -> dict[int, tuple[list[str], int]]:
         RejectedColumn.CUSTOMER: ([_SAMPLE_NAME], 200),
         RejectedColumn.SUBJECT: ([_SAMPLE_NAME + _SAMPLE_NAME], 260),
     }
-
-
-# --- painting the countdown -----------------------------------------------------------------------
-
-
-#: Countdown texts kept laid out (a day of seconds would be 86,400): beyond, the cache starts again.
-_TEXTS_KEPT = 4_000
-
-
-class CountdownDelegate(QStyledItemDelegate):
-    """Paints the countdown cells from their ``Countdown``, with a few painter calls.
-
-    The countdowns on screen may all repaint every second; the standard delegate would ask the
-    model (in Python) for seven roles of each cell first. Selection, alternating rows, the amber
-    and red backgrounds and eliding look as they do in the other columns. A text is elided and
-    laid out once (``QStaticText``), however many seconds and rows show it again.
-    """
-
-    def __init__(
-        self,
-        model: ContactTableModel,
-        proxy: QSortFilterProxyModel,
-        countdown: Countdown,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._model = model
-        self._proxy = proxy
-        self._countdown = countdown
-        self._texts: dict[tuple[str, int], QStaticText] = {}
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        position = self._proxy.mapToSource(index).row()
-        if not (0 <= position < self._model.rowCount()):
-            return
-        cell = self._countdown.cell(self._model.row_at(position))
-        rect: QRect = option.rect
-        palette: QPalette = option.palette
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, palette.highlight())
-            colour = palette.highlightedText().color()
-        else:
-            if cell.background is not None:
-                painter.fillRect(rect, cell.background)
-            elif option.features & QStyleOptionViewItem.ViewItemFeature.Alternate:
-                painter.fillRect(rect, palette.alternateBase())
-            colour = (cell.foreground or palette.text()).color()
-        metrics: QFontMetrics = option.fontMetrics
-        text = self._laid_out(cell.text, rect.width() - 2 * _TEXT_MARGIN, metrics)
-        # Left, and centred vertically as the other columns' text.
-        top = rect.top() + (rect.height() - metrics.height()) / 2
-        painter.save()
-        painter.setPen(colour)
-        painter.drawStaticText(QPointF(rect.left() + _TEXT_MARGIN, top), text)
-        painter.restore()
-
-    def _laid_out(self, text: str, width: int, metrics: QFontMetrics) -> QStaticText:
-        key = (text, width)
-        found = self._texts.get(key)
-        if found is None:
-            if len(self._texts) >= _TEXTS_KEPT:
-                self._texts.clear()
-            found = QStaticText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
-            found.setTextFormat(Qt.TextFormat.PlainText)
-            self._texts[key] = found
-        return found

@@ -8,6 +8,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QTableView
 
 from ui.table_model import TableProxy
+from ui.views.queue.model import ContactTableModel
+from ui.views.queue.painting import CellDelegate
 from ui.widgets import setup_table, stretch_columns
 
 _CELL_PADDING = 14
@@ -19,6 +21,10 @@ def queue_table(
 ) -> QTableView:
     table = QTableView()
     setup_table(table, proxy, name)
+    # Every cell painted from its model's ``PaintedCell`` (the countdowns too: every second).
+    model = proxy.sourceModel()
+    assert isinstance(model, ContactTableModel)
+    table.setItemDelegate(CellDelegate(proxy, model.painted, table))
     header = table.horizontalHeader()
     # Wide enough for their usual text and title in the language shown; the rest is elided
     # (with a tooltip) and the subject takes what is left.

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.states import ContactState
 from app.errors import KnownError
+from app.foreground import foreground
 from app.i18n import N_, _
 from app.services.changes import Changes, Topic
 from app.services.contacts import (
@@ -52,8 +53,6 @@ from ui.views.queue.model import (
     FILTER_ROLE,
     ContactTableModel,
     Countdown,
-    CountdownCell,
-    CountdownDelegate,
     QueueColumn,
     RejectedColumn,
     queue_columns,
@@ -62,6 +61,7 @@ from ui.views.queue.model import (
     rejected_samples,
 )
 from ui.views.queue.new_contact import NewContactDialog
+from ui.views.queue.painting import PaintedCell
 from ui.views.queue.table import offer_columns, queue_table
 from ui.views.queue.undo_bar import UndoBar
 
@@ -73,7 +73,12 @@ FIRST_PAGE = 300
 #: A change naming more contacts (a mail pass that brought hundreds) is shown this many at a
 #: time, one part per turn of the event loop: each part is one query and a few milliseconds, so
 #: the window never stops for a frame (issue 11); the parts read the rows when they run.
-APPLY_CHUNK = 40
+APPLY_CHUNK = 20
+#: Between two parts: the window repaints and answers the user (a zero pause let the next part
+#: run before other timers, two parts and their repaints in one slice).
+APPLY_PAUSE_MS = 10
+#: How often the first part looks again whether the mail thread has stopped to let it show.
+SETTLE_POLL_MS = 2
 
 
 class QueueView(View):
@@ -90,7 +95,7 @@ class QueueView(View):
         self.setObjectName("contacts")
         self.countdown = Countdown(context.now())
         #: The countdown cells on screen at the last tick, and what that tick repainted.
-        self._painted: dict[int, CountdownCell] = {}
+        self._painted: dict[int, PaintedCell] = {}
         self.last_repaint = QRegion()
         self.new_contact_dialog: NewContactDialog | None = None
         #: The rest of a long queue, being read in the background (``reload``).
@@ -113,10 +118,6 @@ class QueueView(View):
             self.proxy, queue_samples(), QueueColumn.SUBJECT, _("Contact queue")
         )
         self.table.sortByColumn(QueueColumn.TIME_LEFT, Qt.SortOrder.AscendingOrder)
-        self.table.setItemDelegateForColumn(
-            QueueColumn.TIME_LEFT,
-            CountdownDelegate(self.model, self.proxy, self.countdown, self.table),
-        )
         # Who looks after the contact, beside whose it is.
         self.table.horizontalHeader().moveSection(QueueColumn.TECHNICIAN, QueueColumn.CUSTOMER + 1)
         # The state and the deadline start hidden: the countdown column shows the state once
@@ -304,13 +305,15 @@ class QueueView(View):
         """Shows what changed for these contacts and these customers' contacts, fetching only
         their rows (one query): each row changed takes its place in the order, a contact that
         left the queue leaves it, a new one arrives where it belongs. Over ``APPLY_CHUNK``
-        contacts, the rest follow in parts over the next turns of the event loop."""
+        contacts, they follow in parts over the next turns of the event loop."""
         if len(contact_ids) > APPLY_CHUNK:
-            ordered = sorted(contact_ids)
+            # All in parts, from the next turn on (the poll that heard of them took its own);
+            # the mail thread waits meanwhile: its Python would slow every cell painted.
+            foreground.hold()
             if not self._to_apply:
-                QTimer.singleShot(0, self, self._apply_more)
-            self._to_apply.update(ordered[APPLY_CHUNK:])
-            contact_ids = frozenset(ordered[:APPLY_CHUNK])
+                QTimer.singleShot(APPLY_PAUSE_MS, self, self._apply_more)
+            self._to_apply.update(contact_ids)
+            contact_ids = frozenset()
         if not contact_ids and not customer_ids:
             return
         self.countdown.set_now(self.context.now())
@@ -351,16 +354,23 @@ class QueueView(View):
         return action
 
     def _apply_more(self) -> None:
+        if not foreground.settled():  # the mail thread finishes the message it is taking
+            QTimer.singleShot(SETTLE_POLL_MS, self, self._apply_more)
+            return
         part = sorted(self._to_apply)[:APPLY_CHUNK]
         self._to_apply.difference_update(part)
         if self._to_apply:
-            QTimer.singleShot(0, self, self._apply_more)
+            foreground.hold()
+            QTimer.singleShot(APPLY_PAUSE_MS, self, self._apply_more)
+        else:  # once the last part is painted
+            QTimer.singleShot(APPLY_PAUSE_MS, self, foreground.release)
         op(self, lambda: self.apply(frozenset(part))).failure(self._apply_refused).run()
 
     def _apply_refused(self, error: KnownError) -> None:
         """A part the database refused: the window's banner says so, and once the database
         answers again every view reads itself whole (``UiContext.poll``)."""
         self._to_apply.clear()
+        foreground.release()
         if isinstance(error, DatabaseFault):  # reading rows refuses nothing else
             self.context.report(error)
 
@@ -383,7 +393,7 @@ class QueueView(View):
         left = header.sectionViewportPosition(QueueColumn.TIME_LEFT)
         width = header.sectionSize(QueueColumn.TIME_LEFT)
         region = QRegion()
-        painted: dict[int, CountdownCell] = {}
+        painted: dict[int, PaintedCell] = {}
         for proxy_row, row in self.visible_rows():
             cell = painted[row.id] = self.countdown.cell(row)
             if self._painted.get(row.id) != cell:
