@@ -56,15 +56,32 @@ Registration of 1,000 messages of 20 KB (``bench_intake_register.py``): 7.6 s be
 after (the worker process costs about 0.6 ms a message; goal 20 s). ``bench_intake_fetch.py``:
 parsing 1,000 MIME messages of 20 KB, 1.98 s in the thread, 2.60 s through the worker.
 
-Not reached: the goal is not met every time. What is left of "ours": (1) the first poll that
-brings the new rows (``MainWindow.poll``, every 3 s) is followed by a repaint costing the UI
-thread 15–19 ms of CPU offscreen: the Python part (the model's ``data``, the countdown delegate)
-is under 5 ms, the rest is Qt drawing the visible cells; (2) one slice of 16–17 ms in the
-fetching thread at the start of the pass, as the first batch of bodies arrives (before and
-after alike), and now and then one more mid-pass. Once, in six runs of 1,000, a traceback from
-peewee was printed during a run (not reproduced; the run's own output was cut off).
-Tried without effect: the fetching thread at nice 10 (1,000 messages, two runs each: 2–4 "ours"
-either way).
+Second round (7 December 2026). The figures above were taken while the window could not read
+the database: the bench's own process opened the file, which dropped SQLite's locks (see
+``app.store.database._read_only``), the ``balcao`` commands run beside it then deleted the -wal
+and -shm in use, and every poll of the window failed ("disk I/O error"): the new rows were never
+shown, nor painted. The bench now stops with an error when the window reports a database
+problem. With the rows really shown, each part of 40 took 20–40 ms of the UI thread, and the
+start of the pass held the interpreter 17 ms in the fetching thread. Found and changed:
+
+- imapclient turns imaplib's debugging up (to route it to a logger): imaplib then formatted
+  each whole FETCH response (4 MB for 200 messages) into one string, one C call of 17 ms.
+  Off (``app.intake.imap.connect``); a TLS context is made once per CA file (20 ms each).
+- The queue's cells are painted by one delegate from a ``PaintedCell`` kept per row
+  (``ui.views.queue.painting``): a repaint of 25 rows 12.9 → 4.3 ms, pixel for pixel the same.
+- A large change is shown in parts of 20, each after a 10 ms pause (a zero pause let two parts
+  and their repaints run in one slice); the first part too, not within the poll that heard it.
+- While the window shows such a change, the fetching thread waits between two messages
+  (``app.foreground``): a part painted while it ran Python took 20–50 ms (each Python call of
+  the painting waited for the interpreter), alone 9 ms.
+
+Figures (load under 1, this bench, ``ours`` as above; several runs each): 300 messages, 0 gaps
+over 16 ms in four runs of five (max 13.0–15.7 ms; the fifth, one of 17.6 ms). 1,000 messages:
+1–2 gaps a run, of 22–40 ms, each with the UI thread's own work under 12 ms and the rest the
+fetching thread holding the interpreter: a part shown while that thread is inside one long step
+(a batch of 200 bodies read and parsed by imapclient, 30–50 ms) waits for it. What would remove
+them: the pass in a process of its own (the parsing already is), so that nothing beside the
+window runs Python in its interpreter.
 """
 
 from __future__ import annotations
@@ -353,6 +370,9 @@ def _measure(technician_id: int, technician_name: str, count: int) -> None:
                 f"  {wall * 1000:6.1f} ms at +{at:.2f} s: process {ran * 1000:5.1f}, UI "
                 f"{main * 1000:5.1f}, worker {work * 1000:5.1f} ms CPU"
             )
+    if context.problem:  # a window that cannot read the database shows and paints nothing
+        window.close()
+        raise SystemExit(f"the window could not use the database: {context.problem}")
     window.close()
 
 

@@ -3,6 +3,7 @@ queue, what another desk records showing up at the next poll, and what it rememb
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 import ui.app
+import ui.operations
 from app.clock import ManualClock
 from app.domain.sla import Channel, Plan
 from app.services import compensation, sessions
@@ -24,6 +27,7 @@ from app.store.models import Technician
 from ui.app import build_window
 from ui.context import UiContext
 from ui.main_window import MainWindow
+from ui.operations import op
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -130,6 +134,25 @@ def test_p17_the_minute_sweep_runs_in_the_background_and_the_views_follow(
 
     qtbot.waitUntil(lambda: any(Topic.PACKS in changes for changes in announced))
     assert len(compensation.grants_of_customer(customer.id)) == 1
+
+
+def test_start_ups_objects_are_frozen_once_the_background_reads_end(
+    qtbot: QtBot, context: UiContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read still under way at start (the rest of a long queue) is frozen with the rest:
+    rows left to the cycle collector made a full collection stall a keystroke 35–47 ms."""
+    monkeypatch.setattr(ui.app, "run_sweeps", lambda _desk, *, thorough=False: Changes())
+    monkeypatch.setattr(ui.app, "FREEZE_RETRY_MS", 10)
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(ui.operations.running()))
+    release = threading.Event()
+    reading = QWidget()
+    op(reading, lambda: release.wait(10)).in_background("a long read").run()
+    ui.app.finish_starting(context, ui.app.Sweeper(context))
+    qtbot.wait(200)  # the sweep ended long ago; the read has not
+    assert frozen == []
+    release.set()
+    qtbot.waitUntil(lambda: frozen == [0])
 
 
 def test_the_start_sweep_is_thorough_and_never_runs_twice_at_once(

@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -417,8 +418,18 @@ class ReviewSessions(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.sessions.table, 1)
         self._admin = False
+        #: Counted only, while hidden: read when shown.
+        self._stale = True
 
     def reload(self) -> None:
+        """The list, while its tab shows; else only how many there are (for the tab's title),
+        the list being read when the tab is shown (one query instead of four when the view
+        first shows)."""
+        if not self.isVisible():
+            self._stale = True
+            self.counted.emit(sessions.count_sessions_to_review())
+            return
+        self._stale = False
         self.zone = company.company_zone()
         technician_id = self.context.desk.technician_id
         self._admin = technician_id is not None and company.technician(technician_id).is_admin
@@ -434,6 +445,11 @@ class ReviewSessions(QWidget):
         self.sessions.set_rows(rows)
         self._on_chosen(self.sessions.selected())
         self.counted.emit(len(rows))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def _on_chosen(self, state: SessionRecord | None) -> None:
         self.correct_button.setEnabled(state is not None and self._admin)
