@@ -279,6 +279,7 @@ def open_database(
             result.backup,
         )
     db.initialize(database)
+    database.opened_as = resolved  # type: ignore[attr-defined]
     return database
 
 
@@ -327,6 +328,15 @@ def current_database() -> Database:
     if database is None:
         raise RuntimeError("no database is open: call open_database() first")
     return database
+
+
+def opened_location() -> str:
+    """Where the open database was opened, as ``open_database`` was given it (a PostgreSQL
+    address with its password): for a process of the program's own that opens it too."""
+    location: str | None = getattr(current_database(), "opened_as", None)
+    if location is None:
+        raise RuntimeError("the open database was not opened by open_database()")
+    return location
 
 
 def is_sqlite(database: Database | None = None) -> bool:

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from app.intake import parse_pool
+from app import worker_process
 from app.intake.parse import parse_message
 from app.intake.parse_pool import ParsePool
 from tests.intake.test_parse import PLAIN, message
@@ -81,7 +81,7 @@ def test_a_dead_worker_costs_no_message_and_is_started_again(
     assert pool.parse(PLAIN) == parse_message(PLAIN)
     for pid in _worker_pids(pool):
         os.kill(pid, signal.SIGKILL)
-    with caplog.at_level(logging.WARNING, logger=parse_pool.__name__):
+    with caplog.at_level(logging.WARNING, logger=worker_process.__name__):
         assert pool.parse(PLAIN) == parse_message(PLAIN)  # parsed in the thread
     assert pool.faults == 1
     assert "failed" in caplog.text and "started again" in caplog.text
@@ -102,11 +102,11 @@ def test_after_too_many_faults_the_thread_parses_everything(pool: ParsePool) -> 
 def test_a_worker_that_cannot_start_costs_no_message(
     pool: ParsePool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def refused() -> object:
+    def refused(_preload: object) -> object:
         raise OSError("no processes left")
 
-    monkeypatch.setattr(parse_pool, "start_context", refused)
-    with caplog.at_level(logging.WARNING, logger=parse_pool.__name__):
+    monkeypatch.setattr(worker_process, "start_context", refused)
+    with caplog.at_level(logging.WARNING, logger=worker_process.__name__):
         assert pool.parse(PLAIN) == parse_message(PLAIN)
     assert "could not start" in caplog.text
     assert pool.faults == 1
