@@ -1,7 +1,8 @@
 """Reading the support mailboxes while the window is open (issue 11).
 
-Every minute (``FETCH_MS``) one pass over every mailbox runs on the thread pool through the
-operation runner, never on the UI thread; a pass still running is not started again over itself.
+Every minute (``FETCH_MS``) one pass over every mailbox runs through the operation runner, in a
+process of its own (``app.services.intake.apart``), never on the UI thread; a pass still running
+is not started again over itself.
 The window learns of the new contacts as of any change (the runner syncs the context). A mailbox
 that fails is named in the status bar with what failed, in Portuguese; it backs off by itself
 (``app.services.intake.fetch``), and the others go on. Several desks may run this: the lease in
@@ -22,8 +23,8 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from app.i18n import _
-from app.services.context import Desk
-from app.services.intake.fetch import FetchSummary, fetch_all
+from app.services.intake.apart import fetch_all_apart
+from app.services.intake.fetch import FetchSummary
 from app.services.intake.idle import MailWatch
 from ui.context import UiContext
 from ui.operations import Operation, op
@@ -111,10 +112,11 @@ class MailFetcher(QObject):
     def fetch(self) -> Operation[list[FetchSummary]] | None:
         if self.running is not None or self.context.read_only:
             return None
-        # The program itself reads the mail: the contacts are nobody's typing.
-        desk = Desk(self.context.desk.clock, None)
+        # In a process of its own (its Python would slow the window's); as the program itself:
+        # the contacts are nobody's typing.
+        clock = self.context.desk.clock
         operation: Operation[list[FetchSummary]] = (
-            op(None, lambda: fetch_all(desk), sync=self.context)
+            op(None, lambda: fetch_all_apart(clock), sync=self.context)
             .in_background(_("Reading the mailboxes…"), shows_progress=False)
             .success(self._show)
             .failure(lambda error: log.warning("mail fetch refused: %s", error))

@@ -27,7 +27,6 @@ from peewee import IntegrityError
 
 from app.domain.states import Direction, IntakeLogKind
 from app.errors import KnownError
-from app.foreground import foreground
 from app.i18n import _
 from app.intake import parse_pool
 from app.intake.imap import FetchedMessage, FolderState, ImapReader, MailboxError, connect
@@ -191,11 +190,9 @@ def _read_folder(
     uidvalidity = state.uidvalidity
     place = Place(desk, record, holder, folder.id, folder.name, Direction(folder.role), uidvalidity)
     state_next = 0
-    with foreground.working():
-        for fetched in reader.fetch(sorted(uids)):
-            foreground.give_way()  # the window may be showing what the last messages brought
-            _take_one(place, fetched, counts)
-            state_next = max(state_next, fetched.uid + 1)
+    for fetched in reader.fetch(sorted(uids)):
+        _take_one(place, fetched, counts)
+        state_next = max(state_next, fetched.uid + 1)
     with write_transaction():
         lease.renew(desk, record.id, holder)
         current = MailboxFolder.get_by_id(folder.id)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from app.domain.states import ContactState
 from app.errors import KnownError
-from app.foreground import foreground
 from app.i18n import N_, _
 from app.services.changes import Changes, Topic
 from app.services.contacts import (
@@ -77,8 +76,6 @@ APPLY_CHUNK = 20
 #: Between two parts: the window repaints and answers the user (a zero pause let the next part
 #: run before other timers, two parts and their repaints in one slice).
 APPLY_PAUSE_MS = 10
-#: How often the first part looks again whether the mail thread has stopped to let it show.
-SETTLE_POLL_MS = 2
 
 
 class QueueView(View):
@@ -307,9 +304,7 @@ class QueueView(View):
         left the queue leaves it, a new one arrives where it belongs. Over ``APPLY_CHUNK``
         contacts, they follow in parts over the next turns of the event loop."""
         if len(contact_ids) > APPLY_CHUNK:
-            # All in parts, from the next turn on (the poll that heard of them took its own);
-            # the mail thread waits meanwhile: its Python would slow every cell painted.
-            foreground.hold()
+            # All in parts, from the next turn on (the poll that heard of them took its own).
             if not self._to_apply:
                 QTimer.singleShot(APPLY_PAUSE_MS, self, self._apply_more)
             self._to_apply.update(contact_ids)
@@ -354,23 +349,16 @@ class QueueView(View):
         return action
 
     def _apply_more(self) -> None:
-        if not foreground.settled():  # the mail thread finishes the message it is taking
-            QTimer.singleShot(SETTLE_POLL_MS, self, self._apply_more)
-            return
         part = sorted(self._to_apply)[:APPLY_CHUNK]
         self._to_apply.difference_update(part)
         if self._to_apply:
-            foreground.hold()
             QTimer.singleShot(APPLY_PAUSE_MS, self, self._apply_more)
-        else:  # once the last part is painted
-            QTimer.singleShot(APPLY_PAUSE_MS, self, foreground.release)
         op(self, lambda: self.apply(frozenset(part))).failure(self._apply_refused).run()
 
     def _apply_refused(self, error: KnownError) -> None:
         """A part the database refused: the window's banner says so, and once the database
         answers again every view reads itself whole (``UiContext.poll``)."""
         self._to_apply.clear()
-        foreground.release()
         if isinstance(error, DatabaseFault):  # reading rows refuses nothing else
             self.context.report(error)
 
