@@ -96,12 +96,13 @@ class WorkerProcess:
                 self._failed(executor, error)
         return function(*args, **kwargs)
 
-    def close(self) -> None:
-        """Ends the worker (the program does not need to: it ends with the program)."""
+    def close(self, *, wait: bool = True) -> None:
+        """Ends the worker once its work is done (the program does not need to: it ends with
+        the program); ``wait=False`` returns at once."""
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+            executor.shutdown(wait=wait, cancel_futures=True)
 
     def _ready(self) -> ProcessPoolExecutor | None:
         with self._lock:

@@ -50,6 +50,10 @@ def _worker(location: str) -> WorkerProcess:
     with _workers_lock:
         worker = _workers.get(location)
         if worker is None:
+            # Another database opened since (Definições › Base de dados): its worker ends.
+            for other in _workers.values():
+                other.close(wait=False)
+            _workers.clear()
             worker = _workers[location] = WorkerProcess(
                 "the mail passes",
                 preload=[fetch_all.__module__],
