@@ -22,6 +22,10 @@ log.addHandler(logging.NullHandler())
 #: Changes heard from other desks are read at most this often: a busy team's changes come in
 #: bursts, and each read makes the views showing them refresh (still well within a second).
 HEARD_GAP_MS = 250
+#: Changes read at once: a mail pass that brought a thousand contacts is read in parts, one a
+#: turn of the event loop (reading and announcing a thousand took a frame and more).
+POLL_PART = 300
+POLL_PAUSE_MS = 10
 
 
 class UiContext(QObject):
@@ -120,10 +124,12 @@ class UiContext(QObject):
         """
         self._polled_at = time.monotonic()
         try:
-            newest, changed = changes.since(self._last_change)
+            newest, changed = changes.since(self._last_change, limit=POLL_PART)
         except DatabaseFault as fault:
             self.report(fault)
             return False
+        if newest - self._last_change >= POLL_PART:  # there may be more: the next part soon
+            QTimer.singleShot(POLL_PAUSE_MS, self, self.poll)
         self._last_change = newest
         if self.problem:
             log.warning("the database answers again")

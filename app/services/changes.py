@@ -147,15 +147,18 @@ def latest() -> int:
     return int(ChangeLog.select(fn.MAX(ChangeLog.id)).scalar() or 0)
 
 
-def since(last_seen: int) -> tuple[int, Changes]:
+def since(last_seen: int, *, limit: int | None = None) -> tuple[int, Changes]:
     """What changed after change number ``last_seen`` (topics, and records where known), and
-    the newest number."""
+    the newest number; at most the ``limit`` oldest changes (the rest are read from the number
+    returned on: there may be more when it is ``limit`` or more above ``last_seen``)."""
     query = (
         ChangeLog.select(ChangeLog.id, ChangeLog.topic, ChangeLog.record_id)
         .where(ChangeLog.id > last_seen)
         .order_by(ChangeLog.id)
         .tuples()
     )
+    if limit is not None:
+        query = query.limit(limit)
     rows = cast(list[tuple[int, str, int | None]], list(query))
     newest = max((row[0] for row in rows), default=last_seen)
     return newest, _changes((Topic(topic), record_id) for _id, topic, record_id in rows)

@@ -99,9 +99,9 @@ def test_a_burst_of_changes_heard_is_read_in_one_poll(
     polls: list[int] = []
     read = changes.since
 
-    def counted(last_seen: int) -> tuple[int, Changes]:
+    def counted(last_seen: int, *, limit: int | None = None) -> tuple[int, Changes]:
         polls.append(last_seen)
-        return read(last_seen)
+        return read(last_seen, limit=limit)
 
     monkeypatch.setattr(changes, "since", counted)
     context.sync()  # a poll just now: the next one waits a little

@@ -16,12 +16,14 @@ from PySide6.QtTest import QSignalSpy
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+import ui.context
 from app.clock import ManualClock
 from app.domain.sla import Channel, Plan
 from app.services import changes
 from app.services.changes import Topic
 from app.services.contacts import (
     close_contact,
+    contact,
     open_contacts,
     record_first_response,
     register_contact,
@@ -249,6 +251,24 @@ def test_many_changed_contacts_are_shown_a_part_per_turn_of_the_event_loop(
     qtbot.waitUntil(lambda: all(row.subject.startswith("Revisto") for row in view.model.rows()))
     assert reads == ["changed"] * 3  # five contacts, two a part: three queries, no full read
     assert shown_ids(view) == in_queue_order()
+
+
+def test_many_changes_are_read_a_part_per_turn_and_all_announced(
+    qtbot: QtBot, context: UiContext, desk: Desk, filled: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass that brought a thousand contacts is read from the change log in parts."""
+    context.sync()  # what the fixtures wrote: one part
+    monkeypatch.setattr(ui.context, "POLL_PART", 2)
+    announced: list[frozenset[int]] = []
+    context.changed.connect(
+        lambda changes: announced.append(changes.ids(Topic.CONTACTS) or frozenset())
+    )
+    for contact_id in filled:
+        update_contact(desk, contact_id, contact(contact_id).version, subject="Revisto")
+    context.sync()
+    assert len(announced) == 1  # the first part at once, the others a turn later each
+    qtbot.waitUntil(lambda: frozenset().union(*announced) == set(filled))
+    assert len(announced) >= 3  # five contacts, two changes a part
 
 
 def test_a_part_the_database_refuses_is_said_once_and_read_whole_when_it_answers(
