@@ -24,7 +24,7 @@ log.addHandler(logging.NullHandler())
 HEARD_GAP_MS = 250
 #: Changes read at once: a mail pass that brought a thousand contacts is read in parts, one a
 #: turn of the event loop (reading and announcing a thousand took a frame and more).
-POLL_PART = 300
+POLL_PART = 100
 POLL_PAUSE_MS = 10
 
 
@@ -66,6 +66,7 @@ class UiContext(QObject):
         #: On PostgreSQL, once ``listen`` was called: hears the other desks' changes at once.
         self.listener: changes.Listener | None = None
         self._polled_at = 0.0  # time.monotonic() of the last poll
+        #: A poll soon: after a change heard (``HEARD_GAP_MS``), or for the rest of a long one.
         self._heard_timer = QTimer(self)
         self._heard_timer.setSingleShot(True)
         self._heard_timer.timeout.connect(self.poll)
@@ -129,7 +130,7 @@ class UiContext(QObject):
             self.report(fault)
             return False
         if newest - self._last_change >= POLL_PART:  # there may be more: the next part soon
-            QTimer.singleShot(POLL_PAUSE_MS, self, self.poll)
+            self._heard_timer.start(POLL_PAUSE_MS)
         self._last_change = newest
         if self.problem:
             log.warning("the database answers again")
