@@ -77,11 +77,15 @@ start of the pass held the interpreter 17 ms in the fetching thread. Found and c
   painting waited for the interpreter), and a step of the pass (a batch of 200 bodies read and
   parsed) held it 20–30 ms. The "worker" column is now the thread that waits for the pass.
 
-Figures (load under 1; ``ours`` as above; several runs each): 300 messages, 0 or 1 gap over 16
-ms a run (max 13–19 ms); 1,000 messages, 2–4 gaps a run of 17–37 ms, p99 of all gaps 2.4–6.5 ms
-(it was 5–9 ms). What is left is the window's own work when three things meet in one turn of
-its event loop: the poll that reads the change log (430 changes after 3 s of the pass: 8–10 ms),
-the countdowns' tick, and a part of 20 rows with its repaint (9 ms).
+- The window reads a long change log 100 changes at a time, a turn of the event loop each
+  (the first poll after 3 s of a pass read 430 changes in 9–10 ms and announced them at once).
+
+Figures (load under 1; ``ours`` as above; six runs, 7 December, commit after 3b86aaa): 300
+messages, 0 or 1 gap over 16 ms a run (16.2–20.8 ms), p99 of all gaps 2.8–3.0 ms; 1,000
+messages (5.5–6.4 s), 0, 1 and 4 gaps a run (17.1 ms; 18–29 ms, four parts in a row at the
+first poll), p99 4.8–5.5 ms (it was 5–9 ms with every gap's rows never shown). What is left is
+the window's own work: a part of 20 rows and its repaint (9 ms alone) meeting the countdowns'
+tick or a relayout of the window (the tab's count, the scroll bar) in one turn of its loop.
 """
 
 from __future__ import annotations
