@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 import ui.context
 from app.clock import ManualClock
 from app.domain.sla import Channel, Plan
+from app.i18n import _
 from app.services import changes
 from app.services.changes import Topic
 from app.services.contacts import (
@@ -251,6 +252,34 @@ def test_many_changed_contacts_are_shown_a_part_per_turn_of_the_event_loop(
     qtbot.waitUntil(lambda: all(row.subject.startswith("Revisto") for row in view.model.rows()))
     assert reads == ["changed"] * 3  # five contacts, two a part: three queries, no full read
     assert shown_ids(view) == in_queue_order()
+
+
+def test_the_queues_count_is_said_once_the_last_part_is_shown(
+    qtbot: QtBot, view: QueueView, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each new title lays the tab bar out and repaints the whole tab: once, not every part."""
+    monkeypatch.setattr(queue, "APPLY_CHUNK", 2)
+    before = view.model.rowCount()
+    titled: list[tuple[int, str]] = []
+    set_text = view.tabs.setTabText
+
+    def recorded(tab: int, text: str) -> None:
+        titled.append((tab, text))
+        set_text(tab, text)
+
+    monkeypatch.setattr(view.tabs, "setTabText", recorded)
+    for minute in range(5):
+        register_contact(
+            desk,
+            channel=Channel.EMAIL,
+            sender="ana@loja.pt",
+            subject=f"Pedido {minute}",
+            received_at=at(10, 11, minute),
+        )
+    view.context.sync()
+    qtbot.waitUntil(lambda: view.model.rowCount() == before + 5)
+    qtbot.waitUntil(lambda: bool(titled))
+    assert titled == [(0, _("&Queue ({count})").format(count=before + 5))]  # once, at the end
 
 
 def test_many_changes_are_read_a_part_per_turn_and_all_announced(

@@ -413,10 +413,16 @@ class QueueView(View):
         self.rejected_proxy.setFilterFixedString(text)
 
     def _update_titles(self) -> None:
-        self.tabs.setTabText(0, _("&Queue ({count})").format(count=self.model.rowCount()))
-        self.tabs.setTabText(
-            1, _("Re&jected ({count})").format(count=self.rejected_model.rowCount())
+        if self._to_apply:  # parts still to show: the last one says the count
+            return
+        titles = (
+            _("&Queue ({count})").format(count=self.model.rowCount()),
+            _("Re&jected ({count})").format(count=self.rejected_model.rowCount()),
         )
+        for tab, title in enumerate(titles):
+            # Qt lays the tab bar out again, and repaints the whole tab, at every new text.
+            if self.tabs.tabText(tab) != title:
+                self.tabs.setTabText(tab, title)
 
     def selected(self) -> ContactRow | None:
         """The contact selected in the tab shown."""
