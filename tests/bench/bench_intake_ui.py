@@ -79,13 +79,14 @@ start of the pass held the interpreter 17 ms in the fetching thread. Found and c
 
 - The window reads a long change log 100 changes at a time, a turn of the event loop each
   (the first poll after 3 s of a pass read 430 changes in 9–10 ms and announced them at once).
+- The queue's tab titles are set only when they change, and the count once the last part is
+  shown: each new title laid the tab bar out and repainted the whole tab, at every part.
 
-Figures (load under 1; ``ours`` as above; six runs, 7 December, commit after 3b86aaa): 300
-messages, 0 or 1 gap over 16 ms a run (16.2–20.8 ms), p99 of all gaps 2.8–3.0 ms; 1,000
-messages (5.5–6.4 s), 0, 1 and 4 gaps a run (17.1 ms; 18–29 ms, four parts in a row at the
-first poll), p99 4.8–5.5 ms (it was 5–9 ms with every gap's rows never shown). What is left is
-the window's own work: a part of 20 rows and its repaint (9 ms alone) meeting the countdowns'
-tick or a relayout of the window (the tab's count, the scroll bar) in one turn of its loop.
+Figures (load under 1; nine runs of 1,000 and six of 300, 7 December): 1,000 messages
+registered in 5.4–5.8 s, the longest gap 11.8–16.8 ms (one gap over 16 ms in nine runs, 16.8 ms,
+of which the window's thread worked 15.6 ms), p99 3.6–5.0 ms; 300 messages, the longest gap
+12.5–13.9 ms, p99 2.5–2.8 ms; 100 messages of which 4 with an 8 MB attachment, the longest
+13.9–14.0 ms (it was 54–100 ms). Before this round (with the rows never shown): 31–45 ms.
 """
 
 from __future__ import annotations
