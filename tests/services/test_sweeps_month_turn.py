@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from peewee import Database, fn
@@ -27,6 +26,7 @@ from app.store.models import LedgerEntry
 from tests.services.b_fixtures import company, lisbon, sell_unit, timed
 from tests.store import factories
 from tests.store.fixtures import on_postgres
+from tests.store.queries import count_queries
 
 __all__ = ["company"]
 
@@ -74,25 +74,6 @@ def written_since(last_id: int) -> list[tuple[Entry, datetime, int | None]]:
 
 def last_entry_id() -> int:
     return int(LedgerEntry.select(fn.COALESCE(fn.MAX(LedgerEntry.id), 0)).scalar())
-
-
-@contextmanager
-def ledger_inserts() -> Iterator[list[str]]:
-    """The ``INSERT`` statements into the ledger run meanwhile (on this thread's database)."""
-    database = current_database()
-    seen: list[str] = []
-    original = database.execute_sql
-
-    def counting(sql: str, *args: Any, **kwargs: Any) -> Any:
-        if sql.startswith('INSERT INTO "ledger_entry"'):
-            seen.append(sql)
-        return original(sql, *args, **kwargs)
-
-    database.execute_sql = counting  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        del database.execute_sql
 
 
 @pytest.fixture
@@ -147,8 +128,9 @@ def test_p14_p15_the_month_turn_writes_the_entries_worked_out_by_hand(
     desk, expected = february()
     before = last_entry_id()
 
-    with ledger_inserts() as inserts:
+    with count_queries() as run:
         assert run_sweeps(desk)
+    inserts = [sql for sql in run if sql.startswith('INSERT INTO "ledger_entry"')]
 
     written = written_since(before)
     assert {entry for entry, _at, _by in written} == expected
