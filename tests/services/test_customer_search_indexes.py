@@ -18,6 +18,7 @@ from app.store import migration_0015
 from app.store.database import close_database, execute_sql, open_database
 from tests.store import factories
 from tests.store.fixtures import OPENED_AT, on_postgres
+from tests.store.queries import sent_statements
 
 on_postgresql_only = pytest.mark.skipif(not on_postgres(), reason="PostgreSQL's trigram indexes")
 
@@ -37,18 +38,8 @@ def test_an_email_search_takes_wildcards_literally(desk: Desk) -> None:
 
 def statements_of(database: Database, text: str) -> list[tuple[str, Any]]:
     """The statements ``search_customers(text)`` sends, with their parameters."""
-    sent: list[tuple[str, Any]] = []
-    original = database.execute_sql
-
-    def recording(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-        sent.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    database.execute_sql = recording  # type: ignore[method-assign]
-    try:
+    with sent_statements(database) as sent:
         search_customers(text)
-    finally:
-        del database.execute_sql
     return sent
 
 

@@ -14,7 +14,7 @@ block's own thread is counted: a background thread's statements are not this blo
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,20 +24,35 @@ from app.store.database import current_database
 
 
 @contextmanager
-def count_queries(database: Database | None = None) -> Iterator[list[str]]:
-    """The SQL of each statement run inside the block, in order."""
+def _recording(database: Database | None, keep: Callable[[str, Any], None]) -> Iterator[None]:
+    """Calls ``keep(sql, params)`` for each statement the block's own thread runs."""
     target = database or current_database()
-    run: list[str] = []
-    original = target.execute_sql
+    original: Callable[..., Any] = target.execute_sql
     thread = threading.get_ident()
 
-    def counting(sql: str, *args: Any, **kwargs: Any) -> Any:
+    def recording(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         if threading.get_ident() == thread:
-            run.append(sql)
-        return original(sql, *args, **kwargs)
+            keep(sql, params)
+        return original(sql, params, *args, **kwargs)
 
-    target.execute_sql = counting  # type: ignore[method-assign]
+    target.execute_sql = recording  # type: ignore[method-assign]
     try:
-        yield run
+        yield
     finally:
         del target.execute_sql
+
+
+@contextmanager
+def count_queries(database: Database | None = None) -> Iterator[list[str]]:
+    """The SQL of each statement run inside the block, in order."""
+    run: list[str] = []
+    with _recording(database, lambda sql, _params: run.append(sql)):
+        yield run
+
+
+@contextmanager
+def sent_statements(database: Database | None = None) -> Iterator[list[tuple[str, Any]]]:
+    """Each statement run inside the block, with its parameters, in order."""
+    sent: list[tuple[str, Any]] = []
+    with _recording(database, lambda sql, params: sent.append((sql, params))):
+        yield sent
