@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,6 +23,7 @@ from app.services.statements import (
 )
 from app.store.models import Customer
 from tests.services.b_fixtures import lisbon, timed
+from tests.store.queries import count_queries
 from tests.ui.pdf_fixtures import (
     SILVA_NAME,
     SILVA_NIF,
@@ -37,23 +36,6 @@ from tests.ui.pdf_fixtures import (
 __all__ = ["company", "sample", "silva"]
 
 MARCH_END = lisbon(2025, 4, 1)
-
-
-@contextmanager
-def counted(database: Database) -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    run: list[str] = []
-    original = database.execute_sql
-
-    def counting(sql: str, *args: Any, **kwargs: Any) -> Any:
-        run.append(sql)
-        return original(sql, *args, **kwargs)
-
-    database.execute_sql = counting  # type: ignore[method-assign]
-    try:
-        yield run
-    finally:
-        del database.execute_sql
 
 
 def register_sender(desk: Desk, customer_id: int) -> None:
@@ -243,9 +225,9 @@ def test_statement_queries_do_not_grow_with_the_month(
     other = Customer.create(name="Outro", created_at=lisbon(2025, 1, 2))
     _busy_month(desk, clock, silva.id, 1)
     _busy_month(desk, clock, other.id, 8)
-    with counted(database) as quiet:
+    with count_queries(database) as quiet:
         customer_statement(silva.id, 2025, 3, now=MARCH_END)
-    with counted(database) as busy:
+    with count_queries(database) as busy:
         customer_statement(other.id, 2025, 3, now=MARCH_END)
     assert len(busy) == len(quiet)
     assert len(busy) <= 25  # a fixed number: the settings and the calendar are read a few times
