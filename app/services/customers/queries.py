@@ -97,7 +97,8 @@ def _search_digits(text: str) -> str | None:
 def _email_contains(text: str) -> NodeList:
     """Registered emails containing ``text``. They are stored in lower case, so a plain LIKE of
     the lower-cased text finds them: PostgreSQL's ILIKE folds the case of every email read (four
-    times slower on 16,000 of them); SQLite's LIKE ignores ASCII case anyway."""
+    times slower on 16,000 of them); SQLite's LIKE ignores ASCII case anyway. Written out: peewee
+    turns its own LIKE into GLOB on SQLite, and its ``contains`` into ILIKE."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return NodeList(
         (
