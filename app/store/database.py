@@ -279,7 +279,8 @@ def open_database(
             result.backup,
         )
     db.initialize(database)
-    database.opened_as = resolved  # type: ignore[attr-defined]
+    if isinstance(database, FaultTranslating):
+        database.opened_as = resolved
     return database
 
 
@@ -333,7 +334,8 @@ def current_database() -> Database:
 def opened_location() -> str:
     """Where the open database was opened, as ``open_database`` was given it (a PostgreSQL
     address with its password): for a process of the program's own that opens it too."""
-    location: str | None = getattr(current_database(), "opened_as", None)
+    database = current_database()
+    location = database.opened_as if isinstance(database, FaultTranslating) else None
     if location is None:
         raise RuntimeError("the open database was not opened by open_database()")
     return location

@@ -121,6 +121,8 @@ class FaultTranslating(Database):
 
     #: Set by ``open_database``: this desk may read but not write (``write_transaction`` refuses).
     read_only = False
+    #: Set by ``open_database``: the location it was given (``opened_location``).
+    opened_as: str | None = None
 
     def fault(self, error: BaseException) -> DatabaseFault | None:
         raise NotImplementedError
